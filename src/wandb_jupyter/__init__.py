@@ -1,0 +1,88 @@
+"""wandb-jupyter: a light, notebook-first experiment tracker speaking W&B.
+
+``import wandb_jupyter as wandb`` then ``wandb.init()``, ``wandb.log({...})``,
+``wandb.finish()``. Importing it costs little: IPython, ipywidgets and
+requests are only imported by the features that need them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._errors import RunDirError, SettingsError, UsageError, WandbJupyterError
+from ._init import current_run, init
+from ._run import DisabledRun, Run
+from .settings import ResolvedSettings, Settings
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "init",
+    "log",
+    "finish",
+    "save",
+    "run",
+    "config",
+    "summary",
+    "Run",
+    "DisabledRun",
+    "Settings",
+    "ResolvedSettings",
+    "WandbJupyterError",
+    "SettingsError",
+    "UsageError",
+    "RunDirError",
+    "__version__",
+]
+
+
+def _require_run(what: str) -> Run:
+    active = current_run()
+    if active is None:
+        raise UsageError(f"call wandb_jupyter.init() before wandb_jupyter.{what}()")
+    return active
+
+
+def log(data: Any, step: int | None = None, commit: bool | None = None) -> None:
+    """Log ``data`` to the current run (see :meth:`Run.log`)."""
+    _require_run("log").log(data, step=step, commit=commit)
+
+
+def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
+    """Finish the current run, if there is one."""
+    active = current_run()
+    if active is not None:
+        active.finish(exit_code=exit_code, quiet=quiet)
+
+
+def save(glob_str: Any, base_path: Any = None, policy: str = "live") -> list[str]:
+    """Keep files with the current run (see :meth:`Run.save`)."""
+    return _require_run("save").save(glob_str, base_path=base_path, policy=policy)
+
+
+class _NoRun:
+    """Stands in for ``config``/``summary`` before ``init()``: any use says what to do."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+
+    def __getattr__(self, name: str) -> Any:
+        raise UsageError(f"wandb_jupyter.{self._what} is available after wandb_jupyter.init()")
+
+    def __getitem__(self, key: Any) -> Any:
+        raise UsageError(f"wandb_jupyter.{self._what} is available after wandb_jupyter.init()")
+
+    __setitem__ = __getitem__
+
+    def __repr__(self) -> str:
+        return f"<wandb_jupyter.{self._what}: no active run>"
+
+
+def __getattr__(name: str) -> Any:
+    """``run``, ``config`` and ``summary`` always refer to the current run."""
+    if name == "run":
+        return current_run()
+    if name in ("config", "summary"):
+        active = current_run()
+        return getattr(active, name) if active is not None else _NoRun(name)
+    raise AttributeError(f"module 'wandb_jupyter' has no attribute {name!r}")

@@ -1,0 +1,272 @@
+"""``init()``: from settings to a running Run, plus the process-wide run state.
+
+The active runs are finished at interpreter exit (exit code 1 after an
+uncaught exception, else 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from . import _logging
+from ._browser import open_in_browser
+from ._errors import RunDirError, UsageError
+from ._logging import attach_file, logger
+from ._metadata import build_metadata, program_path
+from ._naming import name_stem, reserve_name
+from ._resume import RESUME_FILE, ResumedState, load_state, plan_resume
+from ._rundir import METADATA, RunPaths, update_latest_link, write_atomic
+from ._run import DisabledRun, Run
+from ._yaml import load_config_file
+from .settings import Settings, resolve
+
+__all__ = ["init", "current_run", "forget_run", "write_metadata", "active_runs"]
+
+_REINIT = {
+    None: "finish_previous",
+    True: "finish_previous",
+    False: "return_previous",
+    "default": "finish_previous",
+    "finish_previous": "finish_previous",
+    "return_previous": "return_previous",
+    "create_new": "create_new",
+}
+
+_lock = threading.RLock()
+_active: list[Any] = []
+_current: Any = None
+_crashed = False
+_hooks_installed = False
+
+
+def current_run() -> Any:
+    return _current
+
+
+def active_runs() -> list[Any]:
+    return list(_active)
+
+
+def forget_run(run: Any) -> None:
+    """Called by a run's finish(): it is no longer active (nor current)."""
+    global _current
+    with _lock:
+        if run in _active:
+            _active.remove(run)
+        if _current is run:
+            _current = _active[-1] if _active else None
+
+
+def _remember(run: Any) -> None:
+    global _current
+    with _lock:
+        _active.append(run)
+        _current = run
+    _install_hooks()
+
+
+def _install_hooks() -> None:
+    global _hooks_installed
+    if _hooks_installed:
+        return
+    _hooks_installed = True
+    previous = sys.excepthook
+
+    def excepthook(exc_type: Any, exc: Any, tb: Any) -> None:
+        global _crashed
+        _crashed = True
+        previous(exc_type, exc, tb)
+
+    sys.excepthook = excepthook
+    atexit.register(_finish_at_exit)
+
+
+def _finish_at_exit() -> None:
+    for run in reversed(active_runs()):
+        try:
+            run.finish(exit_code=1 if _crashed else 0)
+        except Exception as error:  # exiting must not fail because of us
+            logger.debug("finishing %s at exit failed: %r", run, error)
+
+
+def _config_from(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if isinstance(value, (str, os.PathLike)):
+        return load_config_file(Path(value), "init(config=...)")
+    if isinstance(value, argparse.Namespace):
+        return vars(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    if hasattr(value, "__dict__"):
+        return {k: v for k, v in vars(value).items() if not k.startswith("_")}
+    raise UsageError(f"init(config=...) takes a dict, an argparse.Namespace or a YAML path, not {type(value).__name__}")
+
+
+def _initial_config(settings: Any, resumed: ResumedState, config: Any,
+                    include: Any, exclude: Any) -> dict[str, Any]:
+    merged = dict(resumed.config)
+    for path in settings.config_paths:
+        merged.update(load_config_file(path, f"WANDB_CONFIG_PATHS ({path})"))
+    given = _config_from(config)
+    if include:
+        given = {k: v for k, v in given.items() if k in set(include)}
+    if exclude:
+        given = {k: v for k, v in given.items() if k not in set(exclude)}
+    merged.update(given)
+    return merged
+
+
+def _prepare_wandb_dir(settings: Any) -> Path:
+    wandb_dir = settings.wandb_dir
+    try:
+        wandb_dir.mkdir(parents=True, exist_ok=True)
+        probe = wandb_dir / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        origin = settings.origin("dir")
+        source = origin.detail or "the working directory"
+        raise RunDirError(
+            f"cannot write to {wandb_dir} ({error.strerror or error}); the run directory comes from "
+            f"{source}: choose a writable folder with WANDB_DIR or init(dir=...)"
+        ) from None
+    return wandb_dir
+
+
+def write_metadata(run: Run) -> None:
+    metadata = build_metadata(run.settings, run_id=run.id, name=run.name, started=run.start_time)
+    write_atomic(run.paths.file(METADATA), json.dumps(metadata, indent=2))
+
+
+def _wandb_block(settings: Any, started: float) -> dict[str, Any]:
+    from . import __version__
+
+    return {
+        "cli_version": __version__,
+        "client": "wandb-jupyter",
+        "python_version": sys.version.split()[0],
+        "is_jupyter_run": bool(settings.notebook_name),
+        "start_time": started,
+    }
+
+
+def init(
+    project: str | None = None,
+    entity: str | None = None,
+    name: str | None = None,
+    notes: str | None = None,
+    tags: Any = None,
+    group: str | None = None,
+    job_type: str | None = None,
+    config: Any = None,
+    dir: str | os.PathLike[str] | None = None,
+    mode: str | None = None,
+    resume: bool | str | None = None,
+    id: str | None = None,
+    settings: Settings | Mapping[str, Any] | None = None,
+    save_code: bool | None = None,
+    anonymous: str | None = None,
+    reinit: bool | str | None = None,
+    config_include_keys: Any = None,
+    config_exclude_keys: Any = None,
+    allow_val_change: bool | None = None,
+) -> Run | DisabledRun:
+    """Start a run and return it; it also becomes ``wandb_jupyter.run``.
+
+    Explicit arguments beat ``settings``, which beat WANDB_* variables, which
+    beat the workspace and global settings files. A second ``init()``
+    finishes the active run first, unless ``reinit`` is ``"return_previous"``
+    (or False: return it) or ``"create_new"`` (keep both running).
+    """
+    if reinit not in _REINIT:
+        raise UsageError(f"init(reinit={reinit!r}): expected one of finish_previous, return_previous, create_new")
+    policy = _REINIT[reinit]
+    previous = _current
+    if previous is not None and policy == "return_previous":
+        return previous
+    if previous is not None and policy == "finish_previous":
+        previous.finish()
+
+    resolved = resolve(
+        settings=settings,
+        init={"project": project, "entity": entity, "name": name, "notes": notes, "tags": tags,
+              "group": group, "job_type": job_type, "dir": dir, "mode": mode, "resume": resume,
+              "id": id, "save_code": save_code, "anonymous": anonymous},
+    )
+    _logging.set_silent(resolved.silent)
+    if resolved.mode == "disabled":
+        run: Any = DisabledRun(settings=resolved, config=_config_from(config))
+        _remember(run)
+        return run
+    run = _start(resolved, config, config_include_keys, config_exclude_keys)
+    _remember(run)
+    return run
+
+
+def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
+    wandb_dir = _prepare_wandb_dir(settings)
+    attach_file(wandb_dir / "debug.log")
+    plan = plan_resume(wandb_dir, settings.resume, settings.run_id)
+    resumed = load_state(plan.existing) if plan.existing else ResumedState()
+    initial_config = _initial_config(settings, resumed, config, include, exclude)
+    started = time.time()
+    paths = plan.existing or RunPaths.new(wandb_dir, plan.run_id, offline=settings.mode == "offline", started=started)
+    paths.create()
+    attach_file(paths.logs / "debug.log")
+    logger.debug("settings:\n%s", settings.explain())
+
+    run = Run(
+        settings=settings,
+        paths=paths,
+        run_id=plan.run_id,
+        name=settings.name or resumed.name or "",
+        started=started,
+        step=resumed.step,
+        runtime_offset=resumed.runtime,
+        config=initial_config,
+        summary=resumed.summary,
+        resumed=plan.existing is not None,
+        wandb_block=_wandb_block(settings, started),
+    )
+    if run.name:
+        write_metadata(run)
+    else:
+        def record(name: str) -> None:
+            run._name = name
+            write_metadata(run)
+
+        reserve_name(wandb_dir, settings.project, name_stem(program_path(settings)), record)
+    run._write_config()
+    run._write_summary()
+    update_latest_link(wandb_dir, paths.root)
+    if settings.resume == "auto":
+        write_atomic(wandb_dir / RESUME_FILE, json.dumps({"run_id": run.id}))
+    run._start_background()
+    _announce(run)
+    return run
+
+
+def _announce(run: Run) -> None:
+    verb = "Resuming" if run.resumed else "Tracking"
+    logger.info("%s run %s (%s), %s, in %s", verb, run.name, run.id, run.mode, run.paths.root)
+    if run.mode == "online":
+        _logging.warn_once(
+            "online-unavailable",
+            "uploading to a server is not part of this version yet; the run is kept locally "
+            "(nothing is lost) and can be uploaded once `wandb-jupyter sync` is available",
+        )
+    if run.settings.show_run:
+        if run.url:
+            open_in_browser(run.url)
+        else:
+            logger.info("WANDB_SHOW_RUN: this run has no page yet (it is stored in %s)", run.paths.root)

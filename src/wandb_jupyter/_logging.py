@@ -1,0 +1,86 @@
+"""The ``wandb`` logger: one path for every message the library emits.
+
+Messages for the user are INFO records on ``logging.getLogger("wandb")``; a
+console handler prints them as ``wandb: ...`` on stderr. Hence, as the W&B
+documentation promises, ``logging.getLogger("wandb").setLevel(logging.WARNING)``
+hides the chatter and keeps warnings, and WANDB_SILENT removes the console
+handler's output entirely while ``debug.log`` files keep everything.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+__all__ = ["logger", "set_silent", "attach_file", "detach_file", "warn_once"]
+
+logger = logging.getLogger("wandb")
+
+
+class _ConsoleHandler(logging.Handler):
+    """Writes INFO and above to the *current* ``sys.stderr`` as ``wandb: msg``."""
+
+    silent = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.silent:
+            return
+        try:
+            prefix = "wandb: " if record.levelno < logging.WARNING else f"wandb: {record.levelname}: "
+            stream = sys.__stderr__ if getattr(sys.stderr, "_wandb_capture", False) else sys.stderr
+            if stream is None:
+                return
+            stream.write(prefix + record.getMessage() + "\n")
+            stream.flush()
+        except Exception:  # a broken stream must never break the user's program
+            pass
+
+
+_console = _ConsoleHandler(level=logging.INFO)
+_files: dict[Path, logging.Handler] = {}
+_warned: set[str] = set()
+
+
+def _install() -> None:
+    if _console not in logger.handlers:
+        logger.addHandler(_console)
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+
+
+def set_silent(silent: bool) -> None:
+    """WANDB_SILENT: nothing reaches the screen; files still get every record."""
+    _console.silent = silent
+
+
+def attach_file(path: Path) -> None:
+    """Send every record (DEBUG and up) to ``path`` as well, until detached."""
+    path = Path(path)
+    if path in _files:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(threadName)s %(message)s"))
+    _files[path] = handler
+    logger.addHandler(handler)
+
+
+def detach_file(path: Path) -> None:
+    handler = _files.pop(Path(path), None)
+    if handler is not None:
+        logger.removeHandler(handler)
+        handler.close()
+
+
+def warn_once(key: str, message: str) -> None:
+    """A warning that is shown once per process, however often its cause recurs."""
+    if key in _warned:
+        return
+    _warned.add(key)
+    logger.warning(message)
+
+
+_install()

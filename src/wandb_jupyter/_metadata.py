@@ -1,0 +1,127 @@
+"""What a run records about where it ran: metadata, requirements, code.
+
+Metadata keys follow W&B's ``wandb-metadata.json``; ``id``, ``name``,
+``project``, ``entity`` and ``pid`` are added so local tools (auto-naming,
+``wandb-jupyter runs``) need no server. Secrets are masked before writing.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from ._git import find_repo
+from ._logging import logger
+from ._secrets import mask, scrub
+
+__all__ = ["program_path", "build_metadata", "requirements_text", "copy_program"]
+
+NO_MAIN_FILE = "<python with no main file>"
+_SECRET_FLAG = re.compile(r"(key|token|secret|passw)", re.IGNORECASE)
+
+
+def program_path(settings: Any) -> str | None:
+    """The notebook (when known) or the script being run; None in a bare interpreter."""
+    if settings.notebook_name:
+        return str(settings.notebook_name)
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if not path:
+        return None
+    return str(Path(path).resolve())
+
+
+def _masked_args(argv: list[str], secrets: list[str | None]) -> list[str]:
+    masked: list[str] = []
+    hide_next = False
+    for arg in argv:
+        if hide_next:
+            masked.append(mask(arg) or "")
+            hide_next = False
+            continue
+        if arg.startswith("-") and _SECRET_FLAG.search(arg):
+            if "=" in arg:
+                flag, value = arg.split("=", 1)
+                arg = f"{flag}={mask(value)}"
+            else:
+                hide_next = True
+        masked.append(scrub(arg, secrets))
+    return masked
+
+
+def build_metadata(settings: Any, *, run_id: str, name: str, started: float) -> dict[str, Any]:
+    program = program_path(settings)
+    code_saved = not settings.disable_code
+    metadata: dict[str, Any] = {
+        "id": run_id,
+        "name": name,
+        "project": settings.project,
+        "entity": settings.entity,
+        "mode": settings.mode,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "executable": sys.executable,
+        "startedAt": _dt.datetime.fromtimestamp(started, _dt.timezone.utc).isoformat(),
+        "args": _masked_args(sys.argv[1:], [settings.api_key]),
+        "host": settings.host,
+        "pid": os.getpid(),
+        "root": str(settings.dir),
+        "cpu_count": os.cpu_count(),
+    }
+    for key, value in (("username", settings.username), ("email", settings.user_email),
+                       ("docker", settings.docker), ("group", settings.run_group),
+                       ("jobType", settings.job_type)):
+        if value:
+            metadata[key] = value
+    if code_saved:
+        metadata["program"] = program or NO_MAIN_FILE
+        if settings.notebook_name:
+            metadata["notebook"] = str(settings.notebook_name)
+        repo = find_repo(Path(program).parent if program and Path(program).is_absolute() else Path.cwd())
+        if repo is not None:
+            metadata["git"] = {"remote": repo.remote, "commit": repo.commit}
+            if program and Path(program).is_absolute():
+                try:
+                    metadata["codePath"] = str(Path(program).relative_to(repo.root))
+                except ValueError:
+                    pass
+    return metadata
+
+
+def requirements_text() -> str:
+    """``name==version`` of every installed distribution, sorted, one per line."""
+    from importlib import metadata
+
+    pins = set()
+    for dist in metadata.distributions():
+        name = dist.metadata.get("Name")
+        if name:
+            pins.add(f"{name}=={dist.version}")
+    return "\n".join(sorted(pins, key=str.lower)) + "\n"
+
+
+def copy_program(program: str | None, code_dir: Path) -> Path | None:
+    """Copy the script under ``code_dir`` (keeping its repo-relative path); None if there is none."""
+    if not program:
+        return None
+    source = Path(program)
+    if not source.is_file():
+        logger.warning("code saving: %s was not found, so no copy of it is stored", program)
+        return None
+    repo = find_repo(source.parent)
+    relative = Path(source.name)
+    if repo is not None:
+        try:
+            relative = source.resolve().relative_to(repo.root)
+        except ValueError:
+            pass
+    target = code_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+    return target

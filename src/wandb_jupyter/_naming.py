@@ -1,0 +1,68 @@
+"""Run ids and automatic run names (``<program stem>-<n>``, unique per project)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import string
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ._rundir import METADATA, iter_runs
+
+__all__ = ["new_run_id", "reserve_name", "name_stem"]
+
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def new_run_id() -> str:
+    """8 random lowercase letters and digits, like W&B's run ids."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
+
+
+def name_stem(program: str | None) -> str:
+    stem = Path(program).stem if program and not program.startswith("<") else ""
+    return re.sub(r"[^\w.-]+", "-", stem).strip("-") or "run"
+
+
+@contextmanager
+def _locked(wandb_dir: Path) -> Iterator[None]:
+    """An exclusive lock across processes (no-op where fcntl is missing)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    fd = os.open(wandb_dir / ".names.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _names_in_project(wandb_dir: Path, project: str) -> Iterator[str]:
+    for run in iter_runs(wandb_dir):
+        try:
+            metadata = json.loads(run.file(METADATA).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if metadata.get("project") == project and isinstance(metadata.get("name"), str):
+            yield metadata["name"]
+
+
+def reserve_name(wandb_dir: Path, project: str, stem: str, record: Callable[[str], None]) -> str:
+    """Pick ``stem-<n>`` with n one above the highest in the project, and ``record`` it under a lock.
+
+    ``record`` must persist the name (write the run's metadata) so that a
+    concurrent process sees it once the lock is released.
+    """
+    pattern = re.compile(re.escape(stem) + r"-(\d+)$")
+    with _locked(wandb_dir):
+        numbers = [int(m.group(1)) for name in _names_in_project(wandb_dir, project) if (m := pattern.match(name))]
+        name = f"{stem}-{max(numbers, default=0) + 1}"
+        record(name)
+    return name

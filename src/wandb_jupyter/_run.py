@@ -1,0 +1,431 @@
+"""The run: logging, config, summary, files and finishing.
+
+A run writes its own run directory (no service process): ``log()`` encodes a
+row and appends it with one ``write(2)``; config and summary are rewritten
+atomically; system metrics and slow one-off work (requirements, code copy)
+happen on background threads so ``init()`` and ``log()`` stay fast.
+"""
+
+from __future__ import annotations
+
+import glob as _glob
+import operator
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ._config import Config, Summary
+from ._errors import UsageError
+from ._logging import detach_file, logger, warn_once
+from ._metadata import copy_program, program_path, requirements_text
+from ._rundir import (
+    CONFIG,
+    HISTORY,
+    REQUIREMENTS,
+    SUMMARY,
+    JsonlAppender,
+    RunPaths,
+    fsync_dir,
+    write_atomic,
+)
+from ._serialize import encode_row
+from ._system import SystemMonitor
+from ._yaml import dump_config
+
+__all__ = ["Run", "DisabledRun"]
+
+#: Seconds between two rewrites of wandb-summary.json while logging.
+SUMMARY_INTERVAL = 2.0
+
+
+class Run:
+    """One tracked run. Create it with :func:`wandb_jupyter.init`."""
+
+    def __init__(
+        self,
+        *,
+        settings: Any,
+        paths: RunPaths,
+        run_id: str,
+        name: str,
+        started: float,
+        step: int = 0,
+        runtime_offset: float = 0.0,
+        config: Mapping[str, Any] | None = None,
+        summary: Mapping[str, Any] | None = None,
+        resumed: bool = False,
+        wandb_block: Mapping[str, Any] | None = None,
+        url: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.paths = paths
+        self._id = run_id
+        self._name = name
+        self.start_time = started
+        self.resumed = resumed
+        self._url = url
+        self._t0 = time.monotonic() - runtime_offset
+        self._step = step
+        self._pending: dict[str, Any] = {}
+        self._lock = threading.RLock()
+        self._finished = False
+        self._exit_code: int | None = None
+        self._broken = False
+        self._wandb_block = dict(wandb_block or {})
+        self._summary_written = time.monotonic()
+        self.summary = Summary(summary, on_change=self._write_summary)
+        self._summary_data: dict[str, Any] = self.summary._data  # log() updates it without conversion
+        self.config = Config(config, on_change=self._write_config)
+        self._history = JsonlAppender(paths.file(HISTORY)).open()
+        self._saved: list[tuple[Path, Path, str]] = []
+        self._monitor: SystemMonitor | None = None
+        self._background: threading.Thread | None = None
+
+    # identity ---------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self._id
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        from ._init import write_metadata  # the writer lives with init, which owns metadata
+
+        if not isinstance(value, str) or not value:
+            raise UsageError("run.name must be a non-empty string")
+        self._name = value
+        write_metadata(self)
+
+    @property
+    def project(self) -> str:
+        return self.settings.project
+
+    @property
+    def entity(self) -> str | None:
+        return self.settings.entity
+
+    @property
+    def notes(self) -> str | None:
+        return self.settings.notes
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.settings.tags
+
+    @property
+    def group(self) -> str | None:
+        return self.settings.run_group
+
+    @property
+    def job_type(self) -> str | None:
+        return self.settings.job_type
+
+    @property
+    def mode(self) -> str:
+        return self.settings.mode
+
+    @property
+    def offline(self) -> bool:
+        return self.settings.mode == "offline"
+
+    @property
+    def disabled(self) -> bool:
+        return False
+
+    @property
+    def dir(self) -> str:
+        """The run's ``files`` folder: put files here to keep them with the run."""
+        return str(self.paths.files)
+
+    @property
+    def url(self) -> str | None:
+        """The run's page, or None while the run has none (offline runs)."""
+        return self._url
+
+    @property
+    def path(self) -> str:
+        return f"{self.entity}/{self.project}/{self.id}"
+
+    @property
+    def step(self) -> int:
+        """The step the next committed ``log()`` will get."""
+        return self._step
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
+
+    @property
+    def exit_code(self) -> int | None:
+        return self._exit_code
+
+    def __repr__(self) -> str:
+        state = "finished" if self._finished else "running"
+        return f"<Run {self._name!r} id={self._id} {self.mode} {state} dir={self.paths.root}>"
+
+    # logging ----------------------------------------------------------------
+    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
+        """Record ``data`` at the current step.
+
+        Without ``step``, each call is a new step unless ``commit=False``, which
+        keeps the values for the next committed call. With ``step``, values
+        accumulate at that step until a higher step (or ``commit=True``);
+        a step lower than the current one is ignored with a warning.
+        A row is on disk (safe from a process crash) when this returns.
+        """
+        if self._finished:
+            warn_once(f"log-finished-{self._id}", f"run {self._name} is finished; log() calls are ignored")
+            return
+        if not isinstance(data, Mapping):
+            raise UsageError(f"log() takes a dict of values, not {type(data).__name__}")
+        with self._lock:
+            if step is not None:
+                step = self._check_step(step)
+                if step < self._step:
+                    warn_once(f"step-{self._id}", f"log(step={step}) is below the current step {self._step}; "
+                              "those values were ignored (steps must not decrease)")
+                    return
+                if step > self._step:
+                    if self._pending:
+                        self._commit()
+                    self._step = step
+                commit = bool(commit)
+            elif commit is None:
+                commit = True
+            self._pending.update(data)
+            if commit:
+                self._commit()
+
+    @staticmethod
+    def _check_step(step: Any) -> int:
+        if isinstance(step, bool):
+            raise UsageError("log(step=...) must be an integer, not a bool")
+        try:
+            step = operator.index(step)
+        except TypeError:
+            raise UsageError(f"log(step=...) must be an integer, not {type(step).__name__}") from None
+        if step < 0:
+            raise UsageError(f"log(step={step}) must not be negative")
+        return step
+
+    def _commit(self) -> None:
+        row, self._pending = self._pending, {}
+        now = time.time()
+        row["_step"] = self._step
+        row["_runtime"] = time.monotonic() - self._t0
+        row["_timestamp"] = now
+        line = encode_row(row)
+        if self._broken:
+            self._step += 1
+            return
+        try:
+            self._history.append(line)
+        except OSError as error:
+            self._broken = True
+            logger.warning("logging stopped: cannot write %s (%s); your program continues",
+                           self._history.path, error.strerror or error)
+            return
+        self._summary_data.update(row)
+        self._step += 1
+        if time.monotonic() - self._summary_written > SUMMARY_INTERVAL:
+            self._write_summary()
+
+    # persisted state --------------------------------------------------------
+    def _write_summary(self, *, durable: bool = False, final: dict[str, Any] | None = None) -> None:
+        data = dict(self._summary_data)
+        data["_wandb"] = {"runtime": int(time.monotonic() - self._t0), **(final or {})}
+        try:
+            write_atomic(self.paths.file(SUMMARY), encode_row(data, "summary"), durable=durable)
+        except OSError as error:
+            warn_once(f"summary-{self._id}", f"cannot write the summary: {error}")
+        self._summary_written = time.monotonic()
+
+    def _write_config(self, *, durable: bool = False) -> None:
+        try:
+            write_atomic(self.paths.file(CONFIG), dump_config(self.config.as_dict(), self._wandb_block),
+                         durable=durable)
+        except OSError as error:
+            warn_once(f"config-{self._id}", f"cannot write the config: {error}")
+
+    def _runtime(self) -> float:
+        return time.monotonic() - self._t0
+
+    # files ------------------------------------------------------------------
+    def save(self, glob_str: str | os.PathLike[str], base_path: str | os.PathLike[str] | None = None,
+             policy: str = "live") -> list[str]:
+        """Keep files matching ``glob_str`` with the run, under ``files/``.
+
+        Paths are kept relative to ``base_path`` (default: the glob's folder).
+        ``policy``: ``now`` copies once, ``live`` copies now and again at
+        finish, ``end`` copies at finish only. Returns the stored paths.
+        """
+        if policy not in ("live", "now", "end"):
+            raise UsageError(f"save(policy={policy!r}): expected 'live', 'now' or 'end'")
+        pattern = os.fspath(glob_str)
+        base = Path(base_path) if base_path is not None else Path(pattern).parent
+        if not base_path and any(ch in str(base) for ch in "*?["):
+            base = Path(pattern.split("*")[0]).parent
+        stored = []
+        for match in sorted(_glob.glob(pattern, recursive=True)):
+            source = Path(match)
+            if not source.is_file():
+                continue
+            try:
+                relative = source.resolve().relative_to(base.resolve())
+            except ValueError:
+                relative = Path(source.name)
+            target = (self.paths.files / relative).resolve()
+            if not str(target).startswith(str(self.paths.files.resolve()) + os.sep):
+                raise UsageError(f"save(): {match} would be stored outside the run's files folder")
+            self._saved.append((source, target, policy))
+            if policy != "end":
+                self._copy(source, target)
+            stored.append(str(target))
+        if not stored:
+            logger.info("save(%r): no files match yet", pattern)
+        return stored
+
+    @staticmethod
+    def _copy(source: Path, target: Path) -> None:
+        if source.resolve() == target:
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+
+    # background work --------------------------------------------------------
+    def _start_background(self) -> None:
+        self._background = threading.Thread(target=self._write_environment, name="wandb-run-setup", daemon=True)
+        self._background.start()
+        self._monitor = SystemMonitor(
+            self.paths.file("wandb-events.jsonl"),
+            interval=self.settings.stats_interval,
+            disk_path=self.paths.root,
+            runtime=self._runtime,
+        )
+        self._monitor.start()
+
+    def _write_environment(self) -> None:
+        try:
+            write_atomic(self.paths.file(REQUIREMENTS), requirements_text())
+            if not self.settings.disable_code:
+                copy_program(program_path(self.settings), self.paths.code)
+        except Exception as error:  # never let bookkeeping break the run
+            logger.debug("writing requirements/code failed: %r", error)
+
+    # finishing --------------------------------------------------------------
+    def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
+        """Flush and close the run; everything is durable on disk when this returns.
+
+        ``exit_code`` 0 (the default) marks success; anything else a failure.
+        Calling it again does nothing.
+        """
+        from ._init import forget_run  # module state lives with init
+
+        with self._lock:
+            if self._finished:
+                return
+            self._finished = True
+            self._exit_code = 0 if exit_code is None else int(exit_code)
+            if self._pending:
+                try:
+                    self._commit()
+                except UsageError as error:
+                    logger.warning("values left uncommitted could not be saved: %s", error)
+        if self._monitor is not None:
+            self._monitor.stop()
+        if self._background is not None:
+            self._background.join(30)
+        for source, target, policy in self._saved:
+            if policy != "now" and source.is_file():
+                self._copy(source, target)
+        self._write_config(durable=True)
+        self._write_summary(durable=True, final={"exitcode": self._exit_code})
+        self._history.close()
+        fsync_dir(self.paths.files)
+        if self.settings.resume == "auto" and self._exit_code == 0:
+            (self.settings.wandb_dir / "wandb-resume.json").unlink(missing_ok=True)
+        forget_run(self)
+        state = "finished" if self._exit_code == 0 else f"failed (exit code {self._exit_code})"
+        if not quiet:
+            logger.info("run %s %s: %d steps, files in %s", self._name, state, self._step, self.paths.root)
+        detach_file(self.paths.logs / "debug.log")
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        self.finish(exit_code=1 if exc_type is not None else 0)
+        return False
+
+
+class DisabledRun:
+    """``mode="disabled"``: every method works and nothing is written or sent."""
+
+    disabled = True
+    offline = False
+    resumed = False
+    url = None
+    mode = "disabled"
+
+    def __init__(self, *, settings: Any, config: Mapping[str, Any] | None = None) -> None:
+        from ._naming import new_run_id
+
+        self.settings = settings
+        self.id = settings.run_id or new_run_id()
+        self.name = settings.name or "disabled"
+        self.project = settings.project
+        self.entity = settings.entity
+        self.notes = settings.notes
+        self.tags = settings.tags
+        self.group = settings.run_group
+        self.job_type = settings.job_type
+        self.config = Config(config)
+        self.summary = Summary()
+        self.start_time = time.time()
+        self.step = 0
+        self.finished = False
+        self.exit_code: int | None = None
+        self._dir: str | None = None
+
+    @property
+    def dir(self) -> str:
+        if self._dir is None:
+            self._dir = tempfile.mkdtemp(prefix="wandb-disabled-")
+        return self._dir
+
+    @property
+    def path(self) -> str:
+        return f"{self.entity}/{self.project}/{self.id}"
+
+    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
+        if not isinstance(data, Mapping):
+            raise UsageError(f"log() takes a dict of values, not {type(data).__name__}")
+        self.step += 1
+
+    def save(self, glob_str: Any, base_path: Any = None, policy: str = "live") -> list[str]:
+        return []
+
+    def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
+        from ._init import forget_run
+
+        self.finished = True
+        self.exit_code = 0 if exit_code is None else int(exit_code)
+        forget_run(self)
+
+    def __enter__(self) -> "DisabledRun":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        self.finish(exit_code=1 if exc_type is not None else 0)
+        return False
+
+    def __repr__(self) -> str:
+        return f"<DisabledRun {self.name!r} id={self.id}>"

@@ -1,0 +1,251 @@
+"""The run directory: layout, crash-safe appends, atomic rewrites, discovery.
+
+Layout (see DESIGN.md)::
+
+    <dir>/wandb/run-YYYYMMDD_HHMMSS-<id>/      ("offline-run-" prefix offline)
+        files/wandb-history.jsonl  wandb-summary.json  config.yaml
+              output.log  wandb-events.jsonl  wandb-metadata.json
+              requirements.txt  code/
+        logs/debug.log
+        sync-state.json
+
+Durability: each committed row is one ``write(2)`` on an ``O_APPEND``
+descriptor, so once ``log()`` returns the row is in the kernel and survives a
+SIGKILL of the process. A crash inside a very large write can leave a partial
+last line; :meth:`JsonlAppender.open` trims it before appending again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._errors import RunDirError
+
+__all__ = [
+    "RunPaths",
+    "JsonlAppender",
+    "write_atomic",
+    "read_jsonl",
+    "find_run",
+    "iter_runs",
+    "update_latest_link",
+    "HISTORY",
+    "SUMMARY",
+    "CONFIG",
+    "EVENTS",
+    "OUTPUT",
+    "METADATA",
+    "REQUIREMENTS",
+]
+
+HISTORY = "wandb-history.jsonl"
+SUMMARY = "wandb-summary.json"
+CONFIG = "config.yaml"
+EVENTS = "wandb-events.jsonl"
+OUTPUT = "output.log"
+METADATA = "wandb-metadata.json"
+REQUIREMENTS = "requirements.txt"
+
+_RUN_DIR = re.compile(r"^(offline-)?run-(\d{8}_\d{6})-([A-Za-z0-9_-]+)$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunPaths:
+    """Every path of one run directory."""
+
+    root: Path
+
+    @classmethod
+    def new(cls, wandb_dir: Path, run_id: str, *, offline: bool, started: float) -> "RunPaths":
+        stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(started))
+        prefix = "offline-run" if offline else "run"
+        return cls(root=Path(wandb_dir) / f"{prefix}-{stamp}-{run_id}")
+
+    @property
+    def files(self) -> Path:
+        return self.root / "files"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def code(self) -> Path:
+        return self.files / "code"
+
+    @property
+    def sync_state(self) -> Path:
+        return self.root / "sync-state.json"
+
+    @property
+    def run_id(self) -> str:
+        match = _RUN_DIR.match(self.root.name)
+        return match.group(3) if match else self.root.name
+
+    @property
+    def offline(self) -> bool:
+        return self.root.name.startswith("offline-")
+
+    def file(self, name: str) -> Path:
+        return self.files / name
+
+    def create(self) -> None:
+        try:
+            self.files.mkdir(parents=True, exist_ok=True)
+            self.logs.mkdir(exist_ok=True)
+        except OSError as error:
+            raise RunDirError(f"cannot create run directory {self.root}: {error.strerror or error}") from None
+
+
+def fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, text: str, *, durable: bool = False) -> None:
+    """Replace ``path`` with ``text`` so readers see the old or the new file, never half."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        if durable:
+            handle.flush()
+            os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    if durable:
+        fsync_dir(path.parent)
+
+
+class JsonlAppender:
+    """Appends whole lines with one ``write(2)`` each; counts lines."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._fd: int | None = None
+        self.lines = 0
+
+    def open(self) -> "JsonlAppender":
+        self.lines = _trim_partial_line(self.path)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        return self
+
+    def append(self, line: str) -> None:
+        data = (line + "\n").encode("utf-8")
+        written = os.write(self._fd, data)
+        while written < len(data):  # only very large rows or a full disk get here
+            written += os.write(self._fd, data[written:])
+        self.lines += 1
+
+    def sync(self) -> None:
+        if self._fd is not None:
+            os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    @property
+    def closed(self) -> bool:
+        return self._fd is None
+
+
+def _trim_partial_line(path: Path) -> int:
+    """Cut a torn last line left by a crash; return the number of whole lines."""
+    try:
+        with open(path, "rb+") as handle:
+            data = handle.read()
+            end = data.rfind(b"\n") + 1
+            if end < len(data):
+                handle.truncate(end)
+            return data.count(b"\n")
+    except FileNotFoundError:
+        return 0
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Every whole, valid line of a JSONL file (a torn last line is skipped)."""
+    rows = []
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if line.endswith("\n"):
+                    try:
+                        rows.append(json.loads(line))
+                    except ValueError:
+                        continue
+    except FileNotFoundError:
+        pass
+    return rows
+
+
+def last_jsonl_row(path: Path) -> dict[str, Any] | None:
+    """The last whole row of a JSONL file, reading only its tail."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            chunk = 4096
+            while True:
+                start = max(0, size - chunk)
+                handle.seek(start)
+                data = handle.read(size - start)
+                lines = data.split(b"\n")
+                whole = lines[:-1]  # the piece after the last newline is torn or empty
+                if start > 0:
+                    whole = whole[1:]
+                for line in reversed(whole):
+                    try:
+                        return json.loads(line)
+                    except ValueError:
+                        continue
+                if start == 0:
+                    return None
+                chunk *= 4
+    except FileNotFoundError:
+        return None
+
+
+def iter_runs(wandb_dir: Path) -> list[RunPaths]:
+    """Run directories under ``wandb_dir``, oldest first."""
+    try:
+        entries = [e for e in os.scandir(wandb_dir) if e.is_dir(follow_symlinks=False) and _RUN_DIR.match(e.name)]
+    except FileNotFoundError:
+        return []
+    entries.sort(key=lambda e: _RUN_DIR.match(e.name).group(2))
+    return [RunPaths(root=Path(e.path)) for e in entries]
+
+
+def find_run(wandb_dir: Path, run_id: str) -> RunPaths | None:
+    """The newest run directory of ``run_id`` (online or offline), or None."""
+    found = [r for r in iter_runs(wandb_dir) if r.run_id == run_id]
+    return found[-1] if found else None
+
+
+def update_latest_link(wandb_dir: Path, run_root: Path) -> None:
+    """Point ``latest-run`` at ``run_root`` (relative link, swapped atomically)."""
+    link = Path(wandb_dir) / "latest-run"
+    tmp = Path(wandb_dir) / f".latest-run.{os.getpid()}"
+    try:
+        if tmp.is_symlink():
+            tmp.unlink()
+        os.symlink(run_root.name, tmp)
+        os.replace(tmp, link)
+    except OSError:  # file systems without symlinks: the link is a convenience only
+        pass

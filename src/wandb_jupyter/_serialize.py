@@ -1,0 +1,103 @@
+"""Turning logged values into JSON the way W&B does, or a clear error.
+
+Plain JSON types pass through the C encoder untouched; only unusual values
+reach :func:`_convert`, so ``log()`` pays nothing for the common case.
+NaN and infinities are kept (W&B's history files carry them as NaN/Infinity).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import json
+import math
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any
+
+from ._errors import UsageError
+
+__all__ = ["encode_row", "to_jsonable", "HISTOGRAM_THRESHOLD"]
+
+#: Arrays with more elements than this are logged as a histogram, as W&B does.
+HISTOGRAM_THRESHOLD = 32
+_HISTOGRAM_BINS = 64
+
+
+def _histogram(values: list[float]) -> dict[str, Any]:
+    finite = [v for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
+    if not finite:
+        return {"_type": "histogram", "values": [], "bins": []}
+    low, high = min(finite), max(finite)
+    if low == high:
+        low, high = low - 0.5, high + 0.5
+    width = (high - low) / _HISTOGRAM_BINS
+    counts = [0] * _HISTOGRAM_BINS
+    for v in finite:
+        counts[min(int((v - low) / width), _HISTOGRAM_BINS - 1)] += 1
+    bins = [low + i * width for i in range(_HISTOGRAM_BINS + 1)]
+    return {"_type": "histogram", "values": counts, "bins": bins}
+
+
+def _flatten(values: Any) -> list[Any]:
+    if isinstance(values, list):
+        return [x for item in values for x in _flatten(item)]
+    return [values]
+
+
+def _convert(value: Any) -> Any:
+    """``default=`` hook of the encoder: called only for types JSON does not know."""
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():  # numpy/torch scalars
+        return value.item()
+    if hasattr(value, "tolist") and hasattr(value, "shape"):  # numpy arrays, tensors
+        listed = value.tolist()
+        size = 1
+        for dim in value.shape:
+            size *= dim
+        return _histogram(_flatten(listed)) if size > HISTOGRAM_THRESHOLD else listed
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, _dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"values of type {type(value).__module__}.{type(value).__qualname__} cannot be logged")
+
+
+_ENCODER = json.JSONEncoder(default=_convert, separators=(",", ":"), ensure_ascii=False)
+
+
+def encode_row(row: Mapping[str, Any], what: str = "log()") -> str:
+    """One JSON line (no newline) for ``row``; raises UsageError naming the bad key."""
+    try:
+        return _ENCODER.encode(row)
+    except (TypeError, ValueError, RecursionError) as error:
+        raise UsageError(f"{what}: {_describe(row, error)}") from None
+
+
+def _describe(row: Mapping[str, Any], error: Exception) -> str:
+    if isinstance(error, RecursionError):
+        return "the data contains a reference cycle"
+    for key, value in row.items():
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            return f"key {key!r} is a {type(key).__name__}; keys must be strings"
+        try:
+            _ENCODER.encode({key: value})
+        except (TypeError, ValueError) as inner:
+            return f"key {key!r}: {inner}"
+    return str(error)
+
+
+def to_jsonable(value: Any, what: str = "value") -> Any:
+    """A plain JSON-compatible copy of ``value`` (used for config and summary)."""
+    return json.loads(encode_row({"v": value}, what))["v"]

@@ -1,0 +1,42 @@
+"""Where a setting's value came from, and parsing that names it on error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .._errors import SettingsError
+from . import _parsers
+from ._table import Setting
+
+DEFAULT, GLOBAL_FILE, WORKSPACE_FILE, ENV, DETECTED, INIT = (
+    "default", "global file", "workspace file", "env", "detected", "init",
+)
+#: Lowest precedence first; detected values only fill what is still unset.
+PRECEDENCE = (DEFAULT, GLOBAL_FILE, WORKSPACE_FILE, ENV, DETECTED, INIT)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Origin:
+    """``kind`` is one of PRECEDENCE; ``detail`` says exactly where (variable, file:line, argument)."""
+
+    kind: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.detail})" if self.detail else self.kind
+
+
+@dataclass(frozen=True, kw_only=True)
+class Value:
+    value: Any
+    origin: Origin
+
+
+def parse(setting: Setting, raw: Any, origin: Origin) -> Value:
+    """Parse ``raw`` for ``setting``; a bad value raises SettingsError naming ``origin``."""
+    try:
+        return Value(value=setting.parse(raw), origin=origin)
+    except _parsers.Invalid as invalid:
+        shown = "<hidden>" if setting.secret else raw
+        raise SettingsError(source=origin.detail or origin.kind, value=shown, accepted=invalid.accepted) from None
