@@ -1,6 +1,7 @@
 """Settings: one declarative table, every source, each value knowing its origin."""
 
 from ._detected import register_detector
+from ._docs import settings_markdown
 from ._env import untranslated_singularity_vars
 from ._files import global_file, workspace_file, write_file
 from ._origin import PRECEDENCE, Origin
@@ -23,4 +24,5 @@ __all__ = [
     "workspace_file",
     "write_file",
     "untranslated_singularity_vars",
+    "settings_markdown",
 ]

@@ -1,0 +1,87 @@
+"""Reading local run directories back: what ``wandb-jupyter runs`` lists."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._rundir import HISTORY, METADATA, SUMMARY, RunPaths, iter_runs
+
+__all__ = ["LocalRun", "list_local_runs"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocalRun:
+    paths: RunPaths
+    id: str
+    name: str | None
+    project: str | None
+    entity: str | None
+    mode: str
+    state: str
+    steps: int
+    started: str | None
+    exit_code: int | None
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with open(path, "rb") as handle:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:
+        return 0
+
+
+def _pid_alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _state(metadata: dict[str, Any], exit_code: Any) -> str:
+    if isinstance(exit_code, int):
+        return "finished" if exit_code == 0 else "failed"
+    same_host = metadata.get("host") in (None, socket.gethostname())
+    return "running" if same_host and _pid_alive(metadata.get("pid")) else "crashed"
+
+
+def describe_run(paths: RunPaths) -> LocalRun:
+    metadata = _read_json(paths.file(METADATA))
+    wandb_block = _read_json(paths.file(SUMMARY)).get("_wandb") or {}
+    exit_code = wandb_block.get("exitcode") if isinstance(wandb_block, dict) else None
+    return LocalRun(
+        paths=paths,
+        id=paths.run_id,
+        name=metadata.get("name"),
+        project=metadata.get("project"),
+        entity=metadata.get("entity"),
+        mode="offline" if paths.offline else "online",
+        state=_state(metadata, exit_code),
+        steps=_count_lines(paths.file(HISTORY)),
+        started=metadata.get("startedAt"),
+        exit_code=exit_code if isinstance(exit_code, int) else None,
+    )
+
+
+def list_local_runs(wandb_dir: Path, project: str | None = None) -> list[LocalRun]:
+    """Runs under ``wandb_dir``, oldest first, optionally of one project."""
+    runs = [describe_run(paths) for paths in iter_runs(wandb_dir)]
+    return [run for run in runs if project is None or run.project == project]

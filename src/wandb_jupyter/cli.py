@@ -1,0 +1,158 @@
+"""The ``wandb-jupyter`` command line.
+
+Subcommands only read or write settings files and local run directories, so
+the command starts fast and works without a server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ._errors import WandbJupyterError
+from ._local_runs import list_local_runs
+from .settings import BY_NAME, Origin, resolve, untranslated_singularity_vars, workspace_file, write_file
+from .settings._origin import parse
+
+__all__ = ["main"]
+
+
+def _workspace(args: argparse.Namespace) -> Path:
+    settings = resolve(init={"dir": args.dir} if getattr(args, "dir", None) else None)
+    return workspace_file(settings.dir)
+
+
+def _say(message: str) -> None:
+    print(message)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    updates = {"project": args.project, "entity": args.entity}
+    if args.project is None and sys.stdin.isatty():
+        current = resolve()
+        updates["project"] = input(f"project [{current.project}]: ").strip() or current.project
+        updates["entity"] = input(f"entity [{current.entity or ''}]: ").strip() or args.entity
+    if updates["project"] is None:
+        raise WandbJupyterError("give the project with --project (and the entity with --entity)")
+    path = _workspace(args)
+    _check_values(updates)
+    write_file(path, {k: v for k, v in updates.items() if v is not None})
+    _say(f"wrote {', '.join(f'{k}={v}' for k, v in updates.items() if v)} to {path}")
+    return 0
+
+
+def _check_values(updates: dict[str, object]) -> None:
+    for key, value in updates.items():
+        if value is not None:
+            parse(BY_NAME[key], value, Origin(kind="init", detail=f"--{key}"))
+
+
+def _set_mode(mode: str | None, only_if: str | None = None) -> Callable[[argparse.Namespace], int]:
+    def command(args: argparse.Namespace) -> int:
+        path = _workspace(args)
+        if only_if is not None:
+            current = resolve(init={"dir": args.dir} if args.dir else None, environ={})
+            if current.mode != only_if or current.origin("mode").kind != "workspace file":
+                _say(f"mode is not set to {only_if} in {path}; nothing to change")
+                return 0
+        write_file(path, {"mode": mode})
+        _say(f"mode {'= ' + mode if mode else 'cleared'} in {path}")
+        return 0
+
+    return command
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    settings = resolve(init={"dir": args.dir} if args.dir else None)
+    if args.json:
+        print(json.dumps({s.name: {"value": _jsonable(settings.as_dict()[s.name]), "source": str(v.origin)}
+                          for s, v in settings.items()}, indent=2))
+    else:
+        print(settings.explain())
+    untranslated_singularity_vars(__import__("os").environ)
+    return 0
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    settings = resolve(init={"dir": args.dir} if args.dir else None)
+    runs = list_local_runs(settings.wandb_dir, project=args.project)
+    if args.json:
+        print(json.dumps([{"id": r.id, "name": r.name, "project": r.project, "entity": r.entity, "mode": r.mode,
+                           "state": r.state, "steps": r.steps, "started": r.started, "path": str(r.paths.root)}
+                          for r in runs], indent=2))
+        return 0
+    if not runs:
+        _say(f"no runs in {settings.wandb_dir}")
+        return 0
+    header = ("id", "name", "project", "mode", "state", "steps", "started")
+    rows = [header] + [(r.id, r.name or "", r.project or "", r.mode, r.state, str(r.steps), (r.started or "")[:19])
+                       for r in runs]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="wandb-jupyter",
+        description="Light, notebook-first experiment tracking that speaks W&B. "
+        "Settings: defaults < global file < workspace file < WANDB_* env < init().",
+    )
+    parser.add_argument("--version", action="version", version=f"wandb-jupyter {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help: str,
+            aliases: Sequence[str] = ()) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help, aliases=list(aliases))
+        sub.add_argument("--dir", help="folder holding wandb/ (default: WANDB_DIR or the working directory)")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    sub = add("init", cmd_init, "Store the project (and entity) in the workspace settings file.")
+    sub.add_argument("--project", "-p", help="project name")
+    sub.add_argument("--entity", "-e", help="entity (team or user)")
+    add("offline", _set_mode("offline"), "Keep runs offline: mode=offline in the workspace settings file.",
+        aliases=["off"])
+    add("online", _set_mode(None), "Go back to online mode: clear mode in the workspace settings file.",
+        aliases=["on"])
+    add("disabled", _set_mode("disabled"), "Turn tracking off: mode=disabled in the workspace settings file.")
+    add("enabled", _set_mode(None, only_if="disabled"), "Undo `disabled`: clear mode=disabled.")
+    sub = add("settings", cmd_settings, "Show every resolved setting and where it came from (API key masked).")
+    sub.add_argument("--json", action="store_true", help="print JSON")
+    sub = add("runs", cmd_runs, "List the local runs.")
+    sub.add_argument("--project", "-p", help="only runs of this project")
+    sub.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.handler(args)
+    except (WandbJupyterError, KeyError) as error:
+        print(f"wandb-jupyter: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Every test runs isolated from the home folder and from the caller's WANDB_* variables."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.modules.setdefault("rfc3987_syntax", None)  # spares jsonschema's slow optional import
+
+import wandb_jupyter  # noqa: E402
+from wandb_jupyter import _init  # noqa: E402
+
+
+def isolated_environ(tmp: Path) -> dict[str, str]:
+    """A copy of os.environ without WANDB_*/JUPYTER_* and with every home folder under ``tmp``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WANDB_", "JUPYTER_", "SINGULARITYENV_"))}
+    home = tmp / "home"
+    home.mkdir(exist_ok=True)
+    env.update(
+        HOME=str(home),
+        WANDB_CONFIG_DIR=str(home / ".config" / "wandb"),
+        WANDB_CACHE_DIR=str(home / ".cache" / "wandb"),
+        WANDB_DATA_DIR=str(home / ".local" / "wandb"),
+        JUPYTER_CONFIG_DIR=str(home / ".jupyter"),
+        JUPYTER_DATA_DIR=str(home / ".local" / "jupyter"),
+        JUPYTER_RUNTIME_DIR=str(home / ".local" / "jupyter" / "runtime"),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Work in ``tmp_path/work`` with a private HOME; finish any run a test left open."""
+    work = tmp_path / "work"
+    work.mkdir()
+    env = isolated_environ(tmp_path)
+    for key in list(os.environ):
+        if key not in env:
+            monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("WANDB_X_STATS_SAMPLING_INTERVAL", "0.2")
+    yield work
+    for run in _init.active_runs():
+        run.finish(quiet=True)
+    wandb_jupyter._logging.set_silent(False)
+
+
+@pytest.fixture
+def env_for_subprocess(tmp_path: Path) -> dict[str, str]:
+    """Environment for a child process: isolated, and importing this checkout's package."""
+    env = isolated_environ(tmp_path)
+    src = str(Path(wandb_jupyter.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    return env
