@@ -17,8 +17,8 @@ class _PersistedDict(MutableMapping):
     _what = "value"
 
     def __init__(self, data: Mapping[str, Any] | None = None, on_change: Callable[[], None] | None = None) -> None:
-        object.__setattr__(self, "_data", dict(data or {}))
         object.__setattr__(self, "_on_change", on_change)
+        object.__setattr__(self, "_data", {k: self._convert(k, v) for k, v in (data or {}).items()})
 
     def _changed(self) -> None:
         if self._on_change is not None:

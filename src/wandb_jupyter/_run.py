@@ -270,9 +270,7 @@ class Run:
         if policy not in ("live", "now", "end"):
             raise UsageError(f"save(policy={policy!r}): expected 'live', 'now' or 'end'")
         pattern = os.fspath(glob_str)
-        base = Path(base_path) if base_path is not None else Path(pattern).parent
-        if not base_path and any(ch in str(base) for ch in "*?["):
-            base = Path(pattern.split("*")[0]).parent
+        base = Path(base_path) if base_path is not None else _glob_root(pattern)
         stored = []
         for match in sorted(_glob.glob(pattern, recursive=True)):
             source = Path(match)
@@ -364,6 +362,17 @@ class Run:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         self.finish(exit_code=1 if exc_type is not None else 0)
         return False
+
+
+def _glob_root(pattern: str) -> Path:
+    """The folder part of a glob before its first wildcard: ``ckpt/**/*.pt`` -> ``ckpt``."""
+    parts = Path(pattern).parts
+    fixed = list(parts[:-1])
+    for index, part in enumerate(fixed):
+        if _glob.has_magic(part):
+            fixed = fixed[:index]
+            break
+    return Path(*fixed) if fixed else Path(".")
 
 
 class DisabledRun:

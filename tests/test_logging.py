@@ -1,0 +1,57 @@
+"""The "wandb" logger, WANDB_SILENT and debug.log."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = "import wandb_jupyter as w; r = w.init(mode='offline', project='quiet'); r.log({'a': 1}); r.finish()"
+
+
+def _run(env: dict, cwd: Path, script: str = SCRIPT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", script], cwd=cwd, env=env, capture_output=True, text=True, check=True)
+
+
+def test_messages_are_printed_by_default(tmp_path, env_for_subprocess) -> None:
+    result = _run(env_for_subprocess, tmp_path)
+    assert "wandb: Tracking run" in result.stderr and "finished" in result.stderr
+    assert result.stdout == ""
+
+
+def test_silent_prints_nothing_and_logs_to_debug_log(tmp_path, env_for_subprocess) -> None:
+    result = _run({**env_for_subprocess, "WANDB_SILENT": "true"}, tmp_path)
+    assert result.stdout == "" and result.stderr == ""
+    debug = (tmp_path / "wandb" / "debug.log").read_text()
+    assert "Tracking run" in debug and "finished" in debug
+
+
+def test_setting_the_logger_to_warning_hides_info_but_keeps_warnings(tmp_path, env_for_subprocess) -> None:
+    script = ("import logging; logging.getLogger('wandb').setLevel(logging.WARNING)\n"
+              "import wandb_jupyter as w; r = w.init(mode='offline'); r.log({'a': 1}, step=5); "
+              "r.log({'a': 2}, step=1); r.finish()")
+    result = _run(env_for_subprocess, tmp_path, script)
+    assert "Tracking run" not in result.stderr
+    assert "WARNING" in result.stderr and "below the current step" in result.stderr
+
+
+def test_silent_from_the_settings_file(tmp_path, env_for_subprocess) -> None:
+    (tmp_path / "wandb").mkdir()
+    (tmp_path / "wandb" / "settings").write_text("[default]\nsilent = true\n")
+    assert _run(env_for_subprocess, tmp_path).stderr == ""
+
+
+def test_records_go_to_the_run_debug_log(isolated) -> None:
+    import wandb_jupyter as wandb
+
+    run = wandb.init(mode="offline")
+    logging.getLogger("wandb").info("hello from a test")
+    run.finish(quiet=True)
+    text = (run.paths.logs / "debug.log").read_text()
+    assert "hello from a test" in text and "settings:" in text
+
+
+def test_logger_does_not_propagate_to_root() -> None:
+    """Messages are printed once, by our handler, even when the user configured root logging."""
+    assert logging.getLogger("wandb").propagate is False
