@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import string
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +19,8 @@ _ID_ALPHABET = string.ascii_lowercase + string.digits
 
 def new_run_id() -> str:
     """8 random lowercase letters and digits, like W&B's run ids."""
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
+    # os.urandom, not the secrets module: same entropy source, without importing hashlib at startup
+    return "".join(_ID_ALPHABET[byte % len(_ID_ALPHABET)] for byte in os.urandom(8))
 
 
 def name_stem(program: str | None) -> str:

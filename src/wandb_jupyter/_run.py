@@ -72,7 +72,7 @@ class Run:
         self._t0 = time.monotonic() - runtime_offset
         self._step = step
         self._pending: dict[str, Any] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._finished = False
         self._exit_code: int | None = None
         self._broken = False
@@ -184,7 +184,7 @@ class Run:
         if self._finished:
             warn_once(f"log-finished-{self._id}", f"run {self._name} is finished; log() calls are ignored")
             return
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise UsageError(f"log() takes a dict of values, not {type(data).__name__}")
         with self._lock:
             if step is not None:
@@ -218,10 +218,10 @@ class Run:
 
     def _commit(self) -> None:
         row, self._pending = self._pending, {}
-        now = time.time()
+        clock = time.monotonic()
         row["_step"] = self._step
-        row["_runtime"] = time.monotonic() - self._t0
-        row["_timestamp"] = now
+        row["_runtime"] = clock - self._t0
+        row["_timestamp"] = time.time()
         line = encode_row(row)
         if self._broken:
             self._step += 1
@@ -235,7 +235,7 @@ class Run:
             return
         self._summary_data.update(row)
         self._step += 1
-        if time.monotonic() - self._summary_written > SUMMARY_INTERVAL:
+        if clock - self._summary_written > SUMMARY_INTERVAL:
             self._write_summary()
 
     # persisted state --------------------------------------------------------

@@ -77,10 +77,27 @@ def _convert(value: Any) -> Any:
 _ENCODER = json.JSONEncoder(default=_convert, separators=(",", ":"), ensure_ascii=False)
 
 
+def _make_fast_encoder() -> Any:
+    """The C encoder built once; ``json.dumps`` rebuilds it on every call.
+
+    Without cycle markers a self-containing value ends in RecursionError,
+    which :func:`encode_row` reports as a cycle.
+    """
+    from json import encoder as _json_encoder
+
+    make = _json_encoder.c_make_encoder
+    if make is None:  # interpreters without the C accelerator
+        return lambda row, _level: (_ENCODER.encode(row),)
+    return make(None, _convert, _json_encoder.encode_basestring, None, ":", ",", False, False, True)
+
+
+_encode_fast = _make_fast_encoder()
+
+
 def encode_row(row: Mapping[str, Any], what: str = "log()") -> str:
     """One JSON line (no newline) for ``row``; raises UsageError naming the bad key."""
     try:
-        return _ENCODER.encode(row)
+        return "".join(_encode_fast(row, 0))
     except (TypeError, ValueError, RecursionError) as error:
         raise UsageError(f"{what}: {_describe(row, error)}") from None
 
