@@ -55,3 +55,28 @@ def test_records_go_to_the_run_debug_log(isolated) -> None:
 def test_logger_does_not_propagate_to_root() -> None:
     """Messages are printed once, by our handler, even when the user configured root logging."""
     assert logging.getLogger("wandb").propagate is False
+
+
+def _run_with_failing_requirements(monkeypatch):
+    import wandb_jupyter as wandb
+    from wandb_jupyter import _run
+
+    def broken() -> str:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(_run, "requirements_text", broken)
+    run = wandb.init(mode="offline")
+    run.log({"still": "works"})
+    run.finish(quiet=True)
+    return (run.paths.logs / "debug.log").read_text()
+
+
+def test_internal_errors_are_recorded_with_error_reporting_on(isolated, monkeypatch) -> None:
+    text = _run_with_failing_requirements(monkeypatch)
+    assert "internal error in writing requirements" in text and "RuntimeError: secret internals" in text
+
+
+def test_error_reporting_off_records_no_details(isolated, monkeypatch) -> None:
+    monkeypatch.setenv("WANDB_ERROR_REPORTING", "false")
+    text = _run_with_failing_requirements(monkeypatch)
+    assert "internal error in writing requirements" in text and "secret internals" not in text

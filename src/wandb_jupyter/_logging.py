@@ -13,7 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-__all__ = ["logger", "set_silent", "attach_file", "detach_file", "warn_once"]
+__all__ = ["logger", "set_silent", "attach_file", "detach_file", "warn_once", "internal_error"]
 
 logger = logging.getLogger("wandb")
 
@@ -84,3 +84,16 @@ def warn_once(key: str, message: str) -> None:
 
 
 _install()
+
+
+def internal_error(context: str, error: BaseException, *, reporting: bool) -> None:
+    """An error inside the library that the user's program survives.
+
+    WANDB_ERROR_REPORTING on (the default): the traceback goes to the debug
+    logs (never the console, never a third party). Off: one line without
+    details, so nothing about the program's internals is recorded.
+    """
+    if reporting:
+        logger.debug("internal error in %s", context, exc_info=(type(error), error, error.__traceback__))
+    else:
+        logger.debug("internal error in %s (details not recorded: WANDB_ERROR_REPORTING=false)", context)

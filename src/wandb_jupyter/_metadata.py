@@ -73,10 +73,11 @@ def build_metadata(settings: Any, *, run_id: str, name: str, started: float) -> 
         "pid": os.getpid(),
         "root": str(settings.dir),
         "cpu_count": os.cpu_count(),
+        "tags": list(settings.tags),
     }
     for key, value in (("username", settings.username), ("email", settings.user_email),
                        ("docker", settings.docker), ("group", settings.run_group),
-                       ("jobType", settings.job_type)):
+                       ("jobType", settings.job_type), ("notes", settings.notes)):
         if value:
             metadata[key] = value
     if code_saved:

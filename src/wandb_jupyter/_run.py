@@ -21,7 +21,7 @@ from typing import Any
 
 from ._config import Config, Summary
 from ._errors import UsageError
-from ._logging import detach_file, logger, warn_once
+from ._logging import detach_file, internal_error, logger, warn_once
 from ._metadata import copy_program, program_path, requirements_text
 from ._rundir import (
     CONFIG,
@@ -307,6 +307,7 @@ class Run:
             interval=self.settings.stats_interval,
             disk_path=self.paths.root,
             runtime=self._runtime,
+            reporting=self.settings.error_reporting,
         )
         self._monitor.start()
 
@@ -316,7 +317,7 @@ class Run:
             if not self.settings.disable_code:
                 copy_program(program_path(self.settings), self.paths.code)
         except Exception as error:  # never let bookkeeping break the run
-            logger.debug("writing requirements/code failed: %r", error)
+            internal_error("writing requirements and code", error, reporting=self.settings.error_reporting)
 
     # finishing --------------------------------------------------------------
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:

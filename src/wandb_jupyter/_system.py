@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ._logging import logger
+from ._logging import internal_error, logger
 from ._nvml import open_nvml
 from ._rundir import JsonlAppender
 from ._serialize import encode_row
@@ -75,7 +75,9 @@ def sample_once(disk_path: Path) -> dict[str, float]:
 class SystemMonitor:
     """Samples every ``interval`` seconds into ``events_path`` until :meth:`stop`."""
 
-    def __init__(self, events_path: Path, *, interval: float, disk_path: Path, runtime: Callable[[], float]) -> None:
+    def __init__(self, events_path: Path, *, interval: float, disk_path: Path, runtime: Callable[[], float],
+                 reporting: bool = True) -> None:
+        self._reporting = reporting
         self._events = JsonlAppender(events_path)
         self._interval = interval
         self._disk_path = disk_path
@@ -91,7 +93,7 @@ class SystemMonitor:
             sampler = _Sampler(self._disk_path)
             self._events.open()
         except Exception as error:  # never let metrics break the run
-            logger.debug("system metrics disabled: %r", error)
+            internal_error("starting system metrics", error, reporting=self._reporting)
             return
         try:
             while not self._stop.wait(self._interval):
@@ -101,7 +103,7 @@ class SystemMonitor:
                 row["_wandb"] = True
                 self._events.append(encode_row(row, "system metrics"))
         except Exception as error:
-            logger.debug("system metrics stopped: %r", error)
+            internal_error("sampling system metrics", error, reporting=self._reporting)
         finally:
             sampler.close()
             self._events.close()
