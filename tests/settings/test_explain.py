@@ -237,9 +237,6 @@ def test_no_singularity_warning_without_such_variables(
     assert wandb_warnings == []
 
 
-@pytest.mark.xfail(strict=True, reason="explain() prints a multi-line value (Markdown WANDB_NOTES) as is, so the "
-                                       "notes row spills over several lines and its source lands on another line "
-                                       "(_resolve.py ResolvedSettings.explain)")
 def test_multiline_notes_stay_on_one_row(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WANDB_NOTES", "# Results\n\n- loss went down")
     rows = _rows(Settings().explain())

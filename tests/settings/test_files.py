@@ -111,16 +111,11 @@ def test_group_key_is_read_as_run_group(isolated: Path) -> None:
     assert _resolve(isolated).run_group == "sweep-7"
 
 
-@pytest.mark.xfail(strict=True, reason="legacy `disabled = true` gets an origin detail without a line number "
-                                       "(_files.py read_file builds f'disabled in {path}')")
 def test_legacy_disabled_origin_has_line(isolated: Path) -> None:
     path = _write(isolated / "wandb" / "settings", "[default]\nproject = p\ndisabled = true\n")
     assert _resolve(isolated).origin("mode").detail == f"disabled in {path} line 3"
 
 
-@pytest.mark.xfail(strict=True, reason="`wandb-jupyter enabled` only removes `mode`; W&B's legacy "
-                                       "`disabled = true` stays, so tracking stays disabled although the "
-                                       "command printed 'mode cleared' (cli._set_mode + _files.write_file)")
 def test_enabled_undoes_legacy_disabled(isolated: Path) -> None:
     _write(isolated / "wandb" / "settings", "[default]\nproject = p\ndisabled = true\n")
     assert _resolve(isolated).mode == "disabled"
@@ -286,9 +281,6 @@ def test_write_file_refuses_keys_files_do_not_hold(isolated: Path, key: str) -> 
     assert not path.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="configparser reads an indented '# ...' continuation line as a comment: "
-                                       "write_file of Markdown notes with a heading on line 2+ silently loses "
-                                       "that line (_files.write_file / _load)")
 def test_markdown_heading_in_notes_survives_a_round_trip(isolated: Path) -> None:
     notes = "Intro\n# Results\nloss went down\n; not a comment either"
     write_file(isolated / "wandb" / "settings", {"notes": notes})

@@ -7,6 +7,7 @@ Both are configparser files with a ``[default]`` section, the format W&B's
 from __future__ import annotations
 
 import configparser
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -48,15 +49,38 @@ def _key_lines(path: Path) -> dict[str, int]:
 def _load(path: Path) -> configparser.ConfigParser:
     parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
+        text = path.read_text(encoding="utf-8")
+        parser.read_string(text, source=str(path))
     except configparser.Error as error:
-        line = getattr(error, "lineno", None)
+        line, message = _error_location(error, text.splitlines())
         where = f"{path} line {line}" if line else str(path)
-        message = str(error).splitlines()[0]
         raise SettingsError(source=where, value=message, accepted="an INI file with a [default] section") from None
     except UnicodeDecodeError:
         raise SettingsError(source=str(path), value="<binary data>", accepted="a UTF-8 text file") from None
     return parser
+
+
+def _error_location(error: configparser.Error, lines: list[str]) -> tuple[int | None, str]:
+    """The line number and a short description of a configparser error."""
+    line = getattr(error, "lineno", None)
+    if isinstance(error, configparser.MissingSectionHeaderError):
+        return line, f"{error.line.strip()} (before any [section] header)"
+    if isinstance(error, configparser.ParsingError) and getattr(error, "errors", None):
+        line = error.errors[0][0]
+        return line, lines[line - 1].strip() if 0 < line <= len(lines) else "unparsable line"
+    return line, str(error).splitlines()[0]
+
+
+def _decode(raw: str) -> str:
+    """Values written by :func:`write_file` with newlines are JSON string literals."""
+    if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+        try:
+            decoded = json.loads(raw)
+        except ValueError:
+            return raw
+        if isinstance(decoded, str):
+            return decoded
+    return raw
 
 
 def read_file(path: Path, kind: str) -> dict[str, Value]:
@@ -78,11 +102,12 @@ def read_file(path: Path, kind: str) -> dict[str, Value]:
         if raw.strip() == "":
             continue
         detail = f"{key} in {path} line {lines.get(key, '?')}"
-        values[name] = parse(setting, raw, Origin(kind=kind, detail=detail))
+        values[name] = parse(setting, _decode(raw), Origin(kind=kind, detail=detail))
     if parser.has_option(SECTION, "disabled") and "mode" not in values:
         # W&B's `wandb disabled` wrote `disabled = true` before `mode` existed.
         if parser.get(SECTION, "disabled").strip().lower() == "true":
-            values["mode"] = Value(value="disabled", origin=Origin(kind=kind, detail=f"disabled in {path}"))
+            detail = f"disabled in {path} line {lines.get('disabled', '?')}"
+            values["mode"] = Value(value="disabled", origin=Origin(kind=kind, detail=detail))
     return values
 
 
@@ -103,6 +128,8 @@ def write_file(path: Path, updates: Mapping[str, object | None]) -> None:
             parser.remove_option(SECTION, key)
         else:
             parser.set(SECTION, key, _to_text(value))
+        if key == "mode":
+            parser.remove_option(SECTION, "disabled")  # W&B's legacy spelling of mode = disabled
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
@@ -117,4 +144,8 @@ def _to_text(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return ",".join(str(item) for item in value)
-    return str(value)
+    text = str(value)
+    if "\n" in text or "\r" in text or text != text.strip() or text.startswith('"'):
+        # configparser would read '# ...' continuation lines as comments and strip spaces
+        return json.dumps(text, ensure_ascii=False)
+    return text

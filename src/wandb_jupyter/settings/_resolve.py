@@ -97,9 +97,7 @@ class ResolvedSettings:
         rows = [("setting", "variable", "value", "source")]
         for setting, value in self.items():
             shown = mask(value.value) if setting.secret else value.value
-            if isinstance(shown, tuple):
-                shown = ",".join(str(item) for item in shown)
-            rows.append((setting.name, setting.env_var, "" if shown is None else str(shown), str(value.origin)))
+            rows.append((setting.name, setting.env_var, _one_line(shown), str(value.origin)))
         widths = [min(max(len(row[i]) for row in rows), 48) for i in range(3)]
         return "\n".join(
             "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths)) + "  " + row[3]
@@ -108,6 +106,14 @@ class ResolvedSettings:
 
     def __repr__(self) -> str:
         return f"ResolvedSettings({self.as_dict()!r})"
+
+
+def _one_line(value: Any) -> str:
+    """A value as one table cell: lists comma-joined, newlines shown as \\n."""
+    if value is None:
+        return ""
+    text = ",".join(str(item) for item in value) if isinstance(value, tuple) else str(value)
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _init_values(init: Mapping[str, Any]) -> dict[str, Value]:
