@@ -59,12 +59,12 @@ def test_logger_does_not_propagate_to_root() -> None:
 
 def _run_with_failing_requirements(monkeypatch):
     import wandb_jupyter as wandb
-    from wandb_jupyter import _run
+    from wandb_jupyter import _metadata
 
     def broken() -> str:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(_run, "requirements_text", broken)
+    monkeypatch.setattr(_metadata, "requirements_text", broken)
     run = wandb.init(mode="offline")
     run.log({"still": "works"})
     run.finish(quiet=True)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import configparser
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 __all__ = ["GitInfo", "find_repo", "mask_url"]
 
 
-@dataclass(frozen=True, kw_only=True)
-class GitInfo:
+class GitInfo(NamedTuple):
     root: Path
     remote: str | None
     commit: str | None
@@ -88,6 +86,8 @@ def _describe(root: Path, git_dir: Path) -> GitInfo:
         commit = _read_ref(git_dir, ref)
     elif head:
         commit = head
+    import configparser
+
     remote = None
     config_path = _common_dir(git_dir) / "config"
     if config_path.is_file():

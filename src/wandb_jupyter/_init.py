@@ -6,7 +6,6 @@ uncaught exception, else 0).
 
 from __future__ import annotations
 
-import argparse
 import atexit
 import json
 import os
@@ -18,12 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from . import _logging
-from ._browser import open_in_browser
 from ._errors import RunDirError, UsageError
 from ._logging import attach_file, logger
-from ._metadata import build_metadata, program_path
-from ._naming import name_stem, reserve_name
-from ._resume import RESUME_FILE, ResumedState, load_state, plan_resume
 from ._rundir import METADATA, RunPaths, update_latest_link, write_atomic
 from ._run import DisabledRun, Run
 from ._yaml import load_config_file
@@ -103,18 +98,16 @@ def _config_from(value: Any) -> dict[str, Any]:
         return {}
     if isinstance(value, (str, os.PathLike)):
         return load_config_file(Path(value), "init(config=...)")
-    if isinstance(value, argparse.Namespace):
-        return vars(value)
     if isinstance(value, Mapping):
         return dict(value)
-    if hasattr(value, "__dict__"):
+    if hasattr(value, "__dict__"):  # argparse.Namespace and similar option objects
         return {k: v for k, v in vars(value).items() if not k.startswith("_")}
     raise UsageError(f"init(config=...) takes a dict, an argparse.Namespace or a YAML path, not {type(value).__name__}")
 
 
-def _initial_config(settings: Any, resumed: ResumedState, config: Any,
+def _initial_config(settings: Any, resumed: Any, config: Any,
                     include: Any, exclude: Any) -> dict[str, Any]:
-    merged = dict(resumed.config)
+    merged = dict(resumed.config or {})
     for path in settings.config_paths:
         merged.update(load_config_file(path, f"WANDB_CONFIG_PATHS ({path})"))
     given = _config_from(config)
@@ -144,6 +137,8 @@ def _prepare_wandb_dir(settings: Any) -> Path:
 
 
 def write_metadata(run: Run) -> None:
+    from ._metadata import build_metadata
+
     metadata = build_metadata(run.settings, run_id=run.id, name=run.name, started=run.start_time)
     write_atomic(run.paths.file(METADATA), json.dumps(metadata, indent=2))
 
@@ -214,6 +209,11 @@ def init(
 
 
 def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
+    # Imported here so that `import wandb_jupyter` stays light; the first run pays once.
+    from ._metadata import program_path
+    from ._naming import name_stem, reserve_name
+    from ._resume import RESUME_FILE, ResumedState, load_state, plan_resume
+
     wandb_dir = _prepare_wandb_dir(settings)
     attach_file(wandb_dir / "debug.log")
     plan = plan_resume(wandb_dir, settings.resume, settings.run_id)
@@ -257,6 +257,8 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
 
 
 def _announce(run: Run) -> None:
+    from ._browser import open_in_browser
+
     verb = "Resuming" if run.resumed else "Tracking"
     logger.info("%s run %s (%s), %s, in %s", verb, run.name, run.id, run.mode, run.paths.root)
     if run.mode == "online":

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._rundir import HISTORY, METADATA, SUMMARY, RunPaths, iter_runs
 
 __all__ = ["LocalRun", "list_local_runs"]
 
 
-@dataclass(frozen=True, kw_only=True)
-class LocalRun:
+class LocalRun(NamedTuple):
     paths: RunPaths
     id: str
     name: str | None
@@ -59,7 +56,9 @@ def _pid_alive(pid: Any) -> bool:
 def _state(metadata: dict[str, Any], exit_code: Any) -> str:
     if isinstance(exit_code, int):
         return "finished" if exit_code == 0 else "failed"
-    same_host = metadata.get("host") in (None, socket.gethostname())
+    from .settings._detected import hostname
+
+    same_host = metadata.get("host") in (None, hostname())
     return "running" if same_host and _pid_alive(metadata.get("pid")) else "crashed"
 
 

@@ -7,11 +7,8 @@ Metadata keys follow W&B's ``wandb-metadata.json``; ``id``, ``name``,
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
-import platform
 import re
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -56,6 +53,9 @@ def _masked_args(argv: list[str], secrets: list[str | None]) -> list[str]:
 
 
 def build_metadata(settings: Any, *, run_id: str, name: str, started: float) -> dict[str, Any]:
+    import datetime as _dt
+    import platform
+
     program = program_path(settings)
     code_saved = not settings.disable_code
     metadata: dict[str, Any] = {
@@ -96,15 +96,24 @@ def build_metadata(settings: Any, *, run_id: str, name: str, started: float) -> 
 
 
 def requirements_text() -> str:
-    """``name==version`` of every installed distribution, sorted, one per line."""
-    from importlib import metadata
+    """``name==version`` of every installed distribution, sorted, one per line.
 
-    pins = set()
-    for dist in metadata.distributions():
-        name = dist.metadata.get("Name")
-        if name:
-            pins.add(f"{name}=={dist.version}")
-    return "\n".join(sorted(pins, key=str.lower)) + "\n"
+    Read from the ``*.dist-info`` / ``*.egg-info`` folder names on ``sys.path``
+    (``name-version.dist-info``): parsing every package's METADATA through
+    importlib.metadata takes ~50 ms with a hundred packages, this ~1 ms.
+    """
+    pins: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            if folder.endswith((".dist-info", ".egg-info")):
+                name, _, version = folder.rsplit(".", 1)[0].partition("-")
+                if name and version:
+                    pins.setdefault(name.lower(), f"{name.replace('_', '-')}=={version.split('-')[0]}")
+    return "".join(pin + "\n" for pin in sorted(pins.values(), key=str.lower))
 
 
 def copy_program(program: str | None, code_dir: Path) -> Path | None:
@@ -124,5 +133,7 @@ def copy_program(program: str | None, code_dir: Path) -> Path | None:
             pass
     target = code_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
+    import shutil
+
     shutil.copy2(source, target)
     return target

@@ -8,9 +8,8 @@ continue the id if it exists, else start it.   must: the id must exist.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._errors import UsageError
 from ._rundir import CONFIG, HISTORY, METADATA, SUMMARY, RunPaths, find_run, last_jsonl_row
@@ -22,19 +21,19 @@ __all__ = ["ResumePlan", "ResumedState", "plan_resume", "load_state", "RESUME_FI
 RESUME_FILE = "wandb-resume.json"
 
 
-@dataclass(frozen=True, kw_only=True)
-class ResumePlan:
+class ResumePlan(NamedTuple):
     run_id: str
     existing: RunPaths | None
 
 
-@dataclass(frozen=True, kw_only=True)
-class ResumedState:
+class ResumedState(NamedTuple):
+    """What a resumed run continues from; the defaults describe a new run."""
+
     step: int = 0
     runtime: float = 0.0
     name: str | None = None
-    config: dict[str, Any] = field(default_factory=dict)
-    summary: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] | None = None
+    summary: dict[str, Any] | None = None
 
 
 def _auto_id(wandb_dir: Path) -> str | None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import glob as _glob
 import operator
 import os
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Mapping
@@ -22,7 +20,6 @@ from typing import Any
 from ._config import Config, Summary
 from ._errors import UsageError
 from ._logging import detach_file, internal_error, logger, warn_once
-from ._metadata import copy_program, program_path, requirements_text
 from ._rundir import (
     CONFIG,
     HISTORY,
@@ -34,7 +31,6 @@ from ._rundir import (
     write_atomic,
 )
 from ._serialize import encode_row
-from ._system import SystemMonitor
 from ._yaml import dump_config
 
 __all__ = ["Run", "DisabledRun"]
@@ -187,6 +183,9 @@ class Run:
         if type(data) is not dict and not isinstance(data, Mapping):
             raise UsageError(f"log() takes a dict of values, not {type(data).__name__}")
         with self._lock:
+            if step is None and commit is None and not self._pending:
+                self._commit(dict(data))  # the common case: one call, one row
+                return
             if step is not None:
                 step = self._check_step(step)
                 if step < self._step:
@@ -195,14 +194,14 @@ class Run:
                     return
                 if step > self._step:
                     if self._pending:
-                        self._commit()
+                        self._commit_pending()
                     self._step = step
                 commit = bool(commit)
             elif commit is None:
                 commit = True
             self._pending.update(data)
             if commit:
-                self._commit()
+                self._commit_pending()
 
     @staticmethod
     def _check_step(step: Any) -> int:
@@ -216,8 +215,12 @@ class Run:
             raise UsageError(f"log(step={step}) must not be negative")
         return step
 
-    def _commit(self) -> None:
+    def _commit_pending(self) -> None:
         row, self._pending = self._pending, {}
+        self._commit(row)
+
+    def _commit(self, row: dict[str, Any]) -> None:
+        """Write ``row`` as the current step; an unencodable row raises and leaves nothing behind."""
         clock = time.monotonic()
         row["_step"] = self._step
         row["_runtime"] = clock - self._t0
@@ -295,11 +298,15 @@ class Run:
     def _copy(source: Path, target: Path) -> None:
         if source.resolve() == target:
             return
+        import shutil
+
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
 
     # background work --------------------------------------------------------
     def _start_background(self) -> None:
+        from ._system import SystemMonitor  # imported with the first run, not with the package
+
         self._background = threading.Thread(target=self._write_environment, name="wandb-run-setup", daemon=True)
         self._background.start()
         self._monitor = SystemMonitor(
@@ -312,6 +319,8 @@ class Run:
         self._monitor.start()
 
     def _write_environment(self) -> None:
+        from ._metadata import copy_program, program_path, requirements_text
+
         try:
             write_atomic(self.paths.file(REQUIREMENTS), requirements_text())
             if not self.settings.disable_code:
@@ -335,7 +344,7 @@ class Run:
             self._exit_code = 0 if exit_code is None else int(exit_code)
             if self._pending:
                 try:
-                    self._commit()
+                    self._commit_pending()
                 except UsageError as error:
                     logger.warning("values left uncommitted could not be saved: %s", error)
         if self._monitor is not None:
@@ -408,6 +417,8 @@ class DisabledRun:
     @property
     def dir(self) -> str:
         if self._dir is None:
+            import tempfile
+
             self._dir = tempfile.mkdtemp(prefix="wandb-disabled-")
         return self._dir
 

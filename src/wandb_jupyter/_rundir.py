@@ -21,9 +21,8 @@ import json
 import os
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._errors import RunDirError
 
@@ -55,8 +54,7 @@ REQUIREMENTS = "requirements.txt"
 _RUN_DIR = re.compile(r"^(offline-)?run-(\d{8}_\d{6})-([A-Za-z0-9_-]+)$")
 
 
-@dataclass(frozen=True, kw_only=True)
-class RunPaths:
+class RunPaths(NamedTuple):
     """Every path of one run directory."""
 
     root: Path

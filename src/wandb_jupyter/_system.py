@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ._logging import internal_error, logger
-from ._nvml import open_nvml
 from ._rundir import JsonlAppender
 from ._serialize import encode_row
 
@@ -24,6 +23,8 @@ __all__ = ["SystemMonitor", "sample_once"]
 class _Sampler:
     def __init__(self, disk_path: Path) -> None:
         import psutil  # deferred: only runs that sample pay for it
+
+        from ._nvml import open_nvml
 
         self._psutil = psutil
         self._process = psutil.Process()

@@ -8,7 +8,6 @@ the table.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 from collections.abc import Iterator
@@ -351,7 +350,7 @@ def test_rejected_api_key_from_env_is_not_shown(isolated: Path, monkeypatch: pyt
     def reject(value: object) -> str:
         raise _parsers.Invalid("a W&B API key of 40 or more characters")
 
-    strict = dataclasses.replace(BY_NAME["api_key"], parse=reject)
+    strict = BY_NAME["api_key"]._replace(parse=reject)
     monkeypatch.setattr(_env, "SETTINGS", tuple(strict if s.name == "api_key" else s for s in SETTINGS))
     with pytest.raises(SettingsError) as caught:
         _resolve({"WANDB_API_KEY": HEX_KEY}, isolated)

@@ -7,9 +7,8 @@ can add their own with :func:`register_detector`.
 
 from __future__ import annotations
 
-import getpass
+import os
 import re
-import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,8 +30,16 @@ def register_detector(name: str, detector: Detector, *, first: bool = False) -> 
         chain.insert(0, detector) if first else chain.append(detector)
 
 
+def hostname() -> str:
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
 def _host(cwd: Path) -> tuple[object, str] | None:
-    return socket.gethostname(), "hostname"
+    return hostname(), "hostname"
 
 
 def _project(cwd: Path) -> tuple[object, str] | None:
@@ -44,6 +51,8 @@ def _project(cwd: Path) -> tuple[object, str] | None:
 
 
 def _entity(cwd: Path) -> tuple[object, str] | None:
+    import getpass
+
     try:
         return getpass.getuser(), "local user"
     except (KeyError, OSError):

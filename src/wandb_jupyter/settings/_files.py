@@ -6,16 +6,19 @@ Both are configparser files with a ``[default]`` section, the format W&B's
 
 from __future__ import annotations
 
-import configparser
 import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._errors import SettingsError
 from .._logging import logger
 from ._origin import Origin, Value, parse
 from ._table import BY_NAME
+
+if TYPE_CHECKING:  # configparser itself is imported where files are read
+    import configparser
 
 __all__ = ["read_file", "write_file", "global_file", "workspace_file", "SECTION"]
 
@@ -47,6 +50,8 @@ def _key_lines(path: Path) -> dict[str, int]:
 
 
 def _load(path: Path) -> configparser.ConfigParser:
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         text = path.read_text(encoding="utf-8")
@@ -62,6 +67,8 @@ def _load(path: Path) -> configparser.ConfigParser:
 
 def _error_location(error: configparser.Error, lines: list[str]) -> tuple[int | None, str]:
     """The line number and a short description of a configparser error."""
+    import configparser
+
     line = getattr(error, "lineno", None)
     if isinstance(error, configparser.MissingSectionHeaderError):
         return line, f"{error.line.strip()} (before any [section] header)"
@@ -117,6 +124,8 @@ def write_file(path: Path, updates: Mapping[str, object | None]) -> None:
     The file is replaced atomically. Values are written as the table would read
     them back: lists comma-separated, booleans as true/false.
     """
+    import configparser
+
     path = Path(path)
     parser = _load(path) if path.is_file() else configparser.ConfigParser(interpolation=None)
     if not parser.has_section(SECTION):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._errors import SettingsError
 from . import _parsers
@@ -16,8 +15,7 @@ DEFAULT, GLOBAL_FILE, WORKSPACE_FILE, ENV, DETECTED, INIT = (
 PRECEDENCE = (DEFAULT, GLOBAL_FILE, WORKSPACE_FILE, ENV, DETECTED, INIT)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Origin:
+class Origin(NamedTuple):
     """``kind`` is one of PRECEDENCE; ``detail`` says exactly where (variable, file:line, argument)."""
 
     kind: str
@@ -27,8 +25,7 @@ class Origin:
         return f"{self.kind} ({self.detail})" if self.detail else self.kind
 
 
-@dataclass(frozen=True, kw_only=True)
-class Value:
+class Value(NamedTuple):
     value: Any
     origin: Origin
 

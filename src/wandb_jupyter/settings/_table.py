@@ -7,9 +7,8 @@ Everything else is derived from it: environment parsing, settings files,
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import _parsers as p
 
@@ -25,8 +24,7 @@ GROUPS = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
-class Setting:
+class Setting(NamedTuple):
     """One setting: where it comes from, how it is parsed, what it means."""
 
     name: str
