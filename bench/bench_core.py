@@ -110,8 +110,12 @@ def child_env(home: Path, console_off: bool) -> dict[str, str]:
     Inherited WANDB_* variables are dropped so that a developer's own
     settings (API key, project, mode...) cannot change what is measured.
     TMPDIR is isolated too because wandb-core writes its port file there.
+    PYTHONDONTWRITEBYTECODE is dropped so the warm-up import leaves .pyc
+    files, as ``pip install`` does; without them an edited checkout would
+    be timed compiling its sources.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("WANDB_") and k != "PYTHONDONTWRITEBYTECODE"}
     for name in ("config", "cache", "data", "tmp"):
         (home / name).mkdir()
     env.update(

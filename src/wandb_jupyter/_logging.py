@@ -11,11 +11,23 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 __all__ = ["logger", "set_silent", "attach_file", "detach_file", "warn_once", "internal_error"]
 
 logger = logging.getLogger("wandb")
+
+
+_library = threading.local()
+#: Where console messages go while file descriptor 2 is redirected into a capture.
+console_override: Any = None
+
+
+def writing_library_output() -> bool:
+    """True while this thread prints a library message (console capture skips those)."""
+    return getattr(_library, "active", False)
 
 
 class _ConsoleHandler(logging.Handler):
@@ -26,15 +38,18 @@ class _ConsoleHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if self.silent:
             return
+        stream = console_override or sys.stderr
+        if stream is None:
+            return
+        prefix = "wandb: " if record.levelno < logging.WARNING else f"wandb: {record.levelname}: "
+        _library.active = True
         try:
-            prefix = "wandb: " if record.levelno < logging.WARNING else f"wandb: {record.levelname}: "
-            stream = sys.__stderr__ if getattr(sys.stderr, "_wandb_capture", False) else sys.stderr
-            if stream is None:
-                return
             stream.write(prefix + record.getMessage() + "\n")
             stream.flush()
         except Exception:  # a broken stream must never break the user's program
             pass
+        finally:
+            _library.active = False
 
 
 _console = _ConsoleHandler(level=logging.INFO)

@@ -52,9 +52,18 @@ def _masked_args(argv: list[str], secrets: list[str | None]) -> list[str]:
     return masked
 
 
+def _os_name() -> str:
+    """Like platform.platform() ("Linux-6.1-x86_64"), without its `uname -p` subprocess."""
+    if hasattr(os, "uname"):
+        info = os.uname()
+        return f"{info.sysname}-{info.release}-{info.machine}"
+    import platform
+
+    return platform.platform()
+
+
 def build_metadata(settings: Any, *, run_id: str, name: str, started: float) -> dict[str, Any]:
     import datetime as _dt
-    import platform
 
     program = program_path(settings)
     code_saved = not settings.disable_code
@@ -64,8 +73,8 @@ def build_metadata(settings: Any, *, run_id: str, name: str, started: float) -> 
         "project": settings.project,
         "entity": settings.entity,
         "mode": settings.mode,
-        "os": platform.platform(),
-        "python": platform.python_version(),
+        "os": _os_name(),
+        "python": sys.version.split()[0],
         "executable": sys.executable,
         "startedAt": _dt.datetime.fromtimestamp(started, _dt.timezone.utc).isoformat(),
         "args": _masked_args(sys.argv[1:], [settings.api_key]),

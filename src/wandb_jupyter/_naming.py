@@ -60,9 +60,10 @@ def reserve_name(wandb_dir: Path, project: str, stem: str, record: Callable[[str
     ``record`` must persist the name (write the run's metadata) so that a
     concurrent process sees it once the lock is released.
     """
-    pattern = re.compile(re.escape(stem) + r"-(\d+)$")
+    prefix = stem + "-"
     with _locked(wandb_dir):
-        numbers = [int(m.group(1)) for name in _names_in_project(wandb_dir, project) if (m := pattern.match(name))]
+        numbers = [int(name[len(prefix):]) for name in _names_in_project(wandb_dir, project)
+                   if name.startswith(prefix) and name[len(prefix):].isdecimal()]
         name = f"{stem}-{max(numbers, default=0) + 1}"
         record(name)
     return name

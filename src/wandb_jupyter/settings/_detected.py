@@ -8,7 +8,6 @@ can add their own with :func:`register_detector`.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +20,9 @@ __all__ = ["detect", "register_detector"]
 #: name -> function(cwd) returning (value, how it was found) or None.
 Detector = Callable[[Path], "tuple[object, str] | None"]
 _DETECTORS: dict[str, list[Detector]] = {}
+
+
+_NAME_UNSAFE = str.maketrans({char: "-" for char in "/\\#?%:"})
 
 
 def register_detector(name: str, detector: Detector, *, first: bool = False) -> None:
@@ -46,7 +48,7 @@ def _project(cwd: Path) -> tuple[object, str] | None:
     repo = find_repo(cwd)
     if repo is None:
         return None
-    name = re.sub(r"[/\\#?%:]", "-", repo.name)[:128]
+    name = repo.name.translate(_NAME_UNSAFE)[:128]
     return (name, "git repository") if name else None
 
 

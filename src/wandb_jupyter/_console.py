@@ -1,0 +1,322 @@
+"""Console capture per WANDB_CONSOLE: a copy of what the program prints goes to output.log.
+
+``wrap`` copies Python-level writes to ``sys.stdout``/``sys.stderr``;
+``redirect`` duplicates file descriptors 1 and 2 through pipes, so output of
+subprocesses and C extensions is caught too; ``auto`` picks wrap inside a
+kernel and redirect elsewhere (falling back to wrap where descriptors cannot
+be redirected). What the user sees never changes.
+
+IPython >= 9.1 saves ``stream.write`` before every cell and restores it after
+(its output history tee). A write patched once during a cell is therefore
+gone after that cell; here the patch is re-applied at ``pre_run_cell``, so
+every cell's output is captured for as long as the run is active.
+"""
+
+from __future__ import annotations
+
+import codecs
+import collections
+import io
+import os
+import sys
+import threading
+import time
+from typing import Any
+
+from . import _logging
+from ._ipython import current_shell, in_kernel
+from ._logging import internal_error, logger, warn_once, writing_library_output
+from ._output_log import OutputLog
+
+__all__ = ["ConsoleCapture", "choose_mode"]
+
+_STREAMS = (("stdout", 1), ("stderr", 2))
+#: Seconds between two appends to output.log while output keeps coming.
+FLUSH_INTERVAL = 0.5
+
+_owner_lock = threading.Lock()
+_owner: "ConsoleCapture | None" = None
+
+
+def choose_mode(setting: str) -> tuple[str, str]:
+    """The mode to use for a WANDB_CONSOLE value, and why."""
+    if setting in ("off", "wrap"):
+        return setting, f"WANDB_CONSOLE={setting}"
+    if setting == "auto" and in_kernel():
+        return "wrap", "inside a kernel"
+    problem = _redirect_problem()
+    if problem:
+        return "wrap", f"cannot redirect file descriptors: {problem}"
+    return "redirect", "terminal or script" if setting == "auto" else "WANDB_CONSOLE=redirect"
+
+
+def _redirect_problem() -> str | None:
+    if not hasattr(os, "dup2"):
+        return "os.dup2 is not available"
+    for name, fd in _STREAMS:
+        stream = getattr(sys, name)
+        try:
+            if stream is None or stream.fileno() != fd:
+                return f"sys.{name} is not file descriptor {fd}"
+        except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+            return f"sys.{name} has no file descriptor"
+    return None
+
+
+class _WriteTap:
+    """Copies Python-level writes of ``sys.<name>`` into the capture's queue."""
+
+    def __init__(self, capture: "ConsoleCapture", name: str) -> None:
+        self.capture = capture
+        self.name = name
+        self._stream: Any = None
+        self._proxy: Any = None
+
+    def install(self) -> None:
+        stream = getattr(sys, self.name)
+        if getattr(stream.write, "_wandb_tap", None) is self:
+            return
+        original = stream.write
+        tap, queue, name = self, self.capture.queue, self.name
+
+        def write(data: Any, *args: Any, **kwargs: Any) -> Any:
+            result = original(data, *args, **kwargs)
+            if tap.capture.active and not writing_library_output():
+                try:
+                    if data and isinstance(data, str):
+                        queue.append((name, time.time(), data))
+                except Exception as error:  # capture must never break the program
+                    tap.capture.fail(error)
+            return result
+
+        write._wandb_tap = self  # type: ignore[attr-defined]
+        try:
+            stream.write = write
+            self._stream, self._original = stream, original
+        except (AttributeError, TypeError):  # built-in streams: wrap the object instead
+            self._proxy = _TeeStream(stream, write)
+            setattr(sys, self.name, self._proxy)
+
+    def uninstall(self) -> None:
+        if self._proxy is not None:
+            if getattr(sys, self.name) is self._proxy:
+                setattr(sys, self.name, self._proxy.wrapped)
+            self._proxy = None
+        elif self._stream is not None:
+            if getattr(self._stream.write, "_wandb_tap", None) is self:
+                self._stream.write = self._original
+            self._stream = None
+
+
+class _TeeStream(io.TextIOBase):
+    """Stands in for a stream whose ``write`` cannot be replaced; everything else is delegated."""
+
+    def __init__(self, wrapped: Any, write: Any) -> None:
+        self.wrapped = wrapped
+        self._write = write
+
+    def write(self, data: str) -> int:
+        return self._write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wrapped, name)
+
+    def flush(self) -> None:
+        self.wrapped.flush()
+
+    def fileno(self) -> int:
+        return self.wrapped.fileno()
+
+    def isatty(self) -> bool:
+        return self.wrapped.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.wrapped.encoding
+
+
+class _FdTap:
+    """Redirects file descriptor ``fd`` through a pipe; a thread forwards and copies the bytes."""
+
+    def __init__(self, capture: "ConsoleCapture", name: str, fd: int) -> None:
+        self.capture = capture
+        self.name = name
+        self.fd = fd
+        self._saved: int | None = None
+        self._thread: threading.Thread | None = None
+
+    def install(self) -> None:
+        getattr(sys, self.name).flush()
+        self._saved = os.dup(self.fd)
+        read_end, write_end = os.pipe()
+        os.dup2(write_end, self.fd)
+        os.close(write_end)
+        self._thread = threading.Thread(target=self._pump, args=(read_end, self._saved),
+                                        name=f"wandb-console-{self.name}", daemon=True)
+        self._thread.start()
+
+    def original_stream(self) -> Any:
+        """A text stream on the real descriptor, for the library's own messages."""
+        return open(os.dup(self._saved), "w", buffering=1, encoding="utf-8", errors="replace")
+
+    def _pump(self, read_end: int, saved: int) -> None:
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        try:
+            while chunk := os.read(read_end, 65536):
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(saved, view):]
+                if self.capture.active:
+                    self.capture.queue.append((self.name, time.time(), decoder.decode(chunk)))
+        except OSError as error:
+            self.capture.fail(error)
+        finally:
+            os.close(read_end)
+            os.close(saved)
+
+    def uninstall(self, timeout: float = 2.0) -> None:
+        if self._saved is None:
+            return
+        try:
+            getattr(sys, self.name).flush()
+        except (OSError, ValueError):
+            pass
+        os.dup2(self._saved, self.fd)  # the pipe closes once no child process holds it
+        self._saved = None
+        if self._thread is not None:
+            self._thread.join(timeout)  # a child still writing keeps it forwarding, uncaptured
+
+
+class ConsoleCapture:
+    """One run's capture. At most one is active per process: two runs never share capture."""
+
+    def __init__(self, log: OutputLog, *, mode: str, run_name: str, reporting: bool = True) -> None:
+        self.log = log
+        self.mode = mode
+        self.run_name = run_name
+        self.reporting = reporting
+        self.queue: collections.deque = collections.deque()
+        self.active = False
+        self._taps: list[Any] = []
+        self._stop = threading.Event()
+        self._flusher: threading.Thread | None = None
+        self._flush_lock = threading.Lock()
+        self._shell: Any = None
+
+    def start(self) -> bool:
+        """Begin capturing; False when another run already captures (this one then does not)."""
+        global _owner
+        with _owner_lock:
+            if _owner is not None:
+                warn_once(f"console-{self.run_name}", f"console output stays with run {_owner.run_name} "
+                          f"until it finishes; run {self.run_name} records none")
+                return False
+            _owner = self
+        self.active = True
+        try:
+            self._install()
+        except OSError as error:
+            logger.debug("redirect failed (%s); capturing with wrap instead", error)
+            self._uninstall()
+            self.mode = "wrap"
+            self._install()
+        self._flusher = threading.Thread(target=self._flush_loop, name="wandb-console-flush", daemon=True)
+        self._flusher.start()
+        return True
+
+    def _install(self) -> None:
+        if self.mode == "redirect":
+            self._taps = [_FdTap(self, name, fd) for name, fd in _STREAMS]
+            for tap in self._taps:
+                tap.install()
+            _logging.console_override = self._taps[1].original_stream()
+        else:
+            self._taps = [_WriteTap(self, name) for name, _ in _STREAMS]
+            for tap in self._taps:
+                tap.install()
+            self._watch_cells()
+
+    def _uninstall(self) -> None:
+        if self._shell is not None:
+            for event, callback in (("pre_run_cell", self._before_cell), ("post_run_cell", self._after_cell)):
+                try:
+                    self._shell.events.unregister(event, callback)
+                except ValueError:
+                    pass
+            self._shell = None
+        for tap in self._taps:
+            tap.uninstall()
+        self._taps = []
+        override, _logging.console_override = _logging.console_override, None
+        if override is not None:
+            override.close()
+
+    def _watch_cells(self) -> None:
+        shell = current_shell()
+        if shell is not None and hasattr(shell, "events"):
+            shell.events.register("pre_run_cell", self._before_cell)
+            shell.events.register("post_run_cell", self._after_cell)
+            self._shell = shell
+
+    def _before_cell(self, *_: Any) -> None:
+        """IPython restored the streams' write after the last cell: put the copy back."""
+        try:
+            for tap in self._taps:
+                tap.install()
+        except Exception as error:
+            self.fail(error)
+
+    def _after_cell(self, *_: Any) -> None:
+        self.flush()
+
+    def flush(self) -> None:
+        """Append everything queued so far to output.log."""
+        with self._flush_lock:
+            chunks = []
+            try:
+                while True:
+                    chunks.append(self.queue.popleft())
+            except IndexError:
+                pass
+            if chunks:
+                self.log.add(chunks)
+
+    def _flush_loop(self) -> None:
+        while not self._stop.wait(FLUSH_INTERVAL):
+            try:
+                self.flush()
+            except Exception as error:
+                self.fail(error)
+                return
+
+    def fail(self, error: BaseException) -> None:
+        """Capture broke: switch it off for this run, say so once, keep the program running."""
+        if not self.active:
+            return
+        self.active = False
+        internal_error("console capture", error, reporting=self.reporting)
+        warn_once(f"console-failed-{self.run_name}",
+                  f"console capture stopped for run {self.run_name} ({error!r}); your program continues")
+        try:
+            self._uninstall()
+        except Exception as inner:
+            internal_error("stopping console capture", inner, reporting=self.reporting)
+
+    def stop(self) -> None:
+        """Stop capturing, restore the streams exactly, and write everything to output.log."""
+        global _owner
+        try:
+            self._uninstall()
+        finally:
+            self.active = False
+            self._stop.set()
+            if self._flusher is not None:
+                self._flusher.join(5)
+            try:
+                self.flush()
+                self.log.close()
+            except Exception as error:
+                internal_error("closing output.log", error, reporting=self.reporting)
+            with _owner_lock:
+                if _owner is self:
+                    _owner = None
