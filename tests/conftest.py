@@ -58,3 +58,32 @@ def env_for_subprocess(tmp_path: Path) -> dict[str, str]:
     src = str(Path(wandb_jupyter.__file__).resolve().parents[1])
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     return env
+
+
+@pytest.fixture
+def execute_notebook(isolated: Path):
+    """Run code cells in a real kernel through nbclient; returns the executed notebook.
+
+    The kernel inherits the isolated environment (HOME, WANDB_*, JUPYTER_*) and
+    starts in the test's work folder.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    def execute(cells: list[str], *, name: str = "notebook.ipynb", timeout: int = 120):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, isolated / name)
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(isolated)}})
+        client.execute()
+        return nb
+
+    return execute
+
+
+def stream_text(cell, name: str = "stdout") -> str:
+    """Everything a cell printed on one stream, as the notebook shows it."""
+    return "".join(out.get("text", "") for out in cell.outputs if out.get("output_type") == "stream"
+                   and out.get("name") == name)

@@ -251,8 +251,9 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
     update_latest_link(wandb_dir, paths.root)
     if settings.resume == "auto":
         write_atomic(wandb_dir / RESUME_FILE, json.dumps({"run_id": run.id}))
-    run._start_background()
     _announce(run)
+    run._start_background()
+    run._start_capture()
     return run
 
 

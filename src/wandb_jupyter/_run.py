@@ -23,6 +23,7 @@ from ._logging import detach_file, internal_error, logger, warn_once
 from ._rundir import (
     CONFIG,
     HISTORY,
+    OUTPUT,
     REQUIREMENTS,
     SUMMARY,
     JsonlAppender,
@@ -79,8 +80,9 @@ class Run:
         self.config = Config(config, on_change=self._write_config)
         self._history = JsonlAppender(paths.file(HISTORY)).open()
         self._saved: list[tuple[Path, Path, str]] = []
-        self._monitor: SystemMonitor | None = None
+        self._monitor: Any = None
         self._background: threading.Thread | None = None
+        self._capture: Any = None
 
     # identity ---------------------------------------------------------------
     @property
@@ -318,6 +320,19 @@ class Run:
         )
         self._monitor.start()
 
+    def _start_capture(self) -> None:
+        from ._console import ConsoleCapture, choose_mode
+        from ._output_log import OutputLog
+
+        mode, reason = choose_mode(self.settings.console)
+        logger.debug("console capture: %s (%s)", mode, reason)
+        if mode == "off":
+            return
+        capture = ConsoleCapture(OutputLog(self.paths.file(OUTPUT)), mode=mode, run_name=self._name,
+                                 reporting=self.settings.error_reporting)
+        if capture.start():
+            self._capture = capture
+
     def _write_environment(self) -> None:
         from ._metadata import copy_program, program_path, requirements_text
 
@@ -347,6 +362,8 @@ class Run:
                     self._commit_pending()
                 except UsageError as error:
                     logger.warning("values left uncommitted could not be saved: %s", error)
+        if self._capture is not None:
+            self._capture.stop()
         if self._monitor is not None:
             self._monitor.stop()
         if self._background is not None:
