@@ -148,3 +148,23 @@ def test_a_failure_inside_capture_switches_it_off_once_and_the_program_goes_on(t
     assert result.stdout.splitlines() == ["line 0", "line 1", "line 2", "program finished normally"]
     assert result.stderr.count("console capture stopped") == 1
     assert "No space left on device" in result.stderr
+
+
+def test_auto_falls_back_to_wrap_when_descriptors_cannot_be_redirected(tmp_path, env_for_subprocess) -> None:
+    script = textwrap.dedent(
+        """
+        import io, sys
+        real = sys.stdout
+        sys.stdout = io.TextIOWrapper(io.BytesIO(), write_through=True)  # a stream with no descriptor 1
+        import wandb_jupyter as wandb
+        run = wandb.init(mode="offline")
+        print("into the replaced stream")
+        run.finish()
+        sys.stdout = real
+        print(run.paths.root)
+        """
+    )
+    result, lines = _run_script(tmp_path, env_for_subprocess, "auto", script)
+    assert _texts(lines) == ["into the replaced stream"]
+    debug = (Path(result.stdout.strip()) / "logs" / "debug.log").read_text()
+    assert "console capture: wrap (cannot redirect file descriptors: sys.stdout" in debug
