@@ -1,0 +1,1 @@
+"""The notebook layer: detection, magics, display, cell hooks (IPython glue over the core)."""
