@@ -36,6 +36,34 @@ __all__ = [
 ]
 
 
+def load_ipython_extension(shell: Any) -> None:
+    """``%load_ext wandb_jupyter``: magics and cell hooks."""
+    from .notebook import load_ipython_extension as load
+
+    load(shell)
+
+
+def unload_ipython_extension(shell: Any) -> None:
+    from .notebook import unload_ipython_extension as unload
+
+    unload(shell)
+
+
+def _register_in_ipython() -> None:
+    """Importing inside IPython registers the magics, as ``%load_ext`` would."""
+    from ._ipython import current_shell
+
+    shell = current_shell()
+    if shell is None:
+        return
+    try:
+        load_ipython_extension(shell)
+    except Exception as error:  # never let the extension break the import
+        from ._logging import logger
+
+        logger.debug("registering the IPython extension failed: %r", error)
+
+
 def _require_run(what: str) -> Run:
     active = current_run()
     if active is None:
@@ -86,3 +114,6 @@ def __getattr__(name: str) -> Any:
         active = current_run()
         return getattr(active, name) if active is not None else _NoRun(name)
     raise AttributeError(f"module 'wandb_jupyter' has no attribute {name!r}")
+
+
+_register_in_ipython()

@@ -7,6 +7,7 @@ uncaught exception, else 0).
 from __future__ import annotations
 
 import atexit
+import logging
 import json
 import os
 import sys
@@ -85,10 +86,17 @@ def _install_hooks() -> None:
     atexit.register(_finish_at_exit)
 
 
+def _notebook_ended_in_error() -> bool:
+    """In a kernel, exit code 1 when the last executed cell raised (kernels bypass sys.excepthook)."""
+    integration = sys.modules.get("wandb_jupyter.notebook._integration")
+    return bool(integration is not None and integration.last_cell_failed())
+
+
 def _finish_at_exit() -> None:
+    failed = _crashed or _notebook_ended_in_error()
     for run in reversed(active_runs()):
         try:
-            run.finish(exit_code=1 if _crashed else 0)
+            run.finish(exit_code=1 if failed else 0)
         except Exception as error:  # exiting must not fail because of us
             logger.debug("finishing %s at exit failed: %r", run, error)
 
@@ -189,15 +197,14 @@ def init(
     previous = _current
     if previous is not None and policy == "return_previous":
         return previous
-    if previous is not None and policy == "finish_previous":
-        previous.finish()
-
     resolved = resolve(
         settings=settings,
         init={"project": project, "entity": entity, "name": name, "notes": notes, "tags": tags,
               "group": group, "job_type": job_type, "dir": dir, "mode": mode, "resume": resume,
               "id": id, "save_code": save_code, "anonymous": anonymous},
     )
+    if previous is not None and policy == "finish_previous":
+        previous.finish()  # only once the new settings are known to be valid
     _logging.set_silent(resolved.silent)
     if resolved.mode == "disabled":
         run: Any = DisabledRun(settings=resolved, config=_config_from(config))
@@ -205,7 +212,22 @@ def init(
         return run
     run = _start(resolved, config, config_include_keys, config_exclude_keys)
     _remember(run)
+    _attach_to_notebook(run)
     return run
+
+
+def _attach_to_notebook(run: Run) -> None:
+    from ._ipython import current_shell
+
+    shell = current_shell()
+    if shell is None:
+        return
+    try:
+        from .notebook._integration import attach
+
+        attach(run, shell)
+    except Exception as error:  # the notebook extras must never cost the user the run
+        _logging.internal_error("setting up the notebook display", error, reporting=run.settings.error_reporting)
 
 
 def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
@@ -257,11 +279,30 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
     return run
 
 
-def _announce(run: Run) -> None:
-    from ._browser import open_in_browser
+def _kernel_shows_block() -> bool:
+    """In a kernel the run's HTML block says it all; console lines would repeat it."""
+    from ._ipython import in_kernel
 
+    return in_kernel()
+
+
+def _open_run_page(url: str) -> None:
+    from ._ipython import in_kernel
+
+    if in_kernel():
+        from .notebook._show import open_in_notebook
+
+        open_in_notebook(url)
+    else:
+        from ._browser import open_in_browser
+
+        open_in_browser(url)
+
+
+def _announce(run: Run) -> None:
     verb = "Resuming" if run.resumed else "Tracking"
-    logger.info("%s run %s (%s), %s, in %s", verb, run.name, run.id, run.mode, run.paths.root)
+    level = logging.DEBUG if _kernel_shows_block() else logging.INFO
+    logger.log(level, "%s run %s (%s), %s, in %s", verb, run.name, run.id, run.mode, run.paths.root)
     if run.mode == "online":
         _logging.warn_once(
             "online-unavailable",
@@ -270,6 +311,6 @@ def _announce(run: Run) -> None:
         )
     if run.settings.show_run:
         if run.url:
-            open_in_browser(run.url)
+            _open_run_page(run.url)
         else:
             logger.info("WANDB_SHOW_RUN: this run has no page yet (it is stored in %s)", run.paths.root)

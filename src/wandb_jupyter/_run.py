@@ -9,6 +9,7 @@ happen on background threads so ``init()`` and ``log()`` stay fast.
 from __future__ import annotations
 
 import glob as _glob
+import logging
 import operator
 import os
 import threading
@@ -83,6 +84,7 @@ class Run:
         self._monitor: Any = None
         self._background: threading.Thread | None = None
         self._capture: Any = None
+        self._finish_callbacks: list[Any] = []
 
     # identity ---------------------------------------------------------------
     @property
@@ -378,17 +380,44 @@ class Run:
         if self.settings.resume == "auto" and self._exit_code == 0:
             (self.settings.wandb_dir / "wandb-resume.json").unlink(missing_ok=True)
         forget_run(self)
+        for callback in self._finish_callbacks:
+            try:
+                callback()
+            except Exception as error:
+                internal_error("a finish callback", error, reporting=self.settings.error_reporting)
         state = "finished" if self._exit_code == 0 else f"failed (exit code {self._exit_code})"
         if not quiet:
-            logger.info("run %s %s: %d steps, files in %s", self._name, state, self._step, self.paths.root)
+            from ._init import _kernel_shows_block
+
+            level = logging.DEBUG if _kernel_shows_block() else logging.INFO
+            logger.log(level, "run %s %s: %d steps, files in %s", self._name, state, self._step, self.paths.root)
         detach_file(self.paths.logs / "debug.log")
 
     def __enter__(self) -> "Run":
         return self
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Text and HTML for notebooks; an embedded run page only outside VS Code, which gets the link."""
+        from .notebook._render import run_block, view_of
+
+        html = run_block(view_of(self))
+        if self.url and not _in_vscode():
+            from html import escape
+
+            html += (f'<iframe src="{escape(self.url, quote=True)}" style="width:100%;height:420px;border:none" '
+                     'loading="lazy"></iframe>')
+        return {"text/plain": repr(self), "text/html": html}
+
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         self.finish(exit_code=1 if exc_type is not None else 0)
         return False
+
+
+def _in_vscode() -> bool:
+    from ._ipython import current_shell
+
+    shell = current_shell()
+    return "VSCODE_PID" in os.environ or "__vsc_ipynb_file__" in getattr(shell, "user_ns", {})
 
 
 def _glob_root(pattern: str) -> Path:

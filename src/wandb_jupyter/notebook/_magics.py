@@ -1,0 +1,150 @@
+"""IPython magics: %wandb_init, %wandb_finish, %%wandb, %wandb_settings.
+
+Bad options and bad values end in one line (IPython's UsageError), never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from IPython.core import magic_arguments
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+
+from .._errors import WandbJupyterError
+
+__all__ = ["WandbMagics"]
+
+
+def _init_options(function: Any) -> Any:
+    """The options of init(), shared by %wandb_init and %%wandb."""
+    arguments = [
+        ("--project", "-p", "project of the run"),
+        ("--entity", "-e", "entity (team or user)"),
+        ("--name", "-n", "display name (default: <notebook>-<n>)"),
+        ("--notes", None, "notes, in Markdown"),
+        ("--tags", None, "comma-separated tags"),
+        ("--group", "-g", "group of related runs"),
+        ("--job-type", "-j", "kind of job, e.g. training or evaluation"),
+        ("--mode", "-m", "online, offline or disabled"),
+        ("--resume", None, "never, auto, allow or must"),
+        ("--id", None, "run id (to resume or choose one)"),
+        ("--dir", None, "folder that holds wandb/"),
+        ("--anonymous", None, "allow, never or must"),
+        ("--reinit", None, "finish_previous (default), return_previous or create_new"),
+    ]
+    decorators = [
+        magic_arguments.argument("--config-file", action="append", default=[], metavar="FILE",
+                                 help="YAML file merged into the config (repeatable)"),
+        magic_arguments.argument("--config", "-c", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
+                                 help="config values; VALUE is read as YAML (1e-3, true, [1, 2])"),
+        magic_arguments.argument("--no-save-code", action="store_true", help="store no code or notebook"),
+    ]
+    for long, short, text in arguments:
+        flags = (long, short) if short else (long,)
+        decorators.append(magic_arguments.argument(*flags, help=text))
+    for decorator in decorators:
+        function = decorator(function)
+    return magic_arguments.magic_arguments()(function)
+
+
+def _config_pairs(pairs: list[str]) -> dict[str, Any]:
+    import yaml
+
+    config: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--config takes KEY=VALUE pairs, got {pair!r}")
+        try:
+            config[key] = yaml.safe_load(text) if text else ""
+        except yaml.YAMLError:
+            config[key] = text
+    return config
+
+
+def _init_kwargs(args: Any) -> dict[str, Any]:
+    from .._yaml import load_config_file
+
+    config: dict[str, Any] = {}
+    for path in args.config_file:
+        config.update(load_config_file(path, f"--config-file {path}"))
+    config.update(_config_pairs(args.config))
+    kwargs = {name: getattr(args, name) for name in
+              ("project", "entity", "name", "notes", "tags", "group", "job_type", "mode", "resume", "id", "dir",
+               "anonymous", "reinit")}
+    kwargs["config"] = config or None
+    kwargs["save_code"] = False if args.no_save_code else None
+    return kwargs
+
+
+def _parse(function: Any, line: str) -> Any:
+    try:
+        return magic_arguments.parse_argstring(function, line)
+    except UsageError:
+        raise
+    except SystemExit:  # argparse exits on --help handled by magic_arguments; keep the kernel alive
+        raise UsageError(f"bad options: {line!r}") from None
+    except ValueError as error:  # unbalanced quotes
+        raise UsageError(str(error)) from None
+
+
+@magics_class
+class WandbMagics(Magics):
+    """Magics that start, show and finish wandb-jupyter runs."""
+
+    @_init_options
+    @line_magic
+    def wandb_init(self, line: str) -> None:
+        """Start a run (finishing the active one); it becomes ``wandb_jupyter.run``."""
+        self._start(_parse(self.wandb_init, line))
+
+    def _start(self, args: Any) -> Any:
+        import wandb_jupyter
+
+        try:
+            return wandb_jupyter.init(**_init_kwargs(args))
+        except WandbJupyterError as error:
+            raise UsageError(str(error)) from None
+
+    @magic_arguments.magic_arguments()
+    @magic_arguments.argument("--exit-code", type=int, default=None, help="0 marks success, anything else failure")
+    @line_magic
+    def wandb_finish(self, line: str) -> None:
+        """Finish the active run."""
+        import wandb_jupyter
+
+        args = _parse(self.wandb_finish, line)
+        if wandb_jupyter.run is None:
+            print("wandb-jupyter: no active run")
+            return
+        wandb_jupyter.finish(exit_code=args.exit_code)
+
+    @_init_options
+    @cell_magic
+    def wandb(self, line: str, cell: str) -> None:
+        """Run the cell with a run active (started with these options if none is) and show the run."""
+        import wandb_jupyter
+
+        args = _parse(self.wandb, line)
+        run = wandb_jupyter.run
+        if run is None or shlex.split(line):
+            run = self._start(args)
+        else:
+            from IPython.display import display
+
+            display(run)
+        self.shell.run_cell(cell, store_history=False)
+
+    @line_magic
+    def wandb_settings(self, line: str) -> None:
+        """Show every setting with its value and source."""
+        from .._errors import WandbJupyterError as _Error
+        from ..settings import resolve
+
+        try:
+            print(resolve().explain())
+        except _Error as error:
+            raise UsageError(str(error)) from None
