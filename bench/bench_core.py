@@ -197,6 +197,37 @@ class ChildFailed(RuntimeError):
     """A child exited badly; the message carries the end of its stderr."""
 
 
+@dataclass(frozen=True)
+class Spawned:
+    """How a child process ended, as seen from the parent."""
+
+    returncode: int
+    wall_s: float
+    tree_peak_rss: int
+    tree_max_procs: int
+
+
+def spawn(cmd: Sequence[str], home: Path, env: Mapping[str, str], stdout: object) -> Spawned:
+    """Run ``cmd`` in ``home`` until it exits, sampling its tree's memory, then reap its services.
+
+    Shared with ``bench_console.py``, which passes a pipe as ``stdout``;
+    stderr always goes to ``home/stderr`` for ``failure()``.
+    """
+    with open(home / "stderr", "wb") as err:
+        start = time.perf_counter()
+        popen = subprocess.Popen(cmd, cwd=home, env=env, stdout=stdout, stderr=err)
+        peak, most, others = _wait_sampling(popen, time.monotonic() + CHILD_TIMEOUT)
+        wall = time.perf_counter() - start
+    _reap(others)
+    return Spawned(popen.returncode, wall, peak, most)
+
+
+def failure(home: Path, what: str, returncode: int) -> ChildFailed:
+    """The error for a child that exited badly, with the end of its stderr."""
+    tail = (home / "stderr").read_text(errors="replace")[-2000:]
+    return ChildFailed(f"{what} exited with {returncode}:\n{tail}")
+
+
 def run_child(task: str, lib: str, steps: int, keep: bool = False) -> ChildRun:
     """Run one measurement in a fresh interpreter with its own temporary HOME."""
     home = Path(tempfile.mkdtemp(prefix=f"bench-{task}-{lib}-"))
@@ -204,17 +235,12 @@ def run_child(task: str, lib: str, steps: int, keep: bool = False) -> ChildRun:
         result = home / "result.json"
         env = child_env(home, console_off=task == "log")
         cmd = [sys.executable, str(CHILD), task, lib, str(steps), str(result)]
-        with open(home / "stdout", "wb") as out, open(home / "stderr", "wb") as err:
-            start = time.perf_counter()
-            popen = subprocess.Popen(cmd, cwd=home, env=env, stdout=out, stderr=err)
-            peak, most, others = _wait_sampling(popen, time.monotonic() + CHILD_TIMEOUT)
-            wall = time.perf_counter() - start
-        _reap(others)
-        if popen.returncode != 0 or not result.exists():
-            tail = (home / "stderr").read_text(errors="replace")[-2000:]
-            raise ChildFailed(f"{task} with {lib} exited with {popen.returncode}:\n{tail}")
+        with open(home / "stdout", "wb") as out:
+            done = spawn(cmd, home, env, out)
+        if done.returncode != 0 or not result.exists():
+            raise failure(home, f"{task} with {lib}", done.returncode)
         figures = json.loads(result.read_text())
-        return ChildRun(task, lib, figures, wall, peak, most)
+        return ChildRun(task, lib, figures, done.wall_s, done.tree_peak_rss, done.tree_max_procs)
     finally:
         if not keep:
             shutil.rmtree(home, ignore_errors=True)
@@ -392,15 +418,19 @@ def table(title: str, ref_name: str, rows: Sequence[Row], speedup_name: str) -> 
             fmt(row.ratio), "" if row.speedup is None else f"{fmt(row.speedup)}x",
             row.target.text if row.target else "", row.target.status(row.ratio) if row.target else "",
         ))
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    out = [title, ""]
+    return "\n".join([title, "", *align(lines, right=range(1, 5))])
+
+
+def align(lines: Sequence[Sequence[str]], right: Sequence[int]) -> list[str]:
+    """Columns padded to their widest cell (``right`` ones right-aligned), a rule under the header."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    out = []
     for n, line in enumerate(lines):
-        cells = [line[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(line[1:5], widths[1:5])]
-        cells += [line[5].ljust(widths[5]), line[6]]
+        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(line, widths))]
         out.append("  ".join(cells).rstrip())
         if n == 0:
             out.append("  ".join("-" * w for w in widths).rstrip())
-    return "\n".join(out)
+    return out
 
 
 def environment(plan: Plan, wandb_note: str, baseline: float | None) -> dict[str, object]:
