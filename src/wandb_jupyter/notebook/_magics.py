@@ -50,18 +50,28 @@ def _init_options(function: Any) -> Any:
     return magic_arguments.magic_arguments()(function)
 
 
-def _config_pairs(pairs: list[str]) -> dict[str, Any]:
+def _config_value(text: str) -> Any:
+    """Numbers as numbers (PyYAML reads 1e-3 as a string), then YAML (true, [1, 2]), else the text."""
     import yaml
 
+    for number in (int, float):
+        try:
+            return number(text)
+        except ValueError:
+            pass
+    try:
+        return yaml.safe_load(text) if text else ""
+    except yaml.YAMLError:
+        return text
+
+
+def _config_pairs(pairs: list[str]) -> dict[str, Any]:
     config: dict[str, Any] = {}
     for pair in pairs:
         key, sep, text = pair.partition("=")
         if not sep or not key:
             raise UsageError(f"--config takes KEY=VALUE pairs, got {pair!r}")
-        try:
-            config[key] = yaml.safe_load(text) if text else ""
-        except yaml.YAMLError:
-            config[key] = text
+        config[key] = _config_value(text)
     return config
 
 
@@ -81,14 +91,15 @@ def _init_kwargs(args: Any) -> dict[str, Any]:
 
 
 def _parse(function: Any, line: str) -> Any:
+    """Split like a POSIX shell (IPython's own splitter keeps quotes inside tokens), then parse."""
     try:
-        return magic_arguments.parse_argstring(function, line)
+        return function.parser.parse_args(shlex.split(line))
     except UsageError:
         raise
-    except SystemExit:  # argparse exits on --help handled by magic_arguments; keep the kernel alive
-        raise UsageError(f"bad options: {line!r}") from None
+    except SystemExit:  # argparse's -h/--help exits; keep the kernel alive
+        raise UsageError(f"see %{function.__name__}? for the options") from None
     except ValueError as error:  # unbalanced quotes
-        raise UsageError(str(error)) from None
+        raise UsageError(f"cannot split the options: {error}") from None
 
 
 @magics_class
