@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .._git import find_repo
+from .._ipython import in_kernel
 from .._logging import logger
 from ._origin import DETECTED, Origin, Value
 
@@ -61,9 +62,20 @@ def _entity(cwd: Path) -> tuple[object, str] | None:
         return None
 
 
+def _notebook(cwd: Path) -> tuple[object, str] | None:
+    """The notebook's path and which source named it; free outside a kernel (no imports)."""
+    if not in_kernel():
+        return None
+    from ..notebook._detect import detect_notebook
+
+    found = detect_notebook()
+    return (found.path, found.source) if found is not None else None
+
+
 register_detector("host", _host)
 register_detector("project", _project)
 register_detector("entity", _entity)
+register_detector("notebook_name", _notebook)
 
 
 def detect(names: set[str], cwd: Path) -> dict[str, Value]:
