@@ -355,3 +355,10 @@ def test_stale_and_unreadable_server_files_are_skipped(tmp_path) -> None:
     (tmp_path / "jpserver-4.json").write_text(json.dumps({"url": "http+unix://%2Ftmp%2Fs/", "pid": os.getpid()}))
     assert _sessions.running_servers(str(tmp_path)) == [
         _sessions.Server(url="http://127.0.0.1:9/x/", token="", root_dir="/legacy", pid=os.getpid())]
+
+
+def test_a_console_session_is_not_taken_for_a_notebook(execute_notebook, monkeypatch, isolated) -> None:
+    """JupyterLab consoles have sessions too; their names are no notebook paths."""
+    monkeypatch.setenv("JPY_SESSION_NAME", str(isolated / "Console 1"))
+    nb = execute_notebook(["from wandb_jupyter.notebook._detect import detect_notebook\nprint(detect_notebook())"])
+    assert stream_text(nb.cells[0]).strip() == "None"

@@ -110,6 +110,11 @@ def _user_ns(shell: Any, name: str) -> str | None:
     return _local((getattr(shell, "user_ns", None) or {}).get(name))
 
 
+def _notebook_only(path: str | None) -> str | None:
+    """Sessions also belong to consoles and files; only an .ipynb names a notebook."""
+    return path if path and path.endswith(".ipynb") else None
+
+
 def _sessions_api(shell: Any) -> str | None:
     from ._sessions import notebook_from_servers
 
@@ -132,8 +137,8 @@ def _colab(shell: Any) -> str | None:
 
 _SOURCES: tuple[tuple[str, Callable[[Any], str | None]], ...] = (
     ("extension", lambda shell: _local(_frontend_path)),
-    ("JPY_SESSION_NAME", lambda shell: _local(os.environ.get("JPY_SESSION_NAME"))),
-    ("__session__", lambda shell: _user_ns(shell, "__session__")),
+    ("JPY_SESSION_NAME", lambda shell: _notebook_only(_local(os.environ.get("JPY_SESSION_NAME")))),
+    ("__session__", lambda shell: _notebook_only(_user_ns(shell, "__session__"))),
     ("__vsc_ipynb_file__", lambda shell: _user_ns(shell, "__vsc_ipynb_file__")),
     ("sessions API", _sessions_api),
     ("colab", _colab),
