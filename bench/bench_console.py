@@ -378,12 +378,12 @@ class Report:
     samples: Sequence[ConsoleRun] = field(default_factory=list)
 
 
-def environment(plan: Plan, wandb_note: str) -> dict[str, object]:
+def environment(plan: Plan, wandb_note: str, source: str) -> dict[str, object]:
     return {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
-        "wandb_jupyter": f"{_version('wandb-jupyter')} ({_source_state()})",
+        "wandb_jupyter": f"{_version('wandb-jupyter')} ({source})",
         "wandb": wandb_note,
         "prints": plan.prints,
         "repeat": plan.repeat,
@@ -477,6 +477,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configs = tuple(c for c in CONFIGS if use_wandb or c.lib != THEIRS)
     sinks = SINKS if args.sink == "both" else (args.sink,)
     plan = Plan(configs, sinks, args.prints, args.repeat, args.unbuffered, args.keep)
+    source = _source_state()  # before the runs: others may commit during a long one
     try:
         runs, failed = execute(plan)
     except ChildFailed as error:
@@ -486,7 +487,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         note = f"{note}, failed to run: {failed[THEIRS]}"
         runs = [run for run in runs if BY_NAME[run.config].lib != THEIRS]
     errors, notes = problems(runs, plan.prints)
-    report = Report(environment(plan, note), config_rows(runs, plan), baseline_rows(runs, plan),
+    report = Report(environment(plan, note, source), config_rows(runs, plan), baseline_rows(runs, plan),
                     finish_rows(runs, plan), wandb_rows(runs, plan), errors, notes, runs)
     print(render(report, plan.prints))
     if args.json:
