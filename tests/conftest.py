@@ -52,6 +52,26 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def wandb_warnings(monkeypatch: pytest.MonkeyPatch):
+    """Warnings on the "wandb" logger (it does not propagate, so caplog cannot see them).
+
+    The once-per-process memory of warn_once() is cleared first.
+    """
+    import logging
+
+    monkeypatch.setattr(wandb_jupyter._logging, "_warned", set())
+    records: list = []
+    handler = logging.Handler(level=logging.WARNING)
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("wandb")
+    logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+
+
+@pytest.fixture
 def env_for_subprocess(tmp_path: Path) -> dict[str, str]:
     """Environment for a child process: isolated, and importing this checkout's package."""
     env = isolated_environ(tmp_path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +20,6 @@ from wandb_jupyter.settings import BY_ENV, BY_NAME, SETTINGS, Origin, resolve
 from wandb_jupyter.settings import _env, _parsers
 
 HEX_KEY = "0123456789abcdef0123456789abcdef01234567"  # 40 characters, like a cloud key
-
-
-@pytest.fixture
-def wandb_warnings() -> Iterator[list[logging.LogRecord]]:
-    """Warnings on the "wandb" logger (it does not propagate, so caplog cannot see them)."""
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler(level=logging.WARNING)
-    handler.emit = records.append  # type: ignore[method-assign]
-    logger = logging.getLogger("wandb")
-    logger.addHandler(handler)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(handler)
 
 
 def _resolve(environ: dict[str, str], cwd: Path):

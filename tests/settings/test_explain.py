@@ -6,32 +6,15 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-import wandb_jupyter
 from wandb_jupyter import SettingsError, UsageError, cli
 from wandb_jupyter.settings import PRECEDENCE, SETTINGS, Settings, resolve, untranslated_singularity_vars, write_file
 
 KEY = "0123456789abcdef0123456789abcdef0123wxyz"
 _SOURCE = re.compile(r"  (?P<kind>" + "|".join(map(re.escape, PRECEDENCE)) + r")(?: \((?P<detail>.*)\))?$")
-
-
-@pytest.fixture
-def wandb_warnings(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[logging.LogRecord]]:
-    """Warnings on the "wandb" logger (it does not propagate), with the once-per-process memory cleared."""
-    monkeypatch.setattr(wandb_jupyter._logging, "_warned", set())
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler(level=logging.WARNING)
-    handler.emit = records.append  # type: ignore[method-assign]
-    logger = logging.getLogger("wandb")
-    logger.addHandler(handler)
-    try:
-        yield records
-    finally:
-        logger.removeHandler(handler)
 
 
 def _rows(text: str) -> dict[str, tuple[str, str, str]]:
