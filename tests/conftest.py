@@ -91,12 +91,13 @@ def execute_notebook(isolated: Path):
     from nbclient import NotebookClient
 
     def execute(cells: list[str], *, name: str = "notebook.ipynb", timeout: int = 120, allow_errors: bool = False,
-                cwd: Path | None = None):
+                cwd: Path | None = None, store_widget_state: bool = False):
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, isolated / name)
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                                store_widget_state=store_widget_state,
                                 resources={"metadata": {"path": str(cwd or isolated)}})
         client.execute()
         return nb

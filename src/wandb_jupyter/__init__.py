@@ -21,6 +21,7 @@ __all__ = [
     "log",
     "finish",
     "save",
+    "settings_panel",
     "run",
     "config",
     "summary",
@@ -47,6 +48,13 @@ def unload_ipython_extension(shell: Any) -> None:
     from .notebook import unload_ipython_extension as unload
 
     unload(shell)
+
+
+def settings_panel() -> Any:
+    """The settings panel (ipywidgets): every setting, its source, Start/Finish/Save/Reset."""
+    from .notebook._panel import settings_panel as panel
+
+    return panel()
 
 
 def _register_in_ipython() -> None:

@@ -25,7 +25,7 @@ from ._run import DisabledRun, Run
 from ._yaml import load_config_file
 from .settings import Settings, resolve
 
-__all__ = ["init", "current_run", "forget_run", "write_metadata", "active_runs"]
+__all__ = ["init", "current_run", "forget_run", "write_metadata", "active_runs", "add_run_listener"]
 
 _REINIT = {
     None: "finish_previous",
@@ -44,8 +44,30 @@ _crashed = False
 _hooks_installed = False
 
 
+_listeners: list[Any] = []
+
+
 def current_run() -> Any:
     return _current
+
+
+def add_run_listener(callback: Any) -> None:
+    """Call ``callback(event, run)`` with "started" and "finished"; held weakly for bound methods."""
+    import weakref
+
+    _listeners.append(weakref.WeakMethod(callback) if hasattr(callback, "__self__") else lambda: callback)
+
+
+def _notify(event: str, run: Any) -> None:
+    for reference in list(_listeners):
+        callback = reference()
+        if callback is None:
+            _listeners.remove(reference)
+            continue
+        try:
+            callback(event, run)
+        except Exception as error:  # a listener (a widget) must never break a run
+            logger.debug("run listener failed: %r", error)
 
 
 def active_runs() -> list[Any]:
@@ -60,6 +82,7 @@ def forget_run(run: Any) -> None:
             _active.remove(run)
         if _current is run:
             _current = _active[-1] if _active else None
+    _notify("finished", run)
 
 
 def _remember(run: Any) -> None:
@@ -68,6 +91,7 @@ def _remember(run: Any) -> None:
         _active.append(run)
         _current = run
     _install_hooks()
+    _notify("started", run)
 
 
 def _install_hooks() -> None:

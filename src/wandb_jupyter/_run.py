@@ -483,6 +483,8 @@ class DisabledRun:
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         from ._init import forget_run
 
+        if self.finished:
+            return
         self.finished = True
         self.exit_code = 0 if exit_code is None else int(exit_code)
         forget_run(self)

@@ -97,6 +97,6 @@ def test_cell_magic_runs_the_cell_with_a_run_and_shows_it(execute_notebook) -> N
 
 def test_settings_magic_explains_the_settings(execute_notebook, monkeypatch) -> None:
     monkeypatch.setenv("WANDB_PROJECT", "from-env")
-    nb = execute_notebook(["import wandb_jupyter", "%wandb_settings"])
+    nb = execute_notebook(["import wandb_jupyter", "%wandb_settings --text"])
     text = stream_text(nb.cells[1])
     assert "from-env" in text and "env (WANDB_PROJECT)" in text

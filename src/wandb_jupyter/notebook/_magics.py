@@ -149,13 +149,22 @@ class WandbMagics(Magics):
             display(run)
         self.shell.run_cell(cell, store_history=False)
 
+    @magic_arguments.magic_arguments()
+    @magic_arguments.argument("--text", action="store_true", help="print the settings table instead of the panel")
     @line_magic
     def wandb_settings(self, line: str) -> None:
-        """Show every setting with its value and source."""
-        from .._errors import WandbJupyterError as _Error
+        """Show the settings panel: every setting with its value and source, editable; Start, Save."""
+        from IPython.display import display
+
         from ..settings import resolve
 
+        args = _parse(self.wandb_settings, line)
         try:
-            print(resolve().explain())
-        except _Error as error:
+            if args.text:
+                print(resolve().explain())
+                return
+            from ._panel import settings_panel
+
+            display(settings_panel())
+        except WandbJupyterError as error:
             raise UsageError(str(error)) from None

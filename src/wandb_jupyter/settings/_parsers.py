@@ -61,6 +61,7 @@ def choice(options: dict[str, str], *, bools: dict[bool, str] | None = None) -> 
             return options[value.strip().lower()]
         raise Invalid(accepted)
 
+    parse.options = canonical  # type: ignore[attr-defined]  # for forms that offer the choices
     return parse
 
 
