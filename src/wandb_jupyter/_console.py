@@ -25,7 +25,7 @@ from typing import Any
 
 from . import _logging
 from ._ipython import current_shell, in_kernel
-from ._logging import internal_error, logger, warn_once, writing_library_output
+from ._logging import internal_error, library_output, logger, warn_once
 from ._output_log import OutputLog
 
 __all__ = ["ConsoleCapture", "choose_mode"]
@@ -77,16 +77,16 @@ class _WriteTap:
         if getattr(stream.write, "_wandb_tap", None) is self:
             return
         original = stream.write
-        tap, queue, name = self, self.capture.queue, self.name
+        capture, append, name, now = self.capture, self.capture.queue.append, self.name, time.time
 
         def write(data: Any, *args: Any, **kwargs: Any) -> Any:
+            # Runs for every print: keep it to attribute reads and one append.
             result = original(data, *args, **kwargs)
-            if tap.capture.active and not writing_library_output():
+            if data and capture.active and not library_output.active:
                 try:
-                    if data and isinstance(data, str):
-                        queue.append((name, time.time(), data))
+                    append((name, now(), data))
                 except Exception as error:  # capture must never break the program
-                    tap.capture.fail(error)
+                    capture.fail(error)
             return result
 
         write._wandb_tap = self  # type: ignore[attr-defined]

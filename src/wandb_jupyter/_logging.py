@@ -20,14 +20,16 @@ __all__ = ["logger", "set_silent", "attach_file", "detach_file", "warn_once", "i
 logger = logging.getLogger("wandb")
 
 
-_library = threading.local()
+class _LibraryOutput(threading.local):
+    """Per thread: is the library printing right now? (a class default keeps reads fast)"""
+
+    active = False
+
+
+#: Console capture skips what is written while ``library_output.active`` is set.
+library_output = _LibraryOutput()
 #: Where console messages go while file descriptor 2 is redirected into a capture.
 console_override: Any = None
-
-
-def writing_library_output() -> bool:
-    """True while this thread prints a library message (console capture skips those)."""
-    return getattr(_library, "active", False)
 
 
 class _ConsoleHandler(logging.Handler):
@@ -42,14 +44,14 @@ class _ConsoleHandler(logging.Handler):
         if stream is None:
             return
         prefix = "wandb: " if record.levelno < logging.WARNING else f"wandb: {record.levelname}: "
-        _library.active = True
+        library_output.active = True
         try:
             stream.write(prefix + record.getMessage() + "\n")
             stream.flush()
         except Exception:  # a broken stream must never break the user's program
             pass
         finally:
-            _library.active = False
+            library_output.active = False
 
 
 _console = _ConsoleHandler(level=logging.INFO)

@@ -37,8 +37,22 @@ def _collapse_partial(text: str) -> str:
     return text[cut:] if cut > 0 else text
 
 
-def _stamp(when: float) -> str:
-    return _dt.datetime.fromtimestamp(when, _UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+class _Stamps:
+    """UTC ISO timestamps with microseconds; the date part is formatted once per second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def __call__(self, when: float) -> str:
+        second = int(when)
+        if second != self._second:
+            self._second = second
+            self._prefix = _dt.datetime.fromtimestamp(second, _UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        return f"{self._prefix}.{int((when - second) * 1_000_000):06d}"
+
+
+_stamp = _Stamps()
 
 
 class OutputLog:
@@ -56,11 +70,13 @@ class OutputLog:
         out: list[str] = []
         with self._lock:
             for stream, when, text in chunks:
+                if not isinstance(text, str):
+                    continue
                 pending = self._partial[stream] + text
                 *complete, rest = pending.split("\n")
-                prefix = "ERROR " if stream == "stderr" else ""
-                for line in complete:
-                    out.append(f"{prefix}{_stamp(when)} {clean_line(line)}\n")
+                if complete:
+                    head = ("ERROR " if stream == "stderr" else "") + _stamp(when) + " "
+                    out.extend(f"{head}{clean_line(line)}\n" for line in complete)
                 self._partial[stream] = _collapse_partial(rest) if "\r" in rest else rest
                 if rest:
                     self._partial_time[stream] = when
