@@ -103,3 +103,50 @@ def test_a_second_run_in_the_same_kernel_captures_only_its_own_output(execute_no
     first, second = (Path(p) / "files" / "output.log" for p in stream_text(nb.cells[4]).split())
     assert _texts(first.read_text().splitlines()) == ["for the first run"]
     assert _texts(second.read_text().splitlines()) == ["for the second run"]
+
+
+def test_output_of_threads_while_the_kernel_is_idle_is_captured(isolated, monkeypatch) -> None:
+    """A background thread prints while no cell runs: IPython has put its saved write back by then."""
+    import os
+    import time
+
+    from jupyter_client.manager import KernelManager
+
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(cwd=str(isolated), env=dict(os.environ))
+    client = manager.client()
+    client.start_channels()
+    printed: list[str] = []
+
+    def run(code: str) -> None:
+        client.execute_interactive(code, timeout=60, output_hook=lambda m: printed.append(
+            m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
+
+    try:
+        client.wait_for_ready(timeout=60)
+        run("import threading\nimport wandb_jupyter as wandb\nrun = wandb.init(mode='offline')")
+        run("threading.Timer(0.3, lambda: print('printed while idle')).start()")
+        time.sleep(1.0)  # no cell runs while the timer fires
+        run("print('in the next cell')\nprint(run.paths.root)\nrun.finish()")
+        run("import sys\nprint('restored', getattr(sys.stdout.write, '_wandb_tap', None) is None)")
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    text = "".join(printed)
+    root = Path(text.split("in the next cell\n")[1].splitlines()[0])
+    texts = _texts((root / "files" / "output.log").read_text().splitlines())
+    assert texts.count("printed while idle") == 1 and texts.count("in the next cell") == 1
+    assert "restored True" in text
+
+
+def test_a_run_started_between_cells_by_a_thread_is_captured_once_per_write(execute_notebook, monkeypatch) -> None:
+    """Layers of ours above and below IPython's per-cell wrapper must not record a write twice."""
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    cells = ["import wandb_jupyter as wandb\nrun = wandb.init(mode='offline')"]
+    cells += [f"print('line {n}')" for n in range(5)]
+    cells += ["print(run.paths.root)\nrun.finish()"]
+    nb = execute_notebook(cells)
+    root = Path(stream_text(nb.cells[-1]).strip())
+    texts = _texts((root / "files" / "output.log").read_text().splitlines())
+    assert texts == [f"line {n}" for n in range(5)] + [str(root)]

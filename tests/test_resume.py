@@ -92,3 +92,11 @@ def test_resuming_trims_a_torn_last_line(isolated) -> None:
     again.log({"loss": 0.1})
     again.finish(quiet=True)
     assert _steps(again) == [0, 1, 2]
+
+
+def test_a_clean_finish_through_must_ends_auto_resume_too(isolated) -> None:
+    crashed = _first_run(resume="auto", id="autoid")
+    crashed.finish(exit_code=1, quiet=True)
+    wandb.init(mode="offline", id="autoid", resume="must").finish(quiet=True)
+    assert not (isolated / "wandb" / "wandb-resume.json").exists()
+    assert wandb.init(mode="offline", resume="auto").id != "autoid"

@@ -63,8 +63,22 @@ def _redirect_problem() -> str | None:
     return None
 
 
+class _InWrite(threading.local):
+    """Per thread: a copy of ours is already recording this write (layers can nest around IPython's)."""
+
+    active = False
+
+
+_in_write = _InWrite()
+
+
 class _WriteTap:
-    """Copies Python-level writes of ``sys.<name>`` into the capture's queue."""
+    """Copies Python-level writes of ``sys.<name>`` into the capture's queue.
+
+    In a kernel, IPython >= 9.1 wraps ``write`` for each cell and puts back
+    what it saved afterwards, so layers of ours can end up above and below its
+    wrapper: the outermost layer records, inner ones pass through.
+    """
 
     def __init__(self, capture: "ConsoleCapture", name: str) -> None:
         self.capture = capture
@@ -74,14 +88,20 @@ class _WriteTap:
 
     def install(self) -> None:
         stream = getattr(sys, self.name)
-        if getattr(stream.write, "_wandb_tap", None) is self:
+        if getattr(stream.write, "_wandb_tap", None) is self or stream is self._proxy:
             return
         original = stream.write
         capture, append, name, now = self.capture, self.capture.queue.append, self.name, time.time
 
         def write(data: Any, *args: Any, **kwargs: Any) -> Any:
             # Runs for every print: keep it to attribute reads and one append.
-            result = original(data, *args, **kwargs)
+            if _in_write.active:
+                return original(data, *args, **kwargs)
+            _in_write.active = True
+            try:
+                result = original(data, *args, **kwargs)
+            finally:
+                _in_write.active = False
             if data and capture.active and not library_output.active:
                 try:
                     append((name, now(), data))
@@ -90,22 +110,35 @@ class _WriteTap:
             return result
 
         write._wandb_tap = self  # type: ignore[attr-defined]
+        write._wandb_original = original  # type: ignore[attr-defined]
         try:
             stream.write = write
-            self._stream, self._original = stream, original
+            self._stream = stream
         except (AttributeError, TypeError):  # built-in streams: wrap the object instead
             self._proxy = _TeeStream(stream, write)
             setattr(sys, self.name, self._proxy)
 
     def uninstall(self) -> None:
+        """Remove every layer of ours that is on top; IPython may put back an older one later."""
         if self._proxy is not None:
             if getattr(sys, self.name) is self._proxy:
                 setattr(sys, self.name, self._proxy.wrapped)
             self._proxy = None
         elif self._stream is not None:
-            if getattr(self._stream.write, "_wandb_tap", None) is self:
-                self._stream.write = self._original
-            self._stream = None
+            while getattr(self._stream.write, "_wandb_tap", None) is self:
+                self._stream.write = self._stream.write._wandb_original
+
+
+def _after_this_cell(callback: Any) -> bool:
+    """Run ``callback`` once the kernel has finished the current cell (IPython restores streams then)."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    loop.call_soon(callback)
+    return True
 
 
 class _TeeStream(io.TextIOBase):
@@ -237,6 +270,10 @@ class ConsoleCapture:
             self._watch_cells()
 
     def _uninstall(self) -> None:
+        taps = list(self._taps)
+        if self._shell is not None and taps and isinstance(taps[0], _WriteTap):
+            # IPython puts back the write it saved when the cell ends: remove ours again then.
+            _after_this_cell(lambda: [tap.uninstall() for tap in taps])
         if self._shell is not None:
             for event, callback in (("pre_run_cell", self._before_cell), ("post_run_cell", self._after_cell)):
                 try:
@@ -267,7 +304,19 @@ class ConsoleCapture:
             self.fail(error)
 
     def _after_cell(self, *_: Any) -> None:
+        """Flush, and keep copying between cells (output of threads while the kernel is idle)."""
         self.flush()
+        _after_this_cell(self._between_cells)
+
+    def _between_cells(self) -> None:
+        try:
+            for tap in self._taps:
+                if self.active:
+                    tap.install()
+                else:
+                    tap.uninstall()
+        except Exception as error:
+            self.fail(error)
 
     def flush(self) -> None:
         """Append everything queued so far to output.log."""

@@ -175,6 +175,12 @@ def write_metadata(run: Run) -> None:
     write_atomic(run.paths.file(METADATA), json.dumps(metadata, indent=2))
 
 
+def _in_kernel() -> bool:
+    from ._ipython import in_kernel
+
+    return in_kernel()
+
+
 def _wandb_block(settings: Any, started: float) -> dict[str, Any]:
     from . import __version__
 
@@ -182,7 +188,7 @@ def _wandb_block(settings: Any, started: float) -> dict[str, Any]:
         "cli_version": __version__,
         "client": "wandb-jupyter",
         "python_version": sys.version.split()[0],
-        "is_jupyter_run": bool(settings.notebook_name),
+        "is_jupyter_run": _in_kernel(),
         "start_time": started,
     }
 

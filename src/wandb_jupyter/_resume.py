@@ -36,7 +36,8 @@ class ResumedState(NamedTuple):
     summary: dict[str, Any] | None = None
 
 
-def _auto_id(wandb_dir: Path) -> str | None:
+def recorded_auto_id(wandb_dir: Path) -> str | None:
+    """The run id ``wandb-resume.json`` keeps for resume='auto', if any."""
     try:
         data = json.loads((wandb_dir / RESUME_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -48,7 +49,7 @@ def _auto_id(wandb_dir: Path) -> str | None:
 def plan_resume(wandb_dir: Path, mode: str, run_id: str | None) -> ResumePlan:
     """Decide the run id and whether it continues a local run; clear errors otherwise."""
     if mode == "auto":
-        run_id = run_id or _auto_id(wandb_dir)
+        run_id = run_id or recorded_auto_id(wandb_dir)
     if mode == "must" and not run_id:
         raise UsageError("resume='must' needs a run id: set WANDB_RUN_ID or pass init(id=...)")
     run_id = run_id or new_run_id()

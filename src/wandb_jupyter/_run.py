@@ -377,8 +377,8 @@ class Run:
         self._write_summary(durable=True, final={"exitcode": self._exit_code})
         self._history.close()
         fsync_dir(self.paths.files)
-        if self.settings.resume == "auto" and self._exit_code == 0:
-            (self.settings.wandb_dir / "wandb-resume.json").unlink(missing_ok=True)
+        if self._exit_code == 0:
+            self._forget_auto_resume()
         forget_run(self)
         for callback in self._finish_callbacks:
             try:
@@ -392,6 +392,13 @@ class Run:
             level = logging.DEBUG if _kernel_shows_block() else logging.INFO
             logger.log(level, "run %s %s: %d steps, files in %s", self._name, state, self._step, self.paths.root)
         detach_file(self.paths.logs / "debug.log")
+
+    def _forget_auto_resume(self) -> None:
+        """A clean finish ends auto-resume of this run, whichever resume mode finished it."""
+        from ._resume import RESUME_FILE, recorded_auto_id
+
+        if recorded_auto_id(self.settings.wandb_dir) == self._id:
+            (self.settings.wandb_dir / RESUME_FILE).unlink(missing_ok=True)
 
     def __enter__(self) -> "Run":
         return self

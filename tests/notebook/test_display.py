@@ -31,6 +31,8 @@ def test_init_shows_one_block_that_finish_updates_in_place(execute_notebook) -> 
     assert "50 steps" in block and "best" in block and "0.98" in block
     assert block.count("<svg") == 2, "a sparkline per numeric metric"
     assert stream_text(nb.cells[0], "stderr") == "", "the block replaces the console lines in a kernel"
+    plain = init_outputs[0]["data"]["text/plain"]
+    assert plain.startswith("wandb-jupyter run shown (") and "finished" in plain, "a useful text form too"
 
 
 def test_silent_shows_nothing(execute_notebook, monkeypatch) -> None:

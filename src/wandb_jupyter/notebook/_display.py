@@ -16,14 +16,16 @@ class RunDisplay:
         self.run = run
         self.handle: Any = None
 
-    def show(self) -> None:
-        from IPython.display import HTML, display
+    def _bundle(self, finished: bool) -> dict[str, str]:
+        view = view_of(self.run, finished=finished)
+        text = f"wandb-jupyter run {view.name} ({view.id}), project {view.project}, {view.mode}, {view.state}: {view.root}"
+        return {"text/plain": text, "text/html": run_block(view)}
 
-        self.handle = display(HTML(run_block(view_of(self.run))), display_id=True)
+    def show(self) -> None:
+        from IPython.display import display
+
+        self.handle = display(self._bundle(False), raw=True, display_id=True)
 
     def update(self, *, finished: bool = False) -> None:
-        if self.handle is None:
-            return
-        from IPython.display import HTML
-
-        self.handle.update(HTML(run_block(view_of(self.run, finished=finished))))
+        if self.handle is not None:
+            self.handle.update(self._bundle(finished), raw=True)
