@@ -37,23 +37,28 @@ class _Field:
 
         self.setting = setting
         options = getattr(setting.parse, "options", None)
-        layout = widgets.Layout(width="320px")
+        layout = widgets.Layout(width="460px")
         if self.boolean:
-            self.input = widgets.Checkbox(indent=False, layout=layout)
+            self.input = widgets.Checkbox(indent=False, description="", layout=widgets.Layout(width="auto"))
         elif options:
             self.input = widgets.Dropdown(options=list(options), layout=layout)
         elif setting.secret:
             self.input = widgets.Password(layout=layout)
         else:
             self.input = widgets.Text(layout=layout, continuous_update=True)
-        self.input.description = setting.name
-        self.input.style = {"description_width": "120px"}
-        self.input.tooltip = setting.help
+        if self.boolean:  # a checkbox's description sits right of it: put the name in the name column instead
+            name = widgets.Label(setting.name, layout=widgets.Layout(width="128px"))
+            row = widgets.HBox([name, self.input])
+        else:
+            self.input.description = setting.name
+            self.input.style = {"description_width": "120px"}
+            row = widgets.HBox([self.input])
         self.source = widgets.HTML()
         self.error = widgets.HTML()
         self.help = widgets.HTML(f"<span style='opacity:.7;font-size:90%'>{escape(setting.help)} "
                                  f"(<code>{escape(setting.env_var)}</code>)</span>")
-        self.box = widgets.VBox([widgets.HBox([self.input, self.source]), self.help, self.error])
+        row.children += (self.source,)
+        self.box = widgets.VBox([row, self.help, self.error])
         self.resolved_text: Any = None
         self.input.observe(lambda change: on_change(self), names="value")
 
@@ -98,19 +103,22 @@ class SettingsPanel:
         sections = [widgets.VBox([self.fields[s.name].box for s in SETTINGS if s.group == group])
                     for group in GROUPS]
         self.sections = widgets.Accordion(children=sections, titles=tuple(GROUPS), selected_index=0)
-        self.start = widgets.Button(description="Start run", button_style="primary", icon="play")
-        self.finish = widgets.Button(description="Finish run", icon="stop")
-        self.save = widgets.Button(description="Save as workspace defaults", icon="save",
-                                   layout=widgets.Layout(width="auto"))
-        self.include_key = widgets.Checkbox(description="include the API key", indent=False, value=False)
-        self.reset = widgets.Button(description="Reset to resolved", icon="undo")
+        fit = {"width": "auto", "min_width": "max-content"}
+        self.start = widgets.Button(description="Start run", button_style="primary", icon="play",
+                                    layout=widgets.Layout(**fit))
+        self.finish = widgets.Button(description="Finish run", icon="stop", layout=widgets.Layout(**fit))
+        self.save = widgets.Button(description="Save as workspace defaults", icon="save", layout=widgets.Layout(**fit))
+        self.include_key = widgets.Checkbox(description="include the API key", indent=False, value=False,
+                                            layout=widgets.Layout(width="auto"))
+        self.reset = widgets.Button(description="Reset to resolved", icon="undo", layout=widgets.Layout(**fit))
         self.status = widgets.HTML()
         self.message = widgets.HTML()
         self.start.on_click(lambda _: self.start_run())
         self.finish.on_click(lambda _: self.finish_run())
         self.save.on_click(lambda _: self.save_defaults())
         self.reset.on_click(lambda _: self.reset_fields())
-        buttons = widgets.HBox([self.start, self.finish, self.save, self.include_key, self.reset])
+        buttons = widgets.HBox([self.start, self.finish, self.reset, self.save, self.include_key],
+                               layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
         self.widget = widgets.VBox([widgets.HTML("<b>wandb-jupyter settings</b>"), self.status, self.sections,
                                     buttons, self.message])
         self.resolved: Any = None
@@ -136,13 +144,16 @@ class SettingsPanel:
     def reset_fields(self) -> None:
         """Show the resolved value and source of every setting, discarding edits."""
         try:
-            self.resolved = resolve()
+            self._show_settings(resolve())
         except WandbJupyterError as error:
             self.message.value = f"<span style='color:#c62828'>{escape(str(error))}</span>"
             return
-        for setting, value in self.resolved.items():
-            self.fields[setting.name].show(value.value, value.origin)
         self.message.value = ""
+
+    def _show_settings(self, resolved: Any) -> None:
+        self.resolved = resolved
+        for setting, value in resolved.items():
+            self.fields[setting.name].show(value.value, value.origin)
         self._update_start()
 
     def edited_values(self) -> dict[str, Any]:
@@ -171,6 +182,7 @@ class SettingsPanel:
         except WandbJupyterError as error:
             self.message.value = f"<span style='color:#c62828'>{escape(str(error))}</span>"
             return None
+        self._show_settings(run.settings)  # what the run uses now, with the panel as the source
         self.message.value = ""
         return run
 
