@@ -382,7 +382,7 @@ def median_ms(runs: Sequence[KernelRun], config: str, key: str) -> str:
 
 def config_rows(runs: Sequence[KernelRun], plan: Plan) -> list[tuple[str, ...]]:
     """The main table: one line per configuration."""
-    header = ("configuration", "mode used", "print writes via", "loop us/print", "x kernel",
+    header = ("configuration", "mode used", "print writes via", "loop us/print", "x kernel", "loop range",
               "cell wall us/print", "x kernel", "kernel start", "init()", "finish()", "stream msgs",
               "lines to client", "output.log lines")
     lines = [header]
@@ -396,7 +396,8 @@ def config_rows(runs: Sequence[KernelRun], plan: Plan) -> list[tuple[str, ...]]:
             config.name,
             spread([r.figures.get("capture_mode") for r in chosen]) if config.lib == OURS else "",
             spread([r.figures.get("stdout_write") for r in chosen]),
-            fmt(loop, "us"), _times(loop, base), fmt(wall, "us"), _times(wall, base_wall),
+            fmt(loop, "us"), _times(loop, base), _range(chosen, plan.prints),
+            fmt(wall, "us"), _times(wall, base_wall),
             median_ms(runs, config.name, "startup_s"), median_ms(runs, config.name, "init_s"),
             median_ms(runs, config.name, "finish_s"),
             spread([r.stream_messages for r in chosen]),
@@ -404,6 +405,12 @@ def config_rows(runs: Sequence[KernelRun], plan: Plan) -> list[tuple[str, ...]]:
             "" if config.lib == BASELINE else spread([r.figures["output_log_lines"] for r in chosen]),
         ))
     return lines
+
+
+def _range(runs: Sequence[KernelRun], prints: int) -> str:
+    """Fastest and slowest kernel's loop, us per print: a shared machine shows up here first."""
+    values = [run.figures["loop_s"] / prints * 1e6 for run in runs]
+    return f"{fmt(min(values))}-{fmt(max(values))}" if values else ""
 
 
 def _times(value: float | None, base: float | None) -> str:
@@ -506,7 +513,7 @@ def render(report: Report, prints: int) -> str:
         "",
         "Configurations",
         "",
-        *align(report.configurations, right=range(3, 13)),
+        *align(report.configurations, right=range(3, 14)),
         "",
         table("Against the kernel with no library", "kernel", report.vs_kernel, "kernel/ours"),
         "",
