@@ -51,8 +51,8 @@ def choose_mode(setting: str) -> tuple[str, str]:
 
 
 def _redirect_problem() -> str | None:
-    if not hasattr(os, "dup2"):
-        return "os.dup2 is not available"
+    if sys.platform == "win32":
+        return "pipes cannot be polled with select() on Windows"
     for name, fd in _STREAMS:
         stream = getattr(sys, name)
         try:
@@ -169,55 +169,52 @@ class _TeeStream(io.TextIOBase):
 
 
 class _FdTap:
-    """Redirects file descriptor ``fd`` through a pipe; a thread forwards and copies the bytes."""
+    """Redirects file descriptor ``fd`` into a pipe; the capture's thread forwards and copies the bytes."""
 
     def __init__(self, capture: "ConsoleCapture", name: str, fd: int) -> None:
         self.capture = capture
         self.name = name
         self.fd = fd
-        self._saved: int | None = None
-        self._thread: threading.Thread | None = None
+        self.read_end: int | None = None
+        self.saved: int | None = None
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._redirected = False
 
     def install(self) -> None:
         getattr(sys, self.name).flush()
-        self._saved = os.dup(self.fd)
-        read_end, write_end = os.pipe()
+        self.saved = os.dup(self.fd)
+        self.read_end, write_end = os.pipe()
         os.dup2(write_end, self.fd)
         os.close(write_end)
-        self._thread = threading.Thread(target=self._pump, args=(read_end, self._saved),
-                                        name=f"wandb-console-{self.name}", daemon=True)
-        self._thread.start()
+        self._redirected = True
 
     def original_stream(self) -> Any:
         """A text stream on the real descriptor, for the library's own messages."""
-        return open(os.dup(self._saved), "w", buffering=1, encoding="utf-8", errors="replace")
+        return open(os.dup(self.saved), "w", buffering=1, encoding="utf-8", errors="replace")
 
-    def _pump(self, read_end: int, saved: int) -> None:
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        try:
-            while chunk := os.read(read_end, 65536):
-                view = memoryview(chunk)
-                while view:
-                    view = view[os.write(saved, view):]
-                if self.capture.active:
-                    self.capture.queue.append((self.name, time.time(), decoder.decode(chunk)))
-        except OSError as error:
-            self.capture.fail(error)
-        finally:
-            os.close(read_end)
-            os.close(saved)
+    def pump(self) -> bool:
+        """Move what is in the pipe to the real descriptor and the queue; False once the pipe is closed."""
+        chunk = os.read(self.read_end, 65536)
+        if not chunk:
+            os.close(self.read_end)
+            os.close(self.saved)
+            return False
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(self.saved, view):]
+        if self.capture.active:
+            self.capture.queue.append((self.name, time.time(), self.decoder.decode(chunk)))
+        return True
 
-    def uninstall(self, timeout: float = 2.0) -> None:
-        if self._saved is None:
+    def uninstall(self) -> None:
+        if not self._redirected:
             return
         try:
             getattr(sys, self.name).flush()
         except (OSError, ValueError):
             pass
-        os.dup2(self._saved, self.fd)  # the pipe closes once no child process holds it
-        self._saved = None
-        if self._thread is not None:
-            self._thread.join(timeout)  # a child still writing keeps it forwarding, uncaptured
+        os.dup2(self.saved, self.fd)  # the pipe closes once no child process still holds it
+        self._redirected = False
 
 
 class ConsoleCapture:
@@ -232,7 +229,7 @@ class ConsoleCapture:
         self.active = False
         self._taps: list[Any] = []
         self._stop = threading.Event()
-        self._flusher: threading.Thread | None = None
+        self._worker: threading.Thread | None = None
         self._flush_lock = threading.Lock()
         self._shell: Any = None
 
@@ -253,8 +250,10 @@ class ConsoleCapture:
             self._uninstall()
             self.mode = "wrap"
             self._install()
-        self._flusher = threading.Thread(target=self._flush_loop, name="wandb-console-flush", daemon=True)
-        self._flusher.start()
+        # One thread per capture: starting threads is slow while others hold the GIL.
+        target = self._pump_loop if self.mode == "redirect" else self._flush_loop
+        self._worker = threading.Thread(target=target, name="wandb-console", daemon=True)
+        self._worker.start()
         return True
 
     def _install(self) -> None:
@@ -338,6 +337,24 @@ class ConsoleCapture:
                 self.fail(error)
                 return
 
+    def _pump_loop(self) -> None:
+        """redirect: forward both pipes as data arrives, flush every FLUSH_INTERVAL, end when both close."""
+        import select
+
+        taps = {tap.read_end: tap for tap in self._taps}
+        next_flush = time.monotonic() + FLUSH_INTERVAL
+        try:
+            while taps:
+                ready, _, _ = select.select(list(taps), [], [], max(0.0, next_flush - time.monotonic()))
+                for fd in ready:
+                    if not taps[fd].pump():
+                        del taps[fd]
+                if time.monotonic() >= next_flush:
+                    self.flush()
+                    next_flush = time.monotonic() + FLUSH_INTERVAL
+        except Exception as error:
+            self.fail(error)
+
     def fail(self, error: BaseException) -> None:
         """Capture broke: switch it off for this run, say so once, keep the program running."""
         if not self.active:
@@ -357,10 +374,10 @@ class ConsoleCapture:
         try:
             self._uninstall()
         finally:
-            self.active = False
             self._stop.set()
-            if self._flusher is not None:
-                self._flusher.join(5)
+            if self._worker is not None:  # drains the pipes; a child still holding one keeps it forwarding
+                self._worker.join(2)
+            self.active = False
             try:
                 self.flush()
                 self.log.close()

@@ -304,8 +304,8 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
     if settings.resume == "auto":
         write_atomic(wandb_dir / RESUME_FILE, json.dumps({"run_id": run.id}))
     _announce(run)
+    run._start_capture()  # before the background thread, which is busy importing at first
     run._start_background()
-    run._start_capture()
     return run
 
 

@@ -82,7 +82,6 @@ class Run:
         self._history = JsonlAppender(paths.file(HISTORY)).open()
         self._saved: list[tuple[Path, Path, str]] = []
         self._monitor: Any = None
-        self._background: threading.Thread | None = None
         self._capture: Any = None
         self._finish_callbacks: list[Any] = []
 
@@ -309,16 +308,16 @@ class Run:
 
     # background work --------------------------------------------------------
     def _start_background(self) -> None:
+        """One thread writes requirements and code, then samples system metrics."""
         from ._system import SystemMonitor  # imported with the first run, not with the package
 
-        self._background = threading.Thread(target=self._write_environment, name="wandb-run-setup", daemon=True)
-        self._background.start()
         self._monitor = SystemMonitor(
             self.paths.file("wandb-events.jsonl"),
             interval=self.settings.stats_interval,
             disk_path=self.paths.root,
             runtime=self._runtime,
             reporting=self.settings.error_reporting,
+            first=self._write_environment,
         )
         self._monitor.start()
 
@@ -368,8 +367,6 @@ class Run:
             self._capture.stop()
         if self._monitor is not None:
             self._monitor.stop()
-        if self._background is not None:
-            self._background.join(30)
         for source, target, policy in self._saved:
             if policy != "now" and source.is_file():
                 self._copy(source, target)

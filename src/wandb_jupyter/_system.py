@@ -77,8 +77,9 @@ class SystemMonitor:
     """Samples every ``interval`` seconds into ``events_path`` until :meth:`stop`."""
 
     def __init__(self, events_path: Path, *, interval: float, disk_path: Path, runtime: Callable[[], float],
-                 reporting: bool = True) -> None:
+                 reporting: bool = True, first: Callable[[], None] | None = None) -> None:
         self._reporting = reporting
+        self._first = first
         self._events = JsonlAppender(events_path)
         self._interval = interval
         self._disk_path = disk_path
@@ -90,6 +91,8 @@ class SystemMonitor:
         self._thread.start()
 
     def _loop(self) -> None:
+        if self._first is not None:
+            self._first()  # one-off work of the run (it handles its own errors)
         try:
             sampler = _Sampler(self._disk_path)
             self._events.open()
@@ -109,7 +112,7 @@ class SystemMonitor:
             sampler.close()
             self._events.close()
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
