@@ -150,3 +150,27 @@ def test_a_run_started_between_cells_by_a_thread_is_captured_once_per_write(exec
     root = Path(stream_text(nb.cells[-1]).strip())
     texts = _texts((root / "files" / "output.log").read_text().splitlines())
     assert texts == [f"line {n}" for n in range(5)] + [str(root)]
+
+
+LAYERS = """
+def layers_of_ours(write, seen=None):
+    seen = seen or set()
+    if write is None or id(write) in seen:
+        return 0
+    seen.add(id(write))
+    inner = [getattr(write, '_wandb_original', None)]
+    inner += [cell.cell_contents for cell in (getattr(write, '__closure__', None) or ()) if callable(cell.cell_contents)]
+    return int(hasattr(write, '_wandb_tap')) + sum(layers_of_ours(w, seen) for w in inner)
+"""
+
+
+def test_one_layer_of_copying_per_cell(execute_notebook, monkeypatch) -> None:
+    """After the first cell the copy sits under IPython's per-cell wrapper; no second layer is stacked."""
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    nb = execute_notebook([
+        "import sys\nimport wandb_jupyter as wandb\nrun = wandb.init(mode='offline')\n" + LAYERS,
+        "print(layers_of_ours(sys.stdout.write), layers_of_ours(sys.stderr.write))",
+        "print(layers_of_ours(sys.stdout.write), layers_of_ours(sys.stderr.write))",
+        "run.finish()",
+    ])
+    assert stream_text(nb.cells[1]) == "1 1\n" and stream_text(nb.cells[2]) == "1 1\n"

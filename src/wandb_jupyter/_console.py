@@ -118,6 +118,10 @@ class _WriteTap:
             self._proxy = _TeeStream(stream, write)
             setattr(sys, self.name, self._proxy)
 
+    def still_on(self, stream: Any) -> bool:
+        """True while ``stream`` is the one this tap copies from."""
+        return stream is self._stream or stream is self._proxy
+
     def uninstall(self) -> None:
         """Remove every layer of ours that is on top; IPython may put back an older one later."""
         if self._proxy is not None:
@@ -232,6 +236,7 @@ class ConsoleCapture:
         self._worker: threading.Thread | None = None
         self._flush_lock = threading.Lock()
         self._shell: Any = None
+        self._layered_below = False
 
     def start(self) -> bool:
         """Begin capturing; False when another run already captures (this one then does not)."""
@@ -295,10 +300,17 @@ class ConsoleCapture:
             self._shell = shell
 
     def _before_cell(self, *_: Any) -> None:
-        """IPython restored the streams' write after the last cell: put the copy back."""
+        """Make sure this cell's writes are copied.
+
+        After the first cell the copy re-applied between cells sits under
+        IPython's per-cell wrapper and already records everything; a second
+        layer on top would only cost time. Without an event loop to run the
+        between-cells step, or if a stream was replaced, the copy goes on top.
+        """
         try:
             for tap in self._taps:
-                tap.install()
+                if not (self._layered_below and tap.still_on(getattr(sys, tap.name))):
+                    tap.install()
         except Exception as error:
             self.fail(error)
 
@@ -314,6 +326,7 @@ class ConsoleCapture:
                     tap.install()
                 else:
                     tap.uninstall()
+            self._layered_below = self.active
         except Exception as error:
             self.fail(error)
 
