@@ -1,7 +1,8 @@
 """The ``wandb-jupyter`` command line.
 
 Subcommands only read or write settings files and local run directories, so
-the command starts fast and works without a server.
+the command starts fast and works without a server; ``server`` (the local
+W&B-compatible server) imports its modules only when it runs.
 """
 
 from __future__ import annotations
@@ -104,6 +105,69 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_server(args: argparse.Namespace) -> int:
+    from .server import default_data_dir, serve
+
+    logging_level = {0: "WARNING", 1: "INFO"}.get(args.verbose, "DEBUG")
+    import logging
+
+    logging.basicConfig(level=logging_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    serve(host=args.host, port=args.port, data_dir=args.data_dir or default_data_dir(), base_path=args.base_path)
+    return 0
+
+
+def cmd_server_user_add(args: argparse.Namespace) -> int:
+    from .server import ServerContext, default_data_dir, login_hint
+    from .server._accounts import check_name
+    from .server._storage import StorageError
+
+    try:
+        check_name(args.name)
+    except ValueError as error:
+        raise WandbJupyterError(str(error)) from None
+    server = ServerContext.open(args.data_dir or default_data_dir())
+    try:
+        user = server.storage.get_user(args.name)
+        if user is None:
+            try:
+                user = server.storage.create_user(args.name, email=args.email)
+            except StorageError as error:
+                raise WandbJupyterError(str(error)) from None
+            _say(f"created user {user.name!r} (entity {user.entity!r})")
+        elif not args.new_key:
+            raise WandbJupyterError(f"user {args.name!r} exists; --new-key issues another key for it")
+        key = server.issue_key(user)
+    finally:
+        server.close()
+    url = args.url or "http://127.0.0.1:8080"
+    _say(f"API key (shown only this once): {key}\nLog in with:\n{login_hint(url, key)}")
+    return 0
+
+
+def _server_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    help = "Run the local W&B-compatible server (GraphQL, file_stream, uploads, run pages)."
+    server = commands.add_parser("server", help=help, description=help + " The first start creates an admin "
+                                 "user and prints its API key once.")
+    data_dir_help = "folder of the server's runs and index (default: ~/.local/share/wandb-jupyter/server)"
+    server.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    server.add_argument("--port", type=int, default=8080, help="port to listen on, 0 for any free one (default: 8080)")
+    server.add_argument("--data-dir", help=data_dir_help)
+    server.add_argument("--base-path", default="", help="URL prefix to serve under, e.g. /wandb (default: none)")
+    server.add_argument("-v", "--verbose", action="count", default=0, help="log requests (-v) or everything (-vv)")
+    server.set_defaults(handler=cmd_server)
+    server_commands = server.add_subparsers(dest="server_command", metavar="SUBCOMMAND")
+    user = server_commands.add_parser("user", help="Manage the server's users.", description="Manage the server's users.")
+    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    help = "Create a user (with a personal entity of the same name) and print a new API key for it, once."
+    add = user_commands.add_parser("add", help=help, description=help)
+    add.add_argument("name", help="user name: letters, digits, '_', '.', '-'")
+    add.add_argument("--email", help="the user's e-mail address")
+    add.add_argument("--new-key", action="store_true", help="the user exists: issue one more key for it")
+    add.add_argument("--data-dir", default=argparse.SUPPRESS, help=data_dir_help)
+    add.add_argument("--url", help="the server's URL, for the login hint (default: http://127.0.0.1:8080)")
+    add.set_defaults(handler=cmd_server_user_add)
+
+
 def _parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -136,6 +200,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = add("runs", cmd_runs, "List the local runs.")
     sub.add_argument("--project", "-p", help="only runs of this project")
     sub.add_argument("--json", action="store_true", help="print JSON")
+    _server_parser(commands)
     return parser
 
 

@@ -1,0 +1,17 @@
+"""A local server that speaks the subset of W&B's API that the W&B SDK and our client use.
+
+``wandb-jupyter server`` runs it standalone; :func:`handlers` gives its routes to
+mount inside another tornado application such as jupyter_server. Runs are stored
+in the run-directory format under the data dir, indexed in SQLite.
+"""
+
+from __future__ import annotations
+
+from ._app import default_data_dir, login_hint, make_app, serve
+from ._context import ServerContext
+from ._handlers import handlers
+from ._sqlite import SQLiteStorage
+from ._storage import Entity, Project, Run, Storage, User
+
+__all__ = ["serve", "make_app", "handlers", "ServerContext", "Storage", "SQLiteStorage", "User", "Entity", "Project",
+           "Run", "default_data_dir", "login_hint"]

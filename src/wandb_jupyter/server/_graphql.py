@@ -1,0 +1,91 @@
+"""Executing one GraphQL request against the schema, and the HTTP status it earns.
+
+Parsed and validated documents are cached by query text (the SDK sends the same
+few queries over and over). Syntax and validation errors, and variables that do
+not fit, are the client's fault: 400. Errors raised by resolvers carry their
+own status (401 no key, 403 another's entity, 404 missing, 400 bad input);
+anything else is a bug of ours: 500, logged with its traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import DocumentNode, GraphQLError, execute_sync, parse, validate
+
+from ._context import Caller, ClientError, ServerContext
+from ._schema import schema
+
+__all__ = ["GraphQLRequestContext", "run_graphql"]
+
+log = logging.getLogger("wandb_jupyter.server")
+
+_CACHE_SIZE = 256
+_documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
+
+
+@dataclass
+class GraphQLRequestContext:
+    server: ServerContext
+    caller: Caller
+    base_url: str
+
+
+def _document(query: str) -> DocumentNode | list[GraphQLError]:
+    found = _documents.get(query)
+    if found is None:
+        try:
+            document = parse(query)
+        except GraphQLError as error:
+            found = [error]
+        else:
+            errors = validate(schema(), document)
+            found = errors if errors else document
+        _documents[query] = found
+        if len(_documents) > _CACHE_SIZE:
+            _documents.popitem(last=False)
+    else:
+        _documents.move_to_end(query)
+    return found
+
+
+def _formatted(errors: list[GraphQLError]) -> list[dict[str, Any]]:
+    return [error.formatted for error in errors]
+
+
+def run_graphql(body: Any, context: GraphQLRequestContext) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, response JSON) for one request body."""
+    if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+        return 400, {"errors": [{"message": "the body must be a JSON object with a 'query' string"}]}
+    variables = body.get("variables") or {}
+    operation = body.get("operationName")
+    if not isinstance(variables, dict) or (operation is not None and not isinstance(operation, str)):
+        return 400, {"errors": [{"message": "'variables' must be an object and 'operationName' a string"}]}
+    document = _document(body["query"])
+    if isinstance(document, list):
+        log.debug("graphql: %s refused: %s", operation or "(anonymous operation)",
+                  "; ".join(error.message for error in document))
+        return 400, {"errors": _formatted(document)}
+    result = execute_sync(schema(), document, context_value=context, variable_values=variables,
+                          operation_name=operation)
+    if not result.errors:
+        return 200, {"data": result.data}
+    status = 200
+    for error in result.errors:
+        original = error.original_error
+        if isinstance(original, ClientError):
+            status = max(status, original.status)
+        elif original is not None:
+            log.error("graphql: %s failed", operation, exc_info=original)
+            status = 500
+        else:  # variables that do not fit the operation, unknown operation name
+            status = max(status, 400)
+    if status >= 400:
+        log.debug("graphql: %s -> %d: %s", operation, status, "; ".join(e.message for e in result.errors))
+    payload: dict[str, Any] = {"errors": _formatted(result.errors)}
+    if result.data is not None:
+        payload["data"] = result.data
+    return status, payload

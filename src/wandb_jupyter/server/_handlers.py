@@ -1,0 +1,384 @@
+"""Tornado handlers: the W&B API subset (GraphQL, file_stream, uploads), health, run pages.
+
+Each handler gets the :class:`ServerContext` and the base path through
+``initialize``, so the same classes can be mounted standalone (:mod:`._app`) or
+inside jupyter_server (``web_app.add_handlers`` with :func:`handlers`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import json
+import logging
+import os
+import time
+import zlib
+from typing import Any
+
+import tornado.escape
+import tornado.web
+
+from .._rundir import HISTORY, OUTPUT, SUMMARY
+from ._accounts import parse_basic_auth
+from ._context import Caller, ClientError, ServerContext
+from ._graphql import GraphQLRequestContext, run_graphql
+from ._resolvers import run_state
+from ._runfiles import check_lines, safe_file_name
+from ._storage import Run
+
+__all__ = ["handlers"]
+
+log = logging.getLogger("wandb_jupyter.server")
+
+MAX_UPLOAD_BYTES = 16 << 30
+_SEGMENT = r"([^/]+)"
+
+
+class BaseHandler(tornado.web.RequestHandler):
+    server: ServerContext
+    base_path: str
+
+    def initialize(self, server: ServerContext, base_path: str = "") -> None:
+        self.server = server
+        self.base_path = base_path.rstrip("/")
+
+    def check_xsrf_cookie(self) -> None:  # API clients authenticate with keys, not cookies
+        return None
+
+    def set_default_headers(self) -> None:
+        self.set_header("X-Content-Type-Options", "nosniff")
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.request.protocol}://{self.request.host}{self.base_path}"
+
+    def caller(self) -> Caller:
+        """The caller; a key that is present but unknown ends the request with 401."""
+        header = self.request.headers.get("Authorization")
+        key = parse_basic_auth(header)
+        user = None
+        if key is not None:
+            user = self.server.user_for_key(key)
+        if header and user is None:
+            raise _BadKey()
+        return Caller(user=user, username=self.request.headers.get("X-WANDB-USERNAME") or None,
+                      user_email=self.request.headers.get("X-WANDB-USER-EMAIL") or None)
+
+    def send_json(self, payload: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(payload))
+
+    def send_error_json(self, status: int, message: str) -> None:
+        if status == 401:
+            self.set_header("WWW-Authenticate", 'Basic realm="wandb-jupyter"')
+        self.send_json({"error": message, "errors": [{"message": message}]}, status)
+
+    def json_body(self) -> Any:
+        body = self.request.body
+        encoding = self.request.headers.get("Content-Encoding", "").lower()
+        try:
+            if encoding == "gzip":
+                body = gzip.decompress(body)
+            elif encoding == "deflate":
+                body = zlib.decompress(body)
+            return json.loads(body or b"null")
+        except (OSError, EOFError, zlib.error, ValueError, UnicodeDecodeError):
+            raise ClientError("the body is not valid JSON") from None
+
+    def _handle_client_error(self, error: ClientError) -> None:
+        message = str(error) or "invalid API key"
+        self.send_error_json(error.status, message)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.send_json({"error": self._reason, "errors": [{"message": self._reason}]}, status_code)
+
+
+class _BadKey(ClientError):
+    status = 401
+
+    def __str__(self) -> str:
+        return "invalid API key"
+
+
+class GraphQLHandler(BaseHandler):
+    def post(self) -> None:
+        try:
+            caller = self.caller()
+            body = self.json_body()
+        except ClientError as error:
+            return self._handle_client_error(error)
+        status, payload = run_graphql(body, GraphQLRequestContext(server=self.server, caller=caller,
+                                                                  base_url=self.base_url))
+        if status == 401:
+            self.set_header("WWW-Authenticate", 'Basic realm="wandb-jupyter"')
+        self.send_json(payload, status)
+
+
+class FileStreamHandler(BaseHandler):
+    """``POST /files/{entity}/{project}/{run}/file_stream``: offsets are line numbers."""
+
+    def post(self, entity: str, project: str, run_name: str) -> None:
+        try:
+            caller = self.caller()
+            run = self.server.writable_run(caller, entity, project, run_name)
+            body = self.json_body()
+            entries = self._entries(body)
+        except ClientError as error:
+            return self._handle_client_error(error)
+        files = self.server.files.get(run.pk, run.dir)
+        for name, offset, lines in entries:
+            files.apply(name, offset, lines)
+        fields: dict[str, Any] = {}
+        complete = body.get("complete")
+        if complete:
+            exit_code = body.get("exitcode")
+            exit_code = exit_code if isinstance(exit_code, int) else 0
+            fields.update(state="finished" if exit_code == 0 else "failed", exit_code=exit_code)
+        elif body.get("preempting"):
+            fields["state"] = "preempting"
+        elif entries and run.state not in ("running", "stopping"):
+            fields.update(state="running", exit_code=None)  # a resumed run streams again
+        if fields or self.server.beat(run):
+            fields["heartbeat_at"] = fields["updated_at"] = time.time()
+            run = self.server.storage.update_run(run, fields)
+        if complete:
+            files.sync()
+            self.server.files.release(run.pk)
+        self.send_json({"stopped": True} if run.state == "stopping" else {})
+
+    @staticmethod
+    def _entries(body: Any) -> list[tuple[str, int, list[str]]]:
+        if not isinstance(body, dict):
+            raise ClientError("the body must be a JSON object")
+        files = body.get("files") or {}
+        if not isinstance(files, dict):
+            raise ClientError("'files' must be an object")
+        entries = []
+        for name, entry in files.items():
+            if safe_file_name(name) != name:
+                raise ClientError(f"invalid file name {name!r}")
+            if not isinstance(entry, dict):
+                raise ClientError(f"files[{name!r}] must be an object")
+            offset = entry.get("offset", 0)
+            lines = check_lines(entry.get("content", []))
+            if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+                raise ClientError(f"files[{name!r}].offset must be a line number")
+            if lines is None:
+                raise ClientError(f"files[{name!r}].content must be a list of one-line strings")
+            entries.append((name, offset, lines))
+        return entries
+
+
+@tornado.web.stream_request_body
+class UploadHandler(BaseHandler):
+    """``PUT /upload/{entity}/{project}/{run}/{name}?exp=..&sig=..``: the signed URLs of CreateRunFiles."""
+
+    _tmp: Any = None
+
+    def prepare(self) -> None:
+        if self.request.method != "PUT":
+            return
+        entity, project, run_name, name = self.path_args  # already unquoted by tornado's router
+        if safe_file_name(name) != name:
+            self.send_error_json(400, f"invalid file name {name!r}")
+            return
+        problem = self.server.signer.check(f"{entity}/{project}/{run_name}/{name}", self.get_query_argument("exp", None),
+                                           self.get_query_argument("sig", None))
+        if problem:
+            self.send_error_json(403, problem)
+            return
+        proj = self.server.storage.get_project(entity, project)
+        run = self.server.storage.get_run(proj, run_name) if proj else None
+        if run is None:
+            self.send_error_json(404, f"run {entity}/{project}/{run_name} does not exist")
+            return
+        self.request.connection.set_max_body_size(MAX_UPLOAD_BYTES)
+        self._files = self.server.files.get(run.pk, run.dir)
+        self._name = name
+        _, tmp = self._files.upload_target(name)
+        self._tmp = tmp
+        self._handle = open(tmp, "wb")
+        self._size = 0
+
+    def data_received(self, chunk: bytes) -> None:
+        if self._tmp is not None:
+            self._handle.write(chunk)
+            self._size += len(chunk)
+
+    def put(self, *_args: str) -> None:
+        self._handle.close()
+        self._files.commit_upload(self._name, self._tmp)
+        self._tmp = None
+        self.set_status(200)
+        self.finish()
+
+    def on_connection_close(self) -> None:
+        self._discard()
+
+    def on_finish(self) -> None:
+        self._discard()
+
+    def _discard(self) -> None:
+        if self._tmp is not None:
+            tmp, self._tmp = self._tmp, None
+            self._handle.close()
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+class DownloadHandler(BaseHandler):
+    """``GET /files/{entity}/{project}/{run}/{name}``: a stored file, for readers of the entity."""
+
+    def get(self, entity: str, project: str, run_name: str, name: str) -> None:
+        run = self._readable_run(entity, project, run_name)
+        if run is None:
+            return
+        try:
+            path = self.server.files.get(run.pk, run.dir).path_of(name)
+        except ValueError:
+            return self.send_error_json(400, f"invalid file name {name!r}")
+        if not path.is_file():
+            return self.send_error_json(404, f"no file {name!r}")
+        self.set_header("Content-Type", "application/octet-stream")
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                self.write(chunk)
+        self.finish()
+
+    def _readable_run(self, entity: str, project: str, run_name: str) -> Run | None:
+        try:
+            caller = self.caller()
+        except ClientError as error:
+            self._handle_client_error(error)
+            return None
+        user = caller.user
+        secret = self.get_query_argument("apiKey", None)
+        if user is None and secret:
+            user = self.server.user_for_key(secret)
+        found = self.server.storage.get_entity(entity)
+        if found is None or not self.server.can_read(user, found):
+            self.send_error_json(404 if user else 401, "not found" if user else "an API key is required")
+            return None
+        proj = self.server.storage.get_project(entity, project)
+        run = self.server.storage.get_run(proj, run_name) if proj else None
+        if run is None:
+            self.send_error_json(404, f"run {entity}/{project}/{run_name} does not exist")
+        return run
+
+
+class HealthHandler(BaseHandler):
+    def get(self) -> None:
+        from .. import __version__
+
+        self.send_json({"status": "ok", "version": __version__})
+
+
+_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font:14px system-ui,sans-serif;margin:2em;max-width:60em}}pre{{background:#f4f4f4;padding:1em;overflow:auto}}
+td{{padding:0 1em 0 0}}</style></head><body>{body}</body></html>"""
+
+
+def _page(title: str, body: str) -> str:
+    return _PAGE.format(title=html.escape(title), body=body)
+
+
+class PageHandler(BaseHandler):
+    def write_page(self, title: str, body: str, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(_page(title, body))
+
+    def visible_entity(self, entity: str):  # noqa: ANN201
+        """The entity if this page may show it: anonymous entities only with their secret ``?apiKey=``."""
+        found = self.server.storage.get_entity(entity)
+        if found is None:
+            return None
+        if found.anonymous:
+            secret = self.get_query_argument("apiKey", None)
+            user = self.server.user_for_key(secret) if secret else None
+            if user is None or not self.server.storage.is_member(found, user):
+                return None
+        return found
+
+
+class RunPageHandler(PageHandler):
+    """``/{entity}/{project}/runs/{run}``: a minimal run page (the dashboard replaces it)."""
+
+    def get(self, entity: str, project: str, run_name: str) -> None:
+        proj = self.server.storage.get_project(entity, project) if self.visible_entity(entity) else None
+        run = self.server.storage.get_run(proj, run_name) if proj else None
+        if run is None:
+            return self.write_page("run not found", f"<h1>No run {html.escape(entity)}/{html.escape(project)}/"
+                                   f"{html.escape(run_name)}</h1>", 404)
+        files = self.server.files.get(run.pk, run.dir)
+        summary = files.read_text(SUMMARY) or "{}"
+        try:
+            summary = json.dumps(json.loads(summary), indent=2, sort_keys=True)
+        except ValueError:
+            pass
+        rows = [("id", run.name), ("project", f"{entity}/{project}"), ("state", run_state(run)),
+                ("steps", str(files.line_count(HISTORY))), ("created by", run.creator or ""),
+                ("user", " ".join(x for x in (run.username, run.user_email) if x)),
+                ("group", run.group_name or ""), ("job type", run.job_type or ""), ("tags", ", ".join(run.tags))]
+        table = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in rows if v)
+        output = "\n".join(files.tail(OUTPUT, 40))
+        body = (f"<h1>{html.escape(run.display_name or run.name)}</h1><table>{table}</table>"
+                f"<h2>Summary</h2><pre>{html.escape(summary)}</pre>"
+                + (f"<h2>Notes</h2><pre>{html.escape(run.notes)}</pre>" if run.notes else "")
+                + f"<h2>Output (last lines)</h2><pre>{html.escape(output)}</pre>")
+        self.write_page(run.display_name or run.name, body)
+
+
+class ProjectPageHandler(PageHandler):
+    def get(self, entity: str, project: str) -> None:
+        proj = self.server.storage.get_project(entity, project) if self.visible_entity(entity) else None
+        if proj is None:
+            return self.write_page("project not found", f"<h1>No project {html.escape(entity)}/"
+                                   f"{html.escape(project)}</h1>", 404)
+        secret = self.get_query_argument("apiKey", None)
+        suffix = f"?apiKey={tornado.escape.url_escape(secret)}" if secret else ""
+        items = "".join(
+            f'<li><a href="{self.base_path}/{tornado.escape.url_escape(entity, plus=False)}/'
+            f'{tornado.escape.url_escape(project, plus=False)}/runs/{run.name}{suffix}">'
+            f"{html.escape(run.display_name or run.name)}</a> {html.escape(run_state(run))}</li>"
+            for run in self.server.storage.list_runs(proj))
+        self.write_page(f"{entity}/{project}", f"<h1>{html.escape(entity)}/{html.escape(project)}</h1><ul>{items}</ul>")
+
+
+class IndexHandler(PageHandler):
+    def get(self) -> None:
+        base = html.escape(self.base_url)
+        self.write_page("wandb-jupyter server", (
+            "<h1>wandb-jupyter server</h1><p>A local server that speaks the W&amp;B API.</p>"
+            f"<pre>export WANDB_BASE_URL={base}\nexport WANDB_API_KEY=&lt;a key from "
+            "`wandb-jupyter server user add NAME`&gt;</pre>"))
+
+
+class NotFoundHandler(BaseHandler):
+    """Everything else: 404, logged at debug so unknown client calls show up in the server log."""
+
+    def prepare(self) -> None:
+        log.debug("no route: %s %s", self.request.method, self.request.uri)
+        self.send_error_json(404, f"no such endpoint: {self.request.method} {self.request.path}")
+
+
+def handlers(server: ServerContext, base_path: str = "") -> list[tuple[str, type, dict[str, Any]]]:
+    """Routes for ``tornado.web.Application`` (or jupyter_server's ``web_app.add_handlers``)."""
+    base = base_path.rstrip("/")
+    kwargs = {"server": server, "base_path": base}
+    s = _SEGMENT
+    return [
+        (rf"{base}/graphql", GraphQLHandler, kwargs),
+        (rf"{base}/health", HealthHandler, kwargs),
+        (rf"{base}/files/{s}/{s}/{s}/file_stream", FileStreamHandler, kwargs),
+        (rf"{base}/upload/{s}/{s}/{s}/(.+)", UploadHandler, kwargs),
+        (rf"{base}/files/{s}/{s}/{s}/(.+)", DownloadHandler, kwargs),
+        (rf"{base}/{s}/{s}/runs/{s}/?", RunPageHandler, kwargs),
+        (rf"{base}/{s}/{s}/?", ProjectPageHandler, kwargs),
+        (rf"{base}/?", IndexHandler, kwargs),
+    ]
