@@ -88,14 +88,21 @@ class SystemMonitor:
         self._thread = threading.Thread(target=self._loop, name="wandb-system-metrics", daemon=True)
 
     def start(self) -> None:
+        self._events.open()  # the file exists from the start, samples or not
         self._thread.start()
 
     def _loop(self) -> None:
-        if self._first is not None:
-            self._first()  # one-off work of the run (it handles its own errors)
+        try:
+            if self._first is not None:
+                self._first()  # one-off work of the run (it handles its own errors)
+            if not self._stop.is_set():  # a run finished this early needs no sampler (nor psutil)
+                self._sample_until_stopped()
+        finally:
+            self._events.close()
+
+    def _sample_until_stopped(self) -> None:
         try:
             sampler = _Sampler(self._disk_path)
-            self._events.open()
         except Exception as error:  # never let metrics break the run
             internal_error("starting system metrics", error, reporting=self._reporting)
             return
@@ -110,7 +117,6 @@ class SystemMonitor:
             internal_error("sampling system metrics", error, reporting=self._reporting)
         finally:
             sampler.close()
-            self._events.close()
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
