@@ -78,11 +78,11 @@ def run_graphql(body: Any, context: GraphQLRequestContext) -> tuple[int, dict[st
         original = error.original_error
         if isinstance(original, ClientError):
             status = max(status, original.status)
-        elif original is not None:
+        elif original is None or isinstance(original, GraphQLError):
+            status = max(status, 400)  # variables that do not fit the operation, unknown operation name
+        else:
             log.error("graphql: %s failed", operation, exc_info=original)
             status = 500
-        else:  # variables that do not fit the operation, unknown operation name
-            status = max(status, 400)
     if status >= 400:
         log.debug("graphql: %s -> %d: %s", operation, status, "; ".join(e.message for e in result.errors))
     payload: dict[str, Any] = {"errors": _formatted(result.errors)}

@@ -1,0 +1,260 @@
+"""The server's API over real HTTP on loopback: file_stream, auth, uploads, GraphQL errors, pages."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import time
+
+import pytest
+import requests
+
+from wandb_jupyter.server._accounts import key_shape_ok
+
+RUN_RESUME_STATUS = """query RunResumeStatus($project: String, $entity: String, $name: String!) {
+  model(name: $project, entityName: $entity) {
+    id name entity { id name }
+    bucket(name: $name, missingOk: true) {
+      id name summaryMetrics displayName logLineCount historyLineCount eventsLineCount historyTail eventsTail
+      config tags notes wandbConfig(keys: ["t"]) } } }"""
+
+CREATE_RUN_FILES = """mutation CreateRunFiles($entity: String!, $project: String!, $run: String!, $files: [String!]!) {
+  createRunFiles(input: {entityName: $entity, projectName: $project, runName: $run, files: $files}) {
+    runID uploadHeaders files { name uploadUrl } } }"""
+
+
+def _rows(start: int, stop: int) -> list[str]:
+    return [json.dumps({"_step": i, "x": i}) for i in range(start, stop)]
+
+
+def _history(server, run: str) -> list[int]:
+    path = server.run_dir("admin", "p", run) / "files" / "wandb-history.jsonl"
+    return [json.loads(line)["_step"] for line in path.read_text().splitlines()]
+
+
+def _new_user(server, name: str) -> str:
+    return server.ctx.issue_key(server.ctx.storage.create_user(name))
+
+
+def test_health_and_key_shape(live_server) -> None:
+    answer = requests.get(f"{live_server.url}/health", timeout=10)
+    assert answer.status_code == 200 and answer.json()["status"] == "ok"
+    assert key_shape_ok(live_server.admin_key) and len(live_server.admin_key.split("-", 1)[1]) >= 40
+    wandb_validation = pytest.importorskip("wandb.sdk.lib.wbauth.validation")
+    assert wandb_validation.check_api_key(live_server.admin_key) is None
+
+
+def test_upsert_names_runs_adjective_noun_n_and_keeps_given_names(live_server) -> None:
+    first = live_server.upsert("r1").json()["data"]["upsertBucket"]
+    assert first["inserted"] is True
+    assert re.fullmatch(r"[a-z]+-[a-z]+-1", first["bucket"]["displayName"])
+    assert first["bucket"]["project"] == {"name": "p", "entity": {"name": "admin"}}
+    second = live_server.upsert("r2").json()["data"]["upsertBucket"]["bucket"]["displayName"]
+    assert re.fullmatch(r"[a-z]+-[a-z]+-2", second)
+    named = live_server.upsert("r3", displayName="mine").json()["data"]["upsertBucket"]
+    assert named["bucket"]["displayName"] == "mine"
+    again = live_server.upsert("r1", tags=["a", "b"]).json()["data"]["upsertBucket"]
+    assert again["inserted"] is False and again["bucket"]["displayName"] == first["bucket"]["displayName"]
+
+
+def test_file_stream_offsets_are_idempotent(live_server) -> None:
+    live_server.upsert("fs")
+    send = lambda body: live_server.stream("admin", "p", "fs", body)  # noqa: E731
+    answer = send({"files": {"wandb-history.jsonl": {"offset": 0, "content": _rows(0, 5)}}})
+    assert answer.status_code == 200 and answer.json() == {}
+    send({"files": {"wandb-history.jsonl": {"offset": 0, "content": _rows(0, 5)}}})  # a retried request
+    assert _history(live_server, "fs") == list(range(5))
+    send({"files": {"wandb-history.jsonl": {"offset": 3, "content": _rows(3, 8)}}})  # overlapping
+    assert _history(live_server, "fs") == list(range(8))
+    send({"files": {"wandb-history.jsonl": {"offset": 8, "content": _rows(8, 10)}}})
+    send({"files": {"wandb-history.jsonl": {"offset": 8, "content": _rows(8, 10)}}})
+    assert _history(live_server, "fs") == list(range(10))
+    # gzip bodies, as the SDK can send them
+    body = gzip.compress(json.dumps({"files": {"wandb-history.jsonl": {"offset": 10, "content": _rows(10, 12)}}})
+                         .encode())
+    answer = requests.post(f"{live_server.url}/files/admin/p/fs/file_stream", data=body, timeout=10,
+                           headers={**_auth(live_server.admin_key), "Content-Encoding": "gzip"})
+    assert answer.status_code == 200
+    assert _history(live_server, "fs") == list(range(12))
+    status = live_server.gql(RUN_RESUME_STATUS, {"project": "p", "name": "fs"}).json()["data"]["model"]["bucket"]
+    assert status["historyLineCount"] == 12
+    assert json.loads(json.loads(status["historyTail"])[-1]) == {"_step": 11, "x": 11}
+
+
+def _auth(key: str) -> dict[str, str]:
+    from conftest import basic  # noqa: PLC0415 (this folder's conftest)
+
+    return basic(key)
+
+
+def test_file_stream_output_summary_and_completion(live_server) -> None:
+    live_server.upsert("out")
+    files = live_server.run_dir("admin", "p", "out") / "files"
+    send = lambda body: live_server.stream("admin", "p", "out", body)  # noqa: E731
+    send({"files": {"output.log": {"offset": 0, "content": ["t0 a", "t1 progress 10%"]},
+                    "wandb-summary.json": {"offset": 0, "content": ['{"x": 1}']}}})
+    # A line changed by a carriage return is sent again at its offset: replaced, not duplicated.
+    send({"files": {"output.log": {"offset": 1, "content": ["t1 progress 100%", "t2 done"]},
+                    "wandb-summary.json": {"offset": 0, "content": ['{"x": 2, "best": 0.5}']}}})
+    send({"files": {"output.log": {"offset": 1, "content": ["t1 progress 100%", "t2 done"]}}})
+    assert (files / "output.log").read_text() == "t0 a\nt1 progress 100%\nt2 done\n"
+    assert json.loads((files / "wandb-summary.json").read_text()) == {"x": 2, "best": 0.5}
+    bad = send({"files": {"output.log": {"offset": 3, "content": ["two\nlines"]}}})
+    assert bad.status_code == 400
+    assert send({"files": {"../escape.txt": {"offset": 0, "content": ["x"]}}}).status_code == 400
+    assert send({"files": {"output.log": {"offset": -1, "content": []}}}).status_code == 400
+    assert send({"complete": True, "exitcode": 3}).json() == {}
+    run = live_server.gql('{ project(name: "p") { run(name: "out") { state exitcode logLineCount } } }').json()
+    assert run["data"]["project"]["run"] == {"state": "failed", "exitcode": 3, "logLineCount": 3}
+
+
+def test_stop_run_answers_stopped_on_file_stream(live_server) -> None:
+    run_id = live_server.upsert("stop").json()["data"]["upsertBucket"]["bucket"]["id"]
+    answer = live_server.gql("mutation S($id: ID!) { stopRun(input: {id: $id}) { success } }", {"id": run_id})
+    assert answer.json()["data"]["stopRun"]["success"] is True
+    assert live_server.stream("admin", "p", "stop", {"files": {}}).json() == {"stopped": True}
+
+
+def test_writes_need_a_valid_key_for_their_own_entity(live_server) -> None:
+    # no key
+    answer = live_server.upsert("a", key=None)
+    assert answer.status_code == 401 and "API key" in answer.json()["errors"][0]["message"]
+    assert live_server.gql("{ viewer { name } }", key=None).json() == {"data": {"viewer": None}}
+    # a key the server never issued
+    bad = "local-" + "0" * 40
+    assert live_server.upsert("a", key=bad).status_code == 401
+    assert live_server.gql("{ viewer { name } }", key=bad).status_code == 401
+    assert live_server.gql("{ serverInfo { features { name } } }", key=bad).status_code == 401
+    # another user's entity
+    bob = _new_user(live_server, "bob")
+    assert live_server.gql("{ viewer { name entity } }", key=bob).json()["data"]["viewer"] == {
+        "name": "bob", "entity": "bob"}
+    assert live_server.upsert("a", entity="admin", key=bob).status_code == 403
+    assert live_server.upsert("a", entity="nobody", key=bob).status_code == 404
+    assert live_server.upsert("a", key=bob).status_code == 200  # bob's own entity by default
+    live_server.upsert("mine")
+    for key, status in ((None, 401), (bad, 401), (bob, 403)):
+        answer = live_server.stream("admin", "p", "mine", {"files": {"wandb-history.jsonl": {
+            "offset": 0, "content": _rows(0, 1)}}}, key=key)
+        assert answer.status_code == status
+    assert live_server.stream("admin", "p", "missing", {"files": {}}).status_code == 404
+    files = live_server.gql(CREATE_RUN_FILES, {"entity": "admin", "project": "p", "run": "mine", "files": ["a.txt"]},
+                            key=bob)
+    assert files.status_code == 403
+    assert not (live_server.run_dir("admin", "p", "mine") / "files" / "wandb-history.jsonl").exists()
+
+
+def test_upload_urls_are_signed_expiring_and_stay_in_the_run(live_server) -> None:
+    live_server.upsert("up")
+    answer = live_server.gql(CREATE_RUN_FILES, {"entity": "admin", "project": "p", "run": "up",
+                                                "files": ["wandb-metadata.json", "media/images/a b.png"]})
+    assert answer.status_code == 200, answer.text
+    payload = answer.json()["data"]["createRunFiles"]
+    assert payload["uploadHeaders"] == []
+    urls = {f["name"]: f["uploadUrl"] for f in payload["files"]}
+    files = live_server.run_dir("admin", "p", "up") / "files"
+    assert requests.put(urls["wandb-metadata.json"], data=b'{"python": "3"}', timeout=10).status_code == 200
+    assert requests.put(urls["media/images/a b.png"], data=b"\x89PNG", timeout=10).status_code == 200
+    assert (files / "wandb-metadata.json").read_bytes() == b'{"python": "3"}'
+    assert (files / "media" / "images" / "a b.png").read_bytes() == b"\x89PNG"
+
+    url = urls["wandb-metadata.json"]
+    tampered = re.sub(r"sig=([0-9a-f])", lambda m: "sig=" + ("0" if m.group(1) != "0" else "1"), url)
+    assert requests.put(tampered, data=b"evil", timeout=10).status_code == 403
+    other_file = url.replace("wandb-metadata.json?", "requirements.txt?")
+    assert requests.put(other_file, data=b"evil", timeout=10).status_code == 403
+    unsigned = url.split("?")[0]
+    assert requests.put(unsigned, data=b"evil", timeout=10).status_code == 403
+    assert (files / "wandb-metadata.json").read_bytes() == b'{"python": "3"}'
+    assert not (files / "requirements.txt").exists()
+
+    path = "admin/p/up/late.txt"
+    expired = live_server.ctx.signer.query(path, now=time.time() - 2 * live_server.ctx.signer.lifetime)
+    answer = requests.put(f"{live_server.url}/upload/{path}?{expired}", data=b"late", timeout=10)
+    assert answer.status_code == 403 and "expired" in answer.text
+    assert not (files / "late.txt").exists()
+
+    for name in ("../escape.txt", "/etc/passwd", "a/../../b", "a\\b", "./x"):
+        answer = live_server.gql(CREATE_RUN_FILES, {"entity": "admin", "project": "p", "run": "up", "files": [name]})
+        assert answer.status_code == 400, name
+    # even with a valid signature for the traversing path, the PUT is refused
+    for raw in ("../../escape.txt", "..%2F..%2Fescape.txt"):
+        query = live_server.ctx.signer.query(f"admin/p/up/{raw.replace('%2F', '/')}")
+        answer = requests.put(f"{live_server.url}/upload/admin/p/up/{raw}?{query}", data=b"x", timeout=10)
+        assert answer.status_code in (400, 403, 404), raw
+    assert not list(live_server.data_dir.rglob("escape.txt"))
+
+
+def test_graphql_errors_are_4xx_not_5xx(live_server) -> None:
+    cases = [
+        ({"query": "{ viewer { noSuchField } }"}, 400),
+        ({"query": "{ viewer { name "}, 400),
+        ({"query": "query Q($n: String!) { project(name: $n) { id } }", "variables": {}}, 400),
+        ({"query": "query Q { viewer { id } }", "operationName": "Other"}, 400),
+        ({"query": "mutation { noSuchMutation }"}, 400),
+        ({"variables": {}}, 400),
+        ([1, 2], 400),
+    ]
+    for body, status in cases:
+        answer = requests.post(f"{live_server.url}/graphql", json=body, headers=_auth(live_server.admin_key),
+                               timeout=10)
+        assert answer.status_code == status, (body, answer.text)
+        assert answer.json()["errors"], body
+    answer = requests.post(f"{live_server.url}/graphql", data=b"{not json", timeout=10,
+                           headers=_auth(live_server.admin_key))
+    assert answer.status_code == 400
+    bad = live_server.upsert("bad id!")
+    assert bad.status_code == 400 and "invalid run id" in bad.text
+    assert live_server.upsert("ok", project="a/b").status_code == 400
+    assert live_server.upsert("ok", project="..").status_code == 400
+    assert live_server.upsert("ok", config="{broken").status_code == 400
+    assert requests.get(f"{live_server.url}/no/such/endpoint/here", timeout=10).status_code == 404
+
+
+def test_resume_status_of_missing_and_existing_runs(live_server) -> None:
+    missing = live_server.gql(RUN_RESUME_STATUS, {"project": "nothing", "name": "x"}).json()
+    assert missing == {"data": {"model": None}}
+    config = json.dumps({"_wandb": {"value": {"t": {"1": [1]}, "cli_version": "0.31.0"}}, "lr": {"value": 0.1}})
+    live_server.upsert("res", config=config, tags=["t1"])
+    absent = live_server.gql(RUN_RESUME_STATUS, {"project": "p", "name": "other"}).json()["data"]["model"]
+    assert absent["bucket"] is None and absent["entity"]["name"] == "admin"
+    live_server.stream("admin", "p", "res", {"files": {
+        "wandb-history.jsonl": {"offset": 0, "content": _rows(0, 3)},
+        "wandb-events.jsonl": {"offset": 0, "content": ['{"cpu": 1}']},
+        "wandb-summary.json": {"offset": 0, "content": ['{"x": 2}']}}})
+    bucket = live_server.gql(RUN_RESUME_STATUS, {"project": "p", "name": "res"}).json()["data"]["model"]["bucket"]
+    assert (bucket["historyLineCount"], bucket["eventsLineCount"], bucket["logLineCount"]) == (3, 1, 0)
+    assert [json.loads(row)["_step"] for row in json.loads(bucket["historyTail"])] == [0, 1, 2]
+    assert json.loads(bucket["wandbConfig"]) == {"t": {"1": [1]}}
+    assert json.loads(bucket["config"]) == json.loads(config)
+    assert json.loads(bucket["summaryMetrics"]) == {"x": 2} and bucket["tags"] == ["t1"]
+    yaml = pytest.importorskip("yaml")
+    written = yaml.safe_load((live_server.run_dir("admin", "p", "res") / "files" / "config.yaml").read_text())
+    assert written["lr"] == {"value": 0.1} and written["_wandb"]["value"]["cli_version"] == "0.31.0"
+
+
+def test_run_page_and_project_page(live_server) -> None:
+    name = live_server.upsert("page").json()["data"]["upsertBucket"]["bucket"]["displayName"]
+    answer = requests.get(f"{live_server.url}/admin/p/runs/page", timeout=10)
+    assert answer.status_code == 200 and "text/html" in answer.headers["Content-Type"]
+    assert name in answer.text
+    assert requests.get(f"{live_server.url}/admin/p/runs/nope", timeout=10).status_code == 404
+    project = requests.get(f"{live_server.url}/admin/p", timeout=10)
+    assert project.status_code == 200 and "/admin/p/runs/page" in project.text
+    assert requests.get(f"{live_server.url}/", timeout=10).status_code == 200
+
+
+def test_anonymous_runs_are_reachable_only_by_their_secret_url(live_server) -> None:
+    answer = live_server.gql("mutation { createAnonymousEntity(input: {}) { apiKey { name } } }", key=None)
+    key = answer.json()["data"]["createAnonymousEntity"]["apiKey"]["name"]
+    assert key_shape_ok(key)
+    entity = live_server.gql("{ viewer { entity } }", key=key).json()["data"]["viewer"]["entity"]
+    assert live_server.upsert("anon", key=key).status_code == 200
+    page = f"{live_server.url}/{entity}/p/runs/anon"
+    assert requests.get(page, timeout=10).status_code == 404
+    assert requests.get(page, params={"apiKey": live_server.admin_key}, timeout=10).status_code == 404
+    assert requests.get(page, params={"apiKey": key}, timeout=10).status_code == 200
+    query = '{ project(name: "p", entityName: "%s") { run(name: "anon") { id } } }' % entity
+    assert live_server.gql(query).json()["data"]["project"] is None  # not even the admin reads it
+    assert live_server.gql(query, key=key).json()["data"]["project"]["run"]["id"]
