@@ -83,7 +83,7 @@ def test_file_stream_offsets_are_idempotent(live_server) -> None:
 
 
 def _auth(key: str) -> dict[str, str]:
-    from conftest import basic  # noqa: PLC0415 (this folder's conftest)
+    from .conftest import basic  # noqa: PLC0415
 
     return basic(key)
 
