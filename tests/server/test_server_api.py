@@ -258,3 +258,63 @@ def test_anonymous_runs_are_reachable_only_by_their_secret_url(live_server) -> N
     query = '{ project(name: "p", entityName: "%s") { run(name: "anon") { id } } }' % entity
     assert live_server.gql(query).json()["data"]["project"] is None  # not even the admin reads it
     assert live_server.gql(query, key=key).json()["data"]["project"]["run"]["id"]
+
+
+def test_files_download_for_readers_only(live_server) -> None:
+    live_server.upsert("dl")
+    live_server.stream("admin", "p", "dl", {"files": {"wandb-history.jsonl": {"offset": 0, "content": _rows(0, 2)}}})
+    listed = live_server.gql('{ project(name: "p") { run(name: "dl") { files { edges { node { name url } } } } } }')
+    urls = {e["node"]["name"]: e["node"]["url"] for e in listed.json()["data"]["project"]["run"]["files"]["edges"]}
+    url = urls["wandb-history.jsonl"]
+    assert requests.get(url, headers=_auth(live_server.admin_key), timeout=10).text == "\n".join(_rows(0, 2)) + "\n"
+    assert requests.get(url, timeout=10).status_code == 401
+    assert requests.get(url.replace("wandb-history.jsonl", "..%2F..%2Findex.sqlite3"),
+                        headers=_auth(live_server.admin_key), timeout=10).status_code in (400, 404)
+
+
+def test_handlers_mount_under_a_base_path(tmp_path) -> None:
+    import asyncio
+    import threading
+
+    from tornado.httpserver import HTTPServer
+    from tornado.netutil import bind_sockets
+
+    from wandb_jupyter.server import ServerContext, make_app
+
+    ctx = ServerContext.open(tmp_path / "data")
+    _, key = ctx.ensure_admin()
+    loop = asyncio.new_event_loop()
+    sockets = bind_sockets(0, "127.0.0.1")
+    port = sockets[0].getsockname()[1]
+
+    async def start() -> HTTPServer:
+        http = HTTPServer(make_app(ctx, base_path="/wandb/"))
+        http.add_sockets(sockets)
+        return http
+
+    http = loop.run_until_complete(start())
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{port}/wandb"
+        assert requests.get(f"{base}/health", timeout=10).json()["status"] == "ok"
+        assert requests.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 404
+        answer = requests.post(f"{base}/graphql", headers=_auth(key), timeout=10, json={"query": """mutation {
+            upsertBucket(input: {name: "r", modelName: "p"}) { bucket { id } } }"""})
+        assert answer.status_code == 200, answer.text
+        answer = requests.post(f"{base}/graphql", headers=_auth(key), timeout=10, json={"query": """mutation {
+            createRunFiles(input: {entityName: "admin", projectName: "p", runName: "r", files: ["a.txt"]}) {
+              files { uploadUrl } } }"""})
+        url = answer.json()["data"]["createRunFiles"]["files"][0]["uploadUrl"]
+        assert url.startswith(f"{base}/upload/admin/p/r/a.txt?")
+        assert requests.put(url, data=b"A", timeout=10).status_code == 200
+        assert requests.get(f"{base}/admin/p/runs/r", timeout=10).status_code == 200
+    finally:
+        async def stop() -> None:
+            http.stop()
+            await http.close_all_connections()
+
+        asyncio.run_coroutine_threadsafe(stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        ctx.close()

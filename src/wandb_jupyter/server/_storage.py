@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Storage", "User", "Entity", "Project", "Run", "RUN_FIELDS", "StorageError"]
@@ -84,7 +84,6 @@ class Run:
     exit_code: int | None = None
     heartbeat_at: float | None = None
     updated_at: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Storage(abc.ABC):
