@@ -115,3 +115,15 @@ def test_sdk_resume_must_against_existing_and_missing_runs(live_server, run_sdk)
     assert live_server.ctx.storage.get_run(project, "not-there") is None
     run = live_server.ctx.storage.get_run(project, "resume-me")
     assert (run.state, run.exit_code) == ("finished", 0)
+
+
+def test_sdk_is_refused_with_a_bad_key_or_another_users_entity(live_server, run_sdk) -> None:
+    live_server.ctx.storage.create_user("bob")
+    script = 'import wandb\nwandb.init(project="p").finish()\n'
+    other = run_sdk(live_server, script, env={"WANDB_ENTITY": "bob"})
+    assert other.returncode != 0
+    assert "cannot write to entity 'bob'" in other.stderr
+    bad = run_sdk(live_server, script, key="local-" + "0" * 40)
+    assert bad.returncode != 0
+    assert "invalid API key" in bad.stderr
+    assert live_server.ctx.storage.get_project("bob", "p") is None
