@@ -25,7 +25,7 @@ from ._context import Caller, ClientError, ServerContext
 from ._graphql import GraphQLRequestContext, run_graphql
 from ._resolvers import run_state
 from ._runfiles import check_lines, safe_file_name
-from ._storage import Run
+from ._storage import Entity, Run
 
 __all__ = ["handlers"]
 
@@ -33,6 +33,13 @@ log = logging.getLogger("wandb_jupyter.server")
 
 MAX_UPLOAD_BYTES = 16 << 30
 _SEGMENT = r"([^/]+)"
+
+
+class _BadKey(ClientError):
+    status = 401
+
+    def __str__(self) -> str:
+        return "invalid API key"
 
 
 class BaseHandler(tornado.web.RequestHandler):
@@ -88,18 +95,10 @@ class BaseHandler(tornado.web.RequestHandler):
             raise ClientError("the body is not valid JSON") from None
 
     def _handle_client_error(self, error: ClientError) -> None:
-        message = str(error) or "invalid API key"
-        self.send_error_json(error.status, message)
+        self.send_error_json(error.status, str(error))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         self.send_json({"error": self._reason, "errors": [{"message": self._reason}]}, status_code)
-
-
-class _BadKey(ClientError):
-    status = 401
-
-    def __str__(self) -> str:
-        return "invalid API key"
 
 
 class GraphQLHandler(BaseHandler):
@@ -293,7 +292,7 @@ class PageHandler(BaseHandler):
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.finish(_page(title, body))
 
-    def visible_entity(self, entity: str):  # noqa: ANN201
+    def visible_entity(self, entity: str) -> Entity | None:
         """The entity if this page may show it: anonymous entities only with their secret ``?apiKey=``."""
         found = self.server.storage.get_entity(entity)
         if found is None:
