@@ -14,6 +14,9 @@ def load_ipython_extension(shell: Any) -> None:
 
     shell.register_magics(WandbMagics)
     cell_hooks(shell)
+    from ._comm import register
+
+    register(shell)  # the JupyterLab extension's comm target (a no-op outside a kernel)
 
 
 def unload_ipython_extension(shell: Any) -> None:
