@@ -39,6 +39,7 @@ from bench_core import (
     ChildFailed,
     Progress,
     Row,
+    RunOptions,
     Spawned,
     Target,
     _source_state,
@@ -47,6 +48,7 @@ from bench_core import (
     child_env,
     failure,
     fmt,
+    row_json,
     run_child,
     spawn,
     table,
@@ -433,17 +435,12 @@ def _verdicts(report: Report, prints: int) -> list[str]:
 
 
 def jsonable(report: Report) -> dict[str, object]:
-    def row(r: Row) -> dict[str, object]:
-        d = asdict(r)
-        d.update(ratio=r.ratio, speedup=r.speedup, status=r.target.status(r.ratio) if r.target else None)
-        return d
-
     return {
         "environment": dict(report.environment),
         "configurations": [dict(zip(report.configurations[0], line)) for line in report.configurations[1:]],
-        "vs_python": [row(r) for r in report.vs_python],
-        "vs_off": [row(r) for r in report.vs_off],
-        "vs_wandb": [row(r) for r in report.vs_wandb],
+        "vs_python": [row_json(r) for r in report.vs_python],
+        "vs_off": [row_json(r) for r in report.vs_off],
+        "vs_wandb": [row_json(r) for r in report.vs_wandb],
         "errors": list(report.errors),
         "notes": list(report.notes),
         "samples": [asdict(s) for s in report.samples],
@@ -453,22 +450,12 @@ def jsonable(report: Report) -> dict[str, object]:
 # command line ----------------------------------------------------------------
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--prints", type=int, default=None, help="prints per run (default 100000)")
-    parser.add_argument("--repeat", type=int, default=None, help="fresh processes per figure (default 5)")
+    options = RunOptions(parser, count="prints", what="prints per run", full=100_000, quick=5000)
     parser.add_argument("--sink", choices=("file", "pipe", "both"), default="both",
                         help="where the child's stdout goes (default both)")
     parser.add_argument("--unbuffered", action="store_true",
                         help="run the children with PYTHONUNBUFFERED=1 (default: unset, Python's buffering)")
-    parser.add_argument("--quick", action="store_true", help="CI smoke run: --prints 5000 --repeat 2")
-    parser.add_argument("--json", type=Path, help="also write every figure and sample to this file")
-    parser.add_argument("--skip-wandb", action="store_true", help="measure our client only")
-    parser.add_argument("--keep", action="store_true", help="keep the children's temporary folders")
-    args = parser.parse_args(argv)
-    args.prints = args.prints or (5000 if args.quick else 100_000)
-    args.repeat = args.repeat or (2 if args.quick else 5)
-    if args.prints < 1 or args.repeat < 1:
-        parser.error("--prints and --repeat must be at least 1")
-    return args
+    return options.parse(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -47,12 +47,14 @@ from bench_core import (
     ChildFailed,
     Progress,
     Row,
+    RunOptions,
     _reap,
     _source_state,
     _version,
     align,
     fmt,
     psutil,
+    row_json,
     table,
     wandb_status,
 )
@@ -536,16 +538,11 @@ def render(report: Report, prints: int) -> str:
 
 
 def jsonable(report: Report) -> dict[str, object]:
-    def row(r: Row) -> dict[str, object]:
-        d = asdict(r)
-        d.update(ratio=r.ratio, speedup=r.speedup, status=r.target.status(r.ratio) if r.target else None)
-        return d
-
     return {
         "environment": dict(report.environment),
         "configurations": [dict(zip(report.configurations[0], line)) for line in report.configurations[1:]],
-        "vs_kernel": [row(r) for r in report.vs_kernel],
-        "vs_wandb": [row(r) for r in report.vs_wandb],
+        "vs_kernel": [row_json(r) for r in report.vs_kernel],
+        "vs_wandb": [row_json(r) for r in report.vs_wandb],
         "errors": list(report.errors),
         "notes": list(report.notes),
         "samples": [asdict(s) for s in report.samples],
@@ -555,19 +552,9 @@ def jsonable(report: Report) -> dict[str, object]:
 # command line ----------------------------------------------------------------
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--prints", type=int, default=None, help="prints in the timed cell (default 20000)")
-    parser.add_argument("--repeat", type=int, default=None, help="fresh kernels per figure (default 5)")
-    parser.add_argument("--quick", action="store_true",
-                        help="CI smoke run: --prints 2000 --repeat 2, no warm-up kernels")
-    parser.add_argument("--json", type=Path, help="also write every figure and sample to this file")
-    parser.add_argument("--skip-wandb", action="store_true", help="measure our client only")
-    parser.add_argument("--keep", action="store_true", help="keep the kernels' temporary folders")
-    args = parser.parse_args(argv)
-    args.prints = args.prints or (2000 if args.quick else 20_000)
-    args.repeat = args.repeat or (2 if args.quick else 5)
-    if args.prints < 1 or args.repeat < 1:
-        parser.error("--prints and --repeat must be at least 1")
-    return args
+    options = RunOptions(parser, count="prints", what="prints in the timed cell", full=20_000, quick=2000,
+                         unit="kernels", quick_note=", no warm-up kernels")
+    return options.parse(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

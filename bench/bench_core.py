@@ -486,36 +486,51 @@ def ours_only(rows: Sequence[Row]) -> list[Row]:
     return [Row(r.label, r.unit, r.ours, None) for r in rows]
 
 
-def jsonable(report: Report) -> dict[str, object]:
-    def row(r: Row) -> dict[str, object]:
-        d = asdict(r)
-        d.update(ratio=r.ratio, speedup=r.speedup, status=r.target.status(r.ratio) if r.target else None)
-        return d
+def row_json(r: Row) -> dict[str, object]:
+    """A result row with its ratio, speed-up and target status, for --json files."""
+    d = asdict(r)
+    d.update(ratio=r.ratio, speedup=r.speedup, status=r.target.status(r.ratio) if r.target else None)
+    return d
 
+
+def jsonable(report: Report) -> dict[str, object]:
     return {
         "environment": dict(report.environment),
-        "vs_wandb": [row(r) for r in report.vs_wandb],
-        "vs_floor": [row(r) for r in report.vs_floor],
+        "vs_wandb": [row_json(r) for r in report.vs_wandb],
+        "vs_floor": [row_json(r) for r in report.vs_floor],
         "samples": {k: [asdict(s) if isinstance(s, ChildRun) else s for s in v]
                     for k, v in report.samples.items()},
     }
 
 
 # command line ----------------------------------------------------------------
+class RunOptions:
+    """The options every benchmark shares: a work count, --repeat, --quick, --json, --skip-wandb, --keep."""
+
+    def __init__(self, parser: argparse.ArgumentParser, *, count: str, what: str, full: int, quick: int,
+                 unit: str = "processes", quick_note: str = "") -> None:
+        self.parser, self.count, self.full, self.quick = parser, count, full, quick
+        parser.add_argument(f"--{count}", type=int, default=None, help=f"{what} (default {full})")
+        parser.add_argument("--repeat", type=int, default=None, help=f"fresh {unit} per figure (default 5)")
+        parser.add_argument("--quick", action="store_true",
+                            help=f"CI smoke run: --{count} {quick} --repeat 2{quick_note}")
+        parser.add_argument("--json", type=Path, help="also write every figure and sample to this file")
+        parser.add_argument("--skip-wandb", action="store_true", help="measure our client only")
+        parser.add_argument("--keep", action="store_true", help=f"keep the {unit}' temporary folders")
+
+    def parse(self, argv: Sequence[str] | None) -> argparse.Namespace:
+        args = self.parser.parse_args(argv)
+        setattr(args, self.count, getattr(args, self.count) or (self.quick if args.quick else self.full))
+        args.repeat = args.repeat or (2 if args.quick else 5)
+        if getattr(args, self.count) < 1 or args.repeat < 1:
+            self.parser.error(f"--{self.count} and --repeat must be at least 1")
+        return args
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--steps", type=int, default=None, help="log() calls per run (default 100000)")
-    parser.add_argument("--repeat", type=int, default=None, help="fresh processes per figure (default 5)")
-    parser.add_argument("--quick", action="store_true", help="CI smoke run: --steps 2000 --repeat 2")
-    parser.add_argument("--json", type=Path, help="also write every figure and sample to this file")
-    parser.add_argument("--skip-wandb", action="store_true", help="measure our client only")
-    parser.add_argument("--keep", action="store_true", help="keep the children's temporary folders")
-    args = parser.parse_args(argv)
-    args.steps = args.steps or (2000 if args.quick else 100_000)
-    args.repeat = args.repeat or (2 if args.quick else 5)
-    if args.steps < 1 or args.repeat < 1:
-        parser.error("--steps and --repeat must be at least 1")
-    return args
+    options = RunOptions(parser, count="steps", what="log() calls per run", full=100_000, quick=2000)
+    return options.parse(argv)
 
 
 def wandb_status(skip: bool) -> tuple[bool, str]:
