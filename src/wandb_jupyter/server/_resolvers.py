@@ -89,7 +89,12 @@ class UserNode:
 
     def teams(self, info: GraphQLResolveInfo, first: int | None = None) -> dict[str, Any]:
         teams = _ctx(info).server.storage.teams_of(self._user)
-        return {"edges": [{"node": EntityNode(t)} for t in teams[:first]]}
+        return _connection(teams, EntityNode, first)
+
+
+def _connection(items: list[Any], node: Any, first: int | None) -> dict[str, Any]:
+    """A GraphQL connection ({edges: [{node}]}) of the first ``first`` items."""
+    return {"edges": [{"node": node(item)} for item in items[:first]]}
 
 
 class EntityNode:
@@ -102,7 +107,7 @@ class EntityNode:
 
     def projects(self, info: GraphQLResolveInfo, first: int | None = None) -> dict[str, Any]:
         projects = _ctx(info).server.storage.list_projects(self._entity)
-        return {"edges": [{"node": ProjectNode(p)} for p in projects[:first]]}
+        return _connection(projects, ProjectNode, first)
 
 
 class ProjectNode:
@@ -125,7 +130,7 @@ class ProjectNode:
 
     def runs(self, info: GraphQLResolveInfo, first: int | None = None) -> dict[str, Any]:
         runs = _ctx(info).server.storage.list_runs(self._project)
-        return {"edges": [{"node": RunNode(r)} for r in runs[:first]]}
+        return _connection(runs, RunNode, first)
 
 
 class RunNode:
