@@ -14,7 +14,20 @@ from ._init import current_run, init
 from ._run import DisabledRun, Run
 from .settings import ResolvedSettings, Settings
 
-__version__ = "0.1.0"
+try:  # written by the build from labextension/package.json, the single version source
+    from ._version import __version__
+except ImportError:  # a source checkout that was never installed: read the source itself
+    def _source_version() -> str:
+        import json
+        from pathlib import Path
+
+        try:
+            package = Path(__file__).resolve().parents[2] / "labextension" / "package.json"
+            return str(json.loads(package.read_text(encoding="utf-8"))["version"])
+        except (OSError, ValueError, KeyError):
+            return "0+unknown"
+
+    __version__ = _source_version()
 
 __all__ = [
     "init",
@@ -55,6 +68,11 @@ def settings_panel() -> Any:
     from .notebook._panel import settings_panel as panel
 
     return panel()
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where JupyterLab finds the prebuilt extension (``jupyter labextension develop``, tools)."""
+    return [{"src": "labextension", "dest": "wandb-jupyter"}]
 
 
 def _register_in_ipython() -> None:
