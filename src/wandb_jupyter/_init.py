@@ -268,8 +268,19 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
 
     wandb_dir = _prepare_wandb_dir(settings)
     attach_file(wandb_dir / "debug.log")
-    plan = plan_resume(wandb_dir, settings.resume, settings.run_id)
-    resumed = load_state(plan.existing) if plan.existing else ResumedState()
+    online = None
+    if settings.mode == "online":
+        from .online import connect  # key, viewer, resume status: before anything is written
+
+        online = connect(settings, wandb_dir)
+        settings = online.settings  # the entity may come from the server
+        if online.offline:  # the user chose to stay offline at the key prompt
+            online = None
+    if online is not None:
+        plan, resumed = online.plan, online.resumed
+    else:
+        plan = plan_resume(wandb_dir, settings.resume, settings.run_id)
+        resumed = load_state(plan.existing) if plan.existing else ResumedState()
     initial_config = _initial_config(settings, resumed, config, include, exclude)
     started = time.time()
     paths = plan.existing or RunPaths.new(wandb_dir, plan.run_id, offline=settings.mode == "offline", started=started)
@@ -287,8 +298,9 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
         runtime_offset=resumed.runtime,
         config=initial_config,
         summary=resumed.summary,
-        resumed=plan.existing is not None,
+        resumed=plan.existing is not None or (online is not None and online.bases is not None),
         wandb_block=_wandb_block(settings, started),
+        url=online.url if online is not None else None,
     )
     if run.name:
         write_metadata(run)
@@ -303,6 +315,12 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
     update_latest_link(wandb_dir, paths.root)
     if settings.resume == "auto":
         write_atomic(wandb_dir / RESUME_FILE, json.dumps({"run_id": run.id}))
+    if online is not None:
+        try:
+            online.start(run)  # UpsertBucket, then the sender thread
+        except BaseException:
+            run._history.close()
+            raise
     _announce(run)
     run._start_capture()  # before the background thread, which is busy importing at first
     run._start_background()
@@ -333,12 +351,10 @@ def _announce(run: Run) -> None:
     verb = "Resuming" if run.resumed else "Tracking"
     level = logging.DEBUG if _kernel_shows_block() else logging.INFO
     logger.log(level, "%s run %s (%s), %s, in %s", verb, run.name, run.id, run.mode, run.paths.root)
-    if run.mode == "online":
-        _logging.warn_once(
-            "online-unavailable",
-            "uploading to a server is not part of this version yet; the run is kept locally "
-            "(nothing is lost) and can be uploaded once `wandb-jupyter sync` is available",
-        )
+    if run.mode == "online" and run.url:
+        from .online._session import masked_url
+
+        logger.log(level, "run page: %s", masked_url(run.url))
     if run.settings.show_run:
         if run.url:
             _open_run_page(run.url)

@@ -83,6 +83,7 @@ class Run:
         self._saved: list[tuple[Path, Path, str]] = []
         self._monitor: Any = None
         self._capture: Any = None
+        self._online: Any = None  # online runs: the server side (online._session.OnlineRun)
         self._finish_callbacks: list[Any] = []
 
     # identity ---------------------------------------------------------------
@@ -374,6 +375,11 @@ class Run:
         self._write_summary(durable=True, final={"exitcode": self._exit_code})
         self._history.close()
         fsync_dir(self.paths.files)
+        if self._online is not None:
+            try:  # bounded wait; what the server did not take stays for `wandb-jupyter sync`
+                self._online.finish(self._exit_code)
+            except Exception as error:
+                internal_error("uploading at finish", error, reporting=self.settings.error_reporting)
         if self._exit_code == 0:
             self._forget_auto_resume()
         forget_run(self)

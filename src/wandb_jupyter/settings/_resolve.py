@@ -75,10 +75,16 @@ class ResolvedSettings:
         raise AttributeError("resolved settings are immutable; pass new values to init()")
 
     def __dir__(self) -> list[str]:
-        return [*BY_NAME, "origin", "items", "explain", "as_dict", "wandb_dir"]
+        return [*BY_NAME, "origin", "items", "explain", "as_dict", "wandb_dir", "replace"]
 
     def origin(self, name: str) -> Origin:
         return self._values[name].origin
+
+    def replace(self, name: str, value: Any, origin: Origin) -> "ResolvedSettings":
+        """A copy with one value changed, e.g. the entity an online run learns from the server."""
+        if name not in BY_NAME:
+            raise KeyError(name)
+        return ResolvedSettings({**self._values, name: Value(value=value, origin=origin)})
 
     def items(self) -> Iterator[tuple[Setting, Value]]:
         for setting in SETTINGS:
