@@ -1,8 +1,9 @@
 """The ``wandb-jupyter`` command line.
 
-Subcommands only read or write settings files and local run directories, so
-the command starts fast and works without a server; ``server`` (the local
-W&B-compatible server) imports its modules only when it runs.
+Most subcommands only read or write settings files and local run directories,
+so the command starts fast and works without a server; ``login --verify`` and
+``sync`` talk to the server (``requests`` is imported then), and ``server``
+(the local W&B-compatible server) imports its modules only when it runs.
 """
 
 from __future__ import annotations
@@ -105,6 +106,65 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_key(prompt: str) -> str:
+    """The key from the terminal (not echoed), or the first line of piped stdin."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().strip() if sys.stdin is not None else ""
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from .online._auth import login
+    from .settings._parsers import Invalid, base_url
+
+    settings = resolve(init={"dir": args.dir} if args.dir else None)
+    store_host = False
+    if args.host:
+        try:
+            host = base_url(args.host)
+        except Invalid as invalid:
+            raise WandbJupyterError(f"--host: invalid value {args.host!r}; expected {invalid.accepted}") from None
+        store_host = host != settings.base_url
+        settings = settings.replace("base_url", host, Origin(kind="init", detail="--host"))
+    return login(settings, key=args.key, relogin=args.relogin, verify=args.verify, store_host=store_host,
+                 read_key=_read_key, say=_say)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from .online._sync import resolve_run_dirs, sync_runs, unsynced_runs
+
+    settings = resolve(init={"dir": args.dir} if args.dir else None)
+    if args.entity is not None or args.project is not None:
+        _check_values({"entity": args.entity, "project": args.project})
+    if args.paths:
+        try:
+            runs = resolve_run_dirs(args.paths)
+        except FileNotFoundError as error:
+            raise WandbJupyterError(str(error)) from None
+    else:
+        runs = unsynced_runs(settings.wandb_dir, settings.ignore_globs)
+        if not args.all:
+            if not runs:
+                _say(f"nothing to sync in {settings.wandb_dir}")
+                return 0
+            _say(f"runs in {settings.wandb_dir} with data the server lacks:")
+            for paths in runs:
+                _say(f"  {paths.root}")
+            _say("upload them with `wandb-jupyter sync --all`, or name run folders")
+            return 0
+    if not runs:
+        _say(f"nothing to sync in {settings.wandb_dir}")
+        return 0
+    results = sync_runs(runs, settings, entity=args.entity, project=args.project, say=_say)
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    _say(", ".join(f"{n} {status}" for status, n in counts.items()))
+    return 1 if counts.get("failed") else 0
+
+
 def cmd_server(args: argparse.Namespace) -> int:
     from .server import default_data_dir, serve
 
@@ -200,6 +260,21 @@ def _parser() -> argparse.ArgumentParser:
     sub = add("runs", cmd_runs, "List the local runs.")
     sub.add_argument("--project", "-p", help="only runs of this project")
     sub.add_argument("--json", action="store_true", help="print JSON")
+    help = "Store an API key for a server in ~/.netrc (mode 0600), like `wandb login`; --verify checks it."
+    sub = add("login", cmd_login, help)
+    sub.add_argument("key", nargs="?", help="the API key (default: ask for it, or read it from piped stdin)")
+    sub.add_argument("--host", help="server URL, e.g. http://127.0.0.1:8080 (default: WANDB_BASE_URL or "
+                     "https://api.wandb.ai); also made the default server")
+    sub.add_argument("--relogin", action="store_true", help="replace the key stored for the server")
+    sub.add_argument("--verify", action="store_true", help="check the key with the server (Viewer) first; a key "
+                     "it refuses is not stored")
+    help = "Upload offline runs, and what online runs could not send, to the server; with a progress bar."
+    sub = add("sync", cmd_sync, help)
+    sub.add_argument("paths", nargs="*", metavar="RUN_DIR", help="run folders (or wandb/ folders) to upload")
+    sub.add_argument("--all", action="store_true", help="every run under wandb/ that the server lacks data of")
+    sub.add_argument("--entity", "-e", help="entity to upload offline runs to (default: the one given to init(), "
+                     "else the key's own)")
+    sub.add_argument("--project", "-p", help="project to upload to (default: the run's)")
     _server_parser(commands)
     return parser
 

@@ -123,7 +123,8 @@ class Sender:
 
     def __init__(self, api: Api, paths: RunPaths, state: SyncState, *, variables: Callable[[], dict[str, Any]],
                  config: Callable[[], str | None], ignore_globs: Any = (),
-                 on_created: Callable[[dict[str, Any]], None] | None = None) -> None:
+                 on_created: Callable[[dict[str, Any]], None] | None = None,
+                 on_exit: Callable[[], None] | None = None) -> None:
         self.api = api
         self.paths = paths
         self.state = state
@@ -131,6 +132,7 @@ class Sender:
         self._config = config
         self._ignored = compile_globs(ignore_globs)
         self._on_created = on_created
+        self._on_exit = on_exit  # called by the thread when it ends (releases the run's lock)
         self._seen: dict[str, Any] = {}
         self._next_scan = 0.0
         self._recreated = 0
@@ -384,6 +386,8 @@ class Sender:
                     self._sleep(POLL)
         finally:
             self._done.set()
+            if self._on_exit is not None:
+                self._on_exit()
         if self.error:
             logger.warning("uploading %s stopped: %s; the run goes on locally (upload it later with "
                            "`wandb-jupyter sync %s`)", self.paths.root.name, self.error, self.paths.root)
@@ -410,6 +414,7 @@ class Sender:
             return True
         self._abandoned = True
         self._wake.set()
+        self._done.wait(1.0)  # a thread between requests ends at once (and releases the run's lock)
         return False
 
     def progress_line(self, remaining: float | None = None, label: str = "") -> str:

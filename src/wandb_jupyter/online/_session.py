@@ -242,26 +242,28 @@ class OnlineRun:
         """Create the run on the server (bounded wait) and start sending its directory."""
         self.run = run
         run._online = self
-        state = SyncState.load(run.paths.sync_state)
-        if state.base_url not in (None, self.settings.base_url) or state.run_id not in (None, run.id):
-            state.forget_server()  # the same folder now goes to another server: send it all there
-        for name, base in (self.bases or {}).items():
-            state.streams[name] = StreamOffset(base=base)
-        state.base_url = self.settings.base_url
-        state.project = run.settings.project
-        state.run_id = run.id
-        state.entity = run.settings.entity if self.reachable else state.entity
-        state.created = False  # UpsertBucket again: fields and config of this session
-        state.complete = False
-        state.save()
         self._lock = RunLock(run.paths.root)
         if not self._lock.acquire():
             logger.warning("another process is uploading %s; this session keeps it locally (finish, then "
                            "`wandb-jupyter sync %s`)", run.paths.root, run.paths.root)
             self._lock = None
             return
+        state = SyncState.load(run.paths.sync_state)
+        entity = run.settings.entity if self.reachable else None
+        if state.base_url not in (None, self.settings.base_url) or state.run_id not in (None, run.id) or \
+                state.project not in (None, run.settings.project) or state.entity not in (None, entity or state.entity):
+            state.forget_server()  # the same folder now goes to another server or project: send it all there
+        for name, base in (self.bases or {}).items():
+            state.streams[name] = StreamOffset(base=base)
+        state.base_url = self.settings.base_url
+        state.project = run.settings.project
+        state.run_id = run.id
+        state.entity = entity or state.entity
+        state.created = False  # UpsertBucket again: fields and config of this session
+        state.complete = False
+        state.save()
         self.sender = Sender(self.api, run.paths, state, variables=self._variables, config=self._config,
-                             ignore_globs=self.settings.ignore_globs, on_created=self._created)
+                             ignore_globs=self.settings.ignore_globs, on_created=self._created, on_exit=self.close)
         if self.reachable:
             try:
                 self.sender.ensure_created()
@@ -297,15 +299,14 @@ class OnlineRun:
             logger.warning("the server did not take everything within %g s%s: %s not uploaded yet, kept in %s; "
                            "upload with `wandb-jupyter sync %s`", _sender.FINISH_TIMEOUT, reason,
                            " and ".join(what) or "the run's end", root, root)
-        if sender.done:
-            self.close()
         return complete
 
     def close(self) -> None:
+        """Release the run's lock and connections (the sender thread calls this when it ends)."""
         if self._lock is not None:
             self._lock.release()
             self._lock = None
-        if self.api is not None and (self.sender is None or self.sender.done):
+        if self.api is not None:
             self.api.close()
 
 
