@@ -75,7 +75,7 @@ def test_bad_environment_is_a_one_line_error_not_a_traceback(env_for_subprocess,
 
 
 @pytest.mark.parametrize("command", ["init", "offline", "off", "online", "on", "disabled", "enabled", "settings",
-                                     "runs"])
+                                     "runs", "login", "sync"])
 def test_every_command_has_help(command, capsys) -> None:
     with pytest.raises(SystemExit) as done:
         main([command, "--help"])

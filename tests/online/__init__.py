@@ -1,0 +1,1 @@
+"""Tests of online mode: our client against our server on loopback."""
