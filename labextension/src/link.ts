@@ -4,8 +4,8 @@
  * When the kernel starts, restarts or changes, a Python kernel gets the silent
  * probe (see probe.ts) that hands over the notebook's path; when the kernel
  * side answers, a comm is opened (the path again, then renames) and the
- * kernel reports its run over it. Kernels without wandb_jupyter get nothing
- * but that one silent request; after a cell that mentions wandb_jupyter in
+ * kernel reports its run over it (a rename sends the probe again, with the new path).
+ * Kernels without wandb_jupyter get nothing but that one silent request; after a cell that mentions wandb_jupyter in
  * such a kernel the probe is tried again (the user may have installed it).
  *
  * Only types come from JupyterLab here, so the logic runs under jest with fakes.
@@ -85,9 +85,9 @@ export class KernelLink implements IDisposable {
     return this._status;
   }
 
-  /** True while the comm to wandb_jupyter in the kernel is open. */
+  /** True once the kernel answered over the comm (its first status), until the comm closes. */
   get connected(): boolean {
-    return this._comm !== null;
+    return this._comm !== null && this._ready;
   }
 
   /** The wandb_jupyter version the kernel reported. */
@@ -122,7 +122,7 @@ export class KernelLink implements IDisposable {
 
   /**
    * Probe the kernel now and open the comm when wandb_jupyter answers.
-   * Resolves to whether the link is connected.
+   * Resolves to whether the comm is open (`connected` follows with the kernel's first status).
    */
   connect(): Promise<boolean> {
     const kernel = this._kernel();
@@ -130,7 +130,7 @@ export class KernelLink implements IDisposable {
       return Promise.resolve(false);
     }
     if (this._comm !== null && this._commKernel === kernel) {
-      return Promise.resolve(true);
+      return Promise.resolve(this._ready);
     }
     if (this._probing !== null && this._probingKernel === kernel) {
       return this._probing;
@@ -149,7 +149,7 @@ export class KernelLink implements IDisposable {
 
   /** After a code cell ran: try again when it mentions wandb_jupyter and the kernel is not connected. */
   cellExecuted(source: string): void {
-    if (!this.connected && this._probing === null && mentionsWandbJupyter(source)) {
+    if (this._comm === null && this._probing === null && mentionsWandbJupyter(source)) {
       void this.connect();
     }
   }
@@ -217,14 +217,15 @@ export class KernelLink implements IDisposable {
       if (this._comm === comm) {
         this._comm = null;
         this._commKernel = null;
+        this._ready = false;
         this._setStatus(null);
         this._changed.emit();
       }
     };
     this._comm = comm;
     this._commKernel = kernel;
+    this._ready = false;
     comm.open(this._pathMessage());
-    this._changed.emit();
   }
 
   private _onMessage(comm: ICommLike, data: unknown): void {
@@ -236,14 +237,17 @@ export class KernelLink implements IDisposable {
       return;
     }
     switch (message.type) {
-      case 'status':
+      case 'status': {
         if (message.version) {
           this._version = message.version;
         }
-        if (this._setStatus(message.run)) {
+        const first = !this._ready;
+        this._ready = true;
+        if (this._setStatus(message.run) || first) {
           this._changed.emit();
         }
         break;
+      }
       case 'open':
         this._openRequested.emit(message.url);
         break;
@@ -296,6 +300,7 @@ export class KernelLink implements IDisposable {
     const comm = this._comm;
     this._comm = null;
     this._commKernel = null;
+    this._ready = false;
     if (comm !== null && !comm.isDisposed) {
       comm.dispose();
     }
@@ -325,8 +330,21 @@ export class KernelLink implements IDisposable {
     }
   }
 
+  /**
+   * A rename: the new path goes the way the probe went, as a silent execute_request.
+   * The shell queue orders it before any cell run after the rename, while comm messages
+   * may travel on a kernel subshell (JupyterLab >= 4.4 with ipykernel 7), beside the cells.
+   */
   private _onPathChanged(): void {
-    this._send(this._pathMessage());
+    const kernel = this._kernel();
+    if (this._disposed || kernel === null || this._comm === null || this._commKernel !== kernel) {
+      return;
+    }
+    try {
+      kernel.requestExecute(probeRequest(this.path, this._options.root()), true);
+    } catch (error) {
+      console.debug('wandb-jupyter: sending the new path failed', error);
+    }
   }
 
   private _options: ILinkOptions;
@@ -338,6 +356,7 @@ export class KernelLink implements IDisposable {
   private _probingKernel: IKernelLike | null = null;
   private _attempt = 0;
   private _awaitingRestart = false;
+  private _ready = false;
   private _disposed = false;
   private _changed = new Signal<this, void>(this);
   private _openRequested = new Signal<this, string>(this);

@@ -83,10 +83,11 @@ def status_item(lab: LabPage):
 
 
 def wait_connected(lab: LabPage) -> None:
-    """The extension has probed the kernel and opened its comm: the status item shows up."""
+    """The extension has probed the kernel and the kernel answered over the comm: the status item shows up."""
     from playwright.sync_api import expect
 
-    expect(status_item(lab)).to_have_text("W&B: no run", timeout=30_000)
+    expect(status_item(lab)).to_be_visible(timeout=30_000)
+    expect(status_item(lab)).to_have_text("W&B: no run")
 
 
 def run_dirs(root: Path) -> list[Path]:
@@ -215,7 +216,8 @@ def test_restart_rename_and_the_commands(lab: LabPage) -> None:
 
     # a restart: the kernel is new, the extension connects again by itself (no run now)
     lab.page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()")
-    expect(status_item(lab)).to_have_text("W&B: no run", timeout=30_000)
+    expect(status_item(lab)).to_be_hidden()  # until the new kernel answers
+    wait_connected(lab)
     lab.wait_kernel_idle()
 
     # a rename reaches the kernel: the next run is named after the new name

@@ -260,6 +260,24 @@ def test_show_run_goes_to_the_connected_front_end(front_end: FrontEnd, notebook_
     assert f'window.open("{url}"' in html
 
 
+def test_show_run_right_behind_the_probe_waits_for_the_comm(front_end: FrontEnd, notebook_root: Path) -> None:
+    """A cell queued behind the probe may start the run before the comm arrives (it can travel on a subshell)."""
+    url = "http://127.0.0.1:9/team/proj/runs/early"
+    front_end.probe("dir/lab_check.ipynb", str(notebook_root))
+    reply, messages = front_end.execute(
+        f"import os\nos.environ['WANDB_SHOW_RUN'] = 'true'\n"
+        f"from wandb_jupyter._run import Run\nRun.url = property(lambda self: {url!r})\n"
+        "import wandb_jupyter as w\nrun = w.init()")
+    assert reply["content"]["status"] == "ok"
+    html = "".join(m["content"].get("data", {}).get("text/html", "") for m in messages
+                   if m["msg_type"] in ("display_data", "update_display_data"))
+    assert "window.open" not in html, "the page is kept for the front end that probed"
+    front_end.open_comm({"type": "path", "path": "dir/lab_check.ipynb", "root": str(notebook_root)})
+    data = front_end.pump(lambda: (d := front_end.comm_data()) and len(d) >= 2 and d, what="status and open")
+    assert data[0]["type"] == "status" and data[0]["run"]["url"] == url
+    assert data[1] == {"type": "open", "url": url}
+
+
 # -- the parts without a kernel ---------------------------------------------------------------------------
 
 

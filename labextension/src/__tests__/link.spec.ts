@@ -12,8 +12,13 @@ class FakeComm implements ICommLike {
   onMsg: (msg: any) => void = () => undefined;
   onClose: (msg: any) => void = () => undefined;
   constructor(readonly target: string) {}
+  /** like the kernel: a status comes back once the comm is open (unless `silent`) */
+  silent = false;
   open(data?: any) {
     this.opened.push(data);
+    if (!this.silent) {
+      void Promise.resolve().then(() => this.receive({ type: 'status', run: null, version: '0.1.0' }));
+    }
   }
   send(data: any) {
     this.sent.push(data);
@@ -111,6 +116,28 @@ describe('KernelLink', () => {
     ]);
   });
 
+  it('is connected once the kernel answers over the comm', async () => {
+    const context = new FakeContext();
+    const link = makeLink(context);
+    const kernel = new FakeKernel('k1');
+    kernel.createComm = (target: string) => {
+      const comm = new FakeComm(target);
+      comm.silent = true;
+      kernel.comms.push(comm);
+      return comm;
+    };
+    let changes = 0;
+    link.changed.connect(() => changes++);
+    context.setKernel(kernel);
+    await flush();
+    expect(kernel.comms).toHaveLength(1);
+    expect(link.connected).toBe(false);
+    expect(changes).toBe(0);
+    kernel.comm.receive({ type: 'status', run: null });
+    expect(link.connected).toBe(true);
+    expect(changes).toBe(1);
+  });
+
   it('leaves kernels without wandb_jupyter and non-Python kernels alone', async () => {
     const context = new FakeContext();
     const link = makeLink(context);
@@ -188,7 +215,7 @@ describe('KernelLink', () => {
     expect(errors).toEqual(['no run']);
   });
 
-  it('sends renames, finish and refresh over the comm', async () => {
+  it('sends a rename as a silent request (ordered with cells), finish and refresh over the comm', async () => {
     const context = new FakeContext();
     const link = makeLink(context);
     expect(link.finish()).toBe(false);
@@ -197,13 +224,22 @@ describe('KernelLink', () => {
     await flush();
     context.path = 'RTC:renamed.ipynb';
     context.pathChanged.emit(context.path);
+    expect(kernel.requests).toHaveLength(2);
+    expect(kernel.requests[1].code).toContain('_wandb_jupyter_hello("renamed.ipynb", "/srv/root")');
+    expect(kernel.requests[1].silent).toBe(true);
     expect(link.finish()).toBe(true);
     expect(link.refresh()).toBe(true);
-    expect(kernel.comm.sent).toEqual([
-      { type: 'path', path: 'renamed.ipynb', root: '/srv/root' },
-      { type: 'finish' },
-      { type: 'status' }
-    ]);
+    expect(kernel.comm.sent).toEqual([{ type: 'finish' }, { type: 'status' }]);
+  });
+
+  it('sends no rename to a kernel without wandb_jupyter', async () => {
+    const context = new FakeContext();
+    makeLink(context);
+    const kernel = new FakeKernel('k1', 'python', false);
+    context.setKernel(kernel);
+    await flush();
+    context.pathChanged.emit('other.ipynb');
+    expect(kernel.requests).toHaveLength(1);
   });
 
   it('reconnects after a restart, and forgets the run meanwhile', async () => {

@@ -27,9 +27,12 @@ target). Non-Python kernels get no request at all.
 
 Messages (JSON), over the comm target ``wandb_jupyter``:
 
-- front end -> kernel: ``{"type": "path", "path", "root"}`` when the comm opens
-  and whenever the notebook is renamed; ``{"type": "finish"}`` (finish the shown
-  run); ``{"type": "status"}`` (send the status again).
+- front end -> kernel: ``{"type": "path", "path", "root"}`` when the comm opens;
+  ``{"type": "finish"}`` (finish the shown run); ``{"type": "status"}`` (send the
+  status again). A rename is sent as the probe again, with the new path: JupyterLab
+  may route comm messages to a kernel subshell (ipykernel 7), which runs them beside
+  the cells, while the shell queue orders the request before the next cell. For the
+  same reason the comm handlers here may run on a subshell thread.
 - kernel -> front end: ``{"type": "status", "run": {name, id, state, step, mode,
   url, project} | null, "version"}`` when the comm opens, when a run starts or
   finishes, after each execution and once a second while a run is running
@@ -66,6 +69,8 @@ _hooked = False  # run listener, show-run opener and post_execute hook installed
 _comms: dict[str, Any] = {}  # open comms from front ends, by comm id
 _shown: Any = None  # the run the status reports (the last started; kept after it finishes)
 _last_sent: dict[str, Any] | None = None
+_expected = False  # the extension probed this kernel: its comm is on the way
+_pending_opens: list[str] = []  # WANDB_SHOW_RUN pages asked for before that comm arrived
 _ticker: threading.Thread | None = None
 
 
@@ -98,9 +103,16 @@ def register(shell: Any = None) -> bool:
 
 
 def hello(path: Any = None, root: Any = None) -> int:
-    """The extension's silent request at kernel start: register, and take the notebook's path."""
+    """The extension's silent request at kernel start (and rename): register, and take the notebook's path.
+
+    The extension opens its comm as soon as this answers; until the comm arrives (it
+    may travel on a subshell, beside the cells), pages to open are kept for it.
+    """
+    global _expected
     register()
     _set_path(path, root)
+    with _lock:
+        _expected = True
     return PROTOCOL
 
 
@@ -146,6 +158,11 @@ def _on_open(comm: Any, message: dict[str, Any]) -> None:
         comm.on_close(_on_close)
         _handle(comm, (message.get("content") or {}).get("data") or {})
         publish_status(force=True, only=comm)
+        with _lock:
+            pending = list(_pending_opens)
+            _pending_opens.clear()
+        for url in pending:
+            _send(comm, {"type": "open", "url": url})
         _start_ticker()
     except Exception as error:
         logger.debug("opening the %s comm failed: %r", TARGET, error)
@@ -161,8 +178,11 @@ def _on_msg(message: dict[str, Any]) -> None:
 
 
 def _on_close(message: dict[str, Any]) -> None:
+    global _expected
     with _lock:
         _comms.pop((message.get("content") or {}).get("comm_id"), None)
+        if not _comms:
+            _expected = False  # the front end has gone: cells fall back to a link again
 
 
 def _handle(comm: Any, data: dict[str, Any]) -> None:
@@ -250,10 +270,18 @@ def publish_status(force: bool = False, only: Any = None) -> None:
 
 
 def _open_page(url: str) -> bool:
-    """WANDB_SHOW_RUN: ask the connected front ends to open ``url``; False when none listens."""
+    """WANDB_SHOW_RUN: ask the connected front ends to open ``url``; False when none listens.
+
+    Probed but not connected yet (a cell queued right behind the probe): the page
+    is kept for the comm, which brings it to the front end as soon as it opens.
+    """
     opened = False
     for comm in list(_comms.values()):
         opened = _send(comm, {"type": "open", "url": url}) or opened
+    if not opened and _expected:
+        with _lock:
+            _pending_opens.append(url)
+        return True
     return opened
 
 
