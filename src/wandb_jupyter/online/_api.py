@@ -205,15 +205,32 @@ class Api:
         self._key = api_key
         self.timeout = timeout
         self._requests = requests
-        self._session = requests.Session()
+        self._session = self._new_session(requests, self.base_url)
         self._session.auth = ("api", api_key)
         self._session.headers["User-Agent"] = f"wandb-jupyter/{__version__}"
         if username:
             self._session.headers["X-WANDB-USERNAME"] = username
         if user_email:
             self._session.headers["X-WANDB-USER-EMAIL"] = user_email
-        self._plain = requests.Session()  # signed upload URLs: no key, no attribution
+        self._plain = requests.Session()  # signed upload URLs: no key, no attribution, the usual proxy rules
         self._plain.headers["User-Agent"] = f"wandb-jupyter/{__version__}"
+
+    @staticmethod
+    def _new_session(requests: Any, base_url: str) -> Any:
+        """A session for the base URL with the environment's proxy and CA settings read once.
+
+        requests reads them (walking os.environ) on every request otherwise; for a
+        sender that posts many times a second that is the largest cost it has.
+        """
+        import os
+
+        session = requests.Session()
+        session.proxies.update(requests.utils.get_environ_proxies(base_url))
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if bundle:
+            session.verify = bundle
+        session.trust_env = False
+        return session
 
     def __repr__(self) -> str:
         return f"<Api {self.base_url} key={mask(self._key)}>"
@@ -224,7 +241,11 @@ class Api:
 
     # -- transport ------------------------------------------------------------
     def _post(self, path: str, payload: Any, *, timeout: Any = None, auth: bool = True) -> Any:
-        data = json.dumps(payload, separators=(",", ":"), allow_nan=True).encode("utf-8")
+        """POST JSON: ``payload`` is encoded here, or is the body's bytes already."""
+        if isinstance(payload, bytes):
+            data = payload
+        else:
+            data = json.dumps(payload, separators=(",", ":"), allow_nan=True).encode("utf-8")
         session = self._session if auth else self._plain
         try:
             return session.post(f"{self.base_url}{path}", data=data, timeout=timeout or self.timeout,
@@ -317,8 +338,8 @@ class Api:
                 raise RetryableError(f"uploading {path.name} failed ({type(error).__name__})") from None
         self._check(answer, f"uploading {path.name}")
 
-    def file_stream(self, entity: str, project: str, run: str, body: dict[str, Any]) -> dict[str, Any]:
-        """POST one file_stream request; returns the server's answer ({} or {"stopped": true})."""
+    def file_stream(self, entity: str, project: str, run: str, body: dict[str, Any] | bytes) -> dict[str, Any]:
+        """POST one file_stream request (a dict, or its JSON bytes); returns the answer ({} or {"stopped": true})."""
         from urllib.parse import quote
 
         path = f"/files/{quote(entity, safe='')}/{quote(project, safe='')}/{quote(run, safe='')}/file_stream"
