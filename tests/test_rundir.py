@@ -39,11 +39,6 @@ def test_layout_of_an_offline_run(isolated) -> None:
     assert (isolated / "wandb" / "debug.log").is_file()
 
 
-def test_online_runs_use_the_run_prefix(isolated) -> None:
-    run = wandb.init(mode="online")
-    assert run.paths.root.name.startswith("run-")
-
-
 def test_metadata_records_the_environment_with_secrets_masked(isolated, monkeypatch) -> None:
     monkeypatch.setenv("WANDB_API_KEY", KEY)
     monkeypatch.setenv("WANDB_USERNAME", "alice")

@@ -19,7 +19,7 @@ def test_init_log_config_summary_finish_reach_the_server(online, recorder, capsy
     run = wandb.init(project="p", config={"lr": 0.001, "layers": [1, 2]}, tags=["a", "b"], notes="some *notes*",
                      group="g", job_type="train", name="first")
     assert run.url == f"{online.url}/admin/p/runs/{run.id}"
-    assert run.entity == "admin"
+    assert run.entity == "admin" and run.paths.root.name.startswith("run-")  # "offline-run-" offline
     for i in range(300):
         run.log({"x": i, "loss": 1.0 / (i + 1)})
     run.config["extra"] = "later"
