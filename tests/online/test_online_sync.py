@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 
 import yaml
 
@@ -107,3 +109,31 @@ def test_the_progress_bar_redraws_in_place_on_a_terminal() -> None:
     text = screen.getvalue()
     assert "\rrun-x [###############               ]  50% 50 rows" in text and "100% 100 rows" in text
     assert text.endswith("\r\033[K")
+
+
+CRASHING = r'''
+import os, signal, sys
+import wandb_jupyter as wandb
+run = wandb.init(project="p")
+for i in range(2000):
+    run.log({"i": i})
+print(run.paths.root, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # no finish(), no atexit: the sender dies mid-way
+'''
+
+
+def test_a_killed_online_run_is_completed_by_sync(live_server, env_for_subprocess, tmp_path, capsys,
+                                                  monkeypatch) -> None:
+    env = dict(env_for_subprocess, WANDB_BASE_URL=live_server.url, WANDB_API_KEY=live_server.admin_key,
+               WANDB_DIR=str(tmp_path / "work"), WANDB_CONSOLE="off")
+    done = subprocess.run([sys.executable, "-c", CRASHING], cwd=tmp_path / "work", env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == -9, done.stderr[-2000:]
+    root = done.stdout.strip().splitlines()[-1]
+    monkeypatch.setenv("WANDB_BASE_URL", live_server.url)
+    monkeypatch.setenv("WANDB_API_KEY", live_server.admin_key)
+    assert main(["sync", root]) == 0
+    run_id = root.rsplit("-", 1)[1]
+    assert [r["i"] for r in server_rows(live_server, run_id)] == list(range(2000))
+    assert main(["sync", root]) == 0
+    assert ": up to date" in capsys.readouterr().out  # no exit code is known: nothing more to send
