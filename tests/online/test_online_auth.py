@@ -120,3 +120,20 @@ def test_anonymous_allow_uses_a_key_when_there_is_one(live_server, monkeypatch) 
     assert named.entity == "admin" and "apiKey" not in named.url
     named.finish()
     assert server_run(live_server, named.id).creator == "admin"
+
+
+def test_in_a_terminal_a_missing_key_is_asked_for_and_enter_keeps_the_run_offline(live_server, monkeypatch) -> None:
+    from wandb_jupyter.online import _session
+
+    monkeypatch.setenv("WANDB_BASE_URL", live_server.url)
+    monkeypatch.setattr(_session, "_interactive", lambda: True)
+    answers = iter(["", live_server.admin_key])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    offline = wandb.init(project="p", mode="online")
+    assert offline.mode == "offline" and offline.paths.root.name.startswith("offline-run-")
+    offline.finish()
+    online = wandb.init(project="p", mode="online")  # the pasted key is used and stored
+    assert online.mode == "online" and online.entity == "admin"
+    online.finish()
+    assert read_netrc_entry(live_server.url)["password"] == live_server.admin_key
+    assert stat.S_IMODE(_netrc().stat().st_mode) == 0o600

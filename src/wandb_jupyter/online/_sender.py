@@ -167,7 +167,6 @@ class Sender:
         self.stop_requested = False
         self.last_error: str | None = None
         self.error: str | None = None  # a failure that retrying cannot fix; the sender stopped
-        self.refused = False  # that failure was the key being refused
         self.requests = 0
         # thread mode
         self._thread: threading.Thread | None = None
@@ -404,7 +403,8 @@ class Sender:
                     if self.handle_missing_run(error):
                         continue
                     self.error = str(error)
-                    self.refused = isinstance(error, AuthError)
+                    if isinstance(error, AuthError):
+                        self.error += " (check the key with `wandb-jupyter login --verify`)"
                     break
                 except Exception as error:  # a bug or a broken file must not end the program
                     self.error = f"{type(error).__name__}: {error}"
