@@ -61,7 +61,8 @@ def test_offline_runs_sync_once_and_a_second_sync_changes_nothing(live_server, m
 
 
 def test_what_finish_could_not_send_is_synced_later(server_process, monkeypatch, capsys) -> None:
-    monkeypatch.setattr(_sender, "FINISH_TIMEOUT", 0.5)
+    monkeypatch.setattr(_sender, "FINISH_TIMEOUT", 0.6)
+    monkeypatch.setattr(_sender, "PROGRESS_AFTER", 0.1)
     monkeypatch.setattr(_sender, "BACKOFF_MAX", 0.2)
     server_process.start()
     monkeypatch.setenv("WANDB_BASE_URL", server_process.url)
@@ -74,7 +75,8 @@ def test_what_finish_could_not_send_is_synced_later(server_process, monkeypatch,
         run.log({"i": i})
     run.finish()
     err = capsys.readouterr().err
-    assert "not uploaded yet" in err and f"wandb-jupyter sync {run.paths.root}" in err
+    assert f"uploading to {server_process.url}: " in err and "rows sent" in err and "server not answering" in err
+    assert "rows and" in err and "not uploaded yet" in err and f"wandb-jupyter sync {run.paths.root}" in err
     server_process.start()
     assert main(["sync", str(run.paths.root)]) == 0
     assert "1 synced" in capsys.readouterr().out

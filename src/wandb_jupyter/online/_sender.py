@@ -75,6 +75,14 @@ def config_json_from_file(path: Path) -> str | None:
     return json.dumps(data, separators=(",", ":"))
 
 
+def _size(count: int) -> str:
+    for unit in ("B", "KiB", "MiB"):
+        if count < 1024 or unit == "MiB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1024  # type: ignore[assignment]
+    return f"{count} B"  # pragma: no cover
+
+
 def _walk(files_dir: Path) -> list[tuple[str, Path]]:
     """(run-relative POSIX name, path) of every regular file under ``files/``, temporary files left out."""
     found = []
@@ -452,9 +460,9 @@ class Sender:
         rows = self.state.stream(HISTORY).lines
         parts = [f"uploading{' ' + label if label else ''}: {rows:,} rows sent"]
         if pending["bytes"]:
-            parts.append(f"{pending['bytes'] / 2**20:.1f} MiB of lines to go")
+            parts.append(f"{_size(pending['bytes'])} of lines to go")
         if pending["files"]:
-            parts.append(f"{pending['files']} file(s) to go")
+            parts.append(f"{pending['files']} file(s) ({_size(pending['file_bytes'])}) to go")
         if self.last_error:
             parts.append(f"server not answering: {self.last_error}")
         if remaining is not None:
