@@ -139,3 +139,8 @@ def test_a_killed_online_run_is_completed_by_sync(live_server, env_for_subproces
     assert [r["i"] for r in server_rows(live_server, run_id)] == list(range(2000))
     assert main(["sync", root]) == 0
     assert ": up to date" in capsys.readouterr().out  # no exit code is known: nothing more to send
+
+
+def test_sync_names_a_folder_that_is_no_run(capsys, tmp_path) -> None:
+    assert main(["sync", str(tmp_path / "run-20260101_000000-missing")]) == 2
+    assert "not a run directory" in capsys.readouterr().err

@@ -74,7 +74,7 @@ def resolve_run_dirs(targets: list[str]) -> list[RunPaths]:
     found: list[RunPaths] = []
     for target in targets:
         path = Path(target).expanduser()
-        if (path / "files").is_dir() or path.name.startswith(("run-", "offline-run-")):
+        if (path / "files").is_dir():
             found.append(RunPaths(root=path.resolve()))
         elif path.is_dir() and (runs := iter_runs(path) or iter_runs(path / "wandb")):
             found.extend(runs)
