@@ -292,9 +292,19 @@ def test_handlers_mount_under_a_base_path(tmp_path) -> None:
         http.add_sockets(sockets)
         return http
 
-    http = loop.run_until_complete(start())
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    started: list[HTTPServer] = []
+
+    def serve() -> None:  # the loop runs in its own thread only: the main thread may hold another running loop
+        asyncio.set_event_loop(loop)
+        started.append(loop.run_until_complete(start()))
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
+    deadline = time.monotonic() + 10
+    while not started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    http = started[0]
     try:
         base = f"http://127.0.0.1:{port}/wandb"
         assert requests.get(f"{base}/health", timeout=10).json()["status"] == "ok"
