@@ -155,3 +155,23 @@ def test_a_server_down_at_init_keeps_the_run_and_the_sender_catches_up(server_pr
     assert run.url == f"{server_process.url}/admin/p/runs/{run.id}"
     path = server_run_dir(server_process.data_dir, "admin", "p", run.id) / "files" / "wandb-history.jsonl"
     assert [json.loads(line)["i"] for line in path.read_text().splitlines()] == list(range(50))
+
+
+def test_the_program_and_requirements_are_uploaded(online, env_for_subprocess, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "work" / "train.py"
+    script.write_text("import wandb_jupyter as wandb\nrun = wandb.init(project='p')\nrun.log({'a': 1})\n"
+                      "print(run.id)\nrun.finish()\n")
+    env = dict(env_for_subprocess, WANDB_BASE_URL=online.url, WANDB_API_KEY=online.admin_key,
+               WANDB_DIR=str(tmp_path / "work"))
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path / "work", env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    run_id = done.stdout.split()[-1]
+    files = server_run_dir(online.data_dir, "admin", "p", run_id) / "files"
+    assert (files / "code" / "train.py").read_text() == script.read_text()
+    assert "wandb-jupyter==" in (files / "requirements.txt").read_text().lower()
+    metadata = json.loads((files / "wandb-metadata.json").read_text())
+    assert metadata["program"] == str(script) and metadata["entity"] == "admin"
