@@ -168,3 +168,27 @@ def test_auto_falls_back_to_wrap_when_descriptors_cannot_be_redirected(tmp_path,
     assert _texts(lines) == ["into the replaced stream"]
     debug = (Path(result.stdout.strip()) / "logs" / "debug.log").read_text()
     assert "console capture: wrap (cannot redirect file descriptors: sys.stdout" in debug
+
+
+def test_output_is_kept_when_the_pump_thread_starts_late(tmp_path, env_for_subprocess) -> None:
+    """On a loaded machine the redirect thread may first run after finish(): it must still forward all."""
+    script = textwrap.dedent(
+        """
+        import time
+        from wandb_jupyter import _console
+        started_late = _console.ConsoleCapture._pump_loop
+
+        def late(self):
+            time.sleep(0.5)
+            started_late(self)
+
+        _console.ConsoleCapture._pump_loop = late
+        import wandb_jupyter as wandb
+        run = wandb.init(mode="offline")
+        print("the last line")
+        run.finish()
+        """
+    )
+    result, lines = _run_script(tmp_path, env_for_subprocess, "redirect", script)
+    assert result.stdout == "the last line\n"
+    assert _texts(lines) == ["the last line"]

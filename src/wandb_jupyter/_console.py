@@ -237,6 +237,7 @@ class ConsoleCapture:
         self._flush_lock = threading.Lock()
         self._shell: Any = None
         self._layered_below = False
+        self._taps_pumped: list[Any] = []
 
     def start(self) -> bool:
         """Begin capturing; False when another run already captures (this one then does not)."""
@@ -256,6 +257,7 @@ class ConsoleCapture:
             self.mode = "wrap"
             self._install()
         # One thread per capture: starting threads is slow while others hold the GIL.
+        self._taps_pumped = list(self._taps) if self.mode == "redirect" else []
         target = self._pump_loop if self.mode == "redirect" else self._flush_loop
         self._worker = threading.Thread(target=target, name="wandb-console", daemon=True)
         self._worker.start()
@@ -354,7 +356,8 @@ class ConsoleCapture:
         """redirect: forward both pipes as data arrives, flush every FLUSH_INTERVAL, end when both close."""
         import select
 
-        taps = {tap.read_end: tap for tap in self._taps}
+        # The taps given at start: _uninstall() may clear self._taps before this thread first runs.
+        taps = {tap.read_end: tap for tap in self._taps_pumped}
         next_flush = time.monotonic() + FLUSH_INTERVAL
         try:
             while taps:
@@ -367,6 +370,33 @@ class ConsoleCapture:
                     next_flush = time.monotonic() + FLUSH_INTERVAL
         except Exception as error:
             self.fail(error)
+
+    def _wait_for_worker(self) -> None:
+        """Let the worker drain the pipes; stop waiting once nothing is pending.
+
+        A child process that still holds a pipe keeps the worker alive (it
+        goes on forwarding, uncaptured), so there is no end to wait for; but
+        while bytes are pending, a loaded machine may just not have scheduled
+        the worker yet, and leaving then would lose the program's last lines.
+        """
+        started = time.monotonic()
+        while self._worker.is_alive():
+            self._worker.join(0.2)
+            waited = time.monotonic() - started
+            if waited > 30 or (waited > 2 and not self._bytes_pending()):
+                return
+
+    def _bytes_pending(self) -> int:
+        import fcntl
+        import termios
+
+        pending = 0
+        for tap in self._taps_pumped:
+            try:
+                pending += int.from_bytes(fcntl.ioctl(tap.read_end, termios.FIONREAD, b"\0" * 4), "little")
+            except OSError:  # already closed by the worker
+                pass
+        return pending
 
     def fail(self, error: BaseException) -> None:
         """Capture broke: switch it off for this run, say so once, keep the program running."""
@@ -388,8 +418,8 @@ class ConsoleCapture:
             self._uninstall()
         finally:
             self._stop.set()
-            if self._worker is not None:  # drains the pipes; a child still holding one keeps it forwarding
-                self._worker.join(2)
+            if self._worker is not None:
+                self._wait_for_worker()
             self.active = False
             try:
                 self.flush()
