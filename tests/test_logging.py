@@ -80,3 +80,13 @@ def test_error_reporting_off_records_no_details(isolated, monkeypatch) -> None:
     monkeypatch.setenv("WANDB_ERROR_REPORTING", "false")
     text = _run_with_failing_requirements(monkeypatch)
     assert "internal error in writing requirements" in text and "secret internals" not in text
+
+
+def test_internal_errors_are_kept_with_the_run_only_when_reporting(isolated, monkeypatch) -> None:
+    """WANDB_ERROR_REPORTING: the run's wandb-client-errors.log (uploaded when online) or nothing."""
+    _run_with_failing_requirements(monkeypatch)
+    reported = list((isolated / "wandb").glob("offline-run-*/files/wandb-client-errors.log"))
+    assert len(reported) == 1 and "RuntimeError: secret internals" in reported[0].read_text()
+    monkeypatch.setenv("WANDB_ERROR_REPORTING", "false")
+    _run_with_failing_requirements(monkeypatch)
+    assert len(list((isolated / "wandb").glob("offline-run-*/files/wandb-client-errors.log"))) == 1

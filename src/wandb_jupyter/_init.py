@@ -322,6 +322,7 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
             run._history.close()
             raise
     _announce(run)
+    run._start_error_reports()
     run._start_capture()  # before the background thread, which is busy importing at first
     run._start_background()
     return run

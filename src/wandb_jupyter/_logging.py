@@ -103,14 +103,28 @@ def warn_once(key: str, message: str) -> None:
 _install()
 
 
+#: Runs that report internal errors (WANDB_ERROR_REPORTING): each gets the formatted error.
+error_reports: list[Any] = []
+
+
 def internal_error(context: str, error: BaseException, *, reporting: bool) -> None:
     """An error inside the library that the user's program survives.
 
     WANDB_ERROR_REPORTING on (the default): the traceback goes to the debug
-    logs (never the console, never a third party). Off: one line without
-    details, so nothing about the program's internals is recorded.
+    logs and to the active runs' ``wandb-client-errors.log`` (uploaded to the
+    run's own tracking server when online; never to a third party, never to
+    the console). Off: one line without details, nothing else.
     """
     if reporting:
         logger.debug("internal error in %s", context, exc_info=(type(error), error, error.__traceback__))
+        import traceback
+
+        text = f"internal error in {context}:\n" + "".join(
+            traceback.format_exception(type(error), error, error.__traceback__))
+        for report in list(error_reports):
+            try:
+                report(text)
+            except Exception:  # reporting must never raise in its turn
+                pass
     else:
         logger.debug("internal error in %s (details not recorded: WANDB_ERROR_REPORTING=false)", context)

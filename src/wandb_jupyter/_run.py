@@ -20,6 +20,7 @@ from typing import Any
 
 from ._config import Config, Summary
 from ._errors import UsageError
+from . import _logging
 from ._logging import detach_file, internal_error, logger, warn_once
 from ._rundir import (
     CONFIG,
@@ -322,6 +323,22 @@ class Run:
         )
         self._monitor.start()
 
+    def _start_error_reports(self) -> None:
+        if self.settings.error_reporting:
+            _logging.error_reports.append(self._report_client_error)
+
+    def _stop_error_reports(self) -> None:
+        if self._report_client_error in _logging.error_reports:
+            _logging.error_reports.remove(self._report_client_error)
+
+    def _report_client_error(self, text: str) -> None:
+        """Append an internal error to files/wandb-client-errors.log (uploaded with the run's files)."""
+        import datetime as _dt
+
+        stamp = _dt.datetime.now(_dt.timezone.utc).isoformat()
+        with open(self.paths.file("wandb-client-errors.log"), "a", encoding="utf-8") as handle:
+            handle.write(f"{stamp} {text.rstrip()}\n")
+
     def _start_capture(self) -> None:
         from ._console import ConsoleCapture, choose_mode
         from ._output_log import OutputLog
@@ -374,6 +391,7 @@ class Run:
         self._write_config(durable=True)
         self._write_summary(durable=True, final={"exitcode": self._exit_code})
         self._history.close()
+        self._stop_error_reports()  # before the last upload, so what was reported is sent with it
         fsync_dir(self.paths.files)
         if self._online is not None:
             try:  # bounded wait; what the server did not take stays for `wandb-jupyter sync`

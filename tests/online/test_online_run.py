@@ -175,3 +175,17 @@ def test_the_program_and_requirements_are_uploaded(online, env_for_subprocess, t
     assert "wandb-jupyter==" in (files / "requirements.txt").read_text().lower()
     metadata = json.loads((files / "wandb-metadata.json").read_text())
     assert metadata["program"] == str(script) and metadata["entity"] == "admin"
+
+
+def test_internal_errors_reach_the_run_s_own_server_when_reporting(online, monkeypatch) -> None:
+    from wandb_jupyter import _metadata
+
+    def broken() -> str:
+        raise RuntimeError("requirements could not be listed")
+
+    monkeypatch.setattr(_metadata, "requirements_text", broken)
+    run = wandb.init(project="p")
+    run.log({"a": 1})
+    run.finish()
+    files = server_run_dir(online.data_dir, "admin", "p", run.id) / "files"
+    assert "RuntimeError: requirements could not be listed" in (files / "wandb-client-errors.log").read_text()

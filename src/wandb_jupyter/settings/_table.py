@@ -107,7 +107,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(name="show_run", env=("WANDB_SHOW_RUN",), parse=p.boolean, group=_G_ADV, default=False,
             help="Open the run's page when the run starts."),
     Setting(name="error_reporting", env=("WANDB_ERROR_REPORTING",), parse=p.boolean, group=_G_ADV, default=True,
-            help="Record internal errors in the run's logs (never sent to third parties)."),
+            help="Keep internal errors with the run (wandb-client-errors.log, sent only to the run's own server)."),
     Setting(name="stats_interval", env=("WANDB_X_STATS_SAMPLING_INTERVAL",), parse=p.positive_number,
             group=_G_ADV, default=10.0, help="Seconds between two system-metrics samples."),
 )
