@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ._rundir import HISTORY, METADATA, SUMMARY, RunPaths, iter_runs
+from ._rundir import HISTORY, METADATA, SUMMARY, RunPaths, count_lines, iter_runs
 
 __all__ = ["LocalRun", "list_local_runs"]
 
@@ -31,14 +31,6 @@ def _read_json(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _count_lines(path: Path) -> int:
-    try:
-        with open(path, "rb") as handle:
-            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-    except OSError:
-        return 0
 
 
 def _pid_alive(pid: Any) -> bool:
@@ -74,7 +66,7 @@ def describe_run(paths: RunPaths) -> LocalRun:
         entity=metadata.get("entity"),
         mode="offline" if paths.offline else "online",
         state=_state(metadata, exit_code),
-        steps=_count_lines(paths.file(HISTORY)),
+        steps=count_lines(paths.file(HISTORY)),
         started=metadata.get("startedAt"),
         exit_code=exit_code if isinstance(exit_code, int) else None,
     )

@@ -31,6 +31,7 @@ __all__ = [
     "JsonlAppender",
     "write_atomic",
     "read_jsonl",
+    "count_lines",
     "find_run",
     "iter_runs",
     "update_latest_link",
@@ -191,6 +192,15 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     except FileNotFoundError:
         pass
     return rows
+
+
+def count_lines(path: Path) -> int:
+    """Newlines in a file, read in 1 MiB chunks (0 when it cannot be read)."""
+    try:
+        with open(path, "rb") as handle:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:
+        return 0
 
 
 def last_jsonl_row(path: Path) -> dict[str, Any] | None:

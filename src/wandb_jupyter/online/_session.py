@@ -25,7 +25,7 @@ from urllib.parse import quote
 from .._errors import UsageError
 from .._logging import logger
 from .._resume import ResumedState, ResumePlan, load_state, recorded_auto_id
-from .._rundir import EVENTS, HISTORY, METADATA, OUTPUT, RunPaths, find_run
+from .._rundir import EVENTS, HISTORY, METADATA, OUTPUT, RunPaths, count_lines, find_run
 from .._secrets import mask
 from ._api import Api, ApiError, AuthError, RetryableError
 from ._auth import ANONYMOUS_LOGIN, KeySource, describe, missing_key_message, read_netrc_entry, resolve_key, \
@@ -137,18 +137,10 @@ def _bucket_state(bucket: dict[str, Any]) -> ResumedState:
                         config=config, summary=summary)
 
 
-def _count_lines(path: Path) -> int:
-    try:
-        with open(path, "rb") as handle:
-            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-    except OSError:
-        return 0
-
-
 def _local_has_server_rows(paths: RunPaths, bucket: dict[str, Any]) -> bool:
     """Does this local directory hold every history row the server has (so it can go on from it)?"""
     state = SyncState.load(paths.sync_state)
-    held = state.stream(HISTORY).base + _count_lines(paths.file(HISTORY))
+    held = state.stream(HISTORY).base + count_lines(paths.file(HISTORY))
     return held >= int(bucket.get("historyLineCount") or 0)
 
 
