@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -43,11 +42,11 @@ from bench_core import (
     Spawned,
     Target,
     _source_state,
-    _version,
     align,
     child_env,
     failure,
     fmt,
+    machine,
     row_json,
     run_child,
     spawn,
@@ -382,11 +381,7 @@ class Report:
 
 def environment(plan: Plan, wandb_note: str, source: str) -> dict[str, object]:
     return {
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "wandb_jupyter": f"{_version('wandb-jupyter')} ({source})",
-        "wandb": wandb_note,
+        **machine(wandb_note, source),
         "prints": plan.prints,
         "repeat": plan.repeat,
         "stdout": " and ".join(plan.sinks) + (", PYTHONUNBUFFERED=1" if plan.unbuffered

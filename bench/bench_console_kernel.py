@@ -24,8 +24,6 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import os
-import platform
 import re
 import shutil
 import statistics
@@ -53,6 +51,7 @@ from bench_core import (
     _version,
     align,
     fmt,
+    machine,
     psutil,
     row_json,
     table,
@@ -490,11 +489,7 @@ class Report:
 
 def environment(plan: Plan, wandb_note: str, source: str) -> dict[str, object]:
     return {
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "wandb_jupyter": f"{_version('wandb-jupyter')} ({source})",
-        "wandb": wandb_note,
+        **machine(wandb_note, source),
         "ipykernel": _version("ipykernel"),
         "ipython": _version("ipython"),
         "jupyter_client": _version("jupyter_client"),

@@ -433,13 +433,20 @@ def align(lines: Sequence[Sequence[str]], right: Sequence[int]) -> list[str]:
     return out
 
 
-def environment(plan: Plan, wandb_note: str, baseline: float | None) -> dict[str, object]:
+def machine(wandb_note: str, source: str) -> dict[str, object]:
+    """The header every benchmark prints: interpreter, platform, cores, both clients' versions."""
     return {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
-        "wandb_jupyter": f"{_version('wandb-jupyter')} ({_source_state()})",
+        "wandb_jupyter": f"{_version('wandb-jupyter')} ({source})",
         "wandb": wandb_note,
+    }
+
+
+def environment(plan: Plan, wandb_note: str, baseline: float | None) -> dict[str, object]:
+    return {
+        **machine(wandb_note, _source_state()),
         "steps": plan.steps,
         "repeat": plan.repeat,
         "python -c pass (ms, median)": None if baseline is None else round(baseline * 1e3, 2),

@@ -32,7 +32,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -59,27 +58,14 @@ def isolated_env(root: Path) -> dict[str, str]:
 class Server:
     def __init__(self, root: Path) -> None:
         self.data = root / "data"
-        self.proc = subprocess.Popen([sys.executable, "-m", "wandb_jupyter", "server", "--port", "0", "--data-dir",
-                                      str(self.data)], env=isolated_env(root), stdout=subprocess.PIPE,
-                                     stderr=open(root / "server.err", "w"), text=True)
-        lines: list[str] = []
-        ready = threading.Event()
+        from wandb_jupyter.server import launch
 
-        def read() -> None:
-            for line in self.proc.stdout:  # type: ignore[union-attr]
-                lines.append(line)
-                if line.startswith("wandb-jupyter server: http"):
-                    ready.set()
-            ready.set()
-
-        threading.Thread(target=read, daemon=True).start()
-        if not ready.wait(30):
-            raise SystemExit("the server did not start within 30 s")
-        text = "".join(lines)
-        match = re.search(r"^wandb-jupyter server: (http://\S+)", text, re.M)
-        if not match:
-            raise SystemExit("the server failed to start:\n" + text + (root / "server.err").read_text())
-        self.url = match.group(1)
+        try:
+            launched = launch(self.data, env=isolated_env(root), stderr=open(root / "server.err", "w"))
+        except RuntimeError as error:
+            raise SystemExit(f"{error}\n{(root / 'server.err').read_text()}") from None
+        self.proc, self.url = launched.process, launched.url
+        text = "".join(launched.output)
         self.key = KEY.search(text).group(0)  # type: ignore[union-attr]
         self.ps = psutil.Process(self.proc.pid)
         self.session = requests.Session()

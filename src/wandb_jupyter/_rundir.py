@@ -32,6 +32,7 @@ __all__ = [
     "write_atomic",
     "read_jsonl",
     "count_lines",
+    "tail_lines",
     "find_run",
     "iter_runs",
     "update_latest_link",
@@ -203,31 +204,40 @@ def count_lines(path: Path) -> int:
         return 0
 
 
-def last_jsonl_row(path: Path) -> dict[str, Any] | None:
-    """The last whole row of a JSONL file, reading only its tail."""
+def tail_lines(path: Path, count: int) -> list[bytes]:
+    """The last ``count`` whole lines of a file (a torn last piece is not a line), reading only its end."""
+    if count <= 0:
+        return []
     try:
         with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
+            size = handle.seek(0, os.SEEK_END)
             chunk = 4096
             while True:
                 start = max(0, size - chunk)
                 handle.seek(start)
-                data = handle.read(size - start)
-                lines = data.split(b"\n")
-                whole = lines[:-1]  # the piece after the last newline is torn or empty
+                lines = handle.read(size - start).split(b"\n")[:-1]
                 if start > 0:
-                    whole = whole[1:]
-                for line in reversed(whole):
-                    try:
-                        return json.loads(line)
-                    except ValueError:
-                        continue
-                if start == 0:
-                    return None
+                    lines = lines[1:]  # the first piece may begin mid-line
+                if len(lines) >= count or start == 0:
+                    return lines[-count:]
                 chunk *= 4
     except FileNotFoundError:
-        return None
+        return []
+
+
+def last_jsonl_row(path: Path) -> dict[str, Any] | None:
+    """The last whole, valid row of a JSONL file, reading only its tail."""
+    count = 8
+    while True:
+        lines = tail_lines(path, count)
+        for line in reversed(lines):
+            try:
+                return json.loads(line)
+            except ValueError:
+                continue
+        if len(lines) < count:
+            return None
+        count *= 8
 
 
 def iter_runs(wandb_dir: Path) -> list[RunPaths]:

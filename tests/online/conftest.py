@@ -11,10 +11,7 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
-import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -106,25 +103,11 @@ class ServerProcess:
 
     def start(self, port: int | None = None) -> "ServerProcess":
         port = self.port if port is None else port
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "wandb_jupyter", "server", "--port", str(port), "--data-dir", str(self.data_dir)],
-            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        lines: list[str] = []
-        ready = threading.Event()
+        from wandb_jupyter.server import launch
 
-        def read() -> None:
-            for line in self.proc.stdout:  # type: ignore[union-attr]
-                lines.append(line)
-                if line.startswith("wandb-jupyter server: http"):
-                    ready.set()
-            ready.set()
-
-        threading.Thread(target=read, daemon=True).start()
-        assert ready.wait(START_TIMEOUT), "the server did not start in time"
-        text = "".join(lines)
-        match = re.search(r"^wandb-jupyter server: (http://\S+)", text, re.M)
-        assert match, text
-        assert match.group(1) == self.url, (match.group(1), self.url)
+        launched = launch(self.data_dir, port=port, env=self.env, timeout=START_TIMEOUT)
+        self.proc = launched.process
+        assert launched.url == self.url, (launched.url, self.url)
         return self
 
     def kill(self) -> None:

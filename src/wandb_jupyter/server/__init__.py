@@ -10,8 +10,9 @@ from __future__ import annotations
 from ._app import default_data_dir, login_hint, make_app, serve
 from ._context import ServerContext
 from ._handlers import handlers
+from ._process import Launched, launch
 from ._sqlite import SQLiteStorage
 from ._storage import Entity, Project, Run, Storage, User
 
 __all__ = ["serve", "make_app", "handlers", "ServerContext", "Storage", "SQLiteStorage", "User", "Entity", "Project",
-           "Run", "default_data_dir", "login_hint"]
+           "Run", "default_data_dir", "login_hint", "launch", "Launched"]

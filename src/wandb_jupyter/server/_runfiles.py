@@ -24,7 +24,7 @@ from collections import OrderedDict
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .._rundir import CONFIG, EVENTS, HISTORY, OUTPUT, SUMMARY, JsonlAppender, RunPaths, write_atomic
+from .._rundir import CONFIG, EVENTS, HISTORY, OUTPUT, SUMMARY, JsonlAppender, RunPaths, tail_lines, write_atomic
 from .._yaml import dump_config
 
 __all__ = ["RunFiles", "RunFileStore", "safe_file_name", "check_lines"]
@@ -133,24 +133,7 @@ class RunFiles:
 
     def tail(self, name: str, count: int) -> list[str]:
         """The last ``count`` whole lines of a line file."""
-        path = self.paths.file(name)
-        try:
-            with open(path, "rb") as handle:
-                handle.seek(0, os.SEEK_END)
-                size = handle.tell()
-                chunk = 8192
-                while True:
-                    start = max(0, size - chunk)
-                    handle.seek(start)
-                    data = handle.read(size - start)
-                    lines = data.split(b"\n")[:-1]
-                    if start > 0:
-                        lines = lines[1:]
-                    if len(lines) >= count or start == 0:
-                        return [line.decode("utf-8", "replace") for line in lines[-count:]] if count else []
-                    chunk *= 4
-        except FileNotFoundError:
-            return []
+        return [line.decode("utf-8", "replace") for line in tail_lines(self.paths.file(name), count)]
 
     # -- whole files ------------------------------------------------------------
     def path_of(self, name: str) -> Path:
