@@ -67,7 +67,7 @@ def load_config_file(path: Path, source: str) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SettingsError(source=source, value=str(path), accepted="an existing YAML file") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, ValueError) as error:  # ValueError: not UTF-8, or a NUL in the path
         raise SettingsError(source=source, value=str(path), accepted=f"a readable UTF-8 YAML file ({error})") from None
     try:
         data = yaml.safe_load(text)

@@ -94,11 +94,17 @@ def glob(value: Any) -> str:
 
 
 def path(value: Any) -> Path:
-    if isinstance(value, Path):
-        return value.expanduser()
+    """A path, ``~`` expanded. Refused here rather than later, far from the setting's name: NUL (no
+    file system takes it) and ``~name`` of an unknown user (expanduser() raises RuntimeError)."""
+    accepted = "a file system path (no NUL characters; ~user only for a known user)"
     if isinstance(value, str) and value.strip():
-        return Path(value.strip()).expanduser()
-    raise Invalid("a file system path")
+        value = Path(value.strip())
+    if not isinstance(value, Path) or "\x00" in str(value):
+        raise Invalid(accepted)
+    try:
+        return value.expanduser()
+    except RuntimeError:
+        raise Invalid(accepted) from None
 
 
 def base_url(value: Any) -> str:
@@ -117,12 +123,15 @@ def base_url(value: Any) -> str:
 
 
 def name_part(value: Any) -> str:
-    """Entity and project names: 1..128 characters, none of / \\ # ? % :."""
-    accepted = "1 to 128 characters, none of / \\ # ? % :"
+    """Entity and project names: 1..128 characters, none of / \\ # ? % : and no control characters.
+
+    The same rule as the server's, so a name accepted here is not refused when the run goes online.
+    """
+    accepted = "1 to 128 characters, none of / \\ # ? % : and no control characters"
     if not isinstance(value, str):
         raise Invalid(accepted)
     value = value.strip()
-    if not 1 <= len(value) <= 128 or _FORBIDDEN_NAME_CHARS & set(value):
+    if not 1 <= len(value) <= 128 or _FORBIDDEN_NAME_CHARS & set(value) or any(ord(c) < 32 for c in value):
         raise Invalid(accepted)
     return value
 
