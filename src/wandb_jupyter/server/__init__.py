@@ -3,6 +3,7 @@
 ``wandb-jupyter server`` runs it standalone; :func:`handlers` gives its routes to
 mount inside another tornado application such as jupyter_server. Runs are stored
 in the run-directory format under the data dir, indexed in SQLite.
+:func:`list` and :func:`stop` manage the servers that ``%wandb_server`` started.
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ from ._app import default_data_dir, login_hint, make_app, serve
 from ._context import ServerContext
 from ._handlers import handlers
 from ._process import Launched, launch
+from ._registry import ServerInfo
+from ._registry import list_servers as list  # noqa: A001 (wandb_jupyter.server.list(), like tensorboard's)
+from ._registry import stop_server as stop
 from ._sqlite import SQLiteStorage
 from ._storage import Entity, Project, Run, Storage, User
 
 __all__ = ["serve", "make_app", "handlers", "ServerContext", "Storage", "SQLiteStorage", "User", "Entity", "Project",
-           "Run", "default_data_dir", "login_hint", "launch", "Launched"]
+           "Run", "default_data_dir", "login_hint", "launch", "Launched", "list", "stop", "ServerInfo"]
