@@ -27,7 +27,7 @@ export function statusTitle(run: IRunStatus | null): string {
   const where = run.project ? ` in project ${run.project}` : '';
   const click = run.url
     ? `click to open its page (${run.url})`
-    : 'this run has no page yet (offline runs have none)';
+    : 'this run has no page yet (offline runs get one only when stored under the folders of the dashboard inside Jupyter)';
   return `W&B run ${run.name || run.id} (${run.id})${where}: ${click}`;
 }
 
@@ -47,5 +47,5 @@ export function noPageReason(
   if (run === null) {
     return "No W&B run in this notebook's kernel: start one with %wandb_init.";
   }
-  return `Run ${run.name || run.id} has no page yet: ${run.mode === 'offline' ? 'offline runs are stored locally only' : 'the server has not given it one'}.`;
+  return `Run ${run.name || run.id} has no page yet: ${run.mode === 'offline' ? 'offline runs get one only when stored under the folders of the dashboard inside Jupyter (its root folder and WANDB_DIR)' : 'the server has not given it one'}.`;
 }

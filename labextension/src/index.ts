@@ -15,6 +15,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
 import {
   INotebookTracker,
   NotebookActions,
@@ -24,10 +25,12 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { Signal } from '@lumino/signaling';
 
+import { findDashboard } from './dashboard';
 import { magicCellSource, noPageReason } from './format';
 import { fetchHeaders, Placement, placementFor } from './frame';
 import { wandbIcon } from './icons';
 import { KernelLink } from './link';
+import { IDashboardInfo } from './protocol';
 import { RunPage } from './runpage';
 import { RunStatusItem } from './statusbar';
 
@@ -175,6 +178,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     // -- one link per notebook ----------------------------------------------------------------------------
     const serverRoot = () => PageConfig.getOption('serverRoot') || '';
+    // the server's W&B dashboard (offline runs under its folders get pages there): asked once
+    let dashboard: Promise<IDashboardInfo | null> | null = null;
+    const serverDashboard = () => {
+      if (dashboard === null) {
+        const serverSettings = app.serviceManager.serverSettings;
+        dashboard = findDashboard(serverSettings.baseUrl, window.location.origin, (url, signal) =>
+          ServerConnection.makeRequest(url, { method: 'GET', cache: 'no-store', signal }, serverSettings)
+        );
+      }
+      return dashboard;
+    };
     const track = (panel: NotebookPanel) => {
       if (links.has(panel) || panel.isDisposed) {
         return;
@@ -183,7 +197,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         context: panel.context,
         root: serverRoot,
         autoConnect: () => settings.connectKernels,
-        localPath: path => app.serviceManager.contents.localPath(path)
+        localPath: path => app.serviceManager.contents.localPath(path),
+        dashboard: serverDashboard
       });
       links.set(panel, link);
       link.changed.connect(() => {

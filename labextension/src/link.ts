@@ -6,7 +6,8 @@
  * side answers, a comm is opened (the path again, then renames) and the
  * kernel reports its run over it (a rename sends the probe again, with the new path).
  * Kernels without wandb_jupyter get nothing but that one silent request; after a cell that mentions wandb_jupyter in
- * such a kernel the probe is tried again (the user may have installed it).
+ * such a kernel the probe is tried again (the user may have installed it). When the server has a W&B dashboard,
+ * the probe also carries its URL and folders (asked once, before the first probe), so offline runs get pages.
  *
  * Only types come from JupyterLab here, so the logic runs under jest with fakes.
  */
@@ -17,6 +18,7 @@ import { mentionsWandbJupyter, probeAnswered, probeRequest } from './probe';
 import {
   COMM_TARGET,
   FrontendMessage,
+  IDashboardInfo,
   IRunStatus,
   parseKernelMessage,
   sameRun
@@ -63,6 +65,8 @@ export interface ILinkOptions {
   autoConnect: () => boolean;
   /** A contents path without its drive prefix. */
   localPath?: (path: string) => string;
+  /** The server's W&B dashboard, or null where it has none (asked once per page, shared by the links). */
+  dashboard?: () => Promise<IDashboardInfo | null>;
 }
 
 /** Kernel statuses after which the kernel side is gone (a new process follows on restart). */
@@ -184,7 +188,8 @@ export class KernelLink implements IDisposable {
 
   private async _probe(kernel: IKernelLike, attempt: number): Promise<boolean> {
     try {
-      const info = await kernel.info;
+      const [info, dashboard] = await Promise.all([kernel.info, this._findDashboard()]);
+      this._dashboard = dashboard;
       if (!this._isCurrent(kernel, attempt)) {
         return false;
       }
@@ -192,7 +197,7 @@ export class KernelLink implements IDisposable {
         return false;
       }
       const future = kernel.requestExecute(
-        probeRequest(this.path, this._options.root()),
+        probeRequest(this.path, this._options.root(), dashboard),
         true
       );
       const reply = await future.done;
@@ -226,6 +231,15 @@ export class KernelLink implements IDisposable {
     this._commKernel = kernel;
     this._ready = false;
     comm.open(this._pathMessage());
+  }
+
+  private async _findDashboard(): Promise<IDashboardInfo | null> {
+    const find = this._options.dashboard;
+    try {
+      return find ? await find() : null;
+    } catch {
+      return null;
+    }
   }
 
   private _onMessage(comm: ICommLike, data: unknown): void {
@@ -266,7 +280,11 @@ export class KernelLink implements IDisposable {
   }
 
   private _pathMessage(): FrontendMessage {
-    return { type: 'path', path: this.path, root: this._options.root() };
+    const message: FrontendMessage = { type: 'path', path: this.path, root: this._options.root() };
+    if (this._dashboard !== null) {
+      message.dashboard = this._dashboard;
+    }
+    return message;
   }
 
   private _send(message: FrontendMessage): boolean {
@@ -341,7 +359,7 @@ export class KernelLink implements IDisposable {
       return;
     }
     try {
-      kernel.requestExecute(probeRequest(this.path, this._options.root()), true);
+      kernel.requestExecute(probeRequest(this.path, this._options.root(), this._dashboard), true);
     } catch (error) {
       console.debug('wandb-jupyter: sending the new path failed', error);
     }
@@ -349,6 +367,7 @@ export class KernelLink implements IDisposable {
 
   private _options: ILinkOptions;
   private _status: IRunStatus | null = null;
+  private _dashboard: IDashboardInfo | null = null;
   private _version: string | null = null;
   private _comm: ICommLike | null = null;
   private _commKernel: IKernelLike | null = null;

@@ -2,11 +2,12 @@
  * The silent request that connects a Python kernel at start and restart.
  *
  * It imports `wandb_jupyter` only where it is installed (a no-op elsewhere),
- * registers the comm target and hands over the notebook's path in the same
- * message, so the path is in the kernel before any cell queued after it.
+ * registers the comm target and hands over the notebook's path (and the
+ * dashboard inside Jupyter, when there is one) in the same message, so both
+ * are in the kernel before any cell queued after it.
  * See `wandb_jupyter/notebook/_comm.py` for the kernel's side.
  */
-import { PROTOCOL } from './protocol';
+import { IDashboardInfo, PROTOCOL } from './protocol';
 
 /** The key of the `user_expressions` entry that tells whether the kernel side answered. */
 export const PROBE_KEY = 'wandb_jupyter';
@@ -20,15 +21,29 @@ export function pythonString(value: string): string {
   return JSON.stringify(value);
 }
 
+/** A Python dict literal for the dashboard: `{"base": "...", "roots": ["...", ...]}`. */
+export function pythonDashboard(dashboard: IDashboardInfo): string {
+  const roots = dashboard.roots.map(pythonString).join(', ');
+  return `{"base": ${pythonString(dashboard.base)}, "roots": [${roots}]}`;
+}
+
 /** The code of the silent request. */
-export function probeCode(path: string, root: string): string {
+export function probeCode(
+  path: string,
+  root: string,
+  dashboard: IDashboardInfo | null = null
+): string {
+  const args = [pythonString(path), pythonString(root)];
+  if (dashboard !== null) {
+    args.push(pythonDashboard(dashboard));
+  }
   return [
     'try:',
     '    from wandb_jupyter.notebook._comm import hello as _wandb_jupyter_hello',
     'except Exception:',
     '    pass',
     'else:',
-    `    _wandb_jupyter_hello(${pythonString(path)}, ${pythonString(root)})`,
+    `    _wandb_jupyter_hello(${args.join(', ')})`,
     '    del _wandb_jupyter_hello'
   ].join('\n');
 }
@@ -36,7 +51,8 @@ export function probeCode(path: string, root: string): string {
 /** The execute_request content of the probe: silent, out of history, never stopping queued cells. */
 export function probeRequest(
   path: string,
-  root: string
+  root: string,
+  dashboard: IDashboardInfo | null = null
 ): {
   code: string;
   silent: boolean;
@@ -46,7 +62,7 @@ export function probeRequest(
   user_expressions: { [key: string]: string };
 } {
   return {
-    code: probeCode(path, root),
+    code: probeCode(path, root, dashboard),
     silent: true,
     store_history: false,
     allow_stdin: false,

@@ -3,7 +3,8 @@
  *
  * Kernel -> front end: `status` (the run the kernel reports, or null),
  * `open` (WANDB_SHOW_RUN), `error` (a request that failed).
- * Front end -> kernel: `path` (the notebook's path), `finish`, `status`.
+ * Front end -> kernel: `path` (the notebook's path, and the dashboard inside
+ * Jupyter when there is one), `finish`, `status`.
  */
 
 /** The comm target that `wandb_jupyter` registers in the kernel. */
@@ -23,8 +24,16 @@ export interface IRunStatus {
   step: number;
   /** "offline", "online" or "disabled" */
   mode: string;
-  /** the run's page; null while the run has none (offline runs) */
+  /** the run's page; null while the run has none (offline runs outside the dashboard's folders) */
   url: string | null;
+}
+
+/** The W&B dashboard inside this Jupyter server: its URL as the browser sees it, and the folders it shows. */
+export interface IDashboardInfo {
+  /** `<origin><base URL>wandb` */
+  base: string;
+  /** absolute folders (on the server) whose local runs it shows */
+  roots: string[];
 }
 
 export type KernelMessage =
@@ -33,7 +42,7 @@ export type KernelMessage =
   | { type: 'error'; message: string };
 
 export type FrontendMessage =
-  | { type: 'path'; path: string; root?: string }
+  | { type: 'path'; path: string; root?: string; dashboard?: IDashboardInfo }
   | { type: 'finish' }
   | { type: 'status' };
 

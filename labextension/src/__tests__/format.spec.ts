@@ -45,7 +45,7 @@ describe('cells and reasons', () => {
   it('explains why there is no page', () => {
     expect(noPageReason(false, null)).toContain('not connected');
     expect(noPageReason(true, null)).toContain('No W&B run');
-    expect(noPageReason(true, run)).toContain('offline runs are stored locally only');
+    expect(noPageReason(true, run)).toContain('offline runs get one only when stored under the folders');
     expect(plural(2, 'step')).toBe('2 steps');
   });
 });

@@ -1,7 +1,7 @@
 import { Signal } from '@lumino/signaling';
 
 import { ICommLike, IContextLike, IKernelLike, KernelLink } from '../link';
-import { COMM_TARGET } from '../protocol';
+import { COMM_TARGET, IDashboardInfo } from '../protocol';
 import { PROBE_KEY } from '../probe';
 
 class FakeComm implements ICommLike {
@@ -80,14 +80,21 @@ class FakeContext implements IContextLike {
 
 const flush = () => new Promise(resolve => setTimeout(resolve, 0));
 
-function makeLink(context: FakeContext, autoConnect = true) {
+function makeLink(
+  context: FakeContext,
+  autoConnect = true,
+  dashboard?: () => Promise<IDashboardInfo | null>
+) {
   return new KernelLink({
     context,
     root: () => '/srv/root',
     autoConnect: () => autoConnect,
-    localPath: path => path.replace(/^RTC:/, '')
+    localPath: path => path.replace(/^RTC:/, ''),
+    dashboard
   });
 }
+
+const DASHBOARD: IDashboardInfo = { base: 'http://localhost:8888/wandb', roots: ['/srv/root'] };
 
 const running = {
   name: 'lab_check-1',
@@ -114,6 +121,48 @@ describe('KernelLink', () => {
     expect(kernel.comm.opened).toEqual([
       { type: 'path', path: 'dir/lab_check.ipynb', root: '/srv/root' }
     ]);
+  });
+
+  it('hands the dashboard inside Jupyter to the kernel in the probe, the comm and renames', async () => {
+    const context = new FakeContext();
+    let asked = 0;
+    let answer!: (info: IDashboardInfo | null) => void;
+    const found = new Promise<IDashboardInfo | null>(resolve => (answer = resolve));
+    const link = makeLink(context, true, () => {
+      asked++;
+      return found;
+    });
+    const kernel = new FakeKernel('k1');
+    context.setKernel(kernel);
+    await flush();
+    expect(kernel.requests).toHaveLength(0); // the probe waits for the dashboard's answer
+    answer(DASHBOARD);
+    await flush();
+    expect(kernel.requests).toHaveLength(1);
+    expect(kernel.requests[0].code).toContain(
+      '_wandb_jupyter_hello("dir/lab_check.ipynb", "/srv/root", {"base": "http://localhost:8888/wandb", "roots": ["/srv/root"]})'
+    );
+    expect(kernel.comm.opened).toEqual([
+      { type: 'path', path: 'dir/lab_check.ipynb', root: '/srv/root', dashboard: DASHBOARD }
+    ]);
+    expect(link.connected).toBe(true);
+    context.path = 'renamed.ipynb';
+    context.pathChanged.emit(context.path);
+    expect(kernel.requests[1].code).toContain('"renamed.ipynb", "/srv/root", {"base": ');
+    expect(asked).toBe(1);
+  });
+
+  it('probes without a dashboard when the server has none or asking it fails', async () => {
+    for (const find of [() => Promise.resolve(null), () => Promise.reject(new Error('down'))]) {
+      const context = new FakeContext();
+      const link = makeLink(context, true, find);
+      const kernel = new FakeKernel('k1');
+      context.setKernel(kernel);
+      await flush();
+      expect(kernel.requests[0].code).toContain('_wandb_jupyter_hello("dir/lab_check.ipynb", "/srv/root")\n');
+      expect(kernel.comm.opened[0]).not.toHaveProperty('dashboard');
+      expect(link.connected).toBe(true);
+    }
   });
 
   it('is connected once the kernel answers over the comm', async () => {

@@ -22,6 +22,23 @@ describe('probeCode', () => {
     ]);
   });
 
+  it('adds the dashboard inside Jupyter as a Python dict when there is one', () => {
+    const code = probeCode('a.ipynb', '/srv/root', {
+      base: 'http://localhost:8888/wandb',
+      roots: ['/srv/root', '/data/"odd"\\dir']
+    });
+    expect(code.split('\n')[5]).toBe(
+      '    _wandb_jupyter_hello("a.ipynb", "/srv/root", {"base": "http://localhost:8888/wandb", ' +
+        '"roots": ["/srv/root", "/data/\\"odd\\"\\\\dir"]})'
+    );
+    expect(probeCode('a.ipynb', '/r', { base: 'http://h/wandb', roots: [] })).toContain(
+      '"roots": []})'
+    );
+    expect(probeRequest('a.ipynb', '/r', { base: 'http://h/wandb', roots: [] }).code).toContain(
+      '{"base": "http://h/wandb"'
+    );
+  });
+
   it('escapes quotes, backslashes, newlines and non-ASCII safely', () => {
     expect(pythonString('a"b\\c\nd')).toBe('"a\\"b\\\\c\\nd"');
     expect(pythonString('ノート.ipynb')).toBe('"ノート.ipynb"');
