@@ -19,8 +19,11 @@ def isolated_environ(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WANDB_", "JUPYTER_", "SINGULARITYENV_"))}
     home = tmp / "home"
     home.mkdir(exist_ok=True)
+    runtime = home / ".run"  # %wandb_server's records of the servers it started
+    runtime.mkdir(mode=0o700, exist_ok=True)
     env.update(
         HOME=str(home),
+        XDG_RUNTIME_DIR=str(runtime),
         WANDB_CONFIG_DIR=str(home / ".config" / "wandb"),
         WANDB_CACHE_DIR=str(home / ".cache" / "wandb"),
         WANDB_DATA_DIR=str(home / ".local" / "wandb"),

@@ -300,7 +300,7 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
         summary=resumed.summary,
         resumed=plan.existing is not None or (online is not None and online.bases is not None),
         wandb_block=_wandb_block(settings, started),
-        url=online.url if online is not None else None,
+        url=online.url if online is not None else _local_page(settings, paths, plan.run_id),
     )
     if run.name:
         write_metadata(run)
@@ -326,6 +326,13 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
     run._start_capture()  # before the background thread, which is busy importing at first
     run._start_background()
     return run
+
+
+def _local_page(settings: Any, paths: RunPaths, run_id: str) -> str | None:
+    """An offline run's page in the dashboard inside Jupyter, when the JupyterLab extension reported one."""
+    from .notebook._local_pages import local_run_url
+
+    return local_run_url(entity=settings.entity, project=settings.project, run_id=run_id, run_dir=paths.root)
 
 
 def _kernel_shows_block() -> bool:
@@ -356,6 +363,8 @@ def _announce(run: Run) -> None:
         from .online._session import masked_url
 
         logger.log(level, "run page: %s", masked_url(run.url))
+    elif run.url:  # an offline run's page in the dashboard inside Jupyter
+        logger.log(level, "run page: %s", run.url)
     if run.settings.show_run:
         if run.url:
             _open_run_page(run.url)

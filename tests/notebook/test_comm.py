@@ -24,15 +24,19 @@ PROBE_KEY = "wandb_jupyter"
 PROBE_EXPRESSION = "__import__('sys').modules['wandb_jupyter.notebook._comm'].PROTOCOL"
 
 
-def probe_code(path: str, root: str) -> str:
-    """labextension/src/probe.ts ``probeCode``: JSON strings are Python literals."""
+def probe_code(path: str, root: str, dashboard: dict | None = None) -> str:
+    """labextension/src/probe.ts ``probeCode``: JSON strings are Python literals, the dashboard a dict literal."""
+    args = [json.dumps(path), json.dumps(root)]
+    if dashboard is not None:
+        roots = ", ".join(json.dumps(r) for r in dashboard["roots"])
+        args.append(f'{{"base": {json.dumps(dashboard["base"])}, "roots": [{roots}]}}')
     return "\n".join([
         "try:",
         "    from wandb_jupyter.notebook._comm import hello as _wandb_jupyter_hello",
         "except Exception:",
         "    pass",
         "else:",
-        f"    _wandb_jupyter_hello({json.dumps(path)}, {json.dumps(root)})",
+        f"    _wandb_jupyter_hello({', '.join(args)})",
         "    del _wandb_jupyter_hello",
     ])
 
@@ -95,8 +99,8 @@ class FrontEnd:
         return "".join(m["content"]["text"] for m in messages
                        if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
 
-    def probe(self, path: str, root: str) -> tuple[dict, list[dict]]:
-        return self.execute(probe_code(path, root), silent=True, store_history=False, allow_stdin=False,
+    def probe(self, path: str, root: str, dashboard: dict | None = None) -> tuple[dict, list[dict]]:
+        return self.execute(probe_code(path, root, dashboard), silent=True, store_history=False, allow_stdin=False,
                             stop_on_error=False, user_expressions={PROBE_KEY: PROBE_EXPRESSION})
 
     def open_comm(self, data: dict) -> str:
@@ -276,6 +280,41 @@ def test_show_run_right_behind_the_probe_waits_for_the_comm(front_end: FrontEnd,
     data = front_end.pump(lambda: (d := front_end.comm_data()) and len(d) >= 2 and d, what="status and open")
     assert data[0]["type"] == "status" and data[0]["run"]["url"] == url
     assert data[1] == {"type": "open", "url": url}
+
+
+def test_offline_runs_get_pages_from_the_dashboard_inside_jupyter(front_end: FrontEnd, notebook_root: Path,
+                                                                   tmp_path: Path) -> None:
+    """The extension found the server's dashboard: runs under its folders get its page, WANDB_SHOW_RUN opens it."""
+    base = "http://localhost:8888/user/ann/wandb"
+    dashboard = {"base": base, "roots": [str(notebook_root)]}
+    reply, messages = front_end.probe("dir/lab_check.ipynb", str(notebook_root), dashboard)
+    assert reply["content"]["status"] == "ok" and [m["msg_type"] for m in messages] == ["status", "status"]
+    front_end.open_comm({"type": "path", "path": "dir/lab_check.ipynb", "root": str(notebook_root),
+                         "dashboard": dashboard})
+    front_end.pump(lambda: front_end.comm_data(), what="the status on open")
+
+    out = front_end.run(
+        "import os, json\nos.environ['WANDB_SHOW_RUN'] = 'true'\n"
+        "import wandb_jupyter as w\nrun = w.init()\nprint(json.dumps([run.url, run.entity, run.project, run.id]))")
+    url, entity, project, run_id = json.loads(out)
+    assert url == f"{base}/{entity}/{project}/runs/{run_id}"
+    assert front_end.pump(lambda: [d for d in front_end.comm_data() if d["type"] == "open"],
+                          what="an open request") == [{"type": "open", "url": url}]
+    status = front_end.pump(lambda: [s for s in front_end.statuses() if s and s["id"] == run_id], what="a status")
+    assert status[-1]["url"] == url and status[-1]["mode"] == "offline"
+
+    # a run stored outside the dashboard's folders: no page, no open, and its debug.log says why
+    elsewhere = tmp_path / "elsewhere"
+    out = front_end.run(f"run2 = w.init(dir={str(elsewhere)!r})\nprint(json.dumps([run2.url, str(run2.paths.root)]))")
+    url2, root2 = json.loads(out)
+    assert url2 is None
+    assert [d for d in front_end.comm_data() if d["type"] == "open"] == [{"type": "open", "url": url}]
+    debug_log = (Path(root2) / "logs" / "debug.log").read_text()
+    assert "has no page in the dashboard inside Jupyter" in debug_log and str(notebook_root) in debug_log
+
+    # a later probe without a dashboard (the server extension went away) forgets it
+    front_end.probe("dir/lab_check.ipynb", str(notebook_root))
+    assert json.loads(front_end.run("print(json.dumps(w.init().url))")) is None
 
 
 # -- the parts without a kernel ---------------------------------------------------------------------------

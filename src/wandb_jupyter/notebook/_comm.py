@@ -13,8 +13,10 @@ never shown in a cell, no execution count) of::
     except Exception:
         pass
     else:
-        _wandb_jupyter_hello("<notebook path>", "<server root>")
+        _wandb_jupyter_hello("<notebook path>", "<server root>", {"base": "<dashboard URL>", "roots": [...]})
         del _wandb_jupyter_hello
+
+(the third argument only when the server's dashboard answered; see ``_local_pages``).
 
 The path travels inside that request, so it is in the kernel before any cell
 the user queues after it, with no round trip. The import (about 10 ms in a
@@ -27,7 +29,7 @@ target). Non-Python kernels get no request at all.
 
 Messages (JSON), over the comm target ``wandb_jupyter``:
 
-- front end -> kernel: ``{"type": "path", "path", "root"}`` when the comm opens;
+- front end -> kernel: ``{"type": "path", "path", "root", "dashboard"?}`` when the comm opens;
   ``{"type": "finish"}`` (finish the shown run); ``{"type": "status"}`` (send the
   status again). A rename is sent as the probe again, with the new path: JupyterLab
   may route comm messages to a kernel subshell (ipykernel 7), which runs them beside
@@ -102,8 +104,11 @@ def register(shell: Any = None) -> bool:
         return False
 
 
-def hello(path: Any = None, root: Any = None) -> int:
+def hello(path: Any = None, root: Any = None, dashboard: Any = None) -> int:
     """The extension's silent request at kernel start (and rename): register, and take the notebook's path.
+
+    ``dashboard``: the in-Jupyter dashboard's URL and folders, so that offline runs
+    get pages (see ``_local_pages``); absent when the server has none.
 
     The extension opens its comm as soon as this answers; until the comm arrives (it
     may travel on a subshell, beside the cells), pages to open are kept for it.
@@ -111,6 +116,7 @@ def hello(path: Any = None, root: Any = None) -> int:
     global _expected
     register()
     _set_path(path, root)
+    _set_dashboard(dashboard)
     with _lock:
         _expected = True
     return PROTOCOL
@@ -148,6 +154,12 @@ def _set_path(path: Any, root: Any) -> None:
     if resolved is not None:
         set_frontend_path(resolved)
         logger.debug("notebook path from the JupyterLab extension: %s", resolved)
+
+
+def _set_dashboard(dashboard: Any) -> None:
+    from ._local_pages import set_dashboard
+
+    set_dashboard(dashboard)
 
 
 def _on_open(comm: Any, message: dict[str, Any]) -> None:
@@ -189,6 +201,8 @@ def _handle(comm: Any, data: dict[str, Any]) -> None:
     kind = data.get("type")
     if kind == "path":
         _set_path(data.get("path"), data.get("root"))
+        if "dashboard" in data:
+            _set_dashboard(data.get("dashboard"))
     elif kind == "finish":
         _finish(comm)
     elif kind == "status":
