@@ -1,0 +1,82 @@
+/**
+ * Entry point: read the base from `<meta name="wandb-dashboard-base">`, route on
+ * location.pathname, and navigate between pages with history.pushState (internal links
+ * carry data-nav; they are real hrefs, so opening one in a new tab works too).
+ */
+import { Api } from './api.js';
+import { el, replaceChildren } from './dom.js';
+import { PageContext, errorView } from './pages/common.js';
+import { renderProject } from './pages/project.js';
+import { renderProjects } from './pages/projects.js';
+import { renderRun } from './pages/run.js';
+import { normalizeBase, parseRoute } from './router.js';
+
+const base = normalizeBase(document.querySelector('meta[name="wandb-dashboard-base"]')?.getAttribute('content'));
+const apiKey = new URLSearchParams(location.search).get('apiKey');
+const api = new Api(base, apiKey);
+
+function appRoot(): HTMLElement {
+  const existing = document.getElementById('app');
+  if (existing) return existing;
+  const root = el('div', { id: 'app' });
+  document.body.appendChild(root);
+  return root;
+}
+
+const root = appRoot();
+let current: PageContext | null = null;
+
+async function show(): Promise<void> {
+  current?.dispose();
+  const ctx = new PageContext(base, apiKey, api, root);
+  current = ctx;
+  const route = parseRoute(location.pathname, location.search, base);
+  root.setAttribute('aria-busy', 'true');
+  try {
+    switch (route.page) {
+      case 'projects':
+        await renderProjects(ctx);
+        break;
+      case 'project':
+        await renderProject(ctx, route);
+        break;
+      case 'run':
+        await renderRun(ctx, route);
+        break;
+      default:
+        replaceChildren(root, errorView(ctx, new Error(`No page at ${route.path}.`)));
+    }
+    if (ctx.alive && location.hash) {
+      document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
+    }
+  } catch (err) {
+    if (ctx.alive) {
+      replaceChildren(root, errorView(ctx, err));
+    }
+  } finally {
+    if (ctx.alive) root.setAttribute('aria-busy', 'false');
+  }
+}
+
+document.addEventListener('click', event => {
+  const target = event.target instanceof Element ? event.target.closest('a[data-nav]') : null;
+  if (
+    !(target instanceof HTMLAnchorElement) ||
+    !target.hasAttribute('href') ||
+    event.defaultPrevented ||
+    event.button !== 0 ||
+    event.metaKey ||
+    event.ctrlKey ||
+    event.shiftKey ||
+    event.altKey
+  ) {
+    return;
+  }
+  event.preventDefault();
+  history.pushState(null, '', target.href);
+  window.scrollTo(0, 0);
+  void show();
+});
+
+window.addEventListener('popstate', () => void show());
+void show();

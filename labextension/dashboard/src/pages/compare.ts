@@ -1,0 +1,78 @@
+/**
+ * Run comparison (`?compare=id1,id2`): one chart per metric with a line per selected run,
+ * each run in its own colour, named in the chart's legend. Polls while a run is live.
+ */
+import type { RunDetail, RunRow } from '../api.js';
+import { axisKindFor } from '../chart.js';
+import { ChartGrid, chartFilter, rememberedXAxis, xAxisSelect } from '../chartgrid.js';
+import { el } from '../dom.js';
+import { Poller } from '../live.js';
+import { compareSeries, runColor } from '../series.js';
+import { PageContext, section } from './common.js';
+
+export function compareView(ctx: PageContext, entity: string, project: string, ids: readonly string[], rows: readonly RunRow[]): HTMLElement {
+  const grid = new ChartGrid('The selected runs have no metrics.');
+  ctx.onDispose(() => grid.dispose());
+  const status = el('p', { class: 'muted' });
+  let xKey = rememberedXAxis();
+  const names = new Map(rows.map(row => [row.id, row.name]));
+  let states = new Map(rows.map(row => [row.id, row.state]));
+
+  const load = async (): Promise<void> => {
+    const answers = await Promise.all(
+      ids.map(id =>
+        ctx.api.history(entity, project, id, null, xKey).then(
+          answer => ({ id, answer }),
+          () => ({ id, answer: null })
+        )
+      )
+    );
+    if (!ctx.alive) return;
+    const missing = answers.filter(a => !a.answer).map(a => a.id);
+    status.textContent = missing.length ? `Not found: ${missing.join(', ')}` : '';
+    grid.update(
+      compareSeries(answers.map(a => ({ label: names.get(a.id) ?? a.id, series: a.answer?.series ?? {} }))),
+      axisKindFor(xKey)
+    );
+  };
+
+  const legend = el(
+    'div',
+    { class: 'chart-legend compare-legend' },
+    ...ids.map((id, i) => {
+      const swatch = el('span', { class: 'swatch' });
+      swatch.style.background = runColor(i);
+      return el('span', { class: 'legend-item' }, swatch, ctx.link({ page: 'run', entity, project, runId: id }, names.get(id) ?? id));
+    })
+  );
+  const view = section(
+    'compare',
+    `Comparing ${ids.length} run${ids.length === 1 ? '' : 's'}`,
+    el(
+      'div',
+      { class: 'toolbar' },
+      xAxisSelect(xKey, key => {
+        xKey = key;
+        void load();
+      }),
+      chartFilter(grid),
+      ctx.link({ page: 'project', entity, project, compare: [] }, 'Close comparison')
+    ),
+    legend,
+    status,
+    grid.element
+  );
+  view.setAttribute('data-testid', 'compare');
+  // draw once attached (charts measure their width), then follow live runs
+  queueMicrotask(() => void load());
+  const poller = new Poller(async () => {
+    if (![...states.values()].some(state => state === 'running')) return false;
+    const fresh = await Promise.all(ids.map(id => ctx.api.run(entity, project, id).catch(() => null)));
+    states = new Map(fresh.filter((r): r is RunDetail => r !== null).map(r => [r.id, r.state]));
+    await load();
+    return ctx.alive && [...states.values()].some(state => state === 'running');
+  });
+  poller.start();
+  ctx.onDispose(() => poller.stop());
+  return view;
+}

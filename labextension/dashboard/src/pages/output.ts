@@ -1,0 +1,74 @@
+/**
+ * A run's console output: the tail first (output logs can be huge), "Load more" for
+ * earlier lines, and, while the run is live, new text appended from the last byte read.
+ */
+import { ApiError } from '../api.js';
+import { el } from '../dom.js';
+import { formatBytes } from '../format.js';
+import { PageContext } from './common.js';
+
+const FIRST_TAIL = 500;
+
+export class OutputView {
+  readonly element: HTMLElement;
+  private readonly pre: HTMLPreElement;
+  private readonly more: HTMLButtonElement;
+  private readonly info: HTMLElement;
+  private tail = FIRST_TAIL;
+  private nextOffset: number | null = null;
+
+  constructor(
+    private readonly ctx: PageContext,
+    private readonly run: { entity: string; project: string; runId: string }
+  ) {
+    this.pre = el('pre', { class: 'output', 'data-testid': 'output', tabindex: 0 });
+    this.more = el('button', { type: 'button', hidden: true }, 'Load more');
+    this.more.addEventListener('click', () => {
+      this.tail *= 4;
+      void this.load();
+    });
+    this.info = el('span', { class: 'muted' });
+    this.element = el('div', {}, el('div', { class: 'toolbar' }, this.more, this.info), this.pre);
+  }
+
+  /** (Re)load the last `tail` lines. */
+  async load(): Promise<void> {
+    const { entity, project, runId } = this.run;
+    try {
+      const answer = await this.ctx.api.output(entity, project, runId, { tail: this.tail });
+      if (!this.ctx.alive) return;
+      this.pre.textContent = answer.text;
+      this.nextOffset = answer.next_offset;
+      this.more.hidden = answer.offset <= 0;
+      this.info.textContent = answer.size ? `${formatBytes(answer.size - answer.offset)} of ${formatBytes(answer.size)}` : '';
+      if (!answer.text) {
+        this.pre.textContent = '';
+        this.info.textContent = 'No console output.';
+      }
+      this.pre.scrollTop = this.pre.scrollHeight;
+    } catch (err) {
+      if (err instanceof ApiError && err.kind === 'notfound') {
+        this.info.textContent = 'No console output.';
+        return;
+      }
+      throw err;
+    }
+  }
+
+  /** Append what was written since the last read (live runs). */
+  async poll(): Promise<void> {
+    if (this.nextOffset === null) {
+      return this.load();
+    }
+    const { entity, project, runId } = this.run;
+    const answer = await this.ctx.api.output(entity, project, runId, { offset: this.nextOffset });
+    if (!this.ctx.alive || !answer.text) return;
+    const atBottom = this.pre.scrollTop + this.pre.clientHeight >= this.pre.scrollHeight - 4;
+    this.pre.appendChild(document.createTextNode(answer.text));
+    this.nextOffset = answer.next_offset;
+    this.info.textContent = `${formatBytes(answer.size)}`;
+    if (atBottom) {
+      this.pre.scrollTop = this.pre.scrollHeight;
+    }
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * A project's runs table: fixed columns plus chosen config/summary columns (remembered per
+ * project), sorting by header click, a text filter, grouping by group or job type with
+ * collapsible group rows, and run selection for the comparison view. Refreshes every 5 s
+ * while some run is live.
+ */
+import type { RunRow, RunsAnswer } from '../api.js';
+import { el, replaceChildren } from '../dom.js';
+import { formatDate, formatDuration, formatValue } from '../format.js';
+import { Poller } from '../live.js';
+import {
+  ColumnChoice,
+  FIXED_COLUMNS,
+  GroupBy,
+  SortDirection,
+  defaultColumns,
+  filterRuns,
+  groupRuns,
+  loadColumns,
+  saveColumns,
+  sortRuns
+} from '../runtable.js';
+import { PageContext, breadcrumbs, stateBadge } from './common.js';
+import { compareView } from './compare.js';
+
+type ProjectRoute = { entity: string; project: string; compare: readonly string[] };
+
+function storage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+class RunsTable {
+  private data: RunsAnswer;
+  private choice: ColumnChoice;
+  private sortColumn = 'created';
+  private sortDirection: SortDirection = 'desc';
+  private filter = '';
+  private groupBy: GroupBy = 'none';
+  private readonly collapsed = new Set<string>();
+  readonly selected: Set<string>;
+  readonly element: HTMLElement;
+  private readonly table = el('table', { class: 'grid runs', 'data-testid': 'runs' });
+  private readonly picker = el('div', { class: 'picker-body' });
+  private readonly compareLink: HTMLAnchorElement;
+  private readonly count = el('span', { class: 'muted' });
+
+  constructor(
+    private readonly ctx: PageContext,
+    private readonly route: ProjectRoute,
+    data: RunsAnswer
+  ) {
+    this.data = data;
+    this.choice = loadColumns(storage(), route.entity, route.project) ?? defaultColumns(data.config_keys, data.summary_keys);
+    this.selected = new Set(route.compare);
+    const filter = el('input', { type: 'search', placeholder: 'Filter runs (name, tags, group, job type, config)', 'aria-label': 'Filter runs', class: 'filter', 'data-testid': 'filter' });
+    filter.addEventListener('input', () => {
+      this.filter = filter.value;
+      this.drawBody();
+    });
+    const group = el(
+      'select',
+      { 'data-testid': 'group-by' },
+      el('option', { value: 'none' }, 'No grouping'),
+      el('option', { value: 'group' }, 'Group'),
+      el('option', { value: 'job_type' }, 'Job type')
+    );
+    group.addEventListener('change', () => {
+      this.groupBy = group.value as GroupBy;
+      this.drawBody();
+    });
+    this.compareLink = el('a', { class: 'button', 'data-nav': true, 'data-testid': 'compare-button' }, 'Compare');
+    this.element = el(
+      'div',
+      {},
+      el(
+        'div',
+        { class: 'toolbar' },
+        filter,
+        el('label', { class: 'control' }, 'Group by ', group),
+        el('details', { class: 'picker' }, el('summary', {}, 'Columns'), this.picker),
+        this.compareLink,
+        this.count
+      ),
+      el('div', { class: 'table-scroll' }, this.table)
+    );
+    this.drawPicker();
+    this.draw();
+  }
+
+  /** New rows from a refresh; the view's state (sort, filter, selection, columns) stays. */
+  setData(data: RunsAnswer): void {
+    this.data = data;
+    this.drawPicker();
+    this.draw();
+  }
+
+  private columns(): { key: string; label: string }[] {
+    return [
+      ...FIXED_COLUMNS,
+      ...this.choice.config.map(key => ({ key: `config:${key}`, label: key })),
+      ...this.choice.summary.map(key => ({ key: `summary:${key}`, label: key }))
+    ];
+  }
+
+  private draw(): void {
+    this.drawHead();
+    this.drawBody();
+  }
+
+  private drawPicker(): void {
+    const list = (kind: 'config' | 'summary', keys: readonly string[]): HTMLElement =>
+      el(
+        'fieldset',
+        {},
+        el('legend', {}, kind === 'config' ? 'Config' : 'Summary'),
+        ...(keys.length ? keys : ['(none)']).map(key => {
+          if (!keys.length) return el('span', { class: 'muted' }, key);
+          const box = el('input', { type: 'checkbox', checked: this.choice[kind].includes(key), 'data-column': `${kind}:${key}` });
+          box.addEventListener('change', () => {
+            const chosen = this.choice[kind].filter(k => k !== key);
+            if (box.checked) chosen.push(key);
+            this.choice = { ...this.choice, [kind]: chosen };
+            saveColumns(storage(), this.route.entity, this.route.project, this.choice);
+            this.draw();
+          });
+          return el('label', { class: 'check' }, box, key);
+        })
+      );
+    replaceChildren(this.picker, list('config', this.data.config_keys), list('summary', this.data.summary_keys));
+  }
+
+  private drawHead(): void {
+    const all = el('input', { type: 'checkbox', 'aria-label': 'Select all shown runs', 'data-testid': 'select-all' });
+    all.addEventListener('change', () => {
+      for (const row of this.visibleRows()) {
+        if (all.checked) this.selected.add(row.id);
+        else this.selected.delete(row.id);
+      }
+      this.drawBody();
+    });
+    const headers = this.columns().map(column => {
+      const sorted = this.sortColumn === column.key;
+      const button = el('button', { type: 'button', class: 'sort', title: `Sort by ${column.label}` }, column.label, sorted ? (this.sortDirection === 'asc' ? ' ▲' : ' ▼') : '');
+      button.addEventListener('click', () => {
+        if (this.sortColumn === column.key) {
+          this.sortDirection = this.sortDirection === 'asc' ? 'desc' : 'asc';
+        } else {
+          this.sortColumn = column.key;
+          this.sortDirection = column.key === 'created' ? 'desc' : 'asc';
+        }
+        this.draw();
+      });
+      return el('th', { 'data-column': column.key, 'aria-sort': sorted ? (this.sortDirection === 'asc' ? 'ascending' : 'descending') : null }, button);
+    });
+    replaceChildren(this.table, el('thead', {}, el('tr', {}, el('th', { class: 'select' }, all), ...headers)), el('tbody'));
+  }
+
+  private visibleRows(): RunRow[] {
+    return sortRuns(filterRuns(this.data.runs, this.filter), this.sortColumn, this.sortDirection);
+  }
+
+  private cell(row: RunRow, key: string): HTMLElement {
+    const { entity, project } = this.route;
+    switch (key) {
+      case 'name':
+        return el('td', { class: 'name' }, this.ctx.link({ page: 'run', entity, project, runId: row.id }, row.name));
+      case 'state':
+        return el('td', {}, stateBadge(row.state));
+      case 'created':
+        return el('td', { title: formatDate(row.created_at, true) }, formatDate(row.created_at));
+      case 'runtime':
+        return el('td', { class: 'num' }, row.runtime === null ? '' : formatDuration(row.runtime));
+      case 'tags':
+        return el('td', {}, ...row.tags.map(tag => el('span', { class: 'tag' }, tag)));
+      default: {
+        const value = key.startsWith('config:') ? row.config[key.slice(7)] : key.startsWith('summary:') ? row.summary[key.slice(8)] : (row as unknown as Record<string, unknown>)[key];
+        const text = formatValue(value);
+        return el('td', { class: typeof value === 'number' ? 'num' : '', title: text.length > 40 ? text : null }, text);
+      }
+    }
+  }
+
+  private runRow(row: RunRow): HTMLElement {
+    const box = el('input', { type: 'checkbox', checked: this.selected.has(row.id), 'aria-label': `Select ${row.name}` });
+    box.addEventListener('change', () => {
+      if (box.checked) this.selected.add(row.id);
+      else this.selected.delete(row.id);
+      this.drawCompareLink();
+    });
+    return el(
+      'tr',
+      { 'data-testid': 'run-row', 'data-run-id': row.id, 'data-state': row.state },
+      el('td', { class: 'select' }, box),
+      ...this.columns().map(column => this.cell(row, column.key))
+    );
+  }
+
+  private groupRow(key: string | null, count: number, width: number): HTMLElement {
+    const id = key ?? '\u0000none';
+    const open = !this.collapsed.has(id);
+    const toggle = el('button', { type: 'button', class: 'group-toggle', 'aria-expanded': String(open) }, open ? '▾ ' : '▸ ', key ?? `(no ${this.groupBy === 'group' ? 'group' : 'job type'})`, el('span', { class: 'muted' }, ` ${count} run${count === 1 ? '' : 's'}`));
+    toggle.addEventListener('click', () => {
+      if (open) this.collapsed.add(id);
+      else this.collapsed.delete(id);
+      this.drawBody();
+    });
+    return el('tr', { class: 'group-row', 'data-testid': 'group-row', 'data-group': key ?? '' }, el('td', { colspan: width }, toggle));
+  }
+
+  private drawBody(): void {
+    const rows = this.visibleRows();
+    const width = this.columns().length + 1;
+    const body: HTMLElement[] = [];
+    if (this.groupBy === 'none') {
+      body.push(...rows.map(row => this.runRow(row)));
+    } else {
+      for (const group of groupRuns(rows, this.groupBy)) {
+        body.push(this.groupRow(group.key, group.rows.length, width));
+        if (!this.collapsed.has(group.key ?? '\u0000none')) {
+          body.push(...group.rows.map(row => this.runRow(row)));
+        }
+      }
+    }
+    if (!rows.length) {
+      body.push(el('tr', {}, el('td', { colspan: width, class: 'empty' }, this.data.runs.length ? 'No run matches the filter.' : 'No runs yet.')));
+    }
+    const tbody = this.table.querySelector('tbody');
+    if (tbody) replaceChildren(tbody, ...body);
+    this.count.textContent = `${rows.length} of ${this.data.runs.length} runs`;
+    this.drawCompareLink();
+  }
+
+  private drawCompareLink(): void {
+    const ids = this.data.runs.map(row => row.id).filter(id => this.selected.has(id));
+    const { entity, project } = this.route;
+    this.compareLink.textContent = ids.length ? `Compare ${ids.length}` : 'Compare';
+    if (ids.length) {
+      this.compareLink.setAttribute('href', this.ctx.href({ page: 'project', entity, project, compare: ids }));
+      this.compareLink.removeAttribute('aria-disabled');
+    } else {
+      this.compareLink.removeAttribute('href');
+      this.compareLink.setAttribute('aria-disabled', 'true');
+    }
+  }
+}
+
+export async function renderProject(ctx: PageContext, route: ProjectRoute): Promise<void> {
+  const { entity, project } = route;
+  document.title = `${project} · W&B dashboard`;
+  const data = await ctx.api.runs(entity, project);
+  if (!ctx.alive) return;
+  const table = new RunsTable(ctx, route, data);
+  replaceChildren(
+    ctx.root,
+    breadcrumbs(ctx, entity, project),
+    el(
+      'main',
+      { class: 'page' },
+      el('h1', {}, project, el('span', { class: 'muted' }, ` ${entity}`)),
+      route.compare.length ? compareView(ctx, entity, project, route.compare, data.runs) : null,
+      el('section', { class: 'section', id: 'runs' }, el('h2', {}, 'Runs'), table.element)
+    )
+  );
+  const poller = new Poller(async () => {
+    const fresh = await ctx.api.runs(entity, project);
+    if (!ctx.alive) return false;
+    table.setData(fresh);
+    return fresh.runs.some(row => row.state === 'running');
+  }, 5000);
+  if (data.runs.some(row => row.state === 'running')) {
+    poller.start();
+    ctx.onDispose(() => poller.stop());
+  }
+}
