@@ -1,4 +1,4 @@
-"""IPython magics: %wandb_init, %wandb_finish, %%wandb, %wandb_settings.
+"""IPython magics: %wandb_init, %wandb_finish, %%wandb, %wandb_settings, %wandb_server.
 
 Bad options and bad values end in one line (IPython's UsageError), never a
 traceback.
@@ -168,3 +168,44 @@ class WandbMagics(Magics):
             display(settings_panel())
         except WandbJupyterError as error:
             raise UsageError(str(error)) from None
+
+    @magic_arguments.magic_arguments()
+    @magic_arguments.argument("--port", type=int, default=None,
+                              help="port of the server (default: the live server of the data dir, else a free port)")
+    @magic_arguments.argument("--data-dir", default=None, metavar="DIR",
+                              help="folder of the server's runs and index "
+                                   "(default: ~/.local/share/wandb-jupyter/server)")
+    @magic_arguments.argument("--height", type=int, default=800, metavar="PX",
+                              help="height of the inline dashboard in pixels (default: 800)")
+    @line_magic
+    def wandb_server(self, line: str) -> None:
+        """Show a local wandb-jupyter server's dashboard inline, starting the server if none is live.
+
+        A server this user started earlier for the same data dir (and port, when
+        given) is reused while it is live: its process still runs and it answers
+        /health. Otherwise a new one starts on 127.0.0.1, allowing this Jupyter
+        page to frame its dashboard, and keeps running after the kernel stops;
+        ``wandb_jupyter.server.list()`` shows the live ones, ``stop()`` ends them.
+        Runs reach it with WANDB_BASE_URL=<its URL> and an API key.
+        """
+        from IPython.display import display
+
+        from ..server._registry import ServerConflict, start_or_reuse
+        from ._server_view import dashboard_bundle, jupyter_origins, report_lines
+
+        args = _parse(self.wandb_server, line)
+        if args.height <= 0:
+            raise UsageError("--height takes a positive number of pixels")
+        if args.port is not None and not 0 < args.port < 65536:
+            raise UsageError("--port takes a port number from 1 to 65535")
+        if args.data_dir is None:
+            from ..server import default_data_dir
+
+            args.data_dir = default_data_dir()
+        origins = jupyter_origins()
+        try:
+            started = start_or_reuse(data_dir=args.data_dir, port=args.port, frame_ancestors=origins)
+        except (ServerConflict, RuntimeError, OSError) as error:
+            raise UsageError(str(error)) from None
+        print("\n".join(report_lines(started, origins)))
+        display(dashboard_bundle(started.server, args.height), raw=True)

@@ -1,0 +1,77 @@
+"""``%wandb_server``'s view: the Jupyter origin its server must allow, and the inline dashboard.
+
+The server's pages forbid framing (CSP ``frame-ancestors``) except by the
+origins it was started with, so the notebook's own origin has to be known
+before the server starts: the one the JupyterLab extension reported (the
+browser's view, right behind proxies), else the URLs of the Jupyter servers
+running here (their info files; loopback names given both ways, since the
+browser may say ``localhost`` where the file says ``127.0.0.1``).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+from urllib.parse import urlsplit
+
+from .._logging import logger
+
+__all__ = ["jupyter_origins", "dashboard_bundle", "report_lines"]
+
+_LOOPBACK = ("localhost", "127.0.0.1")
+
+
+def _origins_of(url: str) -> list[str]:
+    parts = urlsplit(url)
+    host = parts.hostname
+    if parts.scheme not in ("http", "https") or not host:
+        return []
+    port = f":{parts.port}" if parts.port else ""
+    hosts = _LOOPBACK if host in _LOOPBACK else (f"[{host}]" if ":" in host else host,)
+    return [f"{parts.scheme}://{name}{port}" for name in hosts]
+
+
+def jupyter_origins() -> list[str]:
+    """Origins of the Jupyter page(s) that will frame the dashboard (empty when none is known)."""
+    from ._local_pages import reported_dashboard
+
+    dashboard = reported_dashboard()
+    if dashboard is not None:
+        return [dashboard.origin]
+    try:
+        from ._sessions import running_servers
+
+        servers = running_servers()
+    except Exception as error:  # no jupyter_core, unreadable runtime dir
+        logger.debug("%%wandb_server: no Jupyter server found: %r", error)
+        return []
+    origins: list[str] = []
+    for server in servers:
+        origins += [origin for origin in _origins_of(server.url) if origin not in origins]
+    return origins
+
+
+def report_lines(started: Any, origins: list[str]) -> list[str]:
+    """What ``%wandb_server`` prints: started or reused, where, and what to know."""
+    server = started.server
+    verb = "reusing" if started.reused else "started"
+    lines = [f"wandb-jupyter server: {verb} {server.url} (pid {server.pid}, data in {server.data_dir})"]
+    if started.created_admin:
+        lines.append("  created its admin user; an API key to log runs to it: wandb-jupyter server user add admin "
+                     f"--new-key --data-dir {server.data_dir}")
+    refused = [origin for origin in origins if origin not in server.frame_ancestors]
+    if started.reused and refused:
+        lines.append(f"  it was started for other pages, so it may refuse to show here; open the link in a new tab, "
+                     f"or stop it (wandb_jupyter.server.stop(port={server.port})) and run %wandb_server again")
+    return lines
+
+
+def dashboard_bundle(server: Any, height: int) -> dict[str, str]:
+    """The dashboard inline (an iframe of its login link), and the link as text for front ends without HTML."""
+    link = server.login_url or server.url
+    src = escape(link, quote=True)
+    html = (f'<iframe src="{src}" width="100%" height="{int(height)}" style="border:none" '
+            f'title="wandb-jupyter dashboard"></iframe>'
+            f'<div>wandb-jupyter dashboard: <a href="{src}" target="_blank" rel="noopener noreferrer">'
+            f"{escape(server.url)}</a></div>")
+    return {"text/html": html, "text/plain": f"wandb-jupyter dashboard: {link}"}

@@ -1,0 +1,101 @@
+"""%wandb_server in a real kernel (nbclient): start, reuse, no stale reuse, the inline dashboard, bad options.
+
+The servers it starts outlive the kernel by design, so every test stops them
+at the end (the records live in the test's own XDG_RUNTIME_DIR, see conftest).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import stream_text
+
+import wandb_jupyter.server as server
+
+STARTED = re.compile(r"^wandb-jupyter server: (started|reusing) (http://127\.0\.0\.1:(\d+)) \(pid (\d+), data in (.+)\)$",
+                     re.M)
+LIST = "import json, wandb_jupyter.server as s\nprint(json.dumps([[i.pid, i.port] for i in s.list()]))"
+
+
+@pytest.fixture(autouse=True)
+def stop_our_servers():
+    yield
+    server.stop()
+
+
+def _said(cell) -> tuple[str, str, int, int, str]:
+    match = STARTED.search(stream_text(cell))
+    assert match, stream_text(cell)
+    verb, url, port, pid, data_dir = match.groups()
+    return verb, url, int(port), int(pid), data_dir
+
+
+def _display(cell) -> dict:
+    (shown,) = [out for out in cell.outputs if out.output_type == "display_data"]
+    return shown["data"]
+
+
+def test_a_second_call_reuses_the_server_and_a_killed_one_is_replaced(execute_notebook, isolated: Path) -> None:
+    nb = execute_notebook([
+        "%load_ext wandb_jupyter",
+        "%wandb_server --data-dir srv --height 500",
+        "%wandb_server --data-dir srv",
+        LIST,
+        "import os, signal\nos.kill(s.list()[0].pid, signal.SIGKILL)",
+        "%wandb_server --data-dir srv",
+        LIST,
+    ])
+    verb, url, port, pid, data_dir = _said(nb.cells[1])
+    assert verb == "started" and data_dir == str((isolated / "srv").resolve())
+    assert "created its admin user" in stream_text(nb.cells[1])
+    assert _said(nb.cells[2]) == ("reusing", url, port, pid, data_dir)
+    assert json.loads(stream_text(nb.cells[3])) == [[pid, port]]
+
+    # the dashboard inline: a frame of its login link, and the link as text for front ends without HTML
+    first = _display(nb.cells[1])
+    login = re.search(r'<iframe src="([^"]+)" width="100%" height="500"', first["text/html"]).group(1)
+    assert login.startswith(url)
+    assert first["text/plain"] == f"wandb-jupyter dashboard: {login}"
+    assert 'height="800"' in _display(nb.cells[2])["text/html"]
+
+    verb, url2, port2, pid2, _ = _said(nb.cells[5])
+    assert verb == "started" and pid2 != pid, "a killed server's record is not reused"
+    assert json.loads(stream_text(nb.cells[6])) == [[pid2, port2]]
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url2 + "/health", timeout=10) as answer:
+        assert json.load(answer)["status"] == "ok", "it outlives the kernel that started it"
+
+
+def test_the_running_jupyter_server_may_frame_the_dashboard(execute_notebook, isolated: Path) -> None:
+    runtime = Path(os.environ["JUPYTER_RUNTIME_DIR"])
+    runtime.mkdir(parents=True, exist_ok=True)
+    (runtime / "jpserver-1.json").write_text(json.dumps({"url": "http://localhost:8899/", "pid": os.getpid()}))
+    nb = execute_notebook(["%load_ext wandb_jupyter", "%wandb_server --data-dir srv"])
+    _, url, port, pid, _ = _said(nb.cells[1])
+    (info,) = server.list()
+    assert info.frame_ancestors == ("http://localhost:8899", "http://127.0.0.1:8899")
+    login = re.search(r'<iframe src="([^"]+)"', _display(nb.cells[1])["text/html"]).group(1)
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(login, timeout=10) as answer:
+        policy = answer.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' http://localhost:8899 http://127.0.0.1:8899" in policy
+
+
+def test_bad_options_are_one_line_errors(execute_notebook) -> None:
+    nb = execute_notebook([
+        "%load_ext wandb_jupyter",
+        "%wandb_server --height 0",
+        "%wandb_server --port 70000",
+        "%wandb_server --bogus",
+        "print(get_ipython().find_line_magic('wandb_server').__doc__)  # what %wandb_server? shows",
+    ], allow_errors=True)
+    for index, needle in [(1, "--height takes a positive number"), (2, "--port takes a port number"),
+                          (3, "unrecognized arguments: --bogus")]:
+        lines = stream_text(nb.cells[index], "stderr").strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("UsageError:") and needle in lines[0], (index, lines)
+    assert server.list() == []
+    help_text = stream_text(nb.cells[4])
+    assert "--data-dir DIR" in help_text and "--height PX" in help_text and "reused" in help_text
