@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from ._rundir import HISTORY, METADATA, SUMMARY, RunPaths, count_lines, iter_runs
 
-__all__ = ["LocalRun", "list_local_runs"]
+__all__ = ["LocalRun", "list_local_runs", "describe_run", "run_state"]
 
 
 class LocalRun(NamedTuple):
@@ -54,10 +54,20 @@ def _state(metadata: dict[str, Any], exit_code: Any) -> str:
     return "running" if same_host and _pid_alive(metadata.get("pid")) else "crashed"
 
 
+def _exit_code(summary: dict[str, Any]) -> Any:
+    wandb_block = summary.get("_wandb") or {}
+    return wandb_block.get("exitcode") if isinstance(wandb_block, dict) else None
+
+
+def run_state(metadata: dict[str, Any], summary: dict[str, Any]) -> str:
+    """running, finished, failed or crashed, from a run's wandb-metadata.json and wandb-summary.json:
+    an exit code means it ended; without one it runs while its process (same host) lives."""
+    return _state(metadata, _exit_code(summary))
+
+
 def describe_run(paths: RunPaths) -> LocalRun:
     metadata = _read_json(paths.file(METADATA))
-    wandb_block = _read_json(paths.file(SUMMARY)).get("_wandb") or {}
-    exit_code = wandb_block.get("exitcode") if isinstance(wandb_block, dict) else None
+    exit_code = _exit_code(_read_json(paths.file(SUMMARY)))
     return LocalRun(
         paths=paths,
         id=paths.run_id,

@@ -179,6 +179,9 @@ class SQLiteStorage(Storage):
                          "WHERE m.user_pk = ? AND e.is_team = 1 ORDER BY e.name", (user.pk,))
         return [self._entity(row) for row in rows]  # type: ignore[misc]
 
+    def list_entities(self) -> list[Entity]:
+        return [self._entity(row) for row in self._all("SELECT * FROM entities ORDER BY name")]  # type: ignore[misc]
+
     # -- projects ------------------------------------------------------------
     def _project(self, row: sqlite3.Row | None) -> Project | None:
         if row is None:

@@ -134,6 +134,10 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     def teams_of(self, user: User) -> list[Entity]: ...
 
+    @abc.abstractmethod
+    def list_entities(self) -> list[Entity]:
+        """Every entity, by name (the dashboard filters them by what its viewer may read)."""
+
     # -- projects ------------------------------------------------------------
     @abc.abstractmethod
     def get_project(self, entity: str, name: str) -> Project | None: ...
