@@ -1,0 +1,347 @@
+"""Numeric columns of a run's JSONL streams (history, system metrics), cached and downsampled.
+
+A run page asks for its metrics every 2 s while the run runs, and a history
+can hold a million rows, so:
+
+* **incremental**: each file remembers the byte offset parsed so far; a read
+  parses only the complete lines appended since (a torn last line waits until
+  its newline arrives). A file that shrank or was replaced is parsed anew.
+* **fast**: a chunk of lines is parsed by one ``json.loads`` of the lines
+  joined into a JSON array (one C call instead of one per line; a chunk with a
+  bad line falls back to line by line, skipping it). Values go into
+  ``array('d')`` columns: 8 bytes a value, plus 4 for its row number.
+* **bounded**: the cache holds at most ``max_points`` values over all files and
+  drops the least recently used files beyond that.
+* **downsampled, min/max preserving**: a series of more than ``samples``
+  points is cut into ``samples // 4`` buckets of equal x width; each bucket keeps
+  its first, minimum, maximum and last point, in x order. Spikes survive (the
+  global minimum and maximum are always kept), and each bucket costs two C-level
+  passes (``min``/``max`` of an array slice found by bisection), so a 1M-point
+  series downsamples in milliseconds.
+
+What counts as a value: ints and floats (booleans are not numbers), finite
+(NaN and infinities are dropped); nested dicts become ``a.b`` columns; media
+(dicts with ``_type``), strings and lists are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+from array import array
+from bisect import bisect_left
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+__all__ = ["SeriesCache", "RunSeries", "downsample", "X_KEYS", "DEFAULT_SAMPLES", "MAX_SAMPLES", "MIN_SAMPLES",
+           "DEFAULT_MAX_POINTS"]
+
+X_KEYS = ("_step", "_runtime", "_timestamp")
+DEFAULT_SAMPLES = 1000
+MAX_SAMPLES = 5000
+MIN_SAMPLES = 4  # one bucket: first, min, max, last
+DEFAULT_MAX_POINTS = 20_000_000  # about 16 bytes each: ~320 MB at most
+CHUNK_BYTES = 8 << 20
+_NAN = math.nan
+_T = TypeVar("_T")
+
+
+class _Column:
+    """One key's values and the rows they came from."""
+
+    __slots__ = ("rows", "values")
+
+    def __init__(self) -> None:
+        self.rows = array("I")
+        self.values = array("d")
+
+
+class _DenseX:
+    """An x column (``_step``...) spread over every row, NaN where a row lacks it."""
+
+    __slots__ = ("values", "consumed")
+
+    def __init__(self) -> None:
+        self.values = array("d")
+        self.consumed = 0  # entries of the x column already spread
+
+
+class _Joined:
+    """The (x, y) points of one metric against one x column, in row order."""
+
+    __slots__ = ("xs", "ys", "consumed", "ordered")
+
+    def __init__(self) -> None:
+        self.xs = array("d")
+        self.ys = array("d")
+        self.consumed = 0  # entries of the metric's column already joined
+        self.ordered = True  # x never decreased: bisection works without sorting
+
+
+class RunSeries:
+    """The numeric columns of one JSONL file, kept up to date by :meth:`update`.
+    Not thread-safe on its own: :class:`SeriesCache` holds :attr:`lock` around every use."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.lock = threading.Lock()
+        self.held = 0  # points() as of the last use, read by the cache without this file's lock
+        self._reset(None)
+
+    def _reset(self, identity: tuple[int, int] | None) -> None:
+        self.identity = identity
+        self.offset = 0  # bytes of the file parsed so far (always at a line end)
+        self.rows = 0  # rows (JSON objects) parsed so far
+        self.columns: dict[str, _Column] = {}
+        self._dense: dict[str, _DenseX] = {}
+        self._joined: dict[tuple[str, str], _Joined] = {}
+        # (key, x) -> (samples, points joined then, the downsampled series): a repeat poll with no
+        # new rows costs nothing
+        self._sampled: dict[tuple[str, str], tuple[int, int, dict[str, list[float]]]] = {}
+
+    # -- reading ------------------------------------------------------------------------------------
+    def update(self) -> int:
+        """Parse the complete lines appended since the last call; the number of new rows."""
+        try:
+            stat = os.stat(self.path)
+        except OSError:
+            if self.rows:
+                self._reset(None)
+            return 0
+        identity = (stat.st_dev, stat.st_ino)
+        if identity != self.identity or stat.st_size < self.offset:
+            self._reset(identity)
+        if stat.st_size == self.offset:
+            return 0
+        before = self.rows
+        with open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            pending = b""
+            while True:
+                data = handle.read(CHUNK_BYTES)
+                if not data:
+                    break
+                pending += data
+                end = pending.rfind(b"\n") + 1
+                if end:
+                    self._ingest(_parse_lines(pending[:end]))
+                    self.offset += end
+                    pending = pending[end:]
+        return self.rows - before
+
+    def _ingest(self, rows: list[Any]) -> None:
+        columns = self.columns
+        row_number = self.rows
+        for row in rows:
+            if type(row) is not dict:
+                continue
+            for key, value in row.items():
+                kind = type(value)
+                if kind is float:
+                    if value - value != 0.0:  # NaN or an infinity
+                        continue
+                elif kind is int:
+                    try:
+                        value = float(value)
+                    except OverflowError:
+                        continue
+                elif kind is dict:
+                    self._ingest_nested(row_number, key + ".", value)
+                    continue
+                else:
+                    continue
+                column = columns.get(key)
+                if column is None:
+                    column = columns[key] = _Column()
+                column.rows.append(row_number)
+                column.values.append(value)
+            row_number += 1
+        self.rows = row_number
+
+    def _ingest_nested(self, row_number: int, prefix: str, data: dict[str, Any]) -> None:
+        if "_type" in data:  # media, histograms, tables: not a line to draw
+            return
+        for key, value in data.items():
+            if isinstance(value, dict):
+                self._ingest_nested(row_number, f"{prefix}{key}.", value)
+                continue
+            if type(value) not in (int, float):
+                continue
+            try:
+                value = float(value)
+            except OverflowError:
+                continue
+            if not math.isfinite(value):
+                continue
+            column = self.columns.setdefault(f"{prefix}{key}", _Column())
+            column.rows.append(row_number)
+            column.values.append(value)
+
+    # -- answers ------------------------------------------------------------------------------------
+    def metrics(self) -> list[str]:
+        """Keys with at least one numeric value, except the x columns, sorted."""
+        return sorted(key for key in self.columns if key not in X_KEYS)
+
+    def points(self) -> int:
+        count = sum(len(c.values) for c in self.columns.values())
+        count += sum(len(d.values) for d in self._dense.values())
+        count += sum(2 * len(j.xs) for j in self._joined.values())
+        return count + sum(2 * len(s[2]["x"]) for s in self._sampled.values())
+
+    def _dense_x(self, x: str) -> _DenseX:
+        dense = self._dense.get(x)
+        if dense is None:
+            dense = self._dense[x] = _DenseX()
+        missing = self.rows - len(dense.values)
+        if missing > 0:
+            dense.values.extend(array("d", [_NAN]) * missing)
+        column = self.columns.get(x)
+        if column is not None and dense.consumed < len(column.rows):
+            values = dense.values
+            start = dense.consumed
+            for row, value in zip(column.rows[start:], column.values[start:]):
+                values[row] = value
+            dense.consumed = len(column.rows)
+        return dense
+
+    def joined(self, key: str, x: str) -> _Joined:
+        """``key`` against ``x``: rows lacking either are left out."""
+        joined = self._joined.get((key, x))
+        if joined is None:
+            joined = self._joined[(key, x)] = _Joined()
+        column = self.columns.get(key)
+        if column is None or joined.consumed >= len(column.rows):
+            return joined
+        dense = self._dense_x(x).values
+        start = joined.consumed
+        xs, ys = joined.xs, joined.ys
+        last = xs[-1] if xs else -math.inf
+        ordered = joined.ordered
+        for row, y in zip(column.rows[start:], column.values[start:]):
+            at = dense[row]
+            if at != at:  # NaN: this row has no x
+                continue
+            if at < last:
+                ordered = False
+            last = at
+            xs.append(at)
+            ys.append(y)
+        joined.ordered = ordered
+        joined.consumed = len(column.rows)
+        return joined
+
+    def series(self, keys: Iterable[str], x: str, samples: int) -> dict[str, dict[str, list[float]]]:
+        out = {}
+        for key in keys:
+            joined = self.joined(key, x)
+            cached = self._sampled.get((key, x))
+            if cached is None or cached[:2] != (samples, len(joined.xs)):
+                xs, ys = downsample(joined.xs, joined.ys, samples, ordered=joined.ordered)
+                cached = self._sampled[(key, x)] = (samples, len(joined.xs), {"x": xs, "y": ys})
+            out[key] = cached[2]
+        return out
+
+
+def _parse_lines(data: bytes) -> list[Any]:
+    """The JSON values of complete lines (``data`` ends with a newline): one ``json.loads`` of
+    them joined as an array, or line by line (bad lines skipped) when that fails."""
+    count = data.count(b"\n")
+    try:
+        values = json.loads(b"[" + data[:-1].replace(b"\n", b",") + b"]")
+        if len(values) == count:  # a line such as `{..},{..}` would otherwise count twice
+            return values
+    except ValueError:
+        pass
+    values = []
+    for line in data.split(b"\n")[:-1]:
+        try:
+            values.append(json.loads(line))
+        except ValueError:
+            continue
+    return values
+
+
+def downsample(xs: array, ys: array, samples: int, *, ordered: bool = True) -> tuple[list[float], list[float]]:
+    """At most ``max(samples, 4)`` points of (xs, ys): per bucket of equal x width its first,
+    minimum, maximum and last point, in x order (all points when they are few enough)."""
+    count = len(xs)
+    if count <= samples:
+        if ordered:
+            return xs.tolist(), ys.tolist()
+        order = sorted(range(count), key=xs.__getitem__)
+        return [xs[i] for i in order], [ys[i] for i in order]
+    if not ordered:
+        order = sorted(range(count), key=xs.__getitem__)
+        xs = array("d", (xs[i] for i in order))
+        ys = array("d", (ys[i] for i in order))
+    buckets = max(1, samples // 4)
+    first, width = xs[0], (xs[-1] - xs[0]) / buckets
+    keep: list[int] = []
+    low = 0
+    for bucket in range(1, buckets + 1):
+        high = count if bucket == buckets or width <= 0 else bisect_left(xs, first + bucket * width, low)
+        if high <= low:
+            continue
+        part = ys[low:high]
+        chosen = {low, high - 1, low + part.index(min(part)), low + part.index(max(part))}
+        keep.extend(sorted(chosen))
+        low = high
+        if low >= count:
+            break
+    return [xs[i] for i in keep], [ys[i] for i in keep]
+
+
+class SeriesCache:
+    """Parsed JSONL files by path, least recently used dropped beyond ``max_points`` values."""
+
+    def __init__(self, max_points: int = DEFAULT_MAX_POINTS) -> None:
+        self.max_points = max_points
+        self._files: OrderedDict[str, RunSeries] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def read(self, path: Path, use: Callable[[RunSeries], _T]) -> _T:
+        """Bring ``path``'s columns up to date, then ``use`` them (under the file's lock)."""
+        key = str(path)
+        with self._lock:
+            series = self._files.get(key)
+            if series is None:
+                series = self._files[key] = RunSeries(Path(path))
+            self._files.move_to_end(key)
+        with series.lock:
+            series.update()
+            result = use(series)
+            series.held = series.points()
+        self._evict(keep=key)
+        return result
+
+    def _evict(self, keep: str) -> None:
+        with self._lock:
+            total = sum(series.held for series in self._files.values())
+            for key in list(self._files):
+                if total <= self.max_points:
+                    break
+                if key == keep:
+                    continue
+                total -= self._files.pop(key).held
+
+    def points(self) -> int:
+        """Values held over all files (as of their last use)."""
+        with self._lock:
+            return sum(series.held for series in self._files.values())
+
+    def overview(self, path: Path) -> tuple[int, list[str]]:
+        """(rows, numeric keys except the x columns) of a JSONL file."""
+        return self.read(path, lambda series: (series.rows, series.metrics()))
+
+    def history(self, path: Path, keys: list[str] | None, x: str, samples: int) -> dict[str, Any]:
+        """The API answer: ``{"rows", "x", "series": {key: {"x": [...], "y": [...]}}}``."""
+
+        def answer(series: RunSeries) -> dict[str, Any]:
+            chosen = series.metrics() if keys is None else keys
+            return {"rows": series.rows, "x": x, "series": series.series(chosen, x, samples)}
+
+        return self.read(path, answer)
