@@ -172,8 +172,18 @@ def cmd_server(args: argparse.Namespace) -> int:
     import logging
 
     logging.basicConfig(level=logging_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    serve(host=args.host, port=args.port, data_dir=args.data_dir or default_data_dir(), base_path=args.base_path)
+    serve(host=args.host, port=args.port, data_dir=args.data_dir or default_data_dir(), base_path=args.base_path,
+          frame_ancestors=args.frame_ancestors)
     return 0
+
+
+def _frame_ancestor(value: str) -> str:
+    from .dashboard._handlers import check_frame_ancestor
+
+    try:
+        return check_frame_ancestor(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def cmd_server_user_add(args: argparse.Namespace) -> int:
@@ -205,14 +215,18 @@ def cmd_server_user_add(args: argparse.Namespace) -> int:
 
 
 def _server_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    help = "Run the local W&B-compatible server (GraphQL, file_stream, uploads, run pages)."
+    help = "Run the local W&B-compatible server (GraphQL, file_stream, uploads) and its dashboard."
     server = commands.add_parser("server", help=help, description=help + " The first start creates an admin "
-                                 "user and prints its API key once.")
+                                 "user and prints its API key once; every start prints a dashboard link "
+                                 "(dashboard: URL/login?token=...) that logs a browser in as the admin.")
     data_dir_help = "folder of the server's runs and index (default: ~/.local/share/wandb-jupyter/server)"
     server.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     server.add_argument("--port", type=int, default=8080, help="port to listen on, 0 for any free one (default: 8080)")
     server.add_argument("--data-dir", help=data_dir_help)
     server.add_argument("--base-path", default="", help="URL prefix to serve under, e.g. /wandb (default: none)")
+    server.add_argument("--frame-ancestors", metavar="ORIGIN", action="append", default=[], type=_frame_ancestor,
+                        help="an origin (http://host:port) allowed to show the dashboard in a frame, such as a "
+                        "Jupyter server's; repeatable (default: the server itself only)")
     server.add_argument("-v", "--verbose", action="count", default=0, help="log requests (-v) or everything (-vv)")
     server.set_defaults(handler=cmd_server)
     server_commands = server.add_subparsers(dest="server_command", metavar="SUBCOMMAND")

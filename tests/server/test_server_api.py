@@ -1,4 +1,4 @@
-"""The server's API over real HTTP on loopback: file_stream, auth, uploads, GraphQL errors, pages."""
+"""The server's API over real HTTP on loopback: file_stream, auth, uploads, GraphQL errors, page routes."""
 
 from __future__ import annotations
 
@@ -234,15 +234,20 @@ def test_resume_status_of_missing_and_existing_runs(live_server) -> None:
     assert written["lr"] == {"value": 0.1} and written["_wandb"]["value"]["cli_version"] == "0.31.0"
 
 
-def test_run_page_and_project_page(live_server) -> None:
+def test_run_pages_are_the_dashboard_behind_a_login(live_server) -> None:
     name = live_server.upsert("page").json()["data"]["upsertBucket"]["bucket"]["displayName"]
-    answer = requests.get(f"{live_server.url}/admin/p/runs/page", timeout=10)
-    assert answer.status_code == 200 and "text/html" in answer.headers["Content-Type"]
-    assert name in answer.text
-    assert requests.get(f"{live_server.url}/admin/p/runs/nope", timeout=10).status_code == 404
-    project = requests.get(f"{live_server.url}/admin/p", timeout=10)
-    assert project.status_code == 200 and "/admin/p/runs/page" in project.text
-    assert requests.get(f"{live_server.url}/", timeout=10).status_code == 200
+    page = requests.get(f"{live_server.url}/admin/p/runs/page", allow_redirects=False, timeout=10)
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login?next=")
+    for path in ("/admin/p/runs/page", "/admin/p", "/"):
+        answer = requests.get(f"{live_server.url}{path}", headers=_auth(live_server.admin_key), timeout=10)
+        assert answer.status_code == 200 and "text/html" in answer.headers["Content-Type"]
+        assert '<meta name="wandb-dashboard-base" content="">' in answer.text
+    api = f"{live_server.url}/_dashboard/api"
+    run = requests.get(f"{api}/run/admin/p/page", headers=_auth(live_server.admin_key), timeout=10)
+    assert run.status_code == 200 and run.json()["name"] == name
+    assert requests.get(f"{api}/run/admin/p/nope", headers=_auth(live_server.admin_key), timeout=10).status_code == 404
+    runs = requests.get(f"{api}/runs/admin/p", headers=_auth(live_server.admin_key), timeout=10).json()["runs"]
+    assert [(r["id"], r["url"]) for r in runs] == [("page", "/admin/p/runs/page")]
 
 
 def test_anonymous_runs_are_reachable_only_by_their_secret_url(live_server) -> None:
@@ -251,10 +256,13 @@ def test_anonymous_runs_are_reachable_only_by_their_secret_url(live_server) -> N
     assert key_shape_ok(key)
     entity = live_server.gql("{ viewer { entity } }", key=key).json()["data"]["viewer"]["entity"]
     assert live_server.upsert("anon", key=key).status_code == 200
-    page = f"{live_server.url}/{entity}/p/runs/anon"
-    assert requests.get(page, timeout=10).status_code == 404
-    assert requests.get(page, params={"apiKey": live_server.admin_key}, timeout=10).status_code == 404
-    assert requests.get(page, params={"apiKey": key}, timeout=10).status_code == 200
+    run = f"{live_server.url}/_dashboard/api/run/{entity}/p/anon"
+    assert requests.get(run, timeout=10).status_code == 401
+    assert requests.get(run, params={"apiKey": live_server.admin_key}, timeout=10).status_code == 401
+    assert requests.get(run, headers=_auth(live_server.admin_key), timeout=10).status_code == 404
+    assert requests.get(run, params={"apiKey": key}, timeout=10).json()["id"] == "anon"
+    page = requests.get(f"{live_server.url}/{entity}/p/runs/anon", params={"apiKey": key}, timeout=10)
+    assert page.status_code == 200 and "wandb-dashboard-base" in page.text
     query = '{ project(name: "p", entityName: "%s") { run(name: "anon") { id } } }' % entity
     assert live_server.gql(query).json()["data"]["project"] is None  # not even the admin reads it
     assert live_server.gql(query, key=key).json()["data"]["project"]["run"]["id"]
@@ -318,7 +326,10 @@ def test_handlers_mount_under_a_base_path(tmp_path) -> None:
         url = answer.json()["data"]["createRunFiles"]["files"][0]["uploadUrl"]
         assert url.startswith(f"{base}/upload/admin/p/r/a.txt?")
         assert requests.put(url, data=b"A", timeout=10).status_code == 200
-        assert requests.get(f"{base}/admin/p/runs/r", timeout=10).status_code == 200
+        page = requests.get(f"{base}/admin/p/runs/r", headers=_auth(key), timeout=10)
+        assert page.status_code == 200 and '<meta name="wandb-dashboard-base" content="/wandb">' in page.text
+        run = requests.get(f"{base}/_dashboard/api/run/admin/p/r", headers=_auth(key), timeout=10)
+        assert run.status_code == 200 and [f["name"] for f in run.json()["files"]] == ["a.txt"]
     finally:
         async def stop() -> None:
             http.stop()

@@ -1,4 +1,8 @@
-"""The standalone server: ``make_app()`` and ``serve()`` (what ``wandb-jupyter server`` runs)."""
+"""The standalone server: ``make_app()`` and ``serve()`` (what ``wandb-jupyter server`` runs).
+
+The app serves the W&B API subset first, then the dashboard (pages, its JSON API,
+login) at the same base path.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 import tornado.httpserver
@@ -32,15 +37,22 @@ def _log_request(handler: tornado.web.RequestHandler) -> None:
             1000.0 * handler.request.request_time())
 
 
-def make_app(server: ServerContext, *, base_path: str = "", **settings: Any) -> tornado.web.Application:
-    """A tornado Application serving the W&B API subset over ``server``'s data."""
+def make_app(server: ServerContext, *, base_path: str = "", frame_ancestors: Sequence[str] = (),
+             **settings: Any) -> tornado.web.Application:
+    """A tornado Application serving the W&B API subset and the dashboard over ``server``'s data.
+
+    ``frame_ancestors``: origins (``http://host:port``) allowed to show the dashboard in a frame,
+    besides the server itself (a Jupyter server that shows it inline)."""
+    from ..dashboard._handlers import standalone_routes
+
     base = base_path.rstrip("/")
+    dashboard_routes, dashboard_settings = standalone_routes(server, base, frame_ancestors=frame_ancestors)
     return tornado.web.Application(
-        handlers(server, base),
+        handlers(server, base) + dashboard_routes,
         default_handler_class=NotFoundHandler,
         default_handler_args={"server": server, "base_path": base},
         log_function=_log_request,
-        **settings,
+        **{**dashboard_settings, **settings},
     )
 
 
@@ -51,8 +63,10 @@ def login_hint(url: str, key: str) -> str:
 
 
 async def _serve(server: ServerContext, host: str, port: int, base_path: str, out: TextIO,
-                 started: asyncio.Event | None) -> None:
-    app = make_app(server, base_path=base_path)
+                 frame_ancestors: Sequence[str]) -> None:
+    from ..dashboard._handlers import dashboard_secrets
+
+    app = make_app(server, base_path=base_path, frame_ancestors=frame_ancestors)
     http = tornado.httpserver.HTTPServer(app, xheaders=False)
     sockets = tornado.netutil.bind_sockets(port, host)
     http.add_sockets(sockets)
@@ -66,6 +80,8 @@ async def _serve(server: ServerContext, host: str, port: int, base_path: str, ou
               f"Log in with:\n{login_hint(url, key)}\n"
               f"More users: wandb-jupyter server user add NAME --data-dir {server.data_dir}\n", file=out)
     print(f"wandb-jupyter server: {url} (data in {server.data_dir})", file=out, flush=True)
+    _, token = dashboard_secrets(server.data_dir)
+    print(f"dashboard: {url}/login?token={token}", file=out, flush=True)
     try:
         await asyncio.Event().wait()
     finally:
@@ -74,13 +90,17 @@ async def _serve(server: ServerContext, host: str, port: int, base_path: str, ou
 
 
 def serve(*, host: str = "127.0.0.1", port: int = 8080, data_dir: str | Path | None = None, base_path: str = "",
-          out: TextIO | None = None) -> None:
-    """Run the server until interrupted (Ctrl-C or SIGTERM)."""
+          out: TextIO | None = None, frame_ancestors: Sequence[str] = ()) -> None:
+    """Run the server until interrupted (Ctrl-C or SIGTERM).
+
+    It prints ``wandb-jupyter server: <url> (data in <dir>)`` once it listens, then
+    ``dashboard: <url>/login?token=<token>``, a link that logs a browser into the dashboard
+    as the admin (``server.launch`` reads both lines)."""
     import signal
 
     server = ServerContext.open(data_dir or default_data_dir())
     loop = asyncio.new_event_loop()
-    task = loop.create_task(_serve(server, host, port, base_path, out or sys.stdout, None))
+    task = loop.create_task(_serve(server, host, port, base_path, out or sys.stdout, tuple(frame_ancestors)))
     try:
         loop.add_signal_handler(signal.SIGTERM, task.cancel)
     except (NotImplementedError, RuntimeError):  # Windows

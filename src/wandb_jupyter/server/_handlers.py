@@ -1,4 +1,7 @@
-"""Tornado handlers: the W&B API subset (GraphQL, file_stream, uploads), health, run pages.
+"""Tornado handlers: the W&B API subset (GraphQL, file_stream, uploads, downloads), health.
+
+The pages (projects, runs, run pages) are the dashboard's (:mod:`wandb_jupyter.dashboard`),
+mounted after these routes by :func:`._app.make_app`.
 
 Each handler gets the :class:`ServerContext` and the base path through
 ``initialize``, so the same classes can be mounted standalone (:mod:`._app`) or
@@ -8,7 +11,6 @@ inside jupyter_server (``web_app.add_handlers`` with :func:`handlers`).
 from __future__ import annotations
 
 import gzip
-import html
 import json
 import logging
 import os
@@ -16,16 +18,13 @@ import time
 import zlib
 from typing import Any
 
-import tornado.escape
 import tornado.web
 
-from .._rundir import HISTORY, OUTPUT, SUMMARY
 from ._accounts import parse_basic_auth
 from ._context import Caller, ClientError, ServerContext
 from ._graphql import GraphQLRequestContext, run_graphql
-from ._resolvers import run_state
 from ._runfiles import check_lines, safe_file_name
-from ._storage import Entity, Run
+from ._storage import Run
 
 __all__ = ["handlers"]
 
@@ -276,88 +275,6 @@ class HealthHandler(BaseHandler):
         self.send_json({"status": "ok", "version": __version__})
 
 
-_PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>{title}</title>
-<style>body{{font:14px system-ui,sans-serif;margin:2em;max-width:60em}}pre{{background:#f4f4f4;padding:1em;overflow:auto}}
-td{{padding:0 1em 0 0}}</style></head><body>{body}</body></html>"""
-
-
-def _page(title: str, body: str) -> str:
-    return _PAGE.format(title=html.escape(title), body=body)
-
-
-class PageHandler(BaseHandler):
-    def write_page(self, title: str, body: str, status: int = 200) -> None:
-        self.set_status(status)
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(_page(title, body))
-
-    def visible_entity(self, entity: str) -> Entity | None:
-        """The entity if this page may show it: anonymous entities only with their secret ``?apiKey=``."""
-        found = self.server.storage.get_entity(entity)
-        if found is None:
-            return None
-        if found.anonymous:
-            secret = self.get_query_argument("apiKey", None)
-            user = self.server.user_for_key(secret) if secret else None
-            if user is None or not self.server.storage.is_member(found, user):
-                return None
-        return found
-
-
-class RunPageHandler(PageHandler):
-    """``/{entity}/{project}/runs/{run}``: a minimal run page (the dashboard replaces it)."""
-
-    def get(self, entity: str, project: str, run_name: str) -> None:
-        proj = self.server.storage.get_project(entity, project) if self.visible_entity(entity) else None
-        run = self.server.storage.get_run(proj, run_name) if proj else None
-        if run is None:
-            return self.write_page("run not found", f"<h1>No run {html.escape(entity)}/{html.escape(project)}/"
-                                   f"{html.escape(run_name)}</h1>", 404)
-        files = self.server.files.get(run.pk, run.dir)
-        summary = files.read_text(SUMMARY) or "{}"
-        try:
-            summary = json.dumps(json.loads(summary), indent=2, sort_keys=True)
-        except ValueError:
-            pass
-        rows = [("id", run.name), ("project", f"{entity}/{project}"), ("state", run_state(run)),
-                ("steps", str(files.line_count(HISTORY))), ("created by", run.creator or ""),
-                ("user", " ".join(x for x in (run.username, run.user_email) if x)),
-                ("group", run.group_name or ""), ("job type", run.job_type or ""), ("tags", ", ".join(run.tags))]
-        table = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(v)}</td></tr>" for k, v in rows if v)
-        output = "\n".join(files.tail(OUTPUT, 40))
-        body = (f"<h1>{html.escape(run.display_name or run.name)}</h1><table>{table}</table>"
-                f"<h2>Summary</h2><pre>{html.escape(summary)}</pre>"
-                + (f"<h2>Notes</h2><pre>{html.escape(run.notes)}</pre>" if run.notes else "")
-                + f"<h2>Output (last lines)</h2><pre>{html.escape(output)}</pre>")
-        self.write_page(run.display_name or run.name, body)
-
-
-class ProjectPageHandler(PageHandler):
-    def get(self, entity: str, project: str) -> None:
-        proj = self.server.storage.get_project(entity, project) if self.visible_entity(entity) else None
-        if proj is None:
-            return self.write_page("project not found", f"<h1>No project {html.escape(entity)}/"
-                                   f"{html.escape(project)}</h1>", 404)
-        secret = self.get_query_argument("apiKey", None)
-        suffix = f"?apiKey={tornado.escape.url_escape(secret)}" if secret else ""
-        items = "".join(
-            f'<li><a href="{self.base_path}/{tornado.escape.url_escape(entity, plus=False)}/'
-            f'{tornado.escape.url_escape(project, plus=False)}/runs/{run.name}{suffix}">'
-            f"{html.escape(run.display_name or run.name)}</a> {html.escape(run_state(run))}</li>"
-            for run in self.server.storage.list_runs(proj))
-        self.write_page(f"{entity}/{project}", f"<h1>{html.escape(entity)}/{html.escape(project)}</h1><ul>{items}</ul>")
-
-
-class IndexHandler(PageHandler):
-    def get(self) -> None:
-        base = html.escape(self.base_url)
-        self.write_page("wandb-jupyter server", (
-            "<h1>wandb-jupyter server</h1><p>A local server that speaks the W&amp;B API.</p>"
-            f"<pre>export WANDB_BASE_URL={base}\nexport WANDB_API_KEY=&lt;a key from "
-            "`wandb-jupyter server user add NAME`&gt;</pre>"))
-
-
 class NotFoundHandler(BaseHandler):
     """Everything else: 404, logged at debug so unknown client calls show up in the server log."""
 
@@ -377,7 +294,4 @@ def handlers(server: ServerContext, base_path: str = "") -> list[tuple[str, type
         (rf"{base}/files/{s}/{s}/{s}/file_stream", FileStreamHandler, kwargs),
         (rf"{base}/upload/{s}/{s}/{s}/(.+)", UploadHandler, kwargs),
         (rf"{base}/files/{s}/{s}/{s}/(.+)", DownloadHandler, kwargs),
-        (rf"{base}/{s}/{s}/runs/{s}/?", RunPageHandler, kwargs),
-        (rf"{base}/{s}/{s}/?", ProjectPageHandler, kwargs),
-        (rf"{base}/?", IndexHandler, kwargs),
     ]
