@@ -75,6 +75,11 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "wandb-jupyter"}]
 
 
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """jupyter_server's entry: the dashboard at ``{base_url}wandb/`` (imported only when the server loads it)."""
+    return [{"module": "wandb_jupyter.dashboard._jupyter"}]
+
+
 def _register_in_ipython() -> None:
     """Importing inside IPython registers the magics, as ``%load_ext`` would."""
     from ._ipython import current_shell

@@ -1,0 +1,72 @@
+"""The dashboard inside jupyter_server, at ``{base_url}wandb/``: no extra port, Jupyter's own auth.
+
+It shows the runs found under the server's root_dir, WANDB_DIR (of the
+server's environment) and ``c.WandbDashboard.run_dirs``, read straight from
+their run directories, so offline runs get pages with no tracking server.
+Enabled by ``jupyter-config/jupyter_server_config.d/wandb_jupyter.json``
+(installed into ``etc/jupyter/``); ``wandb_jupyter._jupyter_server_extension_points``
+points jupyter_server here.
+
+The handlers are the dashboard's logic mixins on Jupyter's ``APIHandler`` (JSON)
+and ``JupyterHandler`` (pages, downloads, assets), every GET behind
+``@tornado.web.authenticated`` and Jupyter's authorizer (resource "contents":
+run files are files under the root).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import tornado.web
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from jupyter_server.utils import url_path_join
+from traitlets import List, Unicode
+from traitlets.config import Configurable
+
+from ._handlers import Dashboard, Family, dashboard_routes
+from ._local_catalog import LocalCatalog
+
+__all__ = ["WandbDashboard", "jupyter_routes"]
+
+MOUNT = "wandb"
+
+
+class WandbDashboard(Configurable):
+    """Settings of the dashboard extension (``c.WandbDashboard.*`` in jupyter_server_config)."""
+
+    run_dirs = List(Unicode(), default_value=[], help=(
+        "More folders to look for W&B run directories in (their wandb/ folders, at most 6 levels "
+        "down), besides the server's root_dir and WANDB_DIR.")).tag(config=True)
+
+
+class JupyterAuth:
+    """Inside Jupyter every local run under the roots is visible to whoever Jupyter let in."""
+
+    auth_resource = "contents"
+
+
+class JupyterStaticHandler(JupyterHandler, tornado.web.StaticFileHandler):
+    """Dashboard assets, behind Jupyter's login like its other files."""
+
+
+def _guarded(get: Any) -> Any:
+    return tornado.web.authenticated(authorized(get))
+
+
+def jupyter_routes(base_url: str, roots: list[str | None]) -> list[tuple[str, type, dict[str, Any]]]:
+    """Routes of the dashboard at ``{base_url}wandb`` over the local runs under ``roots``."""
+    dashboard = Dashboard(catalog=LocalCatalog(roots), base=url_path_join(base_url, MOUNT).rstrip("/"))
+    family = Family(auth=JupyterAuth, api=APIHandler, page=JupyterHandler, static=JupyterStaticHandler,
+                    wrap_get=_guarded)
+    return dashboard_routes(dashboard, family)
+
+
+def _load_jupyter_server_extension(serverapp: Any) -> None:
+    settings = WandbDashboard(parent=serverapp)
+    roots = [serverapp.root_dir, os.environ.get("WANDB_DIR"), *settings.run_dirs]
+    routes = jupyter_routes(serverapp.base_url, roots)
+    serverapp.web_app.add_handlers(".*$", routes)
+    serverapp.log.info("wandb-jupyter dashboard at %s (runs under %s)",
+                       url_path_join(serverapp.base_url, MOUNT), ", ".join(str(r) for r in roots if r))
