@@ -136,5 +136,18 @@ def test_the_dashboard_shows_in_a_frame_with_its_link_as_text() -> None:
         "wandb-jupyter dashboard: http://127.0.0.1:8123"
 
 
+def test_the_frame_uses_the_loopback_name_of_the_jupyter_page() -> None:
+    """localhost and 127.0.0.1 are different sites: the dashboard's Lax cookie would be refused in the frame."""
+    server = _server()
+    bundle = dashboard_bundle(server, 100, ["http://localhost:8888", "http://127.0.0.1:8888"])
+    assert '<iframe src="http://localhost:8123/login?token=' in bundle["text/html"]
+    assert ">http://localhost:8123</a>" in bundle["text/html"]
+    assert bundle["text/plain"].startswith("wandb-jupyter dashboard: http://localhost:8123/login?token=")
+    assert '<iframe src="http://127.0.0.1:8123/login' in dashboard_bundle(server, 100, ["http://127.0.0.1:8888"])[
+        "text/html"]
+    assert '<iframe src="http://127.0.0.1:8123/login' in dashboard_bundle(server, 100, ["https://hub.example.org"])[
+        "text/html"]
+
+
 def test_a_server_record_never_shows_its_token() -> None:
     assert "s3cr3t" not in repr(_server()) and "s3cr3t" not in str([_server()])

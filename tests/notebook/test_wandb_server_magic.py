@@ -79,6 +79,7 @@ def test_the_running_jupyter_server_may_frame_the_dashboard(execute_notebook, is
     (info,) = server.list()
     assert info.frame_ancestors == ("http://localhost:8899", "http://127.0.0.1:8899")
     login = re.search(r'<iframe src="([^"]+)"', _display(nb.cells[1])["text/html"]).group(1)
+    assert login.startswith(f"http://localhost:{port}/login?token="), "the Jupyter page's loopback name"
     with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(login, timeout=10) as answer:
         policy = answer.headers["Content-Security-Policy"]
     assert "frame-ancestors 'self' http://localhost:8899 http://127.0.0.1:8899" in policy

@@ -48,6 +48,9 @@ def test_a_live_server_is_reused_and_listed(tmp_path: Path) -> None:
     info = first.server
     assert info.data_dir == str((tmp_path / "data").resolve()) and info.version == __version__
     assert info.url == f"http://127.0.0.1:{info.port}"
+    assert info.login_url.startswith(info.url + "/login?token=")
+    token = info.login_url.split("token=", 1)[1]
+    assert len(token) >= 16 and token not in repr(info) and token not in repr(server.list())
     # the server lives in its own session: a kernel interrupt to the starter's process group misses it
     assert os.getsid(info.pid) != os.getsid(0)
 
@@ -61,6 +64,7 @@ def test_a_live_server_is_reused_and_listed(tmp_path: Path) -> None:
     assert stat.S_IMODE(Path(info.log_file).stat().st_mode) == 0o600
     assert "Created the admin user" in log and "****" in log
     assert not re.search(r"local-[0-9a-f]{40}", log), "the admin's API key stays out of the log"
+    assert token not in log and "dashboard: " in log
 
 
 def test_stop_by_port_or_data_dir(tmp_path: Path) -> None:

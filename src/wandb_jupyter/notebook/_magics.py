@@ -208,4 +208,4 @@ class WandbMagics(Magics):
         except (ServerConflict, RuntimeError, OSError) as error:
             raise UsageError(str(error)) from None
         print("\n".join(report_lines(started, origins)))
-        display(dashboard_bundle(started.server, args.height), raw=True)
+        display(dashboard_bundle(started.server, args.height, origins), raw=True)

@@ -6,17 +6,22 @@ before the server starts: the one the JupyterLab extension reported (the
 browser's view, right behind proxies), else the URLs of the Jupyter servers
 running here (their info files; loopback names given both ways, since the
 browser may say ``localhost`` where the file says ``127.0.0.1``).
+
+The frame loads the server under the loopback name the Jupyter page uses:
+``localhost`` and ``127.0.0.1`` are different sites to a browser, and the
+dashboard's session cookie (SameSite=Lax) is refused in a cross-site frame.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
 from .._logging import logger
 
-__all__ = ["jupyter_origins", "dashboard_bundle", "report_lines"]
+__all__ = ["jupyter_origins", "dashboard_bundle", "report_lines", "as_seen_from"]
 
 _LOOPBACK = ("localhost", "127.0.0.1")
 
@@ -66,12 +71,22 @@ def report_lines(started: Any, origins: list[str]) -> list[str]:
     return lines
 
 
-def dashboard_bundle(server: Any, height: int) -> dict[str, str]:
+def as_seen_from(url: str, origins: Sequence[str]) -> str:
+    """``url`` on the loopback name of the first origin (the Jupyter page's), when both are loopback."""
+    parts = urlsplit(url)
+    page = urlsplit(origins[0]).hostname if origins else None
+    if page not in _LOOPBACK or parts.hostname not in _LOOPBACK or page == parts.hostname:
+        return url
+    netloc = f"{page}:{parts.port}" if parts.port else page
+    return parts._replace(netloc=netloc).geturl()
+
+
+def dashboard_bundle(server: Any, height: int, origins: Sequence[str] = ()) -> dict[str, str]:
     """The dashboard inline (an iframe of its login link), and the link as text for front ends without HTML."""
-    link = server.login_url or server.url
+    link = as_seen_from(server.login_url or server.url, origins)
     src = escape(link, quote=True)
     html = (f'<iframe src="{src}" width="100%" height="{int(height)}" style="border:none" '
             f'title="wandb-jupyter dashboard"></iframe>'
             f'<div>wandb-jupyter dashboard: <a href="{src}" target="_blank" rel="noopener noreferrer">'
-            f"{escape(server.url)}</a></div>")
+            f"{escape(as_seen_from(server.url, origins))}</a></div>")
     return {"text/html": html, "text/plain": f"wandb-jupyter dashboard: {link}"}
