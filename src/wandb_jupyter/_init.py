@@ -363,8 +363,6 @@ def _announce(run: Run) -> None:
         from .online._session import masked_url
 
         logger.log(level, "run page: %s", masked_url(run.url))
-    elif run.url:  # an offline run's page in the dashboard inside Jupyter
-        logger.log(level, "run page: %s", run.url)
     if run.settings.show_run:
         if run.url:
             _open_run_page(run.url)
