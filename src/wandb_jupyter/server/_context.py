@@ -47,7 +47,9 @@ def decode_id(kind: str, value: str) -> int | None:
     try:
         text = base64.b64decode(value.encode(), validate=True).decode()
         prefix, version, pk = text.split(":", 2)
-        return int(pk) if prefix == kind and version == "v1" else None
+        number = int(pk)
+        # a key SQLite can hold (a bigger one raised OverflowError deep in a query: a 500)
+        return number if prefix == kind and version == "v1" and 0 < number < 1 << 63 else None
     except (ValueError, UnicodeDecodeError):
         return None
 

@@ -2,8 +2,8 @@
 
 Parsed and validated documents are cached by query text (the SDK sends the same
 few queries over and over). Syntax and validation errors, and variables that do
-not fit, are the client's fault: 400. Errors raised by resolvers carry their
-own status (401 no key, 403 another's entity, 404 missing, 400 bad input);
+not fit, are the client's fault: 400 (a query over MAX_QUERY_CHARS: 413). Errors
+raised by resolvers carry their own status (401 no key, 403 another's entity, 404 missing, 400 bad input);
 anything else is a bug of ours: 500, logged with its traceback.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 from graphql import DocumentNode, GraphQLError, execute_sync, parse, validate
 
 from ._context import Caller, ClientError, ServerContext
+from ._limits import MAX_QUERY_CHARS
 from ._schema import schema
 
 __all__ = ["GraphQLRequestContext", "run_graphql"]
@@ -41,8 +42,13 @@ def _document(query: str) -> DocumentNode | list[GraphQLError]:
             document = parse(query)
         except GraphQLError as error:
             found = [error]
+        except RecursionError:  # brackets nested thousands deep
+            found = [GraphQLError("the query is nested too deeply")]
         else:
-            errors = validate(schema(), document)
+            try:
+                errors = validate(schema(), document)
+            except RecursionError:
+                errors = [GraphQLError("the query is nested too deeply")]
             found = errors if errors else document
         _documents[query] = found
         if len(_documents) > _CACHE_SIZE:
@@ -64,6 +70,8 @@ def run_graphql(body: Any, context: GraphQLRequestContext) -> tuple[int, dict[st
     operation = body.get("operationName")
     if not isinstance(variables, dict) or (operation is not None and not isinstance(operation, str)):
         return 400, {"errors": [{"message": "'variables' must be an object and 'operationName' a string"}]}
+    if len(body["query"]) > MAX_QUERY_CHARS:
+        return 413, {"errors": [{"message": f"the query is over the limit of {MAX_QUERY_CHARS} characters"}]}
     document = _document(body["query"])
     if isinstance(document, list):
         log.debug("graphql: %s refused: %s", operation or "(anonymous operation)",

@@ -10,19 +10,20 @@ inside jupyter_server (``web_app.add_handlers`` with :func:`handlers`).
 
 from __future__ import annotations
 
-import gzip
+import errno
 import json
 import logging
 import os
 import time
-import zlib
 from typing import Any
 
 import tornado.web
 
+from .._rundir import SUMMARY
 from ._accounts import parse_basic_auth
 from ._context import Caller, ClientError, ServerContext
 from ._graphql import GraphQLRequestContext, run_graphql
+from ._limits import MAX_BODY_BYTES, parse_json_body, too_large
 from ._runfiles import check_lines, safe_file_name
 from ._storage import Run
 
@@ -82,16 +83,7 @@ class BaseHandler(tornado.web.RequestHandler):
         self.send_json({"error": message, "errors": [{"message": message}]}, status)
 
     def json_body(self) -> Any:
-        body = self.request.body
-        encoding = self.request.headers.get("Content-Encoding", "").lower()
-        try:
-            if encoding == "gzip":
-                body = gzip.decompress(body)
-            elif encoding == "deflate":
-                body = zlib.decompress(body)
-            return json.loads(body or b"null")
-        except (OSError, EOFError, zlib.error, ValueError, UnicodeDecodeError):
-            raise ClientError("the body is not valid JSON") from None
+        return parse_json_body(self.request.body, self.request.headers.get("Content-Encoding", ""))
 
     def _handle_client_error(self, error: ClientError) -> None:
         self.send_error_json(error.status, str(error))
@@ -100,8 +92,33 @@ class BaseHandler(tornado.web.RequestHandler):
         self.send_json({"error": self._reason, "errors": [{"message": self._reason}]}, status_code)
 
 
-class GraphQLHandler(BaseHandler):
+@tornado.web.stream_request_body
+class BoundedBodyHandler(BaseHandler):
+    """Reads the body itself so that one over MAX_BODY_BYTES gets a clear 413, wherever the handler is
+    mounted (tornado's own limit is per server, 100 MiB by default, and answers 400).
+
+    ``request.body`` is the body received so far (a bytearray, complete when the method runs).
+    """
+
+    def prepare(self) -> None:
+        self.request.body = bytearray()
+        length = self.request.headers.get("Content-Length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            self._handle_client_error(too_large(int(length)))
+
+    def data_received(self, chunk: bytes) -> None:
+        if self._finished:
+            return  # refused already; tornado reads and drops the rest
+        if len(self.request.body) + len(chunk) > MAX_BODY_BYTES:
+            self._handle_client_error(too_large(len(self.request.body) + len(chunk)))
+            return
+        self.request.body += chunk
+
+
+class GraphQLHandler(BoundedBodyHandler):
     def post(self) -> None:
+        if self._finished:
+            return
         try:
             caller = self.caller()
             body = self.json_body()
@@ -114,25 +131,26 @@ class GraphQLHandler(BaseHandler):
         self.send_json(payload, status)
 
 
-class FileStreamHandler(BaseHandler):
+class FileStreamHandler(BoundedBodyHandler):
     """``POST /files/{entity}/{project}/{run}/file_stream``: offsets are line numbers."""
 
     def post(self, entity: str, project: str, run_name: str) -> None:
+        if self._finished:
+            return
         try:
             caller = self.caller()
             run = self.server.writable_run(caller, entity, project, run_name)
             body = self.json_body()
             entries = self._entries(body)
+            exit_code = self._exit_code(body)
+            files = self.server.files.get(run.pk, run.dir)
+            for name, offset, lines in entries:
+                self._apply(files, name, offset, lines)
         except ClientError as error:
             return self._handle_client_error(error)
-        files = self.server.files.get(run.pk, run.dir)
-        for name, offset, lines in entries:
-            files.apply(name, offset, lines)
         fields: dict[str, Any] = {}
         complete = body.get("complete")
         if complete:
-            exit_code = body.get("exitcode")
-            exit_code = exit_code if isinstance(exit_code, int) else 0
             fields.update(state="finished" if exit_code == 0 else "failed", exit_code=exit_code)
         elif body.get("preempting"):
             fields["state"] = "preempting"
@@ -145,6 +163,28 @@ class FileStreamHandler(BaseHandler):
             files.sync()
             self.server.files.release(run.pk)
         self.send_json({"stopped": True} if run.state == "stopping" else {})
+
+    @staticmethod
+    def _exit_code(body: dict[str, Any]) -> int:
+        """The run's exit code: a 32-bit integer like W&B's (an absent or non-integer one counts as 0)."""
+        exit_code = body.get("exitcode")
+        if not isinstance(exit_code, int) or isinstance(exit_code, bool):
+            return 0
+        if not -(1 << 31) <= exit_code < 1 << 31:
+            raise ClientError("'exitcode' must be a 32-bit integer")
+        return exit_code
+
+    @staticmethod
+    def _apply(files: Any, name: str, offset: int, lines: list[str]) -> None:
+        """Write one entry; a name the run's folder cannot hold (a folder there, a file as its folder) is 400."""
+        try:
+            files.apply(name, offset, lines)
+        except ValueError:
+            raise ClientError(f"invalid file name {name!r}") from None
+        except OSError as error:
+            if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+                raise  # the server's disk, not the request: a 500, logged
+            raise ClientError(f"cannot write {name!r} in this run: {error.strerror or error}") from None
 
     @staticmethod
     def _entries(body: Any) -> list[tuple[str, int, list[str]]]:
@@ -165,8 +205,17 @@ class FileStreamHandler(BaseHandler):
                 raise ClientError(f"files[{name!r}].offset must be a line number")
             if lines is None:
                 raise ClientError(f"files[{name!r}].content must be a list of one-line strings")
+            if name == SUMMARY and lines and not _is_json_object(lines[-1]):
+                raise ClientError(f"files[{name!r}].content must end with the summary as a JSON object")
             entries.append((name, offset, lines))
         return entries
+
+
+def _is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 @tornado.web.stream_request_body
@@ -192,12 +241,21 @@ class UploadHandler(BaseHandler):
         if run is None:
             self.send_error_json(404, f"run {entity}/{project}/{run_name} does not exist")
             return
-        self.request.connection.set_max_body_size(MAX_UPLOAD_BYTES)
         self._files = self.server.files.get(run.pk, run.dir)
         self._name = name
-        _, tmp = self._files.upload_target(name)
+        try:
+            _, tmp = self._files.upload_target(name)
+            self._handle = open(tmp, "wb")
+        except ValueError:  # resolves outside the run's files (a symbolic link there)
+            self.send_error_json(400, f"invalid file name {name!r}")
+            return
+        except OSError as error:
+            if error.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            self.send_error_json(400, f"cannot store {name!r} in this run: {error.strerror or error}")
+            return
+        self.request.connection.set_max_body_size(MAX_UPLOAD_BYTES)
         self._tmp = tmp
-        self._handle = open(tmp, "wb")
         self._size = 0
 
     def data_received(self, chunk: bytes) -> None:
@@ -207,7 +265,12 @@ class UploadHandler(BaseHandler):
 
     def put(self, *_args: str) -> None:
         self._handle.close()
-        self._files.commit_upload(self._name, self._tmp)
+        try:
+            self._files.commit_upload(self._name, self._tmp)
+        except OSError as error:  # a folder of that name is in the way
+            if error.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            return self.send_error_json(400, f"cannot store {self._name!r} in this run: {error.strerror or error}")
         self._tmp = None
         self.set_status(200)
         self.finish()

@@ -45,21 +45,24 @@ class Launched(NamedTuple):
         return f"Launched(pid={self.process.pid}, url={self.url!r})"
 
 
-def _command(data_dir: Path, port: int, frame_ancestors: Sequence[str]) -> list[str]:
+def _command(data_dir: Path, port: int, frame_ancestors: Sequence[str], verbose: int = 0) -> list[str]:
     command = [sys.executable, "-m", "wandb_jupyter", "server", "--port", str(port), "--data-dir", str(data_dir)]
+    command += ["-v"] * verbose
     for origin in frame_ancestors:
         command += ["--frame-ancestors", origin]
     return command
 
 
 def launch(data_dir: Path, *, port: int = 0, env: Mapping[str, str] | None = None, stderr: Any = subprocess.STDOUT,
-           timeout: float = 30.0, frame_ancestors: Sequence[str] = (), log_file: Path | None = None) -> Launched:
+           timeout: float = 30.0, frame_ancestors: Sequence[str] = (), log_file: Path | None = None,
+           verbose: int = 0) -> Launched:
     """Start a server on 127.0.0.1 and wait (at most ``timeout`` s) until it listens.
 
     ``frame_ancestors``: origins allowed to show the dashboard in a frame (a Jupyter
     server's origin). ``log_file``: see the module docstring (``stderr`` is ignored then).
+    ``verbose``: 1 logs every request, 2 everything (``-v``, ``-vv``).
     """
-    command = _command(data_dir, port, frame_ancestors)
+    command = _command(data_dir, port, frame_ancestors, verbose)
     environ = None if env is None else dict(env)
     if log_file is None:
         process, output, wait = _start_piped(command, environ, stderr)

@@ -22,6 +22,7 @@ from .._rundir import EVENTS, HISTORY, OUTPUT, SUMMARY
 from .._naming import new_run_id
 from ._accounts import check_name
 from ._context import ClientError, Forbidden, NotFound, Unauthorized, decode_id, encode_id
+from ._limits import lone_surrogate
 from ._names import run_display_name
 from ._runfiles import RunFiles, safe_file_name
 from ._storage import Entity, Project, Run, StorageError, User
@@ -92,9 +93,16 @@ class UserNode:
         return _connection(teams, EntityNode, first)
 
 
+def _first(items: list[Any], first: int | None) -> list[Any]:
+    """The first ``first`` items (all with None); a negative count is the client's mistake, not "all but"."""
+    if first is not None and first < 0:
+        raise ClientError("'first' must not be negative")
+    return items[:first]
+
+
 def _connection(items: list[Any], node: Any, first: int | None) -> dict[str, Any]:
     """A GraphQL connection ({edges: [{node}]}) of the first ``first`` items."""
-    return {"edges": [{"node": node(item)} for item in items[:first]]}
+    return {"edges": [{"node": node(item)} for item in _first(items, first)]}
 
 
 class EntityNode:
@@ -253,7 +261,7 @@ def resolve_projects(_root: Any, info: GraphQLResolveInfo, entityName: str | Non
     if entity is None:
         return None
     projects = info.context.server.storage.list_projects(entity)
-    return {"edges": [{"node": ProjectNode(p)} for p in projects[:first]]}
+    return {"edges": [{"node": ProjectNode(p)} for p in _first(projects, first)]}
 
 
 QUERY: dict[str, Callable[..., Any]] = {
@@ -290,12 +298,17 @@ def _writable_entity(info: GraphQLResolveInfo, name: str | None) -> Entity:
 
 
 def _check_json(value: str | None, what: str) -> None:
+    """``value`` must be a JSON object whose text a file can hold (no lone surrogate such as \\ud800)."""
     if value is None:
         return
     try:
-        json.loads(value)
-    except ValueError:
+        parsed = json.loads(value)
+    except (ValueError, RecursionError):
         raise ClientError(f"{what} is not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise ClientError(f"{what} must be a JSON object")
+    if "\\u" in value and lone_surrogate(parsed):
+        raise ClientError(f"{what} holds text with a lone surrogate, which cannot be stored")
 
 
 def resolve_upsert_bucket(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:

@@ -48,6 +48,8 @@ def safe_file_name(name: str) -> str | None:
     parts = PurePosixPath(name).parts
     if not parts or any(part in ("", ".", "..") for part in parts) or name.endswith("/"):
         return None
+    if any(len(part.encode("utf-8", "surrogatepass")) > 255 for part in parts):  # NAME_MAX of file systems
+        return None
     return "/".join(parts)
 
 
