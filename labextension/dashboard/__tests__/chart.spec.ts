@@ -92,6 +92,13 @@ describe('layoutChart', () => {
     expect(invertX(layout, layout.plot.right)).toBeCloseTo(100);
   });
 
+  it('shows a single wall-time point with clock ticks around it', () => {
+    const t0 = 1_700_000_000;
+    const layout = layoutChart({ ...base, xKind: 'time', series: [{ x: [t0], y: [1] }] });
+    expect(layout.xDomain).toEqual([t0 - 60, t0 + 60]);
+    expect(layout.xTicks.every(t => /^\d\d:\d\d(:\d\d)?$/.test(t.label))).toBe(true);
+  });
+
   it('has x ticks within the plot for time axes', () => {
     const t0 = 1_700_000_000;
     const layout = layoutChart({ ...base, xKind: 'time', series: [{ x: [t0, t0 + 7200], y: [1, 2] }] });

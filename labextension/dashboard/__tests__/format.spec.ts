@@ -93,6 +93,8 @@ describe('dates (time zone pinned to UTC by jest.config.js)', () => {
     expect(formatClock(t, 10)).toBe('13:04:09');
     expect(formatClock(t, 600)).toBe('13:04');
     expect(formatClock(t, 86400)).toBe('05-01');
+    expect(formatClock(t + 0.25, 0.05)).toBe('13:04:09.25');
+    expect(formatClock(t + 0.002, 0.001)).toBe('13:04:09.002');
   });
 
   it('says how long ago, then the date after a week', () => {

@@ -108,7 +108,8 @@ export function layoutChart(options: {
   const { width, height, series, xKind } = options;
   const xExtent = extent(series.map(s => s.x)) ?? [0, 1];
   const yExtent = extent(series.map(s => s.y)) ?? [0, 1];
-  const xDomain = padDomain(xExtent[0], xExtent[1]);
+  // a single x: a minute either side of a wall time, else padDomain's default
+  const xDomain = xKind === 'time' && xExtent[0] === xExtent[1] ? [xExtent[0] - 60, xExtent[0] + 60] as [number, number] : padDomain(xExtent[0], xExtent[1]);
   const yDomain = padDomain(yExtent[0], yExtent[1], 0.05);
   const yTicksRaw = axisTicks('number', yDomain[0], yDomain[1], options.yTickCount ?? 5);
   const labelWidth = Math.max(1, ...yTicksRaw.map(t => t.label.length)) * CHAR_WIDTH;

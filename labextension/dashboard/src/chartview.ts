@@ -13,7 +13,16 @@ import type { AxisKind } from './ticks.js';
 const HEIGHT = 220;
 
 function formatX(kind: AxisKind, x: number): string {
-  return kind === 'duration' ? formatDuration(x) : kind === 'time' ? formatDate(x, true) : formatNumber(x);
+  switch (kind) {
+    case 'duration':
+      return `Runtime ${formatDuration(x)}`;
+    case 'time':
+      return formatDate(x, true);
+    case 'integer':
+      return `Step ${formatNumber(x)}`;
+    default:
+      return formatNumber(x);
+  }
 }
 
 const charts = new WeakMap<Element, LineChart>();

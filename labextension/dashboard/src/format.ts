@@ -130,7 +130,16 @@ export function formatClock(epochSeconds: number, stepSeconds: number): string {
     return `${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
   }
   const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
-  return stepSeconds < 60 ? `${hm}:${pad2(d.getSeconds())}` : hm;
+  if (stepSeconds >= 60) {
+    return hm;
+  }
+  const hms = `${hm}:${pad2(d.getSeconds())}`;
+  if (stepSeconds >= 1) {
+    return hms;
+  }
+  const digits = Math.min(3, decimalsFor(stepSeconds));
+  const fraction = (epochSeconds - Math.floor(epochSeconds)).toFixed(digits).slice(1);
+  return `${hms}${fraction}`;
 }
 
 /** "How long ago" for recent times, falling back to the date after a week. */

@@ -1,6 +1,7 @@
 /**
  * A run's console output: the tail first (output logs can be huge), "Load more" for
- * earlier lines, and, while the run is live, new text appended from the last byte read.
+ * earlier lines (up to the server's 1 MiB per answer; the whole log is a download), and,
+ * while the run is live, new text appended from the last byte read.
  */
 import { ApiError } from '../api.js';
 import { el } from '../dom.js';
@@ -16,6 +17,7 @@ export class OutputView {
   private readonly info: HTMLElement;
   private tail = FIRST_TAIL;
   private nextOffset: number | null = null;
+  private firstOffset: number | null = null;
 
   constructor(
     private readonly ctx: PageContext,
@@ -28,7 +30,8 @@ export class OutputView {
       void this.load();
     });
     this.info = el('span', { class: 'muted' });
-    this.element = el('div', {}, el('div', { class: 'toolbar' }, this.more, this.info), this.pre);
+    const download = el('a', { href: ctx.api.fileUrl(run.entity, run.project, run.runId, 'output.log') }, 'Download output.log');
+    this.element = el('div', {}, el('div', { class: 'toolbar' }, this.more, this.info, download), this.pre);
   }
 
   /** (Re)load the last `tail` lines. */
@@ -37,9 +40,12 @@ export class OutputView {
     try {
       const answer = await this.ctx.api.output(entity, project, runId, { tail: this.tail });
       if (!this.ctx.alive) return;
+      // an answer holds at most 1 MiB: when more lines no longer reach further back, stop offering them
+      const reachedBack = this.firstOffset === null || answer.offset < this.firstOffset;
+      this.firstOffset = answer.offset;
       this.pre.textContent = answer.text;
       this.nextOffset = answer.next_offset;
-      this.more.hidden = answer.offset <= 0;
+      this.more.hidden = answer.offset <= 0 || !reachedBack;
       this.info.textContent = answer.size ? `${formatBytes(answer.size - answer.offset)} of ${formatBytes(answer.size)}` : '';
       if (!answer.text) {
         this.pre.textContent = '';

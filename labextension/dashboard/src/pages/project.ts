@@ -10,6 +10,7 @@ import { formatDate, formatDuration, formatValue } from '../format.js';
 import { Poller } from '../live.js';
 import {
   ColumnChoice,
+  cellValue,
   FIXED_COLUMNS,
   GroupBy,
   SortDirection,
@@ -33,14 +34,31 @@ function storage(): Storage | null {
   }
 }
 
+/** How the user left a project's table, kept while the app runs (back from a run, compare). */
+interface TableView {
+  sortColumn: string;
+  sortDirection: SortDirection;
+  filter: string;
+  groupBy: GroupBy;
+  readonly collapsed: Set<string>;
+}
+
+const views = new Map<string, TableView>();
+
+function viewOf(entity: string, project: string): TableView {
+  const key = JSON.stringify([entity, project]);
+  let view = views.get(key);
+  if (!view) {
+    view = { sortColumn: 'created', sortDirection: 'desc', filter: '', groupBy: 'none', collapsed: new Set() };
+    views.set(key, view);
+  }
+  return view;
+}
+
 class RunsTable {
   private data: RunsAnswer;
   private choice: ColumnChoice;
-  private sortColumn = 'created';
-  private sortDirection: SortDirection = 'desc';
-  private filter = '';
-  private groupBy: GroupBy = 'none';
-  private readonly collapsed = new Set<string>();
+  private readonly view: TableView;
   readonly selected: Set<string>;
   readonly element: HTMLElement;
   private readonly table = el('table', { class: 'grid runs', 'data-testid': 'runs' });
@@ -56,9 +74,10 @@ class RunsTable {
     this.data = data;
     this.choice = loadColumns(storage(), route.entity, route.project) ?? defaultColumns(data.config_keys, data.summary_keys);
     this.selected = new Set(route.compare);
-    const filter = el('input', { type: 'search', placeholder: 'Filter runs (name, tags, group, job type, config)', 'aria-label': 'Filter runs', class: 'filter', 'data-testid': 'filter' });
+    this.view = viewOf(route.entity, route.project);
+    const filter = el('input', { type: 'search', value: this.view.filter, placeholder: 'Filter runs (name, tags, group, job type, config)', 'aria-label': 'Filter runs', class: 'filter', 'data-testid': 'filter' });
     filter.addEventListener('input', () => {
-      this.filter = filter.value;
+      this.view.filter = filter.value;
       this.drawBody();
     });
     const group = el(
@@ -68,8 +87,9 @@ class RunsTable {
       el('option', { value: 'group' }, 'Group'),
       el('option', { value: 'job_type' }, 'Job type')
     );
+    group.value = this.view.groupBy;
     group.addEventListener('change', () => {
-      this.groupBy = group.value as GroupBy;
+      this.view.groupBy = group.value as GroupBy;
       this.drawBody();
     });
     this.compareLink = el('a', { class: 'button', 'data-nav': true, 'data-testid': 'compare-button' }, 'Compare');
@@ -143,24 +163,24 @@ class RunsTable {
       this.drawBody();
     });
     const headers = this.columns().map(column => {
-      const sorted = this.sortColumn === column.key;
-      const button = el('button', { type: 'button', class: 'sort', title: `Sort by ${column.label}` }, column.label, sorted ? (this.sortDirection === 'asc' ? ' ▲' : ' ▼') : '');
+      const sorted = this.view.sortColumn === column.key;
+      const button = el('button', { type: 'button', class: 'sort', title: `Sort by ${column.label}` }, column.label, sorted ? (this.view.sortDirection === 'asc' ? ' ▲' : ' ▼') : '');
       button.addEventListener('click', () => {
-        if (this.sortColumn === column.key) {
-          this.sortDirection = this.sortDirection === 'asc' ? 'desc' : 'asc';
+        if (this.view.sortColumn === column.key) {
+          this.view.sortDirection = this.view.sortDirection === 'asc' ? 'desc' : 'asc';
         } else {
-          this.sortColumn = column.key;
-          this.sortDirection = column.key === 'created' ? 'desc' : 'asc';
+          this.view.sortColumn = column.key;
+          this.view.sortDirection = column.key === 'created' ? 'desc' : 'asc';
         }
         this.draw();
       });
-      return el('th', { 'data-column': column.key, 'aria-sort': sorted ? (this.sortDirection === 'asc' ? 'ascending' : 'descending') : null }, button);
+      return el('th', { 'data-column': column.key, 'aria-sort': sorted ? (this.view.sortDirection === 'asc' ? 'ascending' : 'descending') : null }, button);
     });
     replaceChildren(this.table, el('thead', {}, el('tr', {}, el('th', { class: 'select' }, all), ...headers)), el('tbody'));
   }
 
   private visibleRows(): RunRow[] {
-    return sortRuns(filterRuns(this.data.runs, this.filter), this.sortColumn, this.sortDirection);
+    return sortRuns(filterRuns(this.data.runs, this.view.filter), this.view.sortColumn, this.view.sortDirection);
   }
 
   private cell(row: RunRow, key: string): HTMLElement {
@@ -177,8 +197,9 @@ class RunsTable {
       case 'tags':
         return el('td', {}, ...row.tags.map(tag => el('span', { class: 'tag' }, tag)));
       default: {
-        const value = key.startsWith('config:') ? row.config[key.slice(7)] : key.startsWith('summary:') ? row.summary[key.slice(8)] : (row as unknown as Record<string, unknown>)[key];
-        const text = formatValue(value);
+        const chosen = key.startsWith('config:') || key.startsWith('summary:');
+        const value = cellValue(row, key);
+        const text = chosen || (value !== null && value !== undefined) ? formatValue(value) : '';
         return el('td', { class: typeof value === 'number' ? 'num' : '', title: text.length > 40 ? text : null }, text);
       }
     }
@@ -201,11 +222,11 @@ class RunsTable {
 
   private groupRow(key: string | null, count: number, width: number): HTMLElement {
     const id = key ?? '\u0000none';
-    const open = !this.collapsed.has(id);
-    const toggle = el('button', { type: 'button', class: 'group-toggle', 'aria-expanded': String(open) }, open ? '▾ ' : '▸ ', key ?? `(no ${this.groupBy === 'group' ? 'group' : 'job type'})`, el('span', { class: 'muted' }, ` ${count} run${count === 1 ? '' : 's'}`));
+    const open = !this.view.collapsed.has(id);
+    const toggle = el('button', { type: 'button', class: 'group-toggle', 'aria-expanded': String(open) }, open ? '▾ ' : '▸ ', key ?? `(no ${this.view.groupBy === 'group' ? 'group' : 'job type'})`, el('span', { class: 'muted' }, ` ${count} run${count === 1 ? '' : 's'}`));
     toggle.addEventListener('click', () => {
-      if (open) this.collapsed.add(id);
-      else this.collapsed.delete(id);
+      if (open) this.view.collapsed.add(id);
+      else this.view.collapsed.delete(id);
       this.drawBody();
     });
     return el('tr', { class: 'group-row', 'data-testid': 'group-row', 'data-group': key ?? '' }, el('td', { colspan: width }, toggle));
@@ -215,12 +236,12 @@ class RunsTable {
     const rows = this.visibleRows();
     const width = this.columns().length + 1;
     const body: HTMLElement[] = [];
-    if (this.groupBy === 'none') {
+    if (this.view.groupBy === 'none') {
       body.push(...rows.map(row => this.runRow(row)));
     } else {
-      for (const group of groupRuns(rows, this.groupBy)) {
+      for (const group of groupRuns(rows, this.view.groupBy)) {
         body.push(this.groupRow(group.key, group.rows.length, width));
-        if (!this.collapsed.has(group.key ?? '\u0000none')) {
+        if (!this.view.collapsed.has(group.key ?? '\u0000none')) {
           body.push(...group.rows.map(row => this.runRow(row)));
         }
       }
