@@ -38,7 +38,7 @@ class WandbDashboard(Configurable):
 
     run_dirs = List(Unicode(), default_value=[], help=(
         "More folders to look for W&B run directories in (their wandb/ folders, at most 6 levels "
-        "down), besides the server's root_dir and WANDB_DIR.")).tag(config=True)
+        "down), besides the server's root_dir and WANDB_DIR; relative ones are under root_dir.")).tag(config=True)
 
 
 class JupyterAuth:
@@ -65,7 +65,9 @@ def jupyter_routes(base_url: str, roots: list[str | None]) -> list[tuple[str, ty
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
     settings = WandbDashboard(parent=serverapp)
-    roots = [serverapp.root_dir, os.environ.get("WANDB_DIR"), *settings.run_dirs]
+    root_dir = os.path.expanduser(serverapp.root_dir)
+    extra = [os.path.join(root_dir, os.path.expanduser(path)) for path in settings.run_dirs]
+    roots = [root_dir, os.environ.get("WANDB_DIR"), *extra]
     routes = jupyter_routes(serverapp.base_url, roots)
     serverapp.web_app.add_handlers(".*$", routes)
     serverapp.log.info("wandb-jupyter dashboard at %s (runs under %s)",

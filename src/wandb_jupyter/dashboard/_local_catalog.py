@@ -6,8 +6,9 @@ Inside Jupyter the roots are the server's root_dir, WANDB_DIR and
 :data:`MAX_DEPTH` levels, skipping hidden folders and the heavy ones that never
 hold runs (virtual environments, node_modules, caches); symlinks are not
 followed (no loops, no escaping the roots). The index is cached and rebuilt
-at most every :data:`RESCAN_EVERY` seconds, or sooner when a run is asked for
-that it lacks.
+at most every :data:`RESCAN_EVERY` seconds, or at once when a run or project is
+asked for that it lacks (a run that just started); the same miss again within
+:data:`MISS_RESCAN_EVERY` seconds does not rescan.
 
 A run's entity and project come from its wandb-metadata.json. Several
 directories of one run id (a run resumed in another directory) show as one
@@ -31,7 +32,7 @@ __all__ = ["LocalCatalog", "MAX_DEPTH", "RESCAN_EVERY", "SKIPPED_DIRS"]
 
 MAX_DEPTH = 6
 RESCAN_EVERY = 5.0
-MISS_RESCAN_EVERY = 1.0  # a miss rescans, but not more often than this (404 polling must stay cheap)
+MISS_RESCAN_EVERY = 1.0  # the same miss rescans at most this often (a page polling a 404 stays cheap)
 MAX_SCANNED_DIRS = 50_000  # a root with a huge tree is scanned partly rather than forever
 SKIPPED_DIRS = frozenset({"node_modules", "site-packages", "dist-packages", ".venv", "venv", "__pycache__",
                           ".git", ".ipynb_checkpoints"})
@@ -98,6 +99,7 @@ class LocalCatalog(Catalog):
         self.max_depth = max_depth
         self._index = _Index(runs={}, made_at=float("-inf"))
         self._lock = threading.Lock()
+        self._misses: dict[tuple[str, ...], float] = {}
 
     # -- the index ------------------------------------------------------------------------------------
     def _scan(self) -> _Index:
@@ -125,19 +127,30 @@ class LocalCatalog(Catalog):
         stamp = match.group(1) if match else ""
         return _Found(entity=entity or DEFAULT_ENTITY, project=project or DEFAULT_PROJECT, paths=paths, started=stamp)
 
-    def _current(self, *, missed: bool = False) -> _Index:
-        """The index, rebuilt when it is older than ``rescan_every`` (or, after a miss, than
-        :data:`MISS_RESCAN_EVERY`)."""
-        limit = MISS_RESCAN_EVERY if missed else self.rescan_every
+    def _current(self) -> _Index:
+        """The index, rebuilt when it is older than ``rescan_every``."""
         with self._lock:
-            if time.monotonic() - self._index.made_at >= limit:
+            if time.monotonic() - self._index.made_at >= self.rescan_every:
+                self._index = self._scan()
+            return self._index
+
+    def _after_miss(self, key: tuple[str, ...]) -> _Index:
+        """The index rebuilt after ``key`` was not found, unless that key missed moments ago;
+        requests that waited for a rescan begun after they asked share it."""
+        asked = time.monotonic()
+        with self._lock:
+            last = self._misses.get(key)
+            self._misses[key] = asked
+            if len(self._misses) > 1024:
+                self._misses = {k: t for k, t in self._misses.items() if asked - t < MISS_RESCAN_EVERY}
+            if (last is None or asked - last >= MISS_RESCAN_EVERY) and self._index.made_at < asked:
                 self._index = self._scan()
             return self._index
 
     def _project(self, entity: str, project: str) -> dict[str, _Found] | None:
         found = self._current().runs.get((entity, project))
         if found is None:
-            found = self._current(missed=True).runs.get((entity, project))
+            found = self._after_miss((entity, project)).runs.get((entity, project))
         return found
 
     # -- catalog ------------------------------------------------------------------------------------
@@ -156,10 +169,9 @@ class LocalCatalog(Catalog):
         return sorted((self._info(f) for f in found.values()), key=lambda info: -(info.created_at or 0.0))
 
     def run(self, viewer: Viewer, entity: str, project: str, run_id: str) -> RunInfo | None:
-        runs = self._current().runs.get((entity, project)) or {}
-        found = runs.get(run_id)
+        found = (self._current().runs.get((entity, project)) or {}).get(run_id)
         if found is None:
-            found = (self._current(missed=True).runs.get((entity, project)) or {}).get(run_id)
+            found = (self._after_miss((entity, project, run_id)).runs.get((entity, project)) or {}).get(run_id)
         return self._info(found) if found is not None else None
 
     def describe(self) -> dict[str, Any]:
