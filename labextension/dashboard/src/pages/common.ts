@@ -107,11 +107,14 @@ export function section(id: string, title: string, ...children: (Node | null)[])
 export function errorView(ctx: PageContext, err: unknown): HTMLElement {
   const box = el('div', { class: 'error', role: 'alert', 'data-testid': 'error' });
   if (err instanceof ApiError && err.kind === 'auth') {
-    box.append(
-      el('h1', {}, 'Sign in needed'),
-      el('p', {}, `You cannot see this page (${err.message}).`),
-      el('p', {}, el('a', { href: `${ctx.base}/login` }, 'Sign in'), ' with an API key or the dashboard link the server printed.')
-    );
+    // 401 comes from the standalone server (its /login takes an API key or the printed token
+    // link); 403 from Jupyter, whose own login a reload of the page leads to.
+    const here = `${location.pathname}${location.search}`;
+    const signIn =
+      err.status === 401
+        ? el('p', {}, el('a', { href: `${ctx.base}/login?next=${encodeURIComponent(here)}` }, 'Sign in'), ' with an API key or the dashboard link the server printed.')
+        : el('p', {}, el('a', { href: here }, 'Reload the page'), ' to sign in again.');
+    box.append(el('h1', {}, 'Sign in needed'), el('p', {}, `You cannot see this page (${err.message}).`), signIn);
   } else if (err instanceof ApiError && err.kind === 'notfound') {
     box.append(el('h1', {}, 'Not found'), el('p', {}, err.message), el('p', {}, ctx.link({ page: 'projects' }, 'All projects')));
   } else if (err instanceof ApiError && err.kind === 'network') {
