@@ -73,6 +73,8 @@ def test_rows_without_the_chosen_x_are_left_out(tmp_path: Path) -> None:
     cache = SeriesCache()
     assert cache.history(path, ["m"], "_runtime", 100)["series"]["m"] == {"x": [0.5, 2.5], "y": [1.0, 3.0]}
     assert cache.history(path, ["m"], "_step", 100)["series"]["m"] == {"x": [0.0, 1.0], "y": [1.0, 2.0]}
+    _write(path, [{"_step": 5, "m": 5}, {"_step": 3, "m": 3}], mode="w")  # x going back: drawn in x order
+    assert cache.history(path, ["m"], "_step", 100)["series"]["m"] == {"x": [3.0, 5.0], "y": [3.0, 5.0]}
 
 
 def test_the_cache_drops_the_least_recently_used_file_beyond_its_budget(tmp_path: Path) -> None:
