@@ -45,6 +45,8 @@ export class LineChart {
   private layout: ChartLayout | null = null;
   private hover: SVGGElement | null = null;
   private drawnWidth = 0;
+  /** The pointer over the chart, so a live redraw keeps its tooltip. */
+  private lastMove: MouseEvent | null = null;
 
   constructor(readonly metric: string, title: string = metric) {
     this.body = el('div', { class: 'chart-body' });
@@ -58,8 +60,14 @@ export class LineChart {
       this.legend,
       this.tooltip
     );
-    this.body.addEventListener('mousemove', event => this.onMove(event));
-    this.body.addEventListener('mouseleave', () => this.hideHover());
+    this.body.addEventListener('mousemove', event => {
+      this.lastMove = event;
+      this.onMove(event);
+    });
+    this.body.addEventListener('mouseleave', () => {
+      this.lastMove = null;
+      this.hideHover();
+    });
     charts.set(this.body, this);
     resizer?.observe(this.body);
   }
@@ -120,6 +128,9 @@ export class LineChart {
     root.appendChild(this.hover);
     replaceChildren(this.body, root);
     this.tooltip.hidden = true;
+    if (this.lastMove) {
+      this.onMove(this.lastMove);
+    }
   }
 
   private drawLegend(): void {

@@ -25,9 +25,11 @@ function appRoot(): HTMLElement {
 
 const root = appRoot();
 let current: PageContext | null = null;
+let shown = '';
 
 async function show(): Promise<void> {
   current?.dispose();
+  shown = location.pathname + location.search;
   const ctx = new PageContext(base, apiKey, api, root);
   current = ctx;
   const route = parseRoute(location.pathname, location.search, base);
@@ -78,5 +80,10 @@ document.addEventListener('click', event => {
   void show();
 });
 
-window.addEventListener('popstate', () => void show());
+// popstate also fires for #anchor jumps inside a page: only a new path or query is a new page
+window.addEventListener('popstate', () => {
+  if (location.pathname + location.search !== shown) {
+    void show();
+  }
+});
 void show();
