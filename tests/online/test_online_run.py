@@ -12,7 +12,7 @@ import yaml
 import wandb_jupyter as wandb
 from wandb_jupyter.online import _sender
 
-from .conftest import server_rows, server_run, server_run_dir
+from .conftest import basic, server_rows, server_run, server_run_dir
 
 
 def test_init_log_config_summary_finish_reach_the_server(online, recorder, capsys) -> None:
@@ -42,9 +42,12 @@ def test_init_log_config_summary_finish_reach_the_server(online, recorder, capsy
     assert any(line.endswith(" hello from the run") for line in (files / "output.log").read_text().splitlines())
     for name in ("wandb-metadata.json", "requirements.txt"):
         assert (files / name).stat().st_size > 0, name
-    # the page of the run is reachable at run.url
-    page = requests.get(run.url, timeout=10)
-    assert page.status_code == 200 and "first" in page.text
+    # the page of the run is reachable at run.url (the dashboard, behind its login), its data in the API
+    auth = basic(online.admin_key)
+    page = requests.get(run.url, headers=auth, timeout=10)
+    assert page.status_code == 200 and "wandb-dashboard-base" in page.text
+    shown = requests.get(f"{online.url}/_dashboard/api/run/admin/p/{run.id}", headers=auth, timeout=10).json()
+    assert shown["name"] == "first" and shown["history_rows"] == 300
     # the protocol: what the real SDK sends, nothing else
     operations = [r["operation"] for r in recorder if r["kind"] == "graphql"]
     assert operations[:3] == ["Viewer", "ServerFeaturesQuery", "UpsertBucket"]
