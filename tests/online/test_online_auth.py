@@ -15,7 +15,7 @@ from wandb_jupyter import UsageError
 from wandb_jupyter.cli import main
 from wandb_jupyter.online._auth import ANONYMOUS_LOGIN, read_netrc_entry
 
-from .conftest import server_rows, server_run
+from .conftest import basic, server_rows, server_run
 
 
 def _netrc() -> Path:
@@ -98,9 +98,14 @@ def test_anonymous_must_logs_to_a_secret_url(live_server, monkeypatch, capsys) -
     assert run.entity.startswith("anony-mouse-") and "?apiKey=" in run.url
     secret = run.url.split("apiKey=", 1)[1]
     assert secret not in capsys.readouterr().err  # logs show it masked
-    assert requests.get(run.url, timeout=10).status_code == 200
-    assert requests.get(run.url.split("?")[0], timeout=10).status_code == 404
-    assert requests.get(run.url.split("?")[0], params={"apiKey": live_server.admin_key}, timeout=10).status_code == 404
+    page = requests.get(run.url, timeout=10, allow_redirects=False)
+    assert page.status_code == 200 and "wandb-dashboard-base" in page.text  # the secret link opens the page
+    assert requests.get(run.url.split("?")[0], timeout=10, allow_redirects=False).status_code == 302  # to /login
+    data = f"{live_server.url}/_dashboard/api/run/{run.entity}/p/{run.id}"
+    assert requests.get(data, params={"apiKey": secret}, timeout=10).json()["id"] == run.id
+    assert requests.get(data, timeout=10).status_code == 401
+    assert requests.get(data, params={"apiKey": live_server.admin_key}, timeout=10).status_code == 401
+    assert requests.get(data, headers=basic(live_server.admin_key), timeout=10).status_code == 404  # admin: no
     assert server_rows(live_server, run.id, entity=run.entity)[0]["a"] == 1
     entry = read_netrc_entry(live_server.url)
     assert entry["login"] == ANONYMOUS_LOGIN and entry["password"] == secret
