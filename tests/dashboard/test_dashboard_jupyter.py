@@ -70,9 +70,9 @@ def test_the_jupyter_mount_needs_jupyters_token(start_jupyter, offline_run, tmp_
     run_id = offline_run(root, "p", 3)
     server = start_jupyter(root)
     entity = server.api("projects")["projects"][0]["entity"]
-    for path in ("wandb/_dashboard/api/health", "wandb/_dashboard/api/projects", f"wandb/_dashboard/api/runs/{entity}/p",
-                 f"wandb/_dashboard/api/run/{entity}/p/{run_id}/history",
-                 f"wandb/_dashboard/api/run/{entity}/p/{run_id}/files/config.yaml"):
+    api = "wandb/_dashboard/api"
+    for path in (f"{api}/health", f"{api}/projects", f"{api}/runs/{entity}/p", f"{api}/run/{entity}/p/{run_id}/history",
+                 f"{api}/run/{entity}/p/{run_id}/files/config.yaml"):
         refused = server.get(path, token=False)
         assert refused.status_code in (302, 403), (path, refused.status_code)
         assert run_id not in refused.text and "lr" not in refused.text
