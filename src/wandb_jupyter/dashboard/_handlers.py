@@ -568,6 +568,7 @@ class LoginLogic:
                 if admin is not None:
                     self.start_session(admin.name)
                     return self.redirect(target)
+            log.info("dashboard login refused (wrong token) from %s", self.request.remote_ip)
             return self.login_page(target, "That dashboard link is not valid.", 403)
         self.login_page(target)
 
@@ -577,6 +578,7 @@ class LoginLogic:
         key = (self.get_body_argument("key", "") or "").strip()
         user = self.auth.server.user_for_key(key) if key else None
         if user is None:
+            log.info("dashboard login refused (unknown API key) from %s", self.request.remote_ip)
             return self.login_page(target, "That API key is not valid.", 401)
         self.start_session(user.name)
         self.redirect(target)

@@ -8,8 +8,6 @@ see them (not even the admin).
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..server._context import ServerContext
 from ..server._resolvers import run_state
 from ..server._storage import Entity, Run
@@ -74,6 +72,3 @@ class ServerCatalog(Catalog):
             created_at=run.created_at, heartbeat_at=run.heartbeat_at, group=run.group_name, job_type=run.job_type,
             tags=tuple(run.tags), user=run.username or run.creator, notes=run.notes,
             config_json=run.config, summary_json=run.summary)
-
-    def describe(self) -> dict[str, Any]:
-        return {}
