@@ -46,7 +46,24 @@ def _flatten(values: Any) -> list[Any]:
 
 
 def _convert(value: Any) -> Any:
-    """``default=`` hook of the encoder: called only for types JSON does not know."""
+    """``default=`` hook of the encoder: called only for types JSON does not know.
+
+    Whatever a strange object raises while being looked at (a property, ``tolist()``)
+    becomes the TypeError that :func:`encode_row` reports as "cannot be logged".
+    """
+    try:
+        return _convert_known(value)
+    except (TypeError, ValueError, RecursionError):
+        raise
+    except Exception as error:
+        raise TypeError(f"values of type {_type_name(value)} cannot be logged ({type(error).__name__})") from None
+
+
+def _type_name(value: Any) -> str:
+    return f"{type(value).__module__}.{type(value).__qualname__}"
+
+
+def _convert_known(value: Any) -> Any:
     if hasattr(value, "item") and getattr(value, "shape", None) == ():  # numpy/torch scalars
         return value.item()
     if hasattr(value, "tolist") and hasattr(value, "shape"):  # numpy arrays, tensors
@@ -71,7 +88,7 @@ def _convert(value: Any) -> Any:
         return value.decode("utf-8", errors="replace")
     if isinstance(value, Mapping):
         return dict(value)
-    raise TypeError(f"values of type {type(value).__module__}.{type(value).__qualname__} cannot be logged")
+    raise TypeError(f"values of type {_type_name(value)} cannot be logged")
 
 
 _ENCODER = json.JSONEncoder(default=_convert, separators=(",", ":"), ensure_ascii=False)
@@ -95,11 +112,30 @@ _encode_fast = _make_fast_encoder()
 
 
 def encode_row(row: Mapping[str, Any], what: str = "log()") -> str:
-    """One JSON line (no newline) for ``row``; raises UsageError naming the bad key."""
+    """One JSON line (no newline) for ``row``; raises UsageError naming the bad key.
+
+    The line is always valid UTF-8: text with a lone surrogate (which UTF-8 cannot
+    store) is refused here, before anything is written. Checking costs nothing for
+    ASCII rows, the common case.
+    """
     try:
-        return "".join(_encode_fast(row, 0))
+        line = "".join(_encode_fast(row, 0))
     except (TypeError, ValueError, RecursionError) as error:
         raise UsageError(f"{what}: {_describe(row, error)}") from None
+    if not line.isascii():
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"{what}: {_describe_surrogate(row)}") from None
+    return line
+
+
+def _shown(key: Any) -> str:
+    """``repr(key)`` for a message, even when the key's own ``__repr__`` fails."""
+    try:
+        return repr(key)
+    except Exception:
+        return f"<{type(key).__name__} object>"
 
 
 def _describe(row: Mapping[str, Any], error: Exception) -> str:
@@ -107,12 +143,23 @@ def _describe(row: Mapping[str, Any], error: Exception) -> str:
         return "the data contains a reference cycle"
     for key, value in row.items():
         if not isinstance(key, (str, int, float, bool)) and key is not None:
-            return f"key {key!r} is a {type(key).__name__}; keys must be strings"
+            return f"key {_shown(key)} is a {type(key).__name__}; keys must be strings"
         try:
             _ENCODER.encode({key: value})
-        except (TypeError, ValueError) as inner:
-            return f"key {key!r}: {inner}"
+        except (TypeError, ValueError, RecursionError) as inner:
+            if isinstance(inner, RecursionError):
+                return f"key {_shown(key)}: the data contains a reference cycle"
+            return f"key {_shown(key)}: {inner}"
     return str(error)
+
+
+def _describe_surrogate(row: Mapping[str, Any]) -> str:
+    for key, value in row.items():
+        try:
+            _ENCODER.encode({key: value}).encode("utf-8")
+        except UnicodeEncodeError:
+            return f"key {_shown(key)}: text with a lone surrogate (such as '\\ud800') cannot be stored as UTF-8"
+    return "text with a lone surrogate cannot be stored as UTF-8"
 
 
 def to_jsonable(value: Any, what: str = "value") -> Any:
