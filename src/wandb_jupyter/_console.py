@@ -27,6 +27,7 @@ from . import _logging
 from ._ipython import current_shell, in_kernel
 from ._logging import internal_error, library_output, logger, warn_once
 from ._output_log import OutputLog
+from ._rundir import storage_error
 
 __all__ = ["ConsoleCapture", "choose_mode"]
 
@@ -238,6 +239,9 @@ class ConsoleCapture:
         self._shell: Any = None
         self._layered_below = False
         self._taps_pumped: list[Any] = []
+        #: Called instead of the console warning when output.log cannot be written (the run warns once
+        #: for all its files when the disk is full).
+        self.on_write_error: Any = None
 
     def start(self) -> bool:
         """Begin capturing; False when another run already captures (this one then does not)."""
@@ -404,8 +408,11 @@ class ConsoleCapture:
             return
         self.active = False
         internal_error("console capture", error, reporting=self.reporting)
-        warn_once(f"console-failed-{self.run_name}",
-                  f"console capture stopped for run {self.run_name} ({error!r}); your program continues")
+        if self.on_write_error is not None and storage_error(error):
+            self.on_write_error(self.log.path, error)
+        else:
+            warn_once(f"console-failed-{self.run_name}",
+                      f"console capture stopped for run {self.run_name} ({error!r}); your program continues")
         try:
             self._uninstall()
         except Exception as inner:

@@ -302,19 +302,24 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
         wandb_block=_wandb_block(settings, started),
         url=online.url if online is not None else _local_page(settings, paths, plan.run_id),
     )
-    if run.name:
-        write_metadata(run)
-    else:
-        def record(name: str) -> None:
-            run._name = name
+    try:  # a full disk (or a folder turned read-only) is a clear error at init, not an OSError
+        if run.name:
             write_metadata(run)
+        else:
+            def record(name: str) -> None:
+                run._name = name
+                write_metadata(run)
 
-        reserve_name(wandb_dir, settings.project, name_stem(program_path(settings)), record)
-    run._write_config()
-    run._write_summary()
-    update_latest_link(wandb_dir, paths.root)
-    if settings.resume == "auto":
-        write_atomic(wandb_dir / RESUME_FILE, json.dumps({"run_id": run.id}))
+            reserve_name(wandb_dir, settings.project, name_stem(program_path(settings)), record)
+        run._write_config()
+        run._write_summary()
+        update_latest_link(wandb_dir, paths.root)
+        if settings.resume == "auto":
+            write_atomic(wandb_dir / RESUME_FILE, json.dumps({"run_id": run.id}))
+    except OSError as error:
+        _close_quietly(run)
+        raise RunDirError(f"cannot write the run directory {paths.root} ({error.strerror or error}); free some "
+                          "space, or choose another folder with WANDB_DIR or init(dir=...)") from None
     if online is not None:
         try:
             online.start(run)  # UpsertBucket, then the sender thread
@@ -326,6 +331,13 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
     run._start_capture()  # before the background thread, which is busy importing at first
     run._start_background()
     return run
+
+
+def _close_quietly(run: Run) -> None:
+    try:
+        run._history.close()
+    except OSError:
+        pass
 
 
 def _local_page(settings: Any, paths: RunPaths, run_id: str) -> str | None:

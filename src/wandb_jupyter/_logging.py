@@ -72,13 +72,27 @@ def set_silent(silent: bool) -> None:
     _console.silent = silent
 
 
+class _QuietFileHandler(logging.FileHandler):
+    """A debug log that cannot be written (disk full) is skipped: logging's default prints a traceback
+    per record to stderr, into the user's output."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError:  # the last flush of a full disk
+            pass
+
+
 def attach_file(path: Path) -> None:
     """Send every record (DEBUG and up) to ``path`` as well, until detached."""
     path = Path(path)
     if path in _files:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    handler = _QuietFileHandler(path, encoding="utf-8", delay=True)
     handler.setLevel(logging.DEBUG)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(threadName)s %(message)s"))
     _files[path] = handler

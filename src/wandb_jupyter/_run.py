@@ -25,6 +25,8 @@ from ._logging import detach_file, internal_error, logger, warn_once
 from ._rundir import (
     CONFIG,
     HISTORY,
+    MAX_FILE_BYTES,
+    MAX_ROW_BYTES,
     OUTPUT,
     REQUIREMENTS,
     SUMMARY,
@@ -74,7 +76,8 @@ class Run:
         self._lock = threading.Lock()
         self._finished = False
         self._exit_code: int | None = None
-        self._broken = False
+        self._broken = False  # a write of the run's files failed: logging has stopped (see _storage_failed)
+        self._broken_lock = threading.Lock()
         self._wandb_block = dict(wandb_block or {})
         self._summary_written = time.monotonic()
         self.summary = Summary(summary, on_change=self._write_summary)
@@ -231,15 +234,16 @@ class Run:
         row["_runtime"] = clock - self._t0
         row["_timestamp"] = time.time()
         line = encode_row(row)
+        if len(line) > MAX_ROW_BYTES // 4:  # only long rows are measured in bytes
+            _check_row_size(line)
         if self._broken:
             self._step += 1
             return
         try:
             self._history.append(line)
         except OSError as error:
-            self._broken = True
-            logger.warning("logging stopped: cannot write %s (%s); your program continues",
-                           self._history.path, error.strerror or error)
+            self._storage_failed(self._history.path, error)
+            self._step += 1
             return
         self._summary_data.update(row)
         self._step += 1
@@ -247,13 +251,28 @@ class Run:
             self._write_summary()
 
     # persisted state --------------------------------------------------------
+    def _storage_failed(self, path: Path, error: OSError) -> None:
+        """A write of the run's files failed (disk full, file size limit, read-only folder).
+
+        Logging stops for the rest of the run with one warning, whichever file
+        failed first; the program goes on, and the rows written before stay whole.
+        Later failures (summary, config, console, metrics) only reach the debug log.
+        """
+        with self._broken_lock:
+            first, self._broken = not self._broken, True
+        if first:
+            logger.warning("logging stopped: cannot write %s (%s); your program continues and the %d rows "
+                           "logged before are kept", path, error.strerror or error, self._history.lines)
+        else:
+            logger.debug("cannot write %s: %s", path, error)
+
     def _write_summary(self, *, durable: bool = False, final: dict[str, Any] | None = None) -> None:
         data = dict(self._summary_data)
         data["_wandb"] = {"runtime": int(time.monotonic() - self._t0), **(final or {})}
         try:
             write_atomic(self.paths.file(SUMMARY), encode_row(data, "summary"), durable=durable)
         except OSError as error:
-            warn_once(f"summary-{self._id}", f"cannot write the summary: {error}")
+            self._storage_failed(self.paths.file(SUMMARY), error)
         self._summary_written = time.monotonic()
 
     def _write_config(self, *, durable: bool = False) -> None:
@@ -261,7 +280,7 @@ class Run:
             write_atomic(self.paths.file(CONFIG), dump_config(self.config.as_dict(), self._wandb_block),
                          durable=durable)
         except OSError as error:
-            warn_once(f"config-{self._id}", f"cannot write the config: {error}")
+            self._storage_failed(self.paths.file(CONFIG), error)
 
     def _runtime(self) -> float:
         return time.monotonic() - self._t0
@@ -291,6 +310,7 @@ class Run:
             target = (self.paths.files / relative).resolve()
             if not str(target).startswith(str(self.paths.files.resolve()) + os.sep):
                 raise UsageError(f"save(): {match} would be stored outside the run's files folder")
+            _check_file_size(source)
             self._saved.append((source, target, policy))
             if policy != "end":
                 self._copy(source, target)
@@ -298,6 +318,16 @@ class Run:
         if not stored:
             logger.info("save(%r): no files match yet", pattern)
         return stored
+
+    def _copy_at_finish(self, source: Path, target: Path) -> None:
+        """The last copy of a saved file; finish() goes on whatever happens to it."""
+        try:
+            _check_file_size(source)
+            self._copy(source, target)
+        except UsageError as error:
+            logger.warning("%s; the copy saved before is kept", error)
+        except OSError as error:
+            self._storage_failed(target, error)
 
     @staticmethod
     def _copy(source: Path, target: Path) -> None:
@@ -320,6 +350,7 @@ class Run:
             runtime=self._runtime,
             reporting=self.settings.error_reporting,
             first=self._write_environment,
+            on_write_error=self._storage_failed,
         )
         self._monitor.start()
 
@@ -349,6 +380,7 @@ class Run:
             return
         capture = ConsoleCapture(OutputLog(self.paths.file(OUTPUT)), mode=mode, run_name=self._name,
                                  reporting=self.settings.error_reporting)
+        capture.on_write_error = self._storage_failed
         if capture.start():
             self._capture = capture
 
@@ -387,10 +419,13 @@ class Run:
             self._monitor.stop()
         for source, target, policy in self._saved:
             if policy != "now" and source.is_file():
-                self._copy(source, target)
+                self._copy_at_finish(source, target)
         self._write_config(durable=True)
         self._write_summary(durable=True, final={"exitcode": self._exit_code})
-        self._history.close()
+        try:
+            self._history.close()
+        except OSError as error:  # fsync reports a full disk late on some file systems
+            self._storage_failed(self._history.path, error)
         self._stop_error_reports()  # before the last upload, so what was reported is sent with it
         fsync_dir(self.paths.files)
         if self._online is not None:
@@ -411,7 +446,9 @@ class Run:
             from ._init import _kernel_shows_block
 
             level = logging.DEBUG if _kernel_shows_block() else logging.INFO
-            logger.log(level, "run %s %s: %d steps, files in %s", self._name, state, self._step, self.paths.root)
+            steps = f"{self._step} steps" + (f" ({self._history.lines} rows kept: logging stopped)"
+                                             if self._broken else "")
+            logger.log(level, "run %s %s: %s, files in %s", self._name, state, steps, self.paths.root)
         detach_file(self.paths.logs / "debug.log")
 
     def _forget_auto_resume(self) -> None:
@@ -439,6 +476,21 @@ class Run:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
         self.finish(exit_code=1 if exc_type is not None else 0)
         return False
+
+
+def _check_row_size(line: str) -> None:
+    size = len(line.encode("utf-8"))
+    if size > MAX_ROW_BYTES:
+        raise UsageError(f"log(): this row takes {size / 2**20:.1f} MiB as JSON, over the limit of "
+                         f"{MAX_ROW_BYTES / 2**20:.1f} MiB per row (W&B's); nothing was logged. "
+                         "Keep large data in files: run.save()")
+
+
+def _check_file_size(source: Path) -> None:
+    size = source.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise UsageError(f"save(): {source} has {size / 2**30:.1f} GiB, over the limit of "
+                         f"{MAX_FILE_BYTES >> 30} GiB per file")
 
 
 def _in_vscode() -> bool:

@@ -12,11 +12,17 @@ Layout (see DESIGN.md)::
 Durability: each committed row is one ``write(2)`` on an ``O_APPEND``
 descriptor, so once ``log()`` returns the row is in the kernel and survives a
 SIGKILL of the process. A crash inside a very large write can leave a partial
-last line; :meth:`JsonlAppender.open` trims it before appending again.
+last line; :meth:`JsonlAppender.open` trims it before appending again. A write
+that fails half-way (disk full, file size limit) takes its partial line back.
+
+Limits: a history row is at most :data:`MAX_ROW_BYTES` of JSON (W&B's own limit
+for a line of a streamed file), a file kept with ``run.save()`` at most
+:data:`MAX_FILE_BYTES` (what the local server accepts as one upload).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -36,6 +42,9 @@ __all__ = [
     "find_run",
     "iter_runs",
     "update_latest_link",
+    "storage_error",
+    "MAX_ROW_BYTES",
+    "MAX_FILE_BYTES",
     "HISTORY",
     "SUMMARY",
     "CONFIG",
@@ -52,6 +61,13 @@ EVENTS = "wandb-events.jsonl"
 OUTPUT = "output.log"
 METADATA = "wandb-metadata.json"
 REQUIREMENTS = "requirements.txt"
+
+#: W&B's limit for one line of a streamed file (10 MiB less 100 KiB); a longer row would never be sent.
+MAX_ROW_BYTES = (10 << 20) - (100 << 10)
+#: The largest upload the local server accepts; a bigger run.save() file could never be sent.
+MAX_FILE_BYTES = 16 << 30
+#: Errors that say the run's files cannot grow: disk full, quota, file size limit, read-only file system.
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
 
 _RUN_DIR = re.compile(r"^(offline-)?run-(\d{8}_\d{6})-([A-Za-z0-9_-]+)$")
 
@@ -103,6 +119,11 @@ class RunPaths(NamedTuple):
             raise RunDirError(f"cannot create run directory {self.root}: {error.strerror or error}") from None
 
 
+def storage_error(error: BaseException) -> bool:
+    """True when ``error`` means the file system takes no more data (not a bug, not a bad name)."""
+    return isinstance(error, OSError) and error.errno in _STORAGE_ERRNOS
+
+
 def fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -119,12 +140,19 @@ def fsync_dir(path: Path) -> None:
 def write_atomic(path: Path, text: str, *, durable: bool = False) -> None:
     """Replace ``path`` with ``text`` so readers see the old or the new file, never half."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        if durable:
-            handle.flush()
-            os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:  # disk full: no half-written temporary file left behind
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
     if durable:
         fsync_dir(path.parent)
 
@@ -146,8 +174,20 @@ class JsonlAppender:
         data = (line + "\n").encode("utf-8")
         written = os.write(self._fd, data)
         while written < len(data):  # only very large rows or a full disk get here
-            written += os.write(self._fd, data[written:])
+            try:
+                written += os.write(self._fd, data[written:])
+            except OSError:
+                self._take_back(written)
+                raise
         self.lines += 1
+
+    def _take_back(self, count: int) -> None:
+        """Cut the ``count`` bytes of a line that could not be written whole (the file ends with a whole line)."""
+        try:
+            end = os.lseek(self._fd, 0, os.SEEK_END)
+            os.ftruncate(self._fd, end - count)
+        except OSError:
+            pass  # left for open() to trim
 
     def sync(self) -> None:
         if self._fd is not None:

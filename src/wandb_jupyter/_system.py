@@ -77,9 +77,11 @@ class SystemMonitor:
     """Samples every ``interval`` seconds into ``events_path`` until :meth:`stop`."""
 
     def __init__(self, events_path: Path, *, interval: float, disk_path: Path, runtime: Callable[[], float],
-                 reporting: bool = True, first: Callable[[], None] | None = None) -> None:
+                 reporting: bool = True, first: Callable[[], None] | None = None,
+                 on_write_error: Callable[[Path, OSError], None] | None = None) -> None:
         self._reporting = reporting
         self._first = first
+        self._on_write_error = on_write_error
         self._events = JsonlAppender(events_path)
         self._interval = interval
         self._disk_path = disk_path
@@ -98,7 +100,10 @@ class SystemMonitor:
             if not self._stop.is_set():  # a run finished this early needs no sampler (nor psutil)
                 self._sample_until_stopped()
         finally:
-            self._events.close()
+            try:
+                self._events.close()
+            except OSError as error:  # fsync on a full disk: nothing to print from a thread
+                logger.debug("closing %s: %s", self._events.path, error)
 
     def _sample_until_stopped(self) -> None:
         try:
@@ -113,6 +118,10 @@ class SystemMonitor:
                 row["_runtime"] = self._runtime()
                 row["_wandb"] = True
                 self._events.append(encode_row(row, "system metrics"))
+        except OSError as error:
+            if self._on_write_error is None:
+                raise
+            self._on_write_error(self._events.path, error)  # the run says so once; sampling ends here
         except Exception as error:
             internal_error("sampling system metrics", error, reporting=self._reporting)
         finally:

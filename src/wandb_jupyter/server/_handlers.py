@@ -19,7 +19,7 @@ from typing import Any
 
 import tornado.web
 
-from .._rundir import SUMMARY
+from .._rundir import MAX_FILE_BYTES, SUMMARY
 from ._accounts import parse_basic_auth
 from ._context import Caller, ClientError, ServerContext
 from ._graphql import GraphQLRequestContext, run_graphql
@@ -31,7 +31,7 @@ __all__ = ["handlers"]
 
 log = logging.getLogger("wandb_jupyter.server")
 
-MAX_UPLOAD_BYTES = 16 << 30
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # what run.save() accepts
 _SEGMENT = r"([^/]+)"
 
 

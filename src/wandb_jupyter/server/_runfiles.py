@@ -72,7 +72,11 @@ class _LineFile(JsonlAppender):
         data = ("\n".join(lines) + "\n").encode("utf-8")
         written = os.write(self._fd, data)  # type: ignore[arg-type]
         while written < len(data):
-            written += os.write(self._fd, data[written:])  # type: ignore[arg-type]
+            try:
+                written += os.write(self._fd, data[written:])  # type: ignore[arg-type]
+            except OSError:  # disk full: the file keeps whole lines, the client sends them again
+                self._take_back(written)
+                raise
         self.lines += len(lines)
 
 
