@@ -124,11 +124,14 @@ def test_path_from_the_comm_status_bar_and_finish(lab: LabPage) -> None:
     expect(item).to_have_attribute("data-run-state", "running")
     lab.screenshot("labext_status_running.png", lab.page.locator("#jp-main-statusbar"))
 
-    # No page for an offline run: the command says so instead of opening anything.
+    # The offline run lies under the Lab root, so Jupyter's own dashboard has its page: it opens in a Lab tab.
     result = lab.command("wandb-jupyter:open-run-page")
-    assert result["opened"] is None and "has no page yet" in result["reason"], result
-    expect(lab.page.get_by_text(re.compile("has no page yet")).first).to_be_visible()
-    expect(lab.page.locator(RUN_PAGE)).to_have_count(0)
+    run_id = metadata["id"]
+    assert result["opened"] == "lab" and result["url"].endswith(f"/wandb/{metadata['entity']}/"
+                                                                f"{metadata['project']}/runs/{run_id}"), result
+    frame = lab.page.frame_locator(f"{RUN_PAGE} iframe")
+    expect(frame.locator('[data-testid="chart"]').first).to_be_visible()
+    expect(frame.get_by_text("lab_check-1").first).to_be_visible()
 
     # Finish from the palette command: the kernel finishes the run, the status item follows.
     assert lab.command("wandb-jupyter:finish-run") is True
