@@ -327,10 +327,27 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
             run._history.close()
             raise
     _announce(run)
-    run._start_error_reports()
-    run._start_capture()  # before the background thread, which is busy importing at first
-    run._start_background()
+    try:
+        run._start_error_reports()
+        run._start_capture()  # before the background thread, which is busy importing at first
+        run._start_background()
+    except BaseException:
+        _abandon(run)
+        raise
     return run
+
+
+def _abandon(run: Run) -> None:
+    """init() failed after the run began (no thread to be had, Ctrl-C): finish it as failed.
+
+    The run is not remembered yet, so nothing else would ever stop its console capture: the
+    error being raised, and all later output, would go into a pipe nobody reads.
+    """
+    try:
+        run.finish(exit_code=1, quiet=True)
+    except Exception as error:
+        _logging.internal_error("finishing a run whose init() failed", error,
+                                reporting=run.settings.error_reporting)
 
 
 def _close_quietly(run: Run) -> None:

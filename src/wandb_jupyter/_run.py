@@ -343,7 +343,7 @@ class Run:
         """One thread writes requirements and code, then samples system metrics."""
         from ._system import SystemMonitor  # imported with the first run, not with the package
 
-        self._monitor = SystemMonitor(
+        monitor = SystemMonitor(
             self.paths.file("wandb-events.jsonl"),
             interval=self.settings.stats_interval,
             disk_path=self.paths.root,
@@ -352,7 +352,8 @@ class Run:
             first=self._write_environment,
             on_write_error=self._storage_failed,
         )
-        self._monitor.start()
+        monitor.start()
+        self._monitor = monitor  # only a started one: finish() stops it
 
     def _start_error_reports(self) -> None:
         if self.settings.error_reporting:
