@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["mask", "scrub"]
+import re
+
+__all__ = ["mask", "scrub", "mask_url"]
+
+#: Query parameters that are credentials: an anonymous run's key (its secret URL), the dashboard's
+#: login token, an upload URL's signature.
+_SECRET_PARAMS = re.compile(r"([?&](?:apiKey|token|sig)=)([^&#]*)", re.IGNORECASE)
 
 
 def mask(secret: str | None) -> str | None:
@@ -18,3 +24,8 @@ def scrub(text: str, secrets: list[str | None]) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, mask(secret) or "")
     return text
+
+
+def mask_url(url: str) -> str:
+    """``url`` with the values of its secret query parameters masked, for logs."""
+    return _SECRET_PARAMS.sub(lambda m: m.group(1) + (mask(m.group(2)) or ""), url)

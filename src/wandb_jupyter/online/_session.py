@@ -26,7 +26,7 @@ from .._errors import UsageError
 from .._logging import logger
 from .._resume import ResumedState, ResumePlan, load_state, recorded_auto_id
 from .._rundir import EVENTS, HISTORY, METADATA, OUTPUT, RunPaths, count_lines, find_run
-from .._secrets import mask
+from .._secrets import mask, mask_url
 from ._api import Api, ApiError, AuthError, RetryableError
 from ._auth import ANONYMOUS_LOGIN, KeySource, describe, missing_key_message, read_netrc_entry, resolve_key, \
     write_netrc_key
@@ -43,10 +43,7 @@ _EXPLICIT = ("global file", "workspace file", "env", "init")
 
 def masked_url(url: str | None) -> str | None:
     """A run URL fit for logs: the secret ``apiKey`` of an anonymous run's URL masked."""
-    if not url or "apiKey=" not in url:
-        return url
-    head, _, secret = url.partition("apiKey=")
-    return head + "apiKey=" + (mask(secret) or "")
+    return mask_url(url) if url else url
 
 
 def _interactive() -> bool:

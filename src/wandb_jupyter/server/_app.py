@@ -17,6 +17,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
+from .._secrets import mask_url
 from ._context import ServerContext
 from ._handlers import NotFoundHandler, handlers
 
@@ -33,7 +34,7 @@ def default_data_dir() -> Path:
 def _log_request(handler: tornado.web.RequestHandler) -> None:
     status = handler.get_status()
     level = logging.DEBUG if status < 400 else logging.INFO if status < 500 else logging.ERROR
-    log.log(level, "%d %s %s %.1fms", status, handler.request.method, handler.request.uri,
+    log.log(level, "%d %s %s %.1fms", status, handler.request.method, mask_url(handler.request.uri),
             1000.0 * handler.request.request_time())
 
 

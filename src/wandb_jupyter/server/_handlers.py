@@ -20,6 +20,7 @@ from typing import Any
 import tornado.web
 
 from .._rundir import MAX_FILE_BYTES, SUMMARY
+from .._secrets import mask_url
 from ._accounts import parse_basic_auth
 from ._context import Caller, ClientError, ServerContext
 from ._graphql import GraphQLRequestContext, run_graphql
@@ -342,7 +343,7 @@ class NotFoundHandler(BaseHandler):
     """Everything else: 404, logged at debug so unknown client calls show up in the server log."""
 
     def prepare(self) -> None:
-        log.debug("no route: %s %s", self.request.method, self.request.uri)
+        log.debug("no route: %s %s", self.request.method, mask_url(self.request.uri))
         self.send_error_json(404, f"no such endpoint: {self.request.method} {self.request.path}")
 
 
