@@ -56,7 +56,9 @@ def isolated_env(root: Path) -> dict[str, str]:
 
 
 class Server:
-    def __init__(self, root: Path) -> None:
+    """A ``wandb-jupyter server`` process over ``root/data``; ``key`` is the admin's (printed at its first start)."""
+
+    def __init__(self, root: Path, key: str | None = None) -> None:
         self.data = root / "data"
         from wandb_jupyter.server import launch
 
@@ -66,7 +68,8 @@ class Server:
             raise SystemExit(f"{error}\n{(root / 'server.err').read_text()}") from None
         self.proc, self.url = launched.process, launched.url
         text = "".join(launched.output)
-        self.key = KEY.search(text).group(0)  # type: ignore[union-attr]
+        self.key = key or KEY.search(text).group(0)  # type: ignore[union-attr]
+        self.login_url = launched.login_url
         self.ps = psutil.Process(self.proc.pid)
         self.session = requests.Session()
         self.session.auth = ("api", self.key)
