@@ -105,11 +105,13 @@ class ServerContext:
         return user is not None and self.storage.is_member(entity, user)
 
     def can_read(self, user: User | None, entity: Entity) -> bool:
+        """Members read their entities; the admin reads every entity but anonymous ones (only their
+        secret URL opens those). Another user's runs stay private, as they are on W&B."""
         if user is None:
             return False
         if user.admin and not entity.anonymous:
             return True
-        return self.storage.is_member(entity, user) or (not entity.anonymous and not user.anonymous)
+        return self.storage.is_member(entity, user)
 
     def writable_run(self, caller: Caller, entity: str, project: str, run_name: str) -> Run:
         """The run the caller may write to, or the ClientError that says why not."""

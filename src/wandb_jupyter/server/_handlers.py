@@ -232,6 +232,10 @@ class UploadHandler(BaseHandler):
         if safe_file_name(name) != name:
             self.send_error_json(400, f"invalid file name {name!r}")
             return
+        length = self.request.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
+            self.send_error_json(413, str(too_large(int(length), MAX_UPLOAD_BYTES, "the file")))
+            return
         problem = self.server.signer.check(f"{entity}/{project}/{run_name}/{name}", self.get_query_argument("exp", None),
                                            self.get_query_argument("sig", None))
         if problem:

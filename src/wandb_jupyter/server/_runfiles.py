@@ -179,6 +179,8 @@ class RunFiles:
         path = self.path_of(name)
         if name in STREAMED:
             path = self.paths.root / UPLOADED_DIR / name
+            if self.paths.root.resolve() not in path.resolve().parents:  # a symbolic link planted there
+                raise ValueError(f"invalid file name {name!r}")
         return path
 
     def upload_target(self, name: str) -> tuple[Path, Path]:
