@@ -36,6 +36,7 @@ import tornado.ioloop
 import tornado.web
 
 from .._rundir import EVENTS, HISTORY
+from ..server._tickets import SECRETS_FILE, TicketBook, TicketRefused
 from ._catalog import (Catalog, RunInfo, Viewer, list_run_files, read_output, resolve_run_file, run_metadata,
                        run_row)
 from ._series import DEFAULT_SAMPLES, MAX_SAMPLES, MIN_SAMPLES, X_KEYS, SeriesCache
@@ -47,7 +48,6 @@ log = logging.getLogger("wandb_jupyter.dashboard")
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 COOKIE_NAME = "wandb_dashboard_user"
-SECRETS_FILE = "dashboard-secrets.json"
 SESSION_DAYS = 30
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
        "base-uri 'none'; form-action 'self'")
@@ -87,11 +87,16 @@ class Dashboard:
 
 @dataclass(frozen=True, kw_only=True)
 class SessionAuth:
-    """The standalone server's sessions: its accounts, and the dashboard token that logs in as admin."""
+    """The standalone server's sessions: its accounts, the dashboard token that logs in as admin,
+    and the book of single-use login tickets minted from that token (``%wandb_server``'s links)."""
 
     server: Any  # ServerContext
     token: str
     admin: str = "admin"
+    tickets: TicketBook = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tickets", TicketBook(self.token))
 
 
 # -- shared plumbing ------------------------------------------------------------------------------------
@@ -549,7 +554,8 @@ _LOGIN = """<!doctype html>
 <label>API key <input type="password" name="key" autocomplete="off" required></label>
 <button type="submit">Log in</button>
 </form>
-<p>Or open the dashboard link the server printed when it started (<code>dashboard: …/login?token=…</code>).</p>
+<p>Or open the dashboard link the server printed when it started (<code>dashboard: …/login?token=…</code>),
+or run <code>%wandb_server</code> again in a notebook.</p>
 </main>
 </body>
 </html>
@@ -557,20 +563,42 @@ _LOGIN = """<!doctype html>
 
 
 class LoginLogic:
-    """``/login``: paste an API key (form POST with XSRF check), or ``?token=`` the dashboard token."""
+    """``/login``: paste an API key (form POST with XSRF check), ``?token=`` the dashboard token,
+    or ``?ticket=`` a single-use ticket minted from it (see :mod:`..server._tickets`)."""
 
     async def get(self: Any) -> None:
         token = self.get_query_argument("token", None)
+        ticket = self.get_query_argument("ticket", None)
         target = _safe_next(self.dashboard.base, self.get_query_argument("next", None))
+        if ticket is not None:
+            return self.ticket_login(ticket, target)
         if token is not None:
             if secrets.compare_digest(token.encode("utf-8"), self.auth.token.encode("utf-8")):
-                admin = self.auth.server.storage.get_user(self.auth.admin)
-                if admin is not None:
-                    self.start_session(admin.name)
-                    return self.redirect(target)
+                return self.admin_session(target)
             log.info("dashboard login refused (wrong token) from %s", self.request.remote_ip)
             return self.login_page(target, "That dashboard link is not valid.", 403)
         self.login_page(target)
+
+    def ticket_login(self: Any, ticket: str, target: str) -> None:
+        """Redeem ``ticket`` (once, unexpired) for an admin session; the redirect drops it from the URL.
+
+        A browser that already has a session goes on with it whatever the ticket: an old
+        ``%wandb_server`` link clicked after its frame logged in still opens the dashboard."""
+        try:
+            self.auth.tickets.redeem(ticket)
+        except TicketRefused as refused:
+            if self.current_user is not None:
+                return self.redirect(target)
+            log.info("dashboard login refused (%s) from %s", refused, self.request.remote_ip)
+            return self.login_page(target, str(refused), 403)
+        self.admin_session(target)
+
+    def admin_session(self: Any, target: str) -> None:
+        admin = self.auth.server.storage.get_user(self.auth.admin)
+        if admin is None:
+            return self.login_page(target, "This server has no admin user yet.", 403)
+        self.start_session(admin.name)
+        self.redirect(target)
 
     async def post(self: Any) -> None:
         self.check_xsrf_cookie()
