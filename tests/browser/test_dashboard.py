@@ -200,8 +200,9 @@ def test_wandb_server_magic_twice_reuses_its_server_and_frames_the_dashboard(lab
         pid_first = re.search(r"\(pid (\d+)", first).group(1)  # type: ignore[union-attr]
         pid_second = re.search(r"\(pid (\d+)", second).group(1)  # type: ignore[union-attr]
         assert pid_first == pid_second and json.loads(outputs[3][-1]) == [int(pid_first)]
-        frame = lab.cell_output(2).frame_locator("iframe")
-        expect(frame.locator('[data-testid="projects"], main').first).to_be_visible(timeout=UI_TIMEOUT_MS)
+        for cell in (1, 2):  # each frame logged in with its own ticket: the projects page, not the login page
+            frame = lab.cell_output(cell).frame_locator("iframe")
+            expect(frame.locator("main.page h1")).to_have_text("Projects", timeout=UI_TIMEOUT_MS)
         lab.screenshot("dashboard_wandb_server_magic.png", lab.cell_output(2))
     finally:
         _stop_servers(lab, data_dir)

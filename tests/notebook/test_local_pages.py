@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from wandb_jupyter.notebook import _local_pages
 from wandb_jupyter.notebook._local_pages import local_run_url, parse_dashboard, set_dashboard
 from wandb_jupyter.notebook._server_view import dashboard_bundle, jupyter_origins, report_lines
 from wandb_jupyter.server._registry import ServerInfo, Started
+from wandb_jupyter.server._tickets import TicketBook
 
 BASE = "http://localhost:8888/wandb"
 
@@ -125,24 +127,34 @@ def test_the_report_says_started_or_reused_and_warns_about_other_origins() -> No
     assert "may refuse to show here" in elsewhere[1] and "stop(port=8123)" in elsewhere[1]
 
 
-def test_the_dashboard_shows_in_a_frame_with_its_link_as_text() -> None:
-    server = _server(login_url='http://127.0.0.1:8123/login?token=a"b<c')
+def test_the_dashboard_shows_in_a_frame_and_a_link_each_with_its_own_ticket(tmp_path: Path) -> None:
+    url = 'http://127.0.0.1:8123/a"b<c'
+    server = _server(url=url, login_url=f"{url}/login?token=s3cr3t-t0ken-abcdef")
     bundle = dashboard_bundle(server, 640)
-    assert bundle["text/plain"] == 'wandb-jupyter dashboard: http://127.0.0.1:8123/login?token=a"b<c'
     html = bundle["text/html"]
-    assert '<iframe src="http://127.0.0.1:8123/login?token=a&quot;b&lt;c" width="100%" height="640"' in html
-    assert 'a"b' not in html and "<c" not in html
-    assert dashboard_bundle(_server(login_url=None), 100)["text/plain"] == \
-        "wandb-jupyter dashboard: http://127.0.0.1:8123"
+    frame = re.search(r'<iframe src="http://127\.0\.0\.1:8123/a&quot;b&lt;c/login\?ticket=([^"&]+)" width="100%" '
+                      r'height="640"', html).group(1)
+    link = re.search(r'<a href="http://127\.0\.0\.1:8123/a&quot;b&lt;c/login\?ticket=([^"&]+)"', html).group(1)
+    assert bundle["text/plain"] == f"wandb-jupyter dashboard: {url}/login?ticket={link}"
+    assert 'a"b' not in html and "<c" not in html and "s3cr3t" not in str(bundle)
+    book = TicketBook("s3cr3t-t0ken-abcdef")
+    book.redeem(frame)
+    book.redeem(link)  # two tickets: the frame spends its own as it loads
+
+    (tmp_path / "dashboard-secrets.json").write_text(json.dumps({"cookie_secret": "00", "token": "from-the-file"}))
+    unknown = dashboard_bundle(_server(login_url=None, data_dir=str(tmp_path)), 100)  # no login link recorded
+    TicketBook("from-the-file").redeem(unknown["text/plain"].rsplit("ticket=", 1)[1])
+    with pytest.raises(RuntimeError, match="cannot read the dashboard token"):
+        dashboard_bundle(_server(login_url=None, data_dir=str(tmp_path / "gone")), 100)
 
 
 def test_the_frame_uses_the_loopback_name_of_the_jupyter_page() -> None:
     """localhost and 127.0.0.1 are different sites: the dashboard's Lax cookie would be refused in the frame."""
     server = _server()
     bundle = dashboard_bundle(server, 100, ["http://localhost:8888", "http://127.0.0.1:8888"])
-    assert '<iframe src="http://localhost:8123/login?token=' in bundle["text/html"]
+    assert '<iframe src="http://localhost:8123/login?ticket=' in bundle["text/html"]
     assert ">http://localhost:8123</a>" in bundle["text/html"]
-    assert bundle["text/plain"].startswith("wandb-jupyter dashboard: http://localhost:8123/login?token=")
+    assert bundle["text/plain"].startswith("wandb-jupyter dashboard: http://localhost:8123/login?ticket=")
     assert '<iframe src="http://127.0.0.1:8123/login' in dashboard_bundle(server, 100, ["http://127.0.0.1:8888"])[
         "text/html"]
     assert '<iframe src="http://127.0.0.1:8123/login' in dashboard_bundle(server, 100, ["https://hub.example.org"])[

@@ -6,6 +6,7 @@ at the end (the records live in the test's own XDG_RUNTIME_DIR, see conftest).
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -13,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import requests
 from conftest import stream_text
 
 import wandb_jupyter.server as server
@@ -56,11 +58,13 @@ def test_a_second_call_reuses_the_server_and_a_killed_one_is_replaced(execute_no
     assert _said(nb.cells[2]) == ("reusing", url, port, pid, data_dir)
     assert json.loads(stream_text(nb.cells[3])) == [[pid, port]]
 
-    # the dashboard inline: a frame of its login link, and the link as text for front ends without HTML
+    # the dashboard inline: a frame that logs in with a ticket, and a link with a ticket of its own
+    # (also the text for front ends without HTML)
     first = _display(nb.cells[1])
-    login = re.search(r'<iframe src="([^"]+)" width="100%" height="500"', first["text/html"]).group(1)
-    assert login.startswith(url)
-    assert first["text/plain"] == f"wandb-jupyter dashboard: {login}"
+    frame = re.search(r'<iframe src="([^"]+)" width="100%" height="500"', first["text/html"]).group(1)
+    link = re.search(r'<a href="([^"]+)"', first["text/html"]).group(1)
+    assert frame.startswith(f"{url}/login?ticket=") and link.startswith(f"{url}/login?ticket=") and frame != link
+    assert first["text/plain"] == f"wandb-jupyter dashboard: {link}"
     assert 'height="800"' in _display(nb.cells[2])["text/html"]
 
     verb, url2, port2, pid2, _ = _said(nb.cells[5])
@@ -79,10 +83,32 @@ def test_the_running_jupyter_server_may_frame_the_dashboard(execute_notebook, is
     (info,) = server.list()
     assert info.frame_ancestors == ("http://localhost:8899", "http://127.0.0.1:8899")
     login = re.search(r'<iframe src="([^"]+)"', _display(nb.cells[1])["text/html"]).group(1)
-    assert login.startswith(f"http://localhost:{port}/login?token="), "the Jupyter page's loopback name"
+    assert login.startswith(f"http://localhost:{port}/login?ticket="), "the Jupyter page's loopback name"
     with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(login, timeout=10) as answer:
         policy = answer.headers["Content-Security-Policy"]
     assert "frame-ancestors 'self' http://localhost:8899 http://127.0.0.1:8899" in policy
+
+
+def test_the_outputs_hold_single_use_tickets_never_the_dashboard_token(execute_notebook, isolated: Path) -> None:
+    """A saved notebook keeps its outputs: the token there would log anyone in as the admin, for good."""
+    nb = execute_notebook(["%load_ext wandb_jupyter", "%wandb_server --data-dir srv", "%wandb_server --data-dir srv"])
+    _, url, *_ = _said(nb.cells[1])
+    token = json.loads((isolated / "srv" / "dashboard-secrets.json").read_text())["token"]
+    assert len(token) >= 32 and token not in json.dumps(nb), "no output (nor anything else saved) holds the token"
+
+    links = []
+    for cell in nb.cells[1:]:
+        shown = _display(cell)["text/html"]
+        links += [html.unescape(found) for found in re.findall(r'(?:src|href)="([^"]+)"', shown)]
+    assert len(links) == 4 and len(set(links)) == 4, "a fresh ticket for every frame and link"
+    for link in links:
+        browser = requests.Session()
+        home = browser.get(link, timeout=10)  # the ticket logs in; the redirect drops it from the URL
+        assert home.status_code == 200 and home.url == f"{url}/", (home.status_code, home.url)
+        projects = browser.get(f"{url}/_dashboard/api/projects", timeout=10)
+        assert projects.status_code == 200 and projects.json() == {"projects": []}
+        spent = requests.get(link, timeout=10, allow_redirects=False)
+        assert spent.status_code == 403 and "used already" in spent.text, "each ticket logs in once"
 
 
 def test_bad_options_are_one_line_errors(execute_notebook) -> None:

@@ -186,7 +186,9 @@ class WandbMagics(Magics):
         /health. Otherwise a new one starts on 127.0.0.1, allowing this Jupyter
         page to frame its dashboard, and keeps running after the kernel stops;
         ``wandb_jupyter.server.list()`` shows the live ones, ``stop()`` ends them.
-        Runs reach it with WANDB_BASE_URL=<its URL> and an API key.
+        Runs reach it with WANDB_BASE_URL=<its URL> and an API key. The frame and
+        the link log in with single-use tickets that expire after two minutes, so
+        the saved notebook never holds the server's dashboard token.
         """
         from IPython.display import display
 
@@ -208,4 +210,8 @@ class WandbMagics(Magics):
         except (ServerConflict, RuntimeError, OSError) as error:
             raise UsageError(str(error)) from None
         print("\n".join(report_lines(started, origins)))
-        display(dashboard_bundle(started.server, args.height, origins), raw=True)
+        try:
+            bundle = dashboard_bundle(started.server, args.height, origins)
+        except RuntimeError as error:  # its token is unreadable: no login link to show
+            raise UsageError(str(error)) from None
+        display(bundle, raw=True)

@@ -10,6 +10,11 @@ browser may say ``localhost`` where the file says ``127.0.0.1``).
 The frame loads the server under the loopback name the Jupyter page uses:
 ``localhost`` and ``127.0.0.1`` are different sites to a browser, and the
 dashboard's session cookie (SameSite=Lax) is refused in a cross-site frame.
+
+The frame and the link log in with single-use tickets that expire within two
+minutes (:mod:`..server._tickets`), never with the server's dashboard token:
+a saved notebook keeps its outputs, and a token there would log anyone who
+reads the file in as the admin, for as long as the server's data dir lives.
 """
 
 from __future__ import annotations
@@ -81,12 +86,19 @@ def as_seen_from(url: str, origins: Sequence[str]) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
+def _ticket_link(server: Any, origins: Sequence[str]) -> str:
+    """A fresh single-use login link of ``server`` (each use needs its own: the first use spends it)."""
+    from ..server._tickets import ticket_login_url
+
+    return as_seen_from(ticket_login_url(server.url, server.login_url, server.data_dir), origins)
+
+
 def dashboard_bundle(server: Any, height: int, origins: Sequence[str] = ()) -> dict[str, str]:
-    """The dashboard inline (an iframe of its login link), and the link as text for front ends without HTML."""
-    link = as_seen_from(server.login_url or server.url, origins)
-    src = escape(link, quote=True)
-    html = (f'<iframe src="{src}" width="100%" height="{int(height)}" style="border:none" '
+    """The dashboard inline (an iframe that logs in with a ticket), and a link with a ticket of its own
+    (also the text for front ends without HTML): the frame spends its ticket as soon as it loads."""
+    frame, link = _ticket_link(server, origins), _ticket_link(server, origins)
+    html = (f'<iframe src="{escape(frame, quote=True)}" width="100%" height="{int(height)}" style="border:none" '
             f'title="wandb-jupyter dashboard"></iframe>'
-            f'<div>wandb-jupyter dashboard: <a href="{src}" target="_blank" rel="noopener noreferrer">'
-            f"{escape(as_seen_from(server.url, origins))}</a></div>")
+            f'<div>wandb-jupyter dashboard: <a href="{escape(link, quote=True)}" target="_blank" '
+            f'rel="noopener noreferrer">{escape(as_seen_from(server.url, origins))}</a></div>')
     return {"text/html": html, "text/plain": f"wandb-jupyter dashboard: {link}"}
