@@ -24,7 +24,19 @@ class SettingsError(WandbJupyterError, ValueError):
         self.source = source
         self.value = value
         self.accepted = accepted
-        super().__init__(f"{source}: invalid value {value!r}; expected {accepted}")
+        super().__init__(f"{one_line(source)}: invalid value {value!r}; expected {one_line(accepted)}")
+
+
+#: Characters that end a line for str.splitlines(), terminals or editors.
+_LINE_BREAKS = set("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks escaped (``\\n``), for messages that must stay on one line
+    even when they quote a path or a value that holds one."""
+    if _LINE_BREAKS.isdisjoint(text):
+        return text
+    return "".join(repr(c)[1:-1] if c in _LINE_BREAKS else c for c in text)
 
 
 class UsageError(WandbJupyterError, ValueError):
