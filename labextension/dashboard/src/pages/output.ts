@@ -1,11 +1,13 @@
 /**
  * A run's console output: the tail first (output logs can be huge), "Load more" for
  * earlier lines (up to the server's 1 MiB per answer; the whole log is a download), and,
- * while the run is live, new text appended from the last byte read.
+ * while the run is live, new text appended from the last byte read. Lines show without
+ * their timestamp prefix (a "Timestamps" box brings them back), stderr lines marked.
  */
 import { ApiError } from '../api.js';
-import { el } from '../dom.js';
+import { el, replaceChildren } from '../dom.js';
 import { formatBytes } from '../format.js';
+import { OutputLine, outputSegments, parseOutput } from '../outputlog.js';
 import { PageContext } from './common.js';
 
 const FIRST_TAIL = 500;
@@ -15,6 +17,9 @@ export class OutputView {
   private readonly pre: HTMLPreElement;
   private readonly more: HTMLButtonElement;
   private readonly info: HTMLElement;
+  private readonly stamps: HTMLInputElement;
+  private readonly stampsLabel: HTMLLabelElement;
+  private lines: OutputLine[] = [];
   private tail = FIRST_TAIL;
   private nextOffset: number | null = null;
   private firstOffset: number | null = null;
@@ -30,8 +35,30 @@ export class OutputView {
       void this.load();
     });
     this.info = el('span', { class: 'muted' });
+    this.stamps = el('input', { type: 'checkbox', 'data-testid': 'output-timestamps' });
+    this.stamps.addEventListener('change', () => replaceChildren(this.pre, this.draw(this.lines)));
+    this.stampsLabel = el('label', { class: 'check', hidden: true }, this.stamps, 'Timestamps');
     const download = el('a', { href: ctx.api.fileUrl(run.entity, run.project, run.runId, 'output.log') }, 'Download output.log');
-    this.element = el('div', {}, el('div', { class: 'toolbar' }, this.more, this.info, download), this.pre);
+    this.element = el('div', {}, el('div', { class: 'toolbar' }, this.more, this.info, this.stampsLabel, download), this.pre);
+  }
+
+  /** Nodes for `lines`: stderr text in a span of its own, timestamps only when asked for. */
+  private draw(lines: readonly OutputLine[]): DocumentFragment {
+    const fragment = document.createDocumentFragment();
+    for (const segment of outputSegments(lines, this.stamps.checked)) {
+      fragment.appendChild(
+        segment.kind === 'stdout' ? document.createTextNode(segment.text) : el('span', { class: `output-${segment.kind}` }, segment.text)
+      );
+    }
+    return fragment;
+  }
+
+  /** Keep `added` (parsed after what is shown) and offer the timestamps box once a line has one. */
+  private keep(added: OutputLine[]): void {
+    for (const line of added) this.lines.push(line); // no spread: a log slice can hold 100k lines
+    if (this.stampsLabel.hidden && added.some(line => line.stamp !== null)) {
+      this.stampsLabel.hidden = false;
+    }
   }
 
   /** (Re)load the last `tail` lines. */
@@ -43,7 +70,9 @@ export class OutputView {
       // an answer holds at most 1 MiB: when more lines no longer reach further back, stop offering them
       const reachedBack = this.firstOffset === null || answer.offset < this.firstOffset;
       this.firstOffset = answer.offset;
-      this.pre.textContent = answer.text;
+      this.lines = [];
+      this.keep(parseOutput(answer.text));
+      replaceChildren(this.pre, this.draw(this.lines));
       this.nextOffset = answer.next_offset;
       this.more.hidden = answer.offset <= 0 || !reachedBack;
       this.info.textContent = answer.size ? `${formatBytes(answer.size - answer.offset)} of ${formatBytes(answer.size)}` : '';
@@ -70,7 +99,9 @@ export class OutputView {
     const answer = await this.ctx.api.output(entity, project, runId, { offset: this.nextOffset });
     if (!this.ctx.alive || !answer.text) return;
     const atBottom = this.pre.scrollTop + this.pre.clientHeight >= this.pre.scrollHeight - 4;
-    this.pre.appendChild(document.createTextNode(answer.text));
+    const added = parseOutput(answer.text, this.lines[this.lines.length - 1] ?? null);
+    this.keep(added);
+    this.pre.appendChild(this.draw(added));
     this.nextOffset = answer.next_offset;
     this.info.textContent = `${formatBytes(answer.size)}`;
     if (atBottom) {
