@@ -105,6 +105,48 @@ def test_runs_of_our_client_and_of_the_wandb_sdk_have_tables_charts_config_and_o
         page.screenshot(path=str(artifact_path(f"dashboard_run_{name}.png")), full_page=True)
 
 
+CONSOLE_SCRIPT = """
+import sys
+import wandb_jupyter as wandb
+run = wandb.init(project="console", name="console-run")
+print("all is well")
+print("something broke", file=sys.stderr)
+print("still going")
+run.finish()
+print("RUN", run.id)
+"""
+STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+
+
+def test_console_output_hides_the_timestamps_marks_stderr_and_shows_stamps_on_request(
+        page, standalone: Standalone, server_env, tmp_path) -> None:
+    expect = _expect()
+    done = run_child(CONSOLE_SCRIPT, cwd=tmp_path, env={**server_env, "WANDB_BASE_URL": standalone.url,
+                                                        "WANDB_API_KEY": standalone.key, "WANDB_MODE": "online"})
+    run_id = re.search(r"^RUN (\S+)$", done.stdout, re.M).group(1)  # type: ignore[union-attr]
+    logged = (standalone.run_dir("admin", "console", run_id) / "files" / "output.log").read_text()
+    assert re.search(r"^ERROR \S+ something broke$", logged, re.M), logged  # what the file holds: prefixed lines
+
+    _sign_in(page, standalone)
+    page.goto(f"{standalone.url}/admin/console/runs/{run_id}")
+    output = page.locator('[data-testid="output"]')
+    expect(output).to_contain_text("still going")
+    text = output.inner_text()
+    lines = text.splitlines()
+    assert {"all is well", "something broke", "still going"} <= set(lines), text  # each line bare: no prefix
+    assert not STAMP.search(text) and "ERROR" not in text, text
+    expect(output.locator(".output-stderr")).to_have_text("something broke\n")
+
+    stamps = page.locator('[data-testid="output-timestamps"]')
+    stamps.check()
+    expect(output).to_contain_text(re.compile(STAMP.pattern + r"\.\d{6} something broke"))
+    expect(output.locator(".output-stderr")).to_have_text("something broke\n")  # still marked, no "ERROR"
+    page.locator('[data-testid="output"]').scroll_into_view_if_needed()
+    page.screenshot(path=str(artifact_path("dashboard_console_timestamps.png")), full_page=True)
+    stamps.uncheck()
+    expect(output).not_to_contain_text(STAMP)
+
+
 def test_a_running_runs_chart_grows_without_a_reload(page, standalone: Standalone, monkeypatch) -> None:
     expect = _expect()
     _online(monkeypatch, standalone)
