@@ -1,6 +1,6 @@
 """Fixtures of the reliability tests, and the figures they measured, shown at the end of the session.
 
-``server_process`` -> ``wandb-jupyter server`` in a child process (``server.launch()``), as in
+``server_process`` -> ``wandb-jupyter server`` in a child process (``server.launch()``), that of
     tests/online: ``start()``, ``kill()``, ``url``, ``admin_key``, ``data_dir``.
 ``figures`` -> ``figures(test, text)`` records a line for the terminal summary (and prints it), so
     the counts and latencies are visible with and without ``-s``.
@@ -15,7 +15,7 @@ import random
 
 import pytest
 
-from online.conftest import ServerProcess, free_port, server_process  # noqa: F401  (shared with tests/online)
+from online.conftest import server_process  # noqa: F401  (the fixture of tests/online)
 
 _FIGURES: list[str] = []
 

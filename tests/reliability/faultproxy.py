@@ -94,7 +94,8 @@ async def _read_body(reader: asyncio.StreamReader, head: bytes, *, response: boo
 
 
 class FaultProxy:
-    def __init__(self, upstream_port: int, rng: random.Random, *, slow_delay: tuple[float, float] = (0.05, 1.0)) -> None:
+    def __init__(self, upstream_port: int, rng: random.Random, *,
+                 slow_delay: tuple[float, float] = (0.05, 1.0)) -> None:
         self.upstream_port = upstream_port
         self.rng = rng
         self.slow_delay = slow_delay

@@ -3,8 +3,9 @@
 1. Four child processes and two Jupyter kernels (jupyter_client, the real ipykernel) run our client
    online against one ``wandb-jupyter server`` process, all in the same project, logging at the
    same moment (each waits for a common start time after its ``init()``): bursts of rows, prints,
-   summary changes. Every writer must end without an error or warning (only the library's information lines on stderr), and the server must hold
-   each run complete: every row once and in order, byte for byte the local history, ``finished``.
+   summary changes. Every writer must end without an error or warning (only the library's
+   information lines on stderr), and the server must hold each run complete: every row once and
+   in order, byte for byte the local history, ``finished``.
 2. 20 clients (threads of ``bench/_load.py``, one keep-alive connection and one run each) send
    GraphQL upserts, file_stream appends and reads for a bounded time: no answer other than 200,
    no read showing fewer rows than were acknowledged, every run's history exactly the rows

@@ -10,7 +10,8 @@ small so that every run sends many requests into the faults.
 After recovery, for every run, the server holds every row exactly once: its history has as many
 lines as the run logged steps, each ``_step`` once and in order, byte for byte the local history
 file; its system metrics, output.log (streamed and uploaded) and summary equal the local ones,
-the saved file arrived, and the run is ``finished`` with exit code 0. Every fault must have met requests, or the test proves nothing.
+the saved file arrived, and the run is ``finished`` with exit code 0. Every fault must have met
+requests, or the test proves nothing.
 """
 
 from __future__ import annotations
@@ -157,7 +158,8 @@ def test_runs_survive_a_faulty_network(tmp_path, env_for_subprocess, server_proc
     rows = 0
     for index, child in enumerate(done):
         where = f"run fault{index:02d} (seed {seed})"
-        assert child.returncode == 0, f"{where}: exit {child.returncode}\n{child.stdout[-2000:]}\n{child.stderr[-3000:]}"
+        assert child.returncode == 0, \
+            f"{where}: exit {child.returncode}\n{child.stdout[-2000:]}\n{child.stderr[-3000:]}"
         assert "not uploaded yet" not in child.stderr and "Traceback" not in child.stderr, f"{where}: {child.stderr}"
         steps = int(child.stdout.rsplit("STEPS", 1)[1])
         local = next((work / "wandb").glob(f"run-*-fault{index:02d}"))
