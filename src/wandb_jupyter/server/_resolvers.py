@@ -301,6 +301,8 @@ def _check_json(value: str | None, what: str) -> None:
     """``value`` must be a JSON object whose text a file can hold (no lone surrogate such as \\ud800)."""
     if value is None:
         return
+    if not isinstance(value, str):  # a JSONString variable given as a list or a number
+        raise ClientError(f"{what} must be a string of JSON, not {type(value).__name__}")
     try:
         parsed = json.loads(value)
     except (ValueError, RecursionError):

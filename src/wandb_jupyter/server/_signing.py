@@ -36,7 +36,8 @@ class UrlSigner:
             when = int(expires)
         except ValueError:
             return "bad expiry in the upload URL"
-        if not hmac.compare_digest(self._signature(path, when), signature):
+        # compared as bytes: compare_digest raises TypeError on str with non-ASCII characters
+        if not hmac.compare_digest(self._signature(path, when).encode(), signature.encode("utf-8", "replace")):
             return "bad signature on the upload URL"
         if when < (time.time() if now is None else now):
             return "the upload URL has expired"
