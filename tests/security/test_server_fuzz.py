@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False)
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 
 #: Text of any code point, lone surrogates included (they survive json.dumps as \ud800 escapes), and text
 #: made of the characters that break paths, lines and encodings.
@@ -56,9 +56,11 @@ QUERIES = [
     """query P($project: String, $entity: String, $name: String!, $first: Int) {
          model(name: $project, entityName: $entity) { bucket(name: $name) { id historyTail wandbConfig
            files { edges { node { name url } } } } runs(first: $first) { edges { node { name } } } } }""",
-    "query Q($entity: String, $first: Int) { projects(entityName: $entity, first: $first) { edges { node { name } } } }",
+    "query Q($entity: String, $first: Int) { projects(entityName: $entity, first: $first) "
+    "{ edges { node { name } } } }",
     "mutation S($id: ID!) { stopRun(input: {id: $id}) { success } }",
-    "mutation M($entity: String, $name: String) { upsertModel(input: {entityName: $entity, name: $name}) { inserted } }",
+    "mutation M($entity: String, $name: String) { upsertModel(input: {entityName: $entity, name: $name}) "
+    "{ inserted } }",
     "query E($name: String!) { entity(name: $name) { projects(first: 5) { edges { node { name } } } } }",
     "query V { viewer { name teams { edges { node { name } } } } serverInfo { features { name } } }",
 ]

@@ -7,7 +7,6 @@ further. Dashboard pages are tested with the dashboard.)"""
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import time
@@ -182,8 +181,8 @@ def test_anonymous_runs_are_listed_nowhere(launched) -> None:
                                 headers=basic(key) if key else {})
         assert download.status_code in (401, 404)
     # the secret opens it
-    assert launched.gql(f'{{ project(name: "p", entityName: "{entity}") {{ runs {{ edges {{ node {{ name }} }} }} }} }}',
-                        key=secret).json()["data"]["project"]["runs"]["edges"] == [{"node": {"name": "anon"}}]
+    runs = f'{{ project(name: "p", entityName: "{entity}") {{ runs {{ edges {{ node {{ name }} }} }} }} }}'
+    assert launched.gql(runs, key=secret).json()["data"]["project"]["runs"]["edges"] == [{"node": {"name": "anon"}}]
     assert requests.get(f"{launched.url}/files/{entity}/p/anon/wandb-history.jsonl", params={"apiKey": secret},
                         timeout=30).status_code == 200
 
@@ -295,4 +294,3 @@ def test_an_upload_announced_over_the_limit_gets_413_before_its_body(launched) -
     assert head.startswith("HTTP/1.1 413"), head
     assert not (launched.run_dir("admin", "p", "r") / "files" / "huge.bin").exists()
     assert not list((launched.run_dir("admin", "p", "r") / "files").glob(".huge.bin*"))
-    assert os.path.exists(launched.data_dir)
