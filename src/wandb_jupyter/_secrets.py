@@ -7,8 +7,8 @@ import re
 __all__ = ["mask", "scrub", "mask_url"]
 
 #: Query parameters that are credentials: an anonymous run's key (its secret URL), the dashboard's
-#: login token, an upload URL's signature.
-_SECRET_PARAMS = re.compile(r"([?&](?:apiKey|token|sig)=)([^&#]*)", re.IGNORECASE)
+#: login token and tickets, an upload URL's signature.
+_SECRET_PARAMS = re.compile(r"([?&](?:apiKey|token|ticket|sig)=)([^&#]*)", re.IGNORECASE)
 
 
 def mask(secret: str | None) -> str | None:
