@@ -64,7 +64,7 @@ export function breadcrumbs(ctx: PageContext, entity?: string, project?: string,
     if (i) nav.appendChild(el('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, '/'));
     nav.appendChild(part);
   });
-  return el('header', { class: 'topbar' }, el('span', { class: 'brand' }, 'W&B'), nav);
+  return el('header', { class: 'topbar' }, el('span', { class: 'brand' }, 'wandb-jupyter'), nav);
 }
 
 /** A run state badge (colour by class). */

@@ -271,7 +271,7 @@ class RunsTable {
 
 export async function renderProject(ctx: PageContext, route: ProjectRoute): Promise<void> {
   const { entity, project } = route;
-  document.title = `${project} · W&B dashboard`;
+  document.title = `${project} · wandb-jupyter`;
   const data = await ctx.api.runs(entity, project);
   if (!ctx.alive) return;
   const table = new RunsTable(ctx, route, data);

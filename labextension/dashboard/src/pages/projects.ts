@@ -4,7 +4,7 @@ import { formatAgo, formatDate } from '../format.js';
 import { PageContext, breadcrumbs } from './common.js';
 
 export async function renderProjects(ctx: PageContext): Promise<void> {
-  document.title = 'Projects · W&B dashboard';
+  document.title = 'Projects · wandb-jupyter';
   const { projects } = await ctx.api.projects();
   if (!ctx.alive) return;
   const now = Date.now() / 1000;

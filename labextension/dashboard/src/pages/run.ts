@@ -43,7 +43,7 @@ export async function renderRun(ctx: PageContext, route: RunRoute): Promise<void
   const { entity, project, runId } = route;
   let run = await ctx.api.run(entity, project, runId);
   if (!ctx.alive) return;
-  document.title = `${run.name} · ${project} · W&B dashboard`;
+  document.title = `${run.name} · ${project} · wandb-jupyter`;
 
   let xKey = rememberedXAxis();
   const charts = new ChartGrid('No metrics logged yet.');
