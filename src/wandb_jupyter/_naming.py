@@ -7,9 +7,9 @@ import os
 import re
 import string
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from ._filelock import exclusive_lock
 from ._rundir import METADATA, iter_runs
 
 __all__ = ["new_run_id", "reserve_name", "name_stem"]
@@ -26,22 +26,6 @@ def new_run_id() -> str:
 def name_stem(program: str | None) -> str:
     stem = Path(program).stem if program and not program.startswith("<") else ""
     return re.sub(r"[^\w.-]+", "-", stem).strip("-") or "run"
-
-
-@contextmanager
-def _locked(wandb_dir: Path) -> Iterator[None]:
-    """An exclusive lock across processes (no-op where fcntl is missing)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        yield
-        return
-    fd = os.open(wandb_dir / ".names.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
 
 
 def _names_in_project(wandb_dir: Path, project: str) -> Iterator[str]:
@@ -61,7 +45,7 @@ def reserve_name(wandb_dir: Path, project: str, stem: str, record: Callable[[str
     concurrent process sees it once the lock is released.
     """
     prefix = stem + "-"
-    with _locked(wandb_dir):
+    with exclusive_lock(wandb_dir / ".names.lock", 0o644):
         numbers = [int(name[len(prefix):]) for name in _names_in_project(wandb_dir, project)
                    if name.startswith(prefix) and name[len(prefix):].isdecimal()]
         name = f"{stem}-{max(numbers, default=0) + 1}"

@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .._filelock import exclusive_lock
 from .._logging import logger
 
 __all__ = ["ServerInfo", "Started", "runtime_dir", "list_servers", "stop_server", "start_or_reuse",
@@ -266,22 +267,6 @@ def _terminate(pid: int, grace: float) -> None:
 _children: dict[int, Any] = {}
 
 
-@contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """One start at a time per user: two kernels asking at once get one server."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no lock (a rare race costs a second server)
-        yield
-        return
-    fd = os.open(folder / "start.lock", os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
 def _choose(live: list[ServerInfo], data_dir: str, port: int | None) -> ServerInfo | None:
     """The live server to reuse, None to start one; a conflict raises :class:`ServerConflict`."""
     for info in live:
@@ -323,7 +308,7 @@ def start_or_reuse(*, data_dir: str | os.PathLike[str], port: int | None = None,
 
     folder = runtime_dir()
     wanted = _normal_dir(data_dir)
-    with _locked(folder):
+    with exclusive_lock(folder / "start.lock"):  # two kernels asking at once get one server
         reused = _choose(_live(folder), wanted, port)
         if reused is not None:
             return Started(server=reused, reused=True, created_admin=False)
