@@ -216,7 +216,7 @@ class _FdTap:
             return
         try:
             getattr(sys, self.name).flush()
-        except (OSError, ValueError):
+        except (OSError, ValueError, RuntimeError):  # RuntimeError: a signal handler interrupted a write
             pass
         os.dup2(self.saved, self.fd)  # the pipe closes once no child process still holds it
         self._redirected = False

@@ -1,7 +1,8 @@
 """``init()``: from settings to a running Run, plus the process-wide run state.
 
 The active runs are finished at interpreter exit (exit code 1 after an
-uncaught exception, else 0).
+uncaught exception, else the code given to ``sys.exit()``, else 0); in a plain
+script SIGTERM and SIGHUP finish them too (``_exit``).
 """
 
 from __future__ import annotations
@@ -91,6 +92,10 @@ def _remember(run: Any) -> None:
         _active.append(run)
         _current = run
     _install_hooks()
+    if not run.disabled:
+        from ._exit import watch
+
+        watch()
     _notify("started", run)
 
 
@@ -116,11 +121,20 @@ def _notebook_ended_in_error() -> bool:
     return bool(integration is not None and integration.last_cell_failed())
 
 
+def _exit_code_at_exit() -> int:
+    from ._exit import requested_exit_code
+
+    if _crashed or _notebook_ended_in_error():
+        return 1
+    requested = requested_exit_code()
+    return 0 if requested is None else requested
+
+
 def _finish_at_exit() -> None:
-    failed = _crashed or _notebook_ended_in_error()
+    exit_code = _exit_code_at_exit()
     for run in reversed(active_runs()):
         try:
-            run.finish(exit_code=1 if failed else 0)
+            run.finish(exit_code=exit_code)
         except Exception as error:  # exiting must not fail because of us
             logger.debug("finishing %s at exit failed: %r", run, error)
 

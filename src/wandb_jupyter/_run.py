@@ -33,6 +33,7 @@ from ._rundir import (
     JsonlAppender,
     RunPaths,
     fsync_dir,
+    last_jsonl_row,
     write_atomic,
 )
 from ._serialize import encode_row
@@ -73,11 +74,12 @@ class Run:
         self._t0 = time.monotonic() - runtime_offset
         self._step = step
         self._pending: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        # Re-entrant: a SIGTERM handler (``_exit``) finishes the run in the main thread, maybe inside a log().
+        self._lock = threading.RLock()
         self._finished = False
         self._exit_code: int | None = None
         self._broken = False  # a write of the run's files failed: logging has stopped (see _storage_failed)
-        self._broken_lock = threading.Lock()
+        self._broken_lock = threading.RLock()
         self._wandb_block = dict(wandb_block or {})
         self._summary_written = time.monotonic()
         self.summary = Summary(summary, on_change=self._write_summary)
@@ -402,6 +404,7 @@ class Run:
         ``exit_code`` 0 (the default) marks success; anything else a failure.
         Calling it again does nothing.
         """
+        from ._exit import finish_ended
         from ._init import forget_run  # module state lives with init
 
         with self._lock:
@@ -414,14 +417,29 @@ class Run:
                     self._commit_pending()
                 except UsageError as error:
                     logger.warning("values left uncommitted could not be saved: %s", error)
+        try:
+            try:
+                self._close_files()
+                self._send_end()
+            finally:
+                forget_run(self)  # no longer active, even if closing failed
+            self._report_finished(quiet)
+        finally:
+            finish_ended(self)  # a SIGTERM that came during this finish ends the process now
+
+    def _close_files(self) -> None:
         if self._capture is not None:
-            self._capture.stop()
+            try:  # a signal that interrupted a write to the console must not stop the finish
+                self._capture.stop()
+            except Exception as error:
+                internal_error("stopping console capture", error, reporting=self.settings.error_reporting)
         if self._monitor is not None:
             self._monitor.stop()
         for source, target, policy in self._saved:
             if policy != "now" and source.is_file():
                 self._copy_at_finish(source, target)
         self._write_config(durable=True)
+        self._count_a_row_cut_short()
         self._write_summary(durable=True, final={"exitcode": self._exit_code})
         try:
             self._history.close()
@@ -429,6 +447,19 @@ class Run:
             self._storage_failed(self._history.path, error)
         self._stop_error_reports()  # before the last upload, so what was reported is sent with it
         fsync_dir(self.paths.files)
+
+    def _count_a_row_cut_short(self) -> None:
+        """A signal handler (``_exit``) may finish the run inside a log() that wrote its row but did
+        not yet count it: the summary and the step count then take that row from the file."""
+        try:
+            row = last_jsonl_row(self._history.path)
+        except OSError:
+            return
+        if row is not None and row.get("_step") == self._step:
+            self._summary_data.update(row)
+            self._step += 1
+
+    def _send_end(self) -> None:
         if self._online is not None:
             try:  # bounded wait; what the server did not take stays for `wandb-jupyter sync`
                 self._online.finish(self._exit_code)
@@ -436,7 +467,8 @@ class Run:
                 internal_error("uploading at finish", error, reporting=self.settings.error_reporting)
         if self._exit_code == 0:
             self._forget_auto_resume()
-        forget_run(self)
+
+    def _report_finished(self, quiet: bool | None) -> None:
         for callback in self._finish_callbacks:
             try:
                 callback()
@@ -562,6 +594,7 @@ class DisabledRun:
         return []
 
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
+        from ._exit import finish_ended
         from ._init import forget_run
 
         if self.finished:
@@ -569,6 +602,7 @@ class DisabledRun:
         self.finished = True
         self.exit_code = 0 if exit_code is None else int(exit_code)
         forget_run(self)
+        finish_ended(self)
 
     def __enter__(self) -> "DisabledRun":
         return self
