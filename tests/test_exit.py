@@ -218,3 +218,23 @@ run.log({"after": 1})
     assert "child True" in result.stdout and "ended by the child: False" in result.stdout
     run = _only_run(tmp_path)
     assert (run.state, run.exit_code, run.steps) == ("finished", 0, 2)
+
+
+def test_a_forked_child_exiting_normally_leaves_the_parents_run_alone(tmp_path, env_for_subprocess) -> None:
+    script = """
+import json, os, wandb_jupyter as w
+run = w.init(mode="offline", project="p")
+run.log({"before": 1})
+pid = os.fork()
+if pid == 0:
+    raise SystemExit(0)  # the child's interpreter exits normally: atexit runs in it
+os.waitpid(pid, 0)
+summary = json.loads(open(os.path.join(run.dir, "wandb-summary.json")).read())
+print("ended by the child:", "exitcode" in summary["_wandb"], flush=True)
+run.log({"after": 1})
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env_for_subprocess,
+                            capture_output=True, text=True, check=True)
+    assert "ended by the child: False" in result.stdout, result.stdout + result.stderr
+    run = _only_run(tmp_path)
+    assert (run.state, run.exit_code, run.steps) == ("finished", 0, 2)

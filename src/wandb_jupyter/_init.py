@@ -43,6 +43,7 @@ _active: list[Any] = []
 _current: Any = None
 _crashed = False
 _hooks_installed = False
+_hooks_pid = 0  # the process that installed the atexit finisher
 
 
 _listeners: list[Any] = []
@@ -100,10 +101,11 @@ def _remember(run: Any) -> None:
 
 
 def _install_hooks() -> None:
-    global _hooks_installed
+    global _hooks_installed, _hooks_pid
     if _hooks_installed:
         return
     _hooks_installed = True
+    _hooks_pid = os.getpid()
     previous = sys.excepthook
 
     def excepthook(exc_type: Any, exc: Any, tb: Any) -> None:
@@ -131,6 +133,8 @@ def _exit_code_at_exit() -> int:
 
 
 def _finish_at_exit() -> None:
+    if os.getpid() != _hooks_pid:  # a forked child exiting: the runs are its parent's to finish
+        return
     exit_code = _exit_code_at_exit()
     for run in reversed(active_runs()):
         try:
