@@ -11,7 +11,8 @@ The pages are one HTML shell plus the frontend in ``static/`` (TypeScript in
 from __future__ import annotations
 
 from ._catalog import Catalog, ProjectInfo, RunInfo, Viewer
-from ._handlers import Dashboard, check_frame_ancestor, dashboard_secrets, page_shell, standalone_routes
+from ._handlers import Dashboard, check_frame_ancestor, page_shell
+from ._standalone import dashboard_secrets, standalone_routes
 from ._local_catalog import LocalCatalog
 from ._series import SeriesCache, downsample
 from ._server_catalog import ServerCatalog

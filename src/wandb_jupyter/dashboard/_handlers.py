@@ -3,7 +3,7 @@
 The handler *logic* lives in mixins that only use what every tornado handler
 has; two thin class families put it on a base class each:
 
-* standalone (:func:`standalone_routes`): plain ``tornado.web.RequestHandler``,
+* standalone (:func:`._standalone.standalone_routes`): plain ``tornado.web.RequestHandler``,
   our own session (a signed cookie from ``/login``, or an API key), the
   server's catalog;
 * inside jupyter_server (:mod:`._jupyter`): Jupyter's ``APIHandler`` /
@@ -22,10 +22,8 @@ import html
 import json
 import logging
 import mimetypes
-import os
 import re
-import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -36,19 +34,16 @@ import tornado.ioloop
 import tornado.web
 
 from .._rundir import EVENTS, HISTORY
-from ..server._tickets import SECRETS_FILE, TicketBook, TicketRefused
 from ._catalog import (Catalog, RunInfo, Viewer, list_run_files, read_output, resolve_run_file, run_metadata,
                        run_row)
 from ._series import DEFAULT_SAMPLES, MAX_SAMPLES, MIN_SAMPLES, X_KEYS, SeriesCache
 
-__all__ = ["Dashboard", "SessionAuth", "standalone_routes", "dashboard_routes", "check_frame_ancestor",
-           "dashboard_secrets", "page_shell", "STATIC_DIR", "COOKIE_NAME", "SECRETS_FILE"]
+__all__ = ["Dashboard", "Family", "ClientError", "dashboard_routes", "build_handler", "check_frame_ancestor",
+           "page_shell", "STATIC_DIR"]
 
 log = logging.getLogger("wandb_jupyter.dashboard")
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-COOKIE_NAME = "wandb_dashboard_user"
-SESSION_DAYS = 30
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
        "base-uri 'none'; form-action 'self'")
 # Files a browser may show instead of saving; always as text/plain, never as HTML.
@@ -85,20 +80,6 @@ class Dashboard:
         return f"{CSP}; frame-ancestors {ancestors}"
 
 
-@dataclass(frozen=True, kw_only=True)
-class SessionAuth:
-    """The standalone server's sessions: its accounts, the dashboard token that logs in as admin,
-    and the book of single-use login tickets minted from that token (``%wandb_server``'s links)."""
-
-    server: Any  # ServerContext
-    token: str
-    admin: str = "admin"
-    tickets: TicketBook = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "tickets", TicketBook(self.token))
-
-
 # -- shared plumbing ------------------------------------------------------------------------------------
 
 
@@ -122,7 +103,7 @@ def _finite(value: Any) -> Any:
     return value
 
 
-class _ClientError(Exception):
+class ClientError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
@@ -147,7 +128,7 @@ class DashboardBase:
         return self.dashboard.csp
 
     def viewer(self) -> Viewer:
-        """Who asks (each family's auth mixin says); raises _ClientError(401) when nobody may."""
+        """Who asks (each family's auth mixin says); raises ClientError(401) when nobody may."""
         return Viewer()
 
     def may_see_pages(self) -> bool:
@@ -177,15 +158,15 @@ class DashboardBase:
         try:
             return int(raw)
         except ValueError:
-            raise _ClientError(400, f"{name} must be an integer") from None
+            raise ClientError(400, f"{name} must be an integer") from None
 
     async def answer(self, produce: Callable[[], Any]) -> None:
-        """Send ``produce()`` (run on the pool) as JSON; ``None`` means 404, _ClientError its status."""
+        """Send ``produce()`` (run on the pool) as JSON; ``None`` means 404, ClientError its status."""
         try:
             viewer = self.viewer()
             self._viewer = viewer
             payload = await self.blocking(produce)
-        except _ClientError as error:
+        except ClientError as error:
             return self.send_json({"error": str(error)}, error.status)
         if payload is None:
             return self.send_json({"error": "not found"}, 404)
@@ -194,7 +175,7 @@ class DashboardBase:
     def find_run(self, entity: str, project: str, run_id: str) -> RunInfo:
         info = self.dashboard.catalog.run(self._viewer, entity, project, run_id)
         if info is None:
-            raise _ClientError(404, "not found")
+            raise ClientError(404, "not found")
         return info
 
 
@@ -255,11 +236,11 @@ class _SeriesLogic:
             keys = self.requested_keys()
             x = self.fixed_x or self.get_query_argument("x", "_step")
             if x not in X_KEYS:
-                raise _ClientError(400, f"x must be one of {', '.join(X_KEYS)}")
+                raise ClientError(400, f"x must be one of {', '.join(X_KEYS)}")
             samples = self.query_int("samples", DEFAULT_SAMPLES)
             if samples < 1:
-                raise _ClientError(400, "samples must be at least 1")
-        except _ClientError as error:
+                raise ClientError(400, "samples must be at least 1")
+        except ClientError as error:
             return self.send_json({"error": str(error)}, error.status)
         samples = min(max(samples, MIN_SAMPLES), MAX_SAMPLES)
 
@@ -292,7 +273,7 @@ class OutputLogic:
         try:
             offset = self.query_int("offset", None)
             tail = self.query_int("tail", None if offset is not None else DEFAULT_OUTPUT_TAIL)
-        except _ClientError as error:
+        except ClientError as error:
             return self.send_json({"error": str(error)}, error.status)
         tail = None if tail is None else min(max(tail, 0), MAX_OUTPUT_TAIL)
 
@@ -320,7 +301,7 @@ class FileLogic:
         try:
             self._viewer = self.viewer()
             found = await self.blocking(produce)
-        except _ClientError as error:
+        except ClientError as error:
             return self.send_json({"error": str(error)}, error.status)
         if found is None:
             return self.send_json({"error": "not found"}, 404)
@@ -415,7 +396,8 @@ _SEGMENT = r"([^/]+)"
 _ENTITY = r"([^/_][^/]*)"  # pages: names never start with "_", so /_dashboard/... is never a page
 
 
-def _build(name: str, logic: type, base: type, dashboard: Dashboard, family: Family, *, auth: bool = True) -> type:
+def build_handler(name: str, logic: type, base: type, dashboard: Dashboard, family: Family, *,
+                  auth: bool = True) -> type:
     """``logic`` on ``base``, with the mount's auth, headers and GET wrapper."""
     get = getattr(logic, "get", None) or getattr(base, "get")
     attrs: dict[str, Any] = {"dashboard": dashboard, **family.attrs, "get": family.wrap_get(get)}
@@ -431,7 +413,7 @@ def dashboard_routes(dashboard: Dashboard, family: Family) -> list[tuple[str, ty
     s = _SEGMENT
 
     def make(name: str, logic: type, base: type) -> type:
-        return _build(name, logic, base, dashboard, family)
+        return build_handler(name, logic, base, dashboard, family)
 
     page = make("DashboardPage", PageLogic, family.page)
     static = make("DashboardStatic", StaticLogic, family.static)
@@ -449,203 +431,3 @@ def dashboard_routes(dashboard: Dashboard, family: Family) -> list[tuple[str, ty
         (rf"{base}/{_ENTITY}/{s}/?", page, {}),
         (rf"{base}/{_ENTITY}/{s}/runs/{s}/?", page, {}),
     ]
-
-
-# -- standalone: sessions ------------------------------------------------------------------------------------
-
-
-def dashboard_secrets(data_dir: Path) -> tuple[bytes, str]:
-    """(cookie secret, dashboard token) of a server, made on first use and kept in
-    ``<data dir>/dashboard-secrets.json`` (mode 0600). Two servers starting at once agree:
-    the file appears whole (written aside, then hard-linked into place) or not at all."""
-    path = Path(data_dir) / SECRETS_FILE
-    for _attempt in range(3):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if os.stat(path).st_mode & 0o077:
-                os.chmod(path, 0o600)
-            return bytes.fromhex(data["cookie_secret"]), str(data["token"])
-        except FileNotFoundError:
-            pass
-        except (ValueError, KeyError, TypeError) as error:
-            raise RuntimeError(f"{path} is damaged ({error}); delete it to make new dashboard secrets") from None
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"cookie_secret": secrets.token_hex(32), "token": secrets.token_urlsafe(32)}, handle)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(tmp)
-    raise RuntimeError(f"cannot create {path}")
-
-
-class StandaloneAuthLogic:
-    """Who asks, on the standalone server: the session cookie's user, else an API key
-    (``Authorization: Basic``), plus the anonymous entity a secret ``?apiKey=`` opens."""
-
-    auth: ClassVar[SessionAuth]
-
-    def get_current_user(self: Any) -> Any:
-        name = self.get_signed_cookie(COOKIE_NAME, max_age_days=SESSION_DAYS)
-        if not name:
-            return None
-        try:
-            return self.auth.server.storage.get_user(name.decode("utf-8"))
-        except UnicodeDecodeError:
-            return None
-
-    def viewer(self: Any) -> Viewer:
-        from ..server._accounts import parse_basic_auth
-
-        user = self.current_user
-        header = self.request.headers.get("Authorization")
-        if user is None and header:
-            key = parse_basic_auth(header)
-            user = self.auth.server.user_for_key(key) if key else None
-            if user is None:
-                raise _ClientError(401, "invalid API key")
-        secret_user = None
-        secret = self.get_query_argument("apiKey", None)
-        if secret:
-            found = self.auth.server.user_for_key(secret)
-            secret_user = found if found is not None and found.anonymous else None
-        viewer = Viewer(user=user, secret=secret_user)
-        if viewer.anonymous:
-            raise _ClientError(401, "log in first")
-        return viewer
-
-    def may_see_pages(self: Any) -> bool:
-        """Pages need a session (or a secret link); without one, off to the login page."""
-        try:
-            self.viewer()
-        except _ClientError:
-            target = f"{self.dashboard.base}/login?next={quote(self.request.uri or '/', safe='')}"
-            self.redirect(target)
-            return False
-        return True
-
-
-def _safe_next(base: str, target: str | None) -> str:
-    """Where to go after logging in: a path of this dashboard only (no other host, no scheme)."""
-    home = f"{base}/"
-    if not target or not target.startswith(home if base else "/") or target.startswith("//") or "\\" in target:
-        return home
-    if any(ord(c) < 32 for c in target):
-        return home
-    return target
-
-
-_LOGIN = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Log in · wandb-jupyter</title>
-<link rel="stylesheet" href="{base}/_dashboard/static/dashboard.css">
-</head>
-<body>
-<main class="login">
-<h1>wandb-jupyter</h1>
-{message}<form method="post" action="{base}/login">
-{xsrf}<input type="hidden" name="next" value="{next}">
-<label>API key <input type="password" name="key" autocomplete="off" required></label>
-<button type="submit">Log in</button>
-</form>
-<p>Or open the dashboard link the server printed when it started (<code>dashboard: …/login?token=…</code>),
-or run <code>%wandb_server</code> again in a notebook.</p>
-</main>
-</body>
-</html>
-"""
-
-
-class LoginLogic:
-    """``/login``: paste an API key (form POST with XSRF check), ``?token=`` the dashboard token,
-    or ``?ticket=`` a single-use ticket minted from it (see :mod:`..server._tickets`)."""
-
-    async def get(self: Any) -> None:
-        token = self.get_query_argument("token", None)
-        ticket = self.get_query_argument("ticket", None)
-        target = _safe_next(self.dashboard.base, self.get_query_argument("next", None))
-        if ticket is not None:
-            return self.ticket_login(ticket, target)
-        if token is not None:
-            if secrets.compare_digest(token.encode("utf-8"), self.auth.token.encode("utf-8")):
-                return self.admin_session(target)
-            log.info("dashboard login refused (wrong token) from %s", self.request.remote_ip)
-            return self.login_page(target, "That dashboard link is not valid.", 403)
-        self.login_page(target)
-
-    def ticket_login(self: Any, ticket: str, target: str) -> None:
-        """Redeem ``ticket`` (once, unexpired) for an admin session; the redirect drops it from the URL.
-
-        A browser that already has a session goes on with it whatever the ticket: an old
-        ``%wandb_server`` link clicked after its frame logged in still opens the dashboard."""
-        try:
-            self.auth.tickets.redeem(ticket)
-        except TicketRefused as refused:
-            if self.current_user is not None:
-                return self.redirect(target)
-            log.info("dashboard login refused (%s) from %s", refused, self.request.remote_ip)
-            return self.login_page(target, str(refused), 403)
-        self.admin_session(target)
-
-    def admin_session(self: Any, target: str) -> None:
-        admin = self.auth.server.storage.get_user(self.auth.admin)
-        if admin is None:
-            return self.login_page(target, "This server has no admin user yet.", 403)
-        self.start_session(admin.name)
-        self.redirect(target)
-
-    async def post(self: Any) -> None:
-        self.check_xsrf_cookie()
-        target = _safe_next(self.dashboard.base, self.get_body_argument("next", None))
-        key = (self.get_body_argument("key", "") or "").strip()
-        user = self.auth.server.user_for_key(key) if key else None
-        if user is None:
-            log.info("dashboard login refused (unknown API key) from %s", self.request.remote_ip)
-            return self.login_page(target, "That API key is not valid.", 401)
-        self.start_session(user.name)
-        self.redirect(target)
-
-    def start_session(self: Any, name: str) -> None:
-        self.set_signed_cookie(COOKIE_NAME, name, expires_days=SESSION_DAYS, path=self.dashboard.base or "/",
-                               httponly=True, samesite="Lax", secure=self.request.protocol == "https")
-
-    def login_page(self: Any, target: str, message: str = "", status: int = 200) -> None:
-        self.set_status(status)
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.set_header("Cache-Control", "no-store")
-        escaped = html.escape
-        self.finish(_LOGIN.format(base=escaped(self.dashboard.base), next=escaped(target),
-                                  xsrf=self.xsrf_form_html(),
-                                  message=f'<p class="error">{escaped(message)}</p>\n' if message else ""))
-
-
-class LogoutLogic:
-    async def get(self: Any) -> None:
-        self.clear_cookie(COOKIE_NAME, path=self.dashboard.base or "/")
-        self.redirect(f"{self.dashboard.base}/login")
-
-
-def standalone_routes(server: Any, base: str, *, frame_ancestors: Sequence[str] = (),
-                      catalog: Catalog | None = None) -> tuple[list[tuple[str, type, dict[str, Any]]], dict[str, Any]]:
-    """(routes, application settings) of the dashboard on the standalone server ``server``."""
-    from ._server_catalog import ServerCatalog
-
-    cookie_secret, token = dashboard_secrets(server.data_dir)
-    dashboard = Dashboard(catalog=catalog or ServerCatalog(server), base=base.rstrip("/"),
-                          frame_ancestors=tuple(check_frame_ancestor(o) for o in frame_ancestors))
-    plain = tornado.web.RequestHandler
-    family = Family(auth=StandaloneAuthLogic, api=plain, page=plain, static=tornado.web.StaticFileHandler,
-                    attrs={"auth": SessionAuth(server=server, token=token)})
-    routes = dashboard_routes(dashboard, family)
-    escaped = re.escape(dashboard.base)
-    routes[0:0] = [
-        (rf"{escaped}/login", _build("DashboardLogin", LoginLogic, plain, dashboard, family), {}),
-        (rf"{escaped}/logout", _build("DashboardLogout", LogoutLogic, plain, dashboard, family), {}),
-    ]
-    return routes, {"cookie_secret": cookie_secret, "wandb_dashboard": dashboard}

@@ -44,7 +44,7 @@ def make_app(server: ServerContext, *, base_path: str = "", frame_ancestors: Seq
 
     ``frame_ancestors``: origins (``http://host:port``) allowed to show the dashboard in a frame,
     besides the server itself (a Jupyter server that shows it inline)."""
-    from ..dashboard._handlers import standalone_routes
+    from ..dashboard._standalone import standalone_routes
 
     base = base_path.rstrip("/")
     dashboard_routes, dashboard_settings = standalone_routes(server, base, frame_ancestors=frame_ancestors)
@@ -65,7 +65,7 @@ def login_hint(url: str, key: str) -> str:
 
 async def _serve(server: ServerContext, host: str, port: int, base_path: str, out: TextIO,
                  frame_ancestors: Sequence[str]) -> None:
-    from ..dashboard._handlers import dashboard_secrets
+    from ..dashboard._standalone import dashboard_secrets
 
     app = make_app(server, base_path=base_path, frame_ancestors=frame_ancestors)
     http = tornado.httpserver.HTTPServer(app, xheaders=False)

@@ -39,7 +39,7 @@ TICKET_TTL = 120
 #: Seconds of clock skew tolerated on a ticket's expiry beyond :data:`TICKET_TTL` (kernel and server share a host).
 _SKEW = 5
 _NONCE_BYTES = 16  # 128 bits
-#: The server's secrets file in its data dir (``dashboard._handlers.dashboard_secrets`` writes it).
+#: The server's secrets file in its data dir (``dashboard._standalone.dashboard_secrets`` writes it).
 SECRETS_FILE = "dashboard-secrets.json"
 
 
