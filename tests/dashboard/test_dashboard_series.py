@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import math
 import os
+import tempfile
 from array import array
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from wandb_jupyter.dashboard import LocalCatalog, SeriesCache, Viewer, downsample
 from wandb_jupyter.dashboard._local_catalog import wandb_dirs
+from wandb_jupyter.dashboard import _series
+from wandb_jupyter.dashboard._series import RunSeries
 
 
 def _write(path: Path, rows: list[dict], mode: str = "a") -> None:
@@ -75,6 +78,91 @@ def test_rows_without_the_chosen_x_are_left_out(tmp_path: Path) -> None:
     assert cache.history(path, ["m"], "_step", 100)["series"]["m"] == {"x": [0.0, 1.0], "y": [1.0, 2.0]}
     _write(path, [{"_step": 5, "m": 5}, {"_step": 3, "m": 3}], mode="w")  # x going back: drawn in x order
     assert cache.history(path, ["m"], "_step", 100)["series"]["m"] == {"x": [3.0, 5.0], "y": [3.0, 5.0]}
+
+
+_KEYS = ["_step", "loss", "a", "a.b", "b", "_type"]  # "a.b" is also the column of {"a": {"b": ...}}
+_NUMBERS = st.one_of(st.floats(), st.integers(-2**60, 2**60), st.sampled_from([2**1100, -2**1100, 10**308, 1e308]))
+_LEAVES = st.one_of(_NUMBERS, st.booleans(), st.none(), st.text(max_size=2), st.lists(st.integers(), max_size=2))
+_VALUES = st.recursive(_LEAVES, lambda inner: st.dictionaries(st.sampled_from(_KEYS), inner, max_size=3), max_leaves=6)
+_ROWS = st.one_of(st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=5),
+                  st.sampled_from([5, [1], None, "row"]))  # lines holding no object are no rows
+
+
+@st.composite
+def _chunks(draw: st.DrawFn) -> list[list]:
+    """Chunks of rows: rows sharing one key set of numbers (the column path), with some odd rows
+    (other keys, missing keys, nested dicts, strings, None, booleans, non-objects) mixed in."""
+    chunks = []
+    for _ in range(draw(st.integers(1, 3))):
+        keys = draw(st.lists(st.sampled_from(_KEYS), unique=True, max_size=4))
+        values = _NUMBERS if draw(st.booleans()) else _VALUES
+        rows = [{key: draw(values) for key in draw(st.permutations(keys))}
+                for _ in range(draw(st.integers(0, 12)))]
+        for _ in range(draw(st.integers(0, 3))):
+            odd = draw(_ROWS) if draw(st.booleans()) else \
+                {**{key: draw(values) for key in keys}, draw(st.sampled_from(_KEYS)): draw(_VALUES)}
+            rows.insert(draw(st.integers(0, len(rows))), odd)
+        chunks.append(rows)
+    return chunks
+
+
+def _reference_columns(rows: list) -> dict[str, tuple[list[int], bytes]]:
+    """What the columns must hold, by the rules of the module docstring, value by value."""
+    columns: dict[str, tuple[list[int], list[float]]] = {}
+
+    def visit(number: int, name: str, value: object) -> None:
+        if type(value) is dict:
+            if "_type" not in value:  # media
+                for key, inner in value.items():
+                    visit(number, f"{name}.{key}", inner)
+        elif type(value) in (int, float):
+            try:
+                value = float(value)  # type: ignore[arg-type]
+            except OverflowError:
+                return
+            if math.isfinite(value):
+                columns.setdefault(name, ([], []))[0].append(number)
+                columns[name][1].append(value)
+
+    for number, row in enumerate(row for row in rows if type(row) is dict):
+        for key, value in row.items():
+            visit(number, key, value)
+    return {name: (numbers, array("d", values).tobytes()) for name, (numbers, values) in columns.items()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(chunks=_chunks())
+# "a.b" from a key and from a nested dict: one column, in row order
+@example(chunks=[[{"a.b": 1, "x": 0}, {"a.b": 2, "a": {"b": 3}, "x": 1}, {"a.b": 4, "x": 2.5}]])
+def test_columns_read_a_chunk_at_a_time_equal_a_value_by_value_reading(chunks) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "h.jsonl"
+        path.touch()
+        series = RunSeries(path)
+        for chunk in chunks:  # each update() parses what was appended as one chunk
+            _write(path, chunk)
+            series.update()
+        every_row = [row for chunk in chunks for row in chunk]
+        assert series.rows == sum(type(row) is dict for row in every_row)
+        assert {name: (column.rows.tolist(), column.values.tobytes())  # bytes: -0.0 is not 0.0
+                for name, column in series.columns.items()} == _reference_columns(every_row)
+
+
+def test_lines_longer_than_a_read_block_are_joined_whole(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(_series, "CHUNK_BYTES", 7)  # every line spans blocks; some blocks hold no newline
+    path = tmp_path / "h.jsonl"
+    rows = [{"_step": i, "a": i / 3, "pad": "x" * (i % 5) * 9} for i in range(40)]
+    _write(path, rows[:25])
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write('{"_step": 25, "a"')  # torn: waits for its newline
+    series = RunSeries(path)
+    assert series.update() == 25
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(f': {25 / 3}, "pad": ""}}\n')
+    _write(path, rows[26:])
+    assert series.update() == 15 and series.offset == path.stat().st_size
+    assert {name: (column.rows.tolist(), column.values.tobytes()) for name, column in series.columns.items()} \
+        == _reference_columns(rows)
 
 
 def test_the_cache_drops_the_least_recently_used_file_beyond_its_budget(tmp_path: Path) -> None:

@@ -6,10 +6,22 @@ can hold a million rows, so:
 * **incremental**: each file remembers the byte offset parsed so far; a read
   parses only the complete lines appended since (a torn last line waits until
   its newline arrives). A file that shrank or was replaced is parsed anew.
-* **fast**: a chunk of lines is parsed by one ``json.loads`` of the lines
-  joined into a JSON array (one C call instead of one per line; a chunk with a
-  bad line falls back to line by line, skipping it). Values go into
-  ``array('d')`` columns: 8 bytes a value, plus 4 for its row number.
+* **fast**: a chunk of lines (1 MiB: in 8 MiB chunks a million rows parse
+  13 % slower) is parsed by one ``json.loads`` of the lines joined into a JSON
+  array (one C call instead of one per line; a chunk with a bad line falls back
+  to line by line, skipping it). The chunk's rows then go into the columns a
+  key at a time, in C passes: a key's values gathered with ``itemgetter`` (over
+  the rows that have it), their types checked with one ``set(map(type, ...))``,
+  their finiteness with one ``sum``, then converted by ``array('d', values)``;
+  a key holding dicts in every row is a chunk of its own (``key.`` names).
+  What these passes cannot take (NaN, infinities, ints beyond float range,
+  mixed dicts) is read value by value, and where a dotted key (``a.b``) meets
+  a dict (``{"a": {"b": ..}}``) those keys are read row by row, so one column's
+  values stay in row order; a chunk whose keys are mostly absent is read row by
+  row too. Same columns as a plain loop over rows and values, at about half
+  its cost (a 1M-row history: 0.75 s instead of 1.2 s; with a nested dict and a
+  key every 100 rows: 1.1 s instead of 2.4 s; ``json.loads`` takes 1.9 s).
+  Columns are ``array('d')``: 8 bytes a value, plus 4 for its row number.
 * **bounded**: the cache holds at most ``max_points`` values over all files and
   drops the least recently used files beyond that.
 * **downsampled, min/max preserving**: a series of more than ``samples``
@@ -35,7 +47,7 @@ from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from itertools import islice
+from itertools import compress, islice, repeat
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,7 +59,8 @@ DEFAULT_SAMPLES = 1000
 MAX_SAMPLES = 5000
 MIN_SAMPLES = 4  # one bucket: first, min, max, last
 DEFAULT_MAX_POINTS = 20_000_000  # about 16 bytes each: ~320 MB at most
-CHUNK_BYTES = 8 << 20
+CHUNK_BYTES = 1 << 20
+_NUMBERS = frozenset((int, float))  # exact types: a bool is no number
 _NAN = math.nan
 _T = TypeVar("_T")
 
@@ -123,26 +136,109 @@ class RunSeries:
         before = self.rows
         with open(self.path, "rb") as handle:
             handle.seek(self.offset)
-            pending = b""
-            while True:
-                data = handle.read(CHUNK_BYTES)
-                if not data:
-                    break
-                pending += data
-                end = pending.rfind(b"\n") + 1
-                if end:
-                    self._ingest(_parse_lines(pending[:end]))
-                    self.offset += end
-                    pending = pending[end:]
+            pending: list[bytes] = []  # a line longer than a block, in pieces (joined once)
+            while data := handle.read(CHUNK_BYTES):
+                end = data.rfind(b"\n") + 1
+                if not end:
+                    pending.append(data)
+                    continue
+                lines = b"".join(pending) + data[:end] if pending else data[:end]
+                self._ingest(_parse_lines(lines))
+                self.offset += len(lines)
+                pending = [data[end:]] if end < len(data) else []
         return self.rows - before
 
     def _ingest(self, rows: list[Any]) -> None:
-        columns = self.columns
-        row_number = self.rows
-        for row in rows:
-            if type(row) is not dict:
+        if set(map(type, rows)) != {dict}:  # a line holding a list or a number is no row
+            rows = [row for row in rows if type(row) is dict]
+        if rows:
+            self._ingest_dicts("", rows, array("I", range(self.rows, self.rows + len(rows))))
+        self.rows += len(rows)
+
+    def _ingest_dicts(self, prefix: str, rows: list[dict[str, Any]], numbers: array) -> None:
+        """The keys of ``rows`` (dicts from the file's rows ``numbers``) as columns named
+        ``prefix + key``, a key at a time: its values gathered and checked in C passes."""
+        keys = set().union(*rows)
+        if 3 * sum(map(len, rows)) < len(keys) * len(rows):  # most keys in few rows: passes over
+            self._ingest_rows(prefix, rows, numbers, keys)  # every row would cost more per value
+            return
+        in_both_ends = rows[0].keys() & rows[-1].keys()  # likely in every row
+        found = {key: _gather(key, rows, numbers, in_every_row=key in in_both_ends) for key in keys}
+        # "a.b" is also the name of {"a": {"b": ...}}: where both occur, one column gets both in row order
+        tangled = any("." in key for key in keys) and any(dict in kinds for _, _, kinds in found.values())
+        by_row = set()
+        for key, (key_numbers, values, kinds) in found.items():
+            if tangled and ("." in key or dict in kinds):
+                by_row.add(key)
+            elif dict not in kinds:
+                self._ingest_column(prefix + key, key_numbers, values, kinds)
+            elif kinds == {dict}:
+                self._ingest_nested_column(f"{prefix}{key}.", key_numbers, values)
+            else:  # dicts in some rows, other values in others
+                self._ingest_values(prefix + key, key_numbers, values)
+        if by_row:
+            self._ingest_rows(prefix, rows, numbers, by_row)
+
+    def _ingest_column(self, name: str, numbers: array, values: list[Any], kinds: set[type]) -> None:
+        """Values without dicts: the ints and finite floats become one ``array('d')`` in C
+        (``array`` converts an int as ``float()`` does) once their types are known to be
+        numbers; huge ints and NaN/infinities send the column value by value."""
+        if not kinds <= _NUMBERS:  # booleans, strings, None, lists: keep the numbers only
+            keep = list(map(_NUMBERS.__contains__, map(type, values)))
+            values = list(compress(values, keep))
+            numbers = array("I", compress(numbers, keep))
+            if not values:
+                return
+        try:
+            floats = array("d", values)
+        except OverflowError:  # an int beyond float range
+            self._ingest_values(name, numbers, values)
+            return
+        if float in kinds:
+            total = sum(floats)
+            if total - total != 0.0:  # a NaN or an infinity among them (or a sum that overflowed)
+                self._ingest_values(name, numbers, values)
+                return
+        column = self._column(name)
+        column.rows.extend(numbers)
+        column.values.extend(floats)
+
+    def _ingest_nested_column(self, prefix: str, numbers: array, dicts: list[dict[str, Any]]) -> None:
+        media = list(map(operator.contains, dicts, repeat("_type")))  # media, histograms, tables:
+        if any(media):  # not a line to draw
+            dicts = list(compress(dicts, map(operator.not_, media)))
+            numbers = array("I", compress(numbers, map(operator.not_, media)))
+        if dicts:
+            self._ingest_dicts(prefix, dicts, numbers)
+
+    def _ingest_values(self, name: str, numbers: Iterable[int], values: Iterable[Any]) -> None:
+        """One key's values, one by one."""
+        for row_number, value in zip(numbers, values):
+            kind = type(value)
+            if kind is float:
+                if value - value != 0.0:  # NaN or an infinity
+                    continue
+            elif kind is int:
+                try:
+                    value = float(value)
+                except OverflowError:
+                    continue
+            elif kind is dict:
+                self._ingest_nested(row_number, name + ".", value)
                 continue
+            else:
+                continue
+            column = self._column(name)
+            column.rows.append(row_number)
+            column.values.append(value)
+
+    def _ingest_rows(self, prefix: str, rows: list[dict[str, Any]], numbers: array, keys: set[str]) -> None:
+        """Row by row, in file order, the values of ``keys``."""
+        columns = self.columns
+        for row_number, row in zip(numbers, rows):
             for key, value in row.items():
+                if key not in keys:
+                    continue
                 kind = type(value)
                 if kind is float:
                     if value - value != 0.0:  # NaN or an infinity
@@ -153,17 +249,15 @@ class RunSeries:
                     except OverflowError:
                         continue
                 elif kind is dict:
-                    self._ingest_nested(row_number, key + ".", value)
+                    self._ingest_nested(row_number, f"{prefix}{key}.", value)
                     continue
                 else:
                     continue
-                column = columns.get(key)
+                column = columns.get(prefix + key)
                 if column is None:
-                    column = columns[key] = _Column()
+                    column = columns[prefix + key] = _Column()
                 column.rows.append(row_number)
                 column.values.append(value)
-            row_number += 1
-        self.rows = row_number
 
     def _ingest_nested(self, row_number: int, prefix: str, data: dict[str, Any]) -> None:
         if "_type" in data:  # media, histograms, tables: not a line to draw
@@ -180,9 +274,15 @@ class RunSeries:
                 continue
             if not math.isfinite(value):
                 continue
-            column = self.columns.setdefault(f"{prefix}{key}", _Column())
+            column = self._column(f"{prefix}{key}")
             column.rows.append(row_number)
             column.values.append(value)
+
+    def _column(self, name: str) -> _Column:
+        column = self.columns.get(name)
+        if column is None:
+            column = self.columns[name] = _Column()
+        return column
 
     # -- answers ------------------------------------------------------------------------------------
     def metrics(self) -> list[str]:
@@ -286,6 +386,20 @@ def _parse_lines(data: bytes) -> list[Any]:
         except ValueError:
             continue
     return values
+
+
+def _gather(key: str, rows: list[dict[str, Any]], numbers: array,
+            *, in_every_row: bool) -> tuple[array, list[Any], set[type]]:
+    """(row numbers, values, their types) of ``key`` in the rows that have it, in C passes."""
+    if in_every_row:
+        try:
+            values = list(map(operator.itemgetter(key), rows))
+            return numbers, values, set(map(type, values))
+        except KeyError:  # missing from a row in between
+            pass
+    present = list(map(operator.contains, rows, repeat(key)))
+    values = list(map(operator.itemgetter(key), compress(rows, present)))
+    return array("I", compress(numbers, present)), values, set(map(type, values))
 
 
 def downsample(xs: array, ys: array, samples: int, *, ordered: bool = True) -> tuple[list[float], list[float]]:
