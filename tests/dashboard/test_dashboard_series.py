@@ -80,6 +80,21 @@ def test_rows_without_the_chosen_x_are_left_out(tmp_path: Path) -> None:
     assert cache.history(path, ["m"], "_step", 100)["series"]["m"] == {"x": [3.0, 5.0], "y": [3.0, 5.0]}
 
 
+def test_x_going_back_in_appended_rows_is_noticed_for_every_metric(tmp_path: Path) -> None:
+    path = tmp_path / "h.jsonl"
+    cache = SeriesCache()
+
+    def drawn(steps: list[float]) -> dict:
+        _write(path, [{"_step": step, "m": step, "n": -step} for step in steps])
+        return cache.history(path, ["m", "n"], "_step", 100)["series"]
+
+    assert drawn([0, 1, 2])["m"]["x"] == [0.0, 1.0, 2.0]
+    assert drawn([5, 6])["n"] == {"x": [0.0, 1.0, 2.0, 5.0, 6.0], "y": [-0.0, -1.0, -2.0, -5.0, -6.0]}
+    series = drawn([4])  # lower than the step before it, across the append
+    assert series["m"] == {"x": [0.0, 1.0, 2.0, 4.0, 5.0, 6.0], "y": [0.0, 1.0, 2.0, 4.0, 5.0, 6.0]}
+    assert series["n"]["x"] == series["m"]["x"] and series["n"]["y"] == [-0.0, -1.0, -2.0, -4.0, -5.0, -6.0]
+
+
 _KEYS = ["_step", "loss", "a", "a.b", "b", "_type"]  # "a.b" is also the column of {"a": {"b": ...}}
 _NUMBERS = st.one_of(st.floats(), st.integers(-2**60, 2**60), st.sampled_from([2**1100, -2**1100, 10**308, 1e308]))
 _LEAVES = st.one_of(_NUMBERS, st.booleans(), st.none(), st.text(max_size=2), st.lists(st.integers(), max_size=2))

@@ -68,11 +68,23 @@ _T = TypeVar("_T")
 class _Column:
     """One key's values and the rows they came from."""
 
-    __slots__ = ("rows", "values")
+    __slots__ = ("rows", "values", "_checked", "_ordered")
 
     def __init__(self) -> None:
         self.rows = array("I")
         self.values = array("d")
+        self._checked = 0  # values whose order is known
+        self._ordered = True
+
+    def ordered(self) -> bool:
+        """Whether the values never decrease: checked pairwise in C, once per value appended
+        (an x column serves every metric drawn against it)."""
+        start = self._checked
+        if self._ordered and start < len(self.values):
+            new = self.values[max(start - 1, 0):]
+            self._ordered = all(map(operator.le, new, islice(new, 1, None)))
+        self._checked = len(self.values)
+        return self._ordered
 
 
 class _DenseX:
@@ -348,11 +360,8 @@ class RunSeries:
                 or x_column.rows[start:] != column.rows[start:]:
             joined.aligned = False
             return False
-        new_x = x_column.values[start:]
-        if joined.ordered:  # pairwise, without a list of a million floats
-            joined.ordered = all(map(operator.le, new_x, islice(new_x, 1, None))) and \
-                (not joined.xs or new_x[0] >= joined.xs[-1])
-        joined.xs.extend(new_x)
+        joined.ordered = x_column.ordered()  # the joined xs are the whole x column
+        joined.xs.extend(x_column.values[start:])
         joined.ys.extend(column.values[start:])
         joined.consumed = len(column.rows)
         return True
