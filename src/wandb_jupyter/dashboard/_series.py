@@ -226,69 +226,38 @@ class RunSeries:
     def _ingest_values(self, name: str, numbers: Iterable[int], values: Iterable[Any]) -> None:
         """One key's values, one by one."""
         for row_number, value in zip(numbers, values):
-            kind = type(value)
-            if kind is float:
-                if value - value != 0.0:  # NaN or an infinity
-                    continue
-            elif kind is int:
-                try:
-                    value = float(value)
-                except OverflowError:
-                    continue
-            elif kind is dict:
-                self._ingest_nested(row_number, name + ".", value)
-                continue
-            else:
-                continue
-            column = self._column(name)
-            column.rows.append(row_number)
-            column.values.append(value)
+            self._add(row_number, name, value)
 
     def _ingest_rows(self, prefix: str, rows: list[dict[str, Any]], numbers: array, keys: set[str]) -> None:
         """Row by row, in file order, the values of ``keys``."""
-        columns = self.columns
         for row_number, row in zip(numbers, rows):
             for key, value in row.items():
-                if key not in keys:
-                    continue
-                kind = type(value)
-                if kind is float:
-                    if value - value != 0.0:  # NaN or an infinity
-                        continue
-                elif kind is int:
-                    try:
-                        value = float(value)
-                    except OverflowError:
-                        continue
-                elif kind is dict:
-                    self._ingest_nested(row_number, f"{prefix}{key}.", value)
-                    continue
-                else:
-                    continue
-                column = columns.get(prefix + key)
-                if column is None:
-                    column = columns[prefix + key] = _Column()
-                column.rows.append(row_number)
-                column.values.append(value)
+                if key in keys:
+                    self._add(row_number, prefix + key, value)
 
     def _ingest_nested(self, row_number: int, prefix: str, data: dict[str, Any]) -> None:
         if "_type" in data:  # media, histograms, tables: not a line to draw
             return
         for key, value in data.items():
-            if isinstance(value, dict):
-                self._ingest_nested(row_number, f"{prefix}{key}.", value)
-                continue
-            if type(value) not in (int, float):
-                continue
+            self._add(row_number, prefix + key, value)
+
+    def _add(self, row_number: int, name: str, value: Any) -> None:
+        """One value of row ``row_number``: a number into ``name``'s column, a dict as ``name.key`` columns;
+        NaN, infinities, ints beyond float range, booleans and everything else skipped."""
+        kind = type(value)
+        if kind is dict:
+            self._ingest_nested(row_number, name + ".", value)
+            return
+        if kind is int:
             try:
                 value = float(value)
             except OverflowError:
-                continue
-            if not math.isfinite(value):
-                continue
-            column = self._column(f"{prefix}{key}")
-            column.rows.append(row_number)
-            column.values.append(value)
+                return
+        elif kind is not float or value - value != 0.0:  # not a number, NaN or an infinity
+            return
+        column = self._column(name)
+        column.rows.append(row_number)
+        column.values.append(value)
 
     def _column(self, name: str) -> _Column:
         column = self.columns.get(name)
