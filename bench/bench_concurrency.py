@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from _load import OPERATIONS, LoadResult, percentile, run_clients  # noqa: E402
-from bench_core import _source_state, align, machine  # noqa: E402  (the same header and table layout)
+from bench_core import _source_state, align, machine, write_json  # noqa: E402  (the same header and table layout)
 from bench_server import Server  # noqa: E402  (the same server harness)
 
 
@@ -103,8 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     for item in failed:
         print(f"{item['clients']} clients: {item['failures']} failed requests {item['first_failures']}, "
               f"{item['stale_reads']} stale reads, history exact: {item['exact']}")
-    if args.json:
-        args.json.write_text(json.dumps({"machine": head, "results": results}, indent=2))
+    write_json(args.json, {"machine": head, "results": results})
     return 1 if failed else 0
 
 

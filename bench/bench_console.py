@@ -29,10 +29,14 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench_core import (
+    execute_keeping_ours,
+    report_json,
+    wandb_capture_lines,
+    write_json,
     OURS,
     THEIRS,
     ChildFailed,
@@ -47,7 +51,6 @@ from bench_core import (
     failure,
     fmt,
     machine,
-    row_json,
     run_child,
     spawn,
     table,
@@ -421,25 +424,8 @@ def _verdicts(report: Report, prints: int) -> list[str]:
     else:
         lines = [f"Checked in every run: stdout got all {prints:,} lines; our output.log holds all "
                  f"{prints:,} prints in order with wrap/redirect/auto and is absent with off."]
-    if report.notes:
-        lines += ["W&B notes (information only):", *(f"  {n}" for n in report.notes)]
-    elif any(row.ref is not None for row in report.vs_wandb):
-        lines.append(f"W&B wrap: files/output.log holds all {prints:,} prints in order, "
-                     "and its .wandb file holds the last one.")
+    lines += wandb_capture_lines(report.notes, report.vs_wandb, prints)
     return lines + [""]
-
-
-def jsonable(report: Report) -> dict[str, object]:
-    return {
-        "environment": dict(report.environment),
-        "configurations": [dict(zip(report.configurations[0], line)) for line in report.configurations[1:]],
-        "vs_python": [row_json(r) for r in report.vs_python],
-        "vs_off": [row_json(r) for r in report.vs_off],
-        "vs_wandb": [row_json(r) for r in report.vs_wandb],
-        "errors": list(report.errors),
-        "notes": list(report.notes),
-        "samples": [asdict(s) for s in report.samples],
-    }
 
 
 # command line ----------------------------------------------------------------
@@ -460,21 +446,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     sinks = SINKS if args.sink == "both" else (args.sink,)
     plan = Plan(configs, sinks, args.prints, args.repeat, args.unbuffered, args.keep)
     source = _source_state()  # before the runs: others may commit during a long one
-    try:
-        runs, failed = execute(plan)
-    except ChildFailed as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
+    measured = execute_keeping_ours(execute, plan, note, lambda run: BY_NAME[run.config].lib)
+    if measured is None:
         return 1
-    if THEIRS in failed:
-        note = f"{note}, failed to run: {failed[THEIRS]}"
-        runs = [run for run in runs if BY_NAME[run.config].lib != THEIRS]
+    runs, note = measured
     errors, notes = problems(runs, plan.prints)
     report = Report(environment(plan, note, source), config_rows(runs, plan), baseline_rows(runs, plan),
                     finish_rows(runs, plan), wandb_rows(runs, plan), errors, notes, runs)
     print(render(report, plan.prints))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(jsonable(report), indent=2))
+    write_json(args.json, report_json(report))
     return 1 if errors else 0
 
 

@@ -32,7 +32,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty
 from typing import Any
@@ -40,6 +40,10 @@ from typing import Any
 from _console_child import check_output_log, wandb_file_has
 from bench_console import BASELINE, TARGET, Config, console_env, spread
 from bench_core import (
+    execute_keeping_ours,
+    report_json,
+    wandb_capture_lines,
+    write_json,
     OURS,
     THEIRS,
     ChildFailed,
@@ -53,7 +57,6 @@ from bench_core import (
     fmt,
     machine,
     psutil,
-    row_json,
     table,
     wandb_status,
 )
@@ -523,25 +526,9 @@ def render(report: Report, prints: int) -> str:
         lines.append(f"Checked in every kernel: the client got all {prints:,} stdout lines of the timed cell; "
                      f"our output.log holds all {prints:,} prints in order with wrap/auto (auto used wrap) "
                      "and is absent with off.")
-    if report.notes:
-        lines += ["W&B notes (information only):", *(f"  {n}" for n in report.notes)]
-    elif any(row.ref is not None for row in report.vs_wandb):
-        lines.append(f"W&B wrap: files/output.log holds all {prints:,} prints in order, "
-                     "and its .wandb file holds the last one.")
+    lines += wandb_capture_lines(report.notes, report.vs_wandb, prints)
     lines += ["", "Targets are information only; a MISS does not fail this command."]
     return "\n".join(lines)
-
-
-def jsonable(report: Report) -> dict[str, object]:
-    return {
-        "environment": dict(report.environment),
-        "configurations": [dict(zip(report.configurations[0], line)) for line in report.configurations[1:]],
-        "vs_kernel": [row_json(r) for r in report.vs_kernel],
-        "vs_wandb": [row_json(r) for r in report.vs_wandb],
-        "errors": list(report.errors),
-        "notes": list(report.notes),
-        "samples": [asdict(s) for s in report.samples],
-    }
 
 
 # command line ----------------------------------------------------------------
@@ -558,21 +545,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     configs = tuple(c for c in CONFIGS if use_wandb or c.lib != THEIRS)
     plan = Plan(configs, args.prints, args.repeat, args.keep, warmup=not args.quick)
     source = _source_state()  # before the runs: others may commit during a long one
-    try:
-        runs, failed = execute(plan)
-    except ChildFailed as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
+    measured = execute_keeping_ours(execute, plan, note, lambda run: BY_NAME[run.config].lib)
+    if measured is None:
         return 1
-    if THEIRS in failed:
-        note = f"{note}, failed to run: {failed[THEIRS]}"
-        runs = [run for run in runs if BY_NAME[run.config].lib != THEIRS]
+    runs, note = measured
     errors, notes = problems(runs, plan.prints)
     report = Report(environment(plan, note, source), config_rows(runs, plan), baseline_rows(runs, plan),
                     wandb_rows(runs, plan), errors, notes, runs)
     print(render(report, plan.prints))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(jsonable(report), indent=2))
+    write_json(args.json, report_json(report))
     return 1 if errors else 0
 
 

@@ -29,8 +29,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
+from typing import Any
 
 try:
     import psutil
@@ -500,14 +501,61 @@ def row_json(r: Row) -> dict[str, object]:
     return d
 
 
-def jsonable(report: Report) -> dict[str, object]:
-    return {
-        "environment": dict(report.environment),
-        "vs_wandb": [row_json(r) for r in report.vs_wandb],
-        "vs_floor": [row_json(r) for r in report.vs_floor],
-        "samples": {k: [asdict(s) if isinstance(s, ChildRun) else s for s in v]
-                    for k, v in report.samples.items()},
-    }
+def report_json(report: object) -> dict[str, object]:
+    """Any benchmark's report dataclass as JSON-ready data: rows with their ratios and status,
+    samples as dicts; a ``configurations`` table (header line first) as one dict per line."""
+    out: dict[str, object] = {}
+    for item in fields(report):  # type: ignore[arg-type]
+        value = getattr(report, item.name)
+        if item.name == "configurations":
+            out[item.name] = [dict(zip(value[0], line)) for line in value[1:]]
+        else:
+            out[item.name] = _json_ready(value)
+    return out
+
+
+def _json_ready(value: object) -> object:
+    if isinstance(value, Row):
+        return row_json(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, Mapping):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(item) for item in value]
+    return value
+
+
+def wandb_capture_lines(notes: Sequence[str], vs_wandb: Sequence[Row], prints: int) -> list[str]:
+    """The console benchmarks' W&B lines: what went wrong on its side, else what was checked."""
+    if notes:
+        return ["W&B notes (information only):", *(f"  {n}" for n in notes)]
+    if any(row.ref is not None for row in vs_wandb):
+        return [f"W&B wrap: files/output.log holds all {prints:,} prints in order, "
+                "and its .wandb file holds the last one."]
+    return []
+
+
+def execute_keeping_ours(execute: Callable[[Any], tuple[list[Any], dict[str, str]]], plan: Any, note: str,
+                         lib_of: Callable[[Any], str]) -> tuple[list[Any], str] | None:
+    """``execute(plan)``; runs of W&B that failed are left out and named in the note.
+    None (after saying why) when our client failed: the benchmark cannot stand."""
+    try:
+        runs, failed = execute(plan)
+    except ChildFailed as error:
+        print(f"benchmark failed: {error}", file=sys.stderr)
+        return None
+    if THEIRS in failed:
+        note = f"{note}, failed to run: {failed[THEIRS]}"
+        runs = [run for run in runs if lib_of(run) != THEIRS]
+    return runs, note
+
+
+def write_json(path: Path | None, payload: object) -> None:
+    """``--json``: the figures to ``path`` (its folder made), when one was given."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(payload, indent=2))
 
 
 # command line ----------------------------------------------------------------
@@ -569,9 +617,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         samples=samples,
     )
     print(render(report))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(jsonable(report), indent=2))
+    write_json(args.json, report_json(report))
     return 0
 
 

@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_core import write_json
 from bench_server import Server, _rows
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -206,8 +207,7 @@ def report(results: dict[str, Any], out: Path | None) -> int:
              if "rss_after_browser_mib" in results else ""))
     if api["problems"]:
         print("  PROBLEMS: " + "; ".join(api["problems"]))
-    if out:
-        out.write_text(json.dumps(results, indent=2))
+    write_json(out, results)
     return 1 if api["problems"] else 0
 
 

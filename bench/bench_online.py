@@ -42,6 +42,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from bench_core import write_json  # noqa: E402
 from bench_server import Server, isolated_env  # noqa: E402  (the same server harness)
 
 SCRIPT = r"""
@@ -238,10 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     exact = {c: all(m["exact"] for m in ms) and len(ms) == args.repeat for c, ms in by_client.items()}
     print("stored history exactly _step 0..N-1 once, in order: "
           + ", ".join(f"{c} {'yes' if ok else 'NO'}" for c, ok in exact.items()))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"versions": versions, "steps": args.steps, "measurements": measurements},
-                                        indent=2))
+    write_json(args.json, {"versions": versions, "steps": args.steps, "measurements": measurements})
     return 1 if failed else 0
 
 

@@ -39,6 +39,8 @@ from typing import Any
 import psutil
 import requests
 
+from bench_core import write_json  # one --json writer for every benchmark
+
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
 KEY = re.compile(r"local-[0-9a-f]{40}")
@@ -228,8 +230,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"finish {sdk_result['finish_s']:.2f}); server held every row "
                   + (f"{held:.2f} s after the loop ({sdk_result['rows_per_s_until_held']:.0f} rows/s from init)"
                      if held is not None else "NEVER") + f"; exact {sdk_result['exact']}")
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
+    write_json(args.json, results)
     return 1 if failed else 0
 
 
