@@ -11,7 +11,7 @@ import pytest
 sys.modules.setdefault("rfc3987_syntax", None)  # spares jsonschema's slow optional import
 
 import wandb_jupyter  # noqa: E402
-from wandb_jupyter import _init  # noqa: E402
+from wandb_jupyter.core import _state as _init  # noqa: E402
 
 
 def isolated_environ(tmp: Path) -> dict[str, str]:
@@ -51,7 +51,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     yield work
     for run in _init.active_runs():
         run.finish(quiet=True)
-    wandb_jupyter._logging.set_silent(False)
+    wandb_jupyter.common._logging.set_silent(False)
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def wandb_warnings(monkeypatch: pytest.MonkeyPatch):
     """
     import logging
 
-    monkeypatch.setattr(wandb_jupyter._logging, "_warned", set())
+    monkeypatch.setattr(wandb_jupyter.common._logging, "_warned", set())
     records: list = []
     handler = logging.Handler(level=logging.WARNING)
     handler.emit = records.append  # type: ignore[method-assign]

@@ -9,25 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._errors import RunDirError, SettingsError, UsageError, WandbJupyterError
-from ._init import current_run, init
-from ._run import DisabledRun, Run
+from .common._errors import RunDirError, SettingsError, UsageError, WandbJupyterError
+from .core._init import current_run, init, set_online_connector
+from .core._run import DisabledRun, Run
 from .settings import ResolvedSettings, Settings
 
-try:  # written by the build from labextension/package.json, the single version source
-    from ._version import __version__
-except ImportError:  # a source checkout that was never installed: read the source itself
-    def _source_version() -> str:
-        import json
-        from pathlib import Path
-
-        try:
-            package = Path(__file__).resolve().parents[2] / "labextension" / "package.json"
-            return str(json.loads(package.read_text(encoding="utf-8"))["version"])
-        except (OSError, ValueError, KeyError):
-            return "0+unknown"
-
-    __version__ = _source_version()
+from .common._package_version import __version__
 
 __all__ = [
     "init",
@@ -80,9 +67,16 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "wandb_jupyter.dashboard._jupyter"}]
 
 
+def _connect_online(settings: Any, wandb_dir: Any) -> Any:
+    """The online layer, imported only by the first online run."""
+    from .online import connect
+
+    return connect(settings, wandb_dir)
+
+
 def _register_in_ipython() -> None:
     """Importing inside IPython registers the magics, as ``%load_ext`` would."""
-    from ._ipython import current_shell
+    from .common._ipython import current_shell
 
     shell = current_shell()
     if shell is None:
@@ -90,7 +84,7 @@ def _register_in_ipython() -> None:
     try:
         load_ipython_extension(shell)
     except Exception as error:  # never let the extension break the import
-        from ._logging import logger
+        from .common._logging import logger
 
         logger.debug("registering the IPython extension failed: %r", error)
 
@@ -147,4 +141,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'wandb_jupyter' has no attribute {name!r}")
 
 
+set_online_connector(_connect_online)
 _register_in_ipython()

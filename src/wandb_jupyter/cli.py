@@ -14,8 +14,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ._errors import WandbJupyterError
-from ._local_runs import list_local_runs
+from .common._errors import WandbJupyterError
+from .rundir._local_runs import list_local_runs
 from .settings import BY_NAME, Origin, resolve, untranslated_singularity_vars, workspace_file, write_file
 from .settings._origin import parse
 
@@ -166,7 +166,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_server(args: argparse.Namespace) -> int:
-    from .server import default_data_dir, serve
+    from .app import serve
+    from .server import default_data_dir
 
     logging_level = {0: "WARNING", 1: "INFO"}.get(args.verbose, "DEBUG")
     import logging
@@ -243,7 +244,7 @@ def _server_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from .common._package_version import __version__
 
     parser = argparse.ArgumentParser(
         prog="wandb-jupyter",

@@ -75,7 +75,7 @@ def run_pages() -> Iterator[RunPages]:
 
 def set_url(url: str) -> str:
     """A cell that gives every run ``url`` as its page."""
-    return f"from wandb_jupyter._run import Run\nRun.url = property(lambda self: {url!r})"
+    return f"from wandb_jupyter.core._run import Run\nRun.url = property(lambda self: {url!r})"
 
 
 def status_item(lab: LabPage):

@@ -245,7 +245,7 @@ def test_show_run_goes_to_the_connected_front_end(front_end: FrontEnd, notebook_
     front_end.pump(lambda: front_end.comm_data(), what="the status on open")
     reply, messages = front_end.execute(
         f"import os\nos.environ['WANDB_SHOW_RUN'] = 'true'\n"
-        f"from wandb_jupyter._run import Run\nRun.url = property(lambda self: {url!r})\n"
+        f"from wandb_jupyter.core._run import Run\nRun.url = property(lambda self: {url!r})\n"
         "import wandb_jupyter as w\nrun = w.init()")
     assert reply["content"]["status"] == "ok"
     assert front_end.pump(lambda: [d for d in front_end.comm_data() if d["type"] == "open"],
@@ -270,7 +270,7 @@ def test_show_run_right_behind_the_probe_waits_for_the_comm(front_end: FrontEnd,
     front_end.probe("dir/lab_check.ipynb", str(notebook_root))
     reply, messages = front_end.execute(
         f"import os\nos.environ['WANDB_SHOW_RUN'] = 'true'\n"
-        f"from wandb_jupyter._run import Run\nRun.url = property(lambda self: {url!r})\n"
+        f"from wandb_jupyter.core._run import Run\nRun.url = property(lambda self: {url!r})\n"
         "import wandb_jupyter as w\nrun = w.init()")
     assert reply["content"]["status"] == "ok"
     html = "".join(m["content"].get("data", {}).get("text/html", "") for m in messages

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import wandb_jupyter as wandb
-from wandb_jupyter.notebook._render import RunView, run_block, sample_history, sparkline
+from wandb_jupyter.core._html import RunView, run_block, sample_history, sparkline
 
 from conftest import stream_text
 
@@ -52,7 +52,7 @@ def test_run_repr_gives_text_and_html(isolated) -> None:
 
 @pytest.mark.parametrize("vscode", [False, True])
 def test_a_run_page_is_embedded_except_in_vscode(isolated, monkeypatch, vscode) -> None:
-    from wandb_jupyter._run import Run
+    from wandb_jupyter.core._run import Run
 
     monkeypatch.setattr(Run, "url", property(lambda self: "http://127.0.0.1:9/e/p/runs/x?a=1&b=2"))
     if vscode:

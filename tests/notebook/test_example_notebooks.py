@@ -21,8 +21,8 @@ import yaml
 from nbclient import NotebookClient
 
 from conftest import stream_text
-from wandb_jupyter._local_runs import list_local_runs
-from wandb_jupyter._yaml import unwrap_wandb_config
+from wandb_jupyter.rundir._local_runs import list_local_runs
+from wandb_jupyter.common._yaml import unwrap_wandb_config
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 EXAMPLES = ["quickstart.ipynb", "settings_via_env.ipynb", "resume.ipynb", "console_capture.ipynb",

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import wandb_jupyter as w
-from wandb_jupyter.notebook import _local_pages
-from wandb_jupyter.notebook._local_pages import local_run_url, parse_dashboard, set_dashboard
+from wandb_jupyter.core import _local_pages
+from wandb_jupyter.core._local_pages import local_run_url, parse_dashboard, set_dashboard
 from wandb_jupyter.notebook._server_view import dashboard_bundle, jupyter_origins, report_lines
 from wandb_jupyter.server._registry import ServerInfo, Started
 from wandb_jupyter.server._tickets import TicketBook

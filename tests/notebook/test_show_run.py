@@ -26,7 +26,7 @@ TERMINAL = textwrap.dedent(
             return True
 
     webbrowser.register("recorder", None, Recorder("recorder"), preferred=True)
-    from wandb_jupyter._run import Run
+    from wandb_jupyter.core._run import Run
     Run.url = property(lambda self: "{URL}")
     import wandb_jupyter as wandb
     wandb.init(mode="offline").finish()
@@ -57,7 +57,7 @@ def test_terminal(tmp_path, env_for_subprocess, show, display, opened, printed) 
 def test_kernel_asks_the_front_end_to_open_a_tab(execute_notebook, monkeypatch, show) -> None:
     monkeypatch.setenv("WANDB_SHOW_RUN", show)
     nb = execute_notebook([
-        f"from wandb_jupyter._run import Run\nRun.url = property(lambda self: '{URL}')",
+        f"from wandb_jupyter.core._run import Run\nRun.url = property(lambda self: '{URL}')",
         "import wandb_jupyter as w\nrun = w.init(mode='offline')",
         "run.finish()",
     ])

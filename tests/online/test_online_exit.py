@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from wandb_jupyter._local_runs import list_local_runs
-from wandb_jupyter._rundir import HISTORY, read_jsonl
+from wandb_jupyter.rundir._local_runs import list_local_runs
+from wandb_jupyter.rundir._rundir import HISTORY, read_jsonl
 
 from .conftest import server_rows
 

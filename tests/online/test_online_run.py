@@ -133,7 +133,7 @@ def test_the_api_key_is_in_no_run_file_nor_log(online, tmp_path, capsys) -> None
 
 
 def test_show_run_opens_the_online_run_page(online, monkeypatch) -> None:
-    from wandb_jupyter import _browser
+    from wandb_jupyter.common import _browser
 
     opened: list[str] = []
     monkeypatch.setattr(_browser, "open_in_browser", lambda url: opened.append(url) or True)
@@ -181,7 +181,7 @@ def test_the_program_and_requirements_are_uploaded(online, env_for_subprocess, t
 
 
 def test_internal_errors_reach_the_run_s_own_server_when_reporting(online, monkeypatch) -> None:
-    from wandb_jupyter import _metadata
+    from wandb_jupyter.core import _metadata
 
     def broken() -> str:
         raise RuntimeError("requirements could not be listed")

@@ -20,7 +20,7 @@ SCRIPT = textwrap.dedent(
     """
     import sys
     import wandb_jupyter as wandb
-    from wandb_jupyter import _system
+    from wandb_jupyter.core import _system
     def refuse(self):
         raise RuntimeError("can't start new thread")
     _system.SystemMonitor.start = refuse

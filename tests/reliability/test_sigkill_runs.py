@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import wandb_jupyter as wandb
-from wandb_jupyter._local_runs import describe_run
-from wandb_jupyter._rundir import HISTORY, RunPaths, find_run, read_jsonl
+from wandb_jupyter.rundir._local_runs import describe_run
+from wandb_jupyter.rundir._rundir import HISTORY, RunPaths, find_run, read_jsonl
 
 RUNS = 200
 SYNCED = 10

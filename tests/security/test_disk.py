@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import wandb_jupyter as wandb
-from wandb_jupyter import _rundir
+from wandb_jupyter.rundir import _rundir
 
 CHILD_TIMEOUT = 120
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import wandb_jupyter as wandb
 from wandb_jupyter import UsageError
-from wandb_jupyter._rundir import MAX_FILE_BYTES, MAX_ROW_BYTES
+from wandb_jupyter.rundir._rundir import MAX_FILE_BYTES, MAX_ROW_BYTES
 
 
 class BrokenStr:

@@ -44,7 +44,8 @@ class LiveServer:
         from tornado.httpserver import HTTPServer
         from tornado.netutil import bind_sockets
 
-        from wandb_jupyter.server import ServerContext, make_app
+        from wandb_jupyter.app import make_app
+        from wandb_jupyter.server import ServerContext
 
         self.data_dir = data_dir
         self.ctx = ServerContext.open(data_dir)

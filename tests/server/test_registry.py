@@ -20,7 +20,7 @@ import psutil
 import pytest
 
 import wandb_jupyter.server as server
-from wandb_jupyter import __version__
+from wandb_jupyter.common._package_version import __version__
 from wandb_jupyter.server import _registry
 from wandb_jupyter.server._registry import ServerConflict, ServerInfo, start_or_reuse
 

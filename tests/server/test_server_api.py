@@ -287,7 +287,8 @@ def test_handlers_mount_under_a_base_path(tmp_path) -> None:
     from tornado.httpserver import HTTPServer
     from tornado.netutil import bind_sockets
 
-    from wandb_jupyter.server import ServerContext, make_app
+    from wandb_jupyter.app import make_app
+    from wandb_jupyter.server import ServerContext
 
     ctx = ServerContext.open(tmp_path / "data")
     _, key = ctx.ensure_admin()

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._rundir import CONFIG, METADATA, OUTPUT, SUMMARY
-from .._yaml import unwrap_wandb_config
+from ..rundir._rundir import CONFIG, METADATA, OUTPUT, SUMMARY
+from ..common._yaml import unwrap_wandb_config
 
 __all__ = ["Catalog", "Viewer", "ProjectInfo", "RunInfo", "OutputSlice", "run_row", "run_metadata",
            "list_run_files", "resolve_run_file", "read_output", "read_json_file", "parse_time", "flatten",

@@ -33,7 +33,7 @@ from urllib.parse import quote
 import tornado.ioloop
 import tornado.web
 
-from .._rundir import EVENTS, HISTORY
+from ..rundir._rundir import EVENTS, HISTORY
 from ._catalog import (Catalog, RunInfo, Viewer, list_run_files, read_output, resolve_run_file, run_metadata,
                        run_row)
 from ._series import DEFAULT_SAMPLES, MAX_SAMPLES, MIN_SAMPLES, X_KEYS, SeriesCache

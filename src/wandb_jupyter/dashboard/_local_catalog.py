@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .._local_runs import run_state
-from .._rundir import EVENTS, HISTORY, METADATA, OUTPUT, SUMMARY, RunPaths, iter_runs
+from ..rundir._local_runs import run_state
+from ..rundir._rundir import EVENTS, HISTORY, METADATA, OUTPUT, SUMMARY, RunPaths, iter_runs
 from ._catalog import Catalog, ProjectInfo, RunInfo, Viewer, parse_time, read_json_file
 
 __all__ = ["LocalCatalog", "MAX_DEPTH", "RESCAN_EVERY", "SKIPPED_DIRS"]

@@ -53,8 +53,8 @@ import threading
 import time
 from typing import Any
 
-from .._ipython import current_shell
-from .._logging import logger
+from ..common._ipython import current_shell
+from ..common._logging import logger
 
 __all__ = ["TARGET", "PROTOCOL", "register", "hello", "connected", "publish_status"]
 
@@ -90,7 +90,7 @@ def register(shell: Any = None) -> bool:
                 manager.register_target(TARGET, _on_open)
                 _kernel = kernel
             if not _hooked:
-                from .._init import add_run_listener, current_run
+                from ..core._init import add_run_listener, current_run
                 from ._show import set_frontend_opener
 
                 add_run_listener(_on_run)
@@ -148,7 +148,7 @@ def _resolve(path: Any, root: Any) -> str | None:
 
 
 def _set_path(path: Any, root: Any) -> None:
-    from ._detect import set_frontend_path
+    from ..settings._notebook import set_frontend_path
 
     resolved = _resolve(path, root)
     if resolved is not None:
@@ -157,7 +157,7 @@ def _set_path(path: Any, root: Any) -> None:
 
 
 def _set_dashboard(dashboard: Any) -> None:
-    from ._local_pages import set_dashboard
+    from ..core._local_pages import set_dashboard
 
     set_dashboard(dashboard)
 
@@ -211,7 +211,7 @@ def _handle(comm: Any, data: dict[str, Any]) -> None:
 
 
 def _finish(comm: Any) -> None:
-    from .._init import current_run
+    from ..core._init import current_run
 
     run = _shown if _shown is not None and not _finished(_shown) else current_run()
     if run is None or _finished(run):
@@ -252,7 +252,7 @@ def snapshot(run: Any) -> dict[str, Any] | None:
 
 
 def _status() -> dict[str, Any]:
-    from .. import __version__
+    from ..common._package_version import __version__
 
     return {"type": "status", "run": snapshot(_shown), "version": __version__}
 
@@ -307,7 +307,7 @@ def _show_run(run: Any) -> None:
 
 def _on_run(event: str, run: Any) -> None:
     global _shown
-    from .._init import current_run
+    from ..core._init import current_run
 
     if event == "started":
         _shown = run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._render import run_block, view_of
+from ..core._html import run_block, view_of
 
 __all__ = ["RunDisplay"]
 

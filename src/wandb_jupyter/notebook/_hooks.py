@@ -6,7 +6,7 @@ import time
 import traceback
 from typing import Any
 
-from .._logging import logger
+from ..common._logging import logger
 
 __all__ = ["CellHooks"]
 
@@ -39,7 +39,7 @@ class CellHooks:
 
     @staticmethod
     def _record(error: BaseException, count: int | None) -> None:
-        from .._init import current_run
+        from ..core._init import current_run
 
         run = current_run()
         if run is None or getattr(run, "disabled", False):

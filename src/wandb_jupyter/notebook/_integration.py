@@ -1,7 +1,7 @@
 """What a run does differently inside IPython: display, hooks, code snapshot, show-run.
 
-Called by ``init()`` only when an IPython shell is running, so scripts never
-import any of this.
+The notebook layer follows the core's runs (:func:`on_run_event`, a run listener
+registered when the extension loads), so scripts never import any of this.
 """
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .._logging import internal_error, logger
+from ..common._ipython import current_shell
+from ..common._logging import internal_error, logger
 from ._display import RunDisplay
 from ._hooks import CellHooks
 
-__all__ = ["attach", "cell_hooks"]
+__all__ = ["attach", "cell_hooks", "on_run_event", "last_cell_failed"]
 
 _hooks: CellHooks | None = None
 
@@ -29,6 +30,19 @@ def cell_hooks(shell: Any) -> CellHooks:
 
 def last_cell_failed() -> bool:
     return _hooks is not None and _hooks.last_cell_failed
+
+
+def on_run_event(event: str, run: Any) -> None:
+    """A run started in this process: attach it to the shell, if there is one."""
+    if event != "started" or run.disabled:
+        return
+    shell = current_shell()
+    if shell is None:
+        return
+    try:
+        attach(run, shell)
+    except Exception as error:  # the notebook extras must never cost the user the run
+        internal_error("setting up the notebook display", error, reporting=run.settings.error_reporting)
 
 
 def attach(run: Any, shell: Any) -> None:
@@ -56,7 +70,7 @@ def _on_finish(run: Any, shell: Any, display: RunDisplay | None) -> None:
 
 def _snapshot_notebook(run: Any) -> None:
     """Copy the notebook file as saved now (the copy at init may predate later saves)."""
-    from .._metadata import copy_program
+    from ..core._metadata import copy_program
 
     notebook = run.settings.notebook_name
     if notebook and Path(notebook).is_file():

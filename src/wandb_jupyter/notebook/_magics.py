@@ -13,7 +13,7 @@ from IPython.core import magic_arguments
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
-from .._errors import WandbJupyterError
+from ..common._errors import WandbJupyterError
 
 __all__ = ["WandbMagics"]
 
@@ -76,7 +76,7 @@ def _config_pairs(pairs: list[str]) -> dict[str, Any]:
 
 
 def _init_kwargs(args: Any) -> dict[str, Any]:
-    from .._yaml import load_config_file
+    from ..common._yaml import load_config_file
 
     config: dict[str, Any] = {}
     for path in args.config_file:
@@ -113,10 +113,10 @@ class WandbMagics(Magics):
         self._start(_parse(self.wandb_init, line))
 
     def _start(self, args: Any) -> Any:
-        import wandb_jupyter
+        from ..core._init import init
 
         try:
-            return wandb_jupyter.init(**_init_kwargs(args))
+            return init(**_init_kwargs(args))
         except WandbJupyterError as error:
             raise UsageError(str(error)) from None
 
@@ -125,22 +125,23 @@ class WandbMagics(Magics):
     @line_magic
     def wandb_finish(self, line: str) -> None:
         """Finish the active run."""
-        import wandb_jupyter
+        from ..core._state import current_run
 
         args = _parse(self.wandb_finish, line)
-        if wandb_jupyter.run is None:
+        run = current_run()
+        if run is None:
             print("wandb-jupyter: no active run")
             return
-        wandb_jupyter.finish(exit_code=args.exit_code)
+        run.finish(exit_code=args.exit_code)
 
     @_init_options
     @cell_magic
     def wandb(self, line: str, cell: str) -> None:
         """Run the cell with a run active (started with these options if none is) and show the run."""
-        import wandb_jupyter
+        from ..core._state import current_run
 
         args = _parse(self.wandb, line)
-        run = wandb_jupyter.run
+        run = current_run()
         if run is None or shlex.split(line):
             run = self._start(args)
         else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from .._errors import WandbJupyterError
+from ..common._errors import WandbJupyterError
 from ..settings import GROUPS, SETTINGS, Origin, Setting, resolve, workspace_file, write_file
 from ..settings._origin import parse
 
@@ -97,7 +97,7 @@ class SettingsPanel:
     def __init__(self) -> None:
         import ipywidgets as widgets
 
-        from .. import _init
+        from ..core import _init
 
         self.fields = {setting.name: _Field(setting, self._changed) for setting in SETTINGS}
         sections = [widgets.VBox([self.fields[s.name].box for s in SETTINGS if s.group == group])
@@ -128,7 +128,7 @@ class SettingsPanel:
         self._watch_cells()
 
     def _watch_cells(self) -> None:
-        from .._ipython import current_shell
+        from ..common._ipython import current_shell
 
         shell = current_shell()
         if shell is not None:
@@ -172,13 +172,13 @@ class SettingsPanel:
     # actions --------------------------------------------------------------
     def start_run(self) -> Any:
         """init() with the edited values on top of everything else."""
-        import wandb_jupyter
+        from ..core import _init
 
         if self.errors():
             return None
         values = {name: (value if value != "" else None) for name, value in self.edited_values().items()}
         try:
-            run = wandb_jupyter.init(settings=values)
+            run = _init.init(settings=values)
         except WandbJupyterError as error:
             self.message.value = f"<span style='color:#c62828'>{escape(str(error))}</span>"
             return None
@@ -187,9 +187,11 @@ class SettingsPanel:
         return run
 
     def finish_run(self) -> None:
-        import wandb_jupyter
+        from ..core import _init
 
-        wandb_jupyter.finish()
+        run = _init.current_run()
+        if run is not None:
+            run.finish()
 
     def save_defaults(self) -> str | None:
         """Write edited values (and those already there) to the workspace settings file."""
@@ -212,7 +214,7 @@ class SettingsPanel:
 
     # run status -----------------------------------------------------------
     def _run_changed(self, event: str, run: Any) -> None:
-        from .. import _init
+        from ..core import _init
 
         self._show_run(_init.current_run())
 
@@ -229,7 +231,7 @@ class SettingsPanel:
 
     def refresh(self) -> None:
         """Re-read the active run's step count (called after each cell)."""
-        from .. import _init
+        from ..core import _init
 
         self._show_run(_init.current_run())
 

@@ -24,7 +24,7 @@ from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
-from .._logging import logger
+from ..common._logging import logger
 
 __all__ = ["jupyter_origins", "dashboard_bundle", "report_lines", "as_seen_from"]
 
@@ -43,13 +43,13 @@ def _origins_of(url: str) -> list[str]:
 
 def jupyter_origins() -> list[str]:
     """Origins of the Jupyter page(s) that will frame the dashboard (empty when none is known)."""
-    from ._local_pages import reported_dashboard
+    from ..core._local_pages import reported_dashboard
 
     dashboard = reported_dashboard()
     if dashboard is not None:
         return [dashboard.origin]
     try:
-        from ._sessions import running_servers
+        from ..settings._jupyter_sessions import running_servers
 
         servers = running_servers()
     except Exception as error:  # no jupyter_core, unreadable runtime dir

@@ -21,8 +21,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .._errors import WandbJupyterError
-from .._secrets import mask
+from ..common._errors import WandbJupyterError
+from ..common._secrets import mask
 
 __all__ = ["Api", "ApiError", "AuthError", "RetryableError", "OPERATIONS"]
 
@@ -199,7 +199,7 @@ class Api:
                  timeout: tuple[float, float] = TIMEOUT) -> None:
         import requests  # the one place the network stack is imported
 
-        from .. import __version__
+        from ..common._package_version import __version__
 
         self.base_url = base_url.rstrip("/")
         self._key = api_key

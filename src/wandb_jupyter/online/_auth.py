@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from .._errors import UsageError
-from .._secrets import mask
+from ..common._errors import UsageError
+from ..common._secrets import mask
 
 __all__ = ["KeySource", "resolve_key", "netrc_path", "read_netrc_key", "write_netrc_key", "missing_key_message",
            "ANONYMOUS_LOGIN", "login", "verify_key"]
@@ -198,7 +198,7 @@ def login(settings: Any, *, key: str | None, relogin: bool, verify: bool, store_
             say(f"the key works: user {viewer.get('username')!r}, entity {viewer.get('entity')!r}")
         return 0
     if key is None:
-        from .._browser import app_url
+        from ..common._browser import app_url
 
         key = read_key(f"API key for {base_url} (from {app_url(base_url)}/authorize, or `wandb-jupyter server "
                        "user add` for a local server): ")

@@ -36,8 +36,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .._logging import logger, warn_once
-from .._rundir import CONFIG, EVENTS, HISTORY, METADATA, OUTPUT, SUMMARY, RunPaths
+from ..common._logging import logger, warn_once
+from ..rundir._rundir import CONFIG, EVENTS, HISTORY, METADATA, OUTPUT, SUMMARY, RunPaths
 from ._api import Api, ApiError, AuthError, RetryableError
 from ._globs import compile_globs
 from ._syncstate import StreamOffset, SyncState, signature

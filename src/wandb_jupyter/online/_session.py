@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .._errors import UsageError
-from .._logging import logger
-from .._resume import ResumedState, ResumePlan, load_state, recorded_auto_id
-from .._rundir import EVENTS, HISTORY, METADATA, OUTPUT, RunPaths, count_lines, find_run
-from .._secrets import mask, mask_url
+from ..common._errors import UsageError
+from ..common._logging import logger
+from ..core._resume import ResumedState, ResumePlan, load_state, recorded_auto_id
+from ..rundir._rundir import EVENTS, HISTORY, METADATA, OUTPUT, RunPaths, count_lines, find_run
+from ..common._secrets import mask, mask_url
 from ._api import Api, ApiError, AuthError, RetryableError
 from ._auth import ANONYMOUS_LOGIN, KeySource, describe, missing_key_message, read_netrc_entry, resolve_key, \
     write_netrc_key
@@ -47,7 +47,7 @@ def masked_url(url: str | None) -> str | None:
 
 
 def _interactive() -> bool:
-    from .._ipython import in_kernel
+    from ..common._ipython import in_kernel
 
     try:
         return sys.stdin is not None and sys.stdin.isatty() and not in_kernel()
@@ -59,7 +59,7 @@ def _prompt_for_key(settings: Any) -> str | None:
     """Ask on the terminal; an empty answer means "keep this run offline"."""
     import getpass
 
-    from .._browser import app_url
+    from ..common._browser import app_url
 
     try:
         answer = getpass.getpass(f"wandb: no API key for {settings.base_url}. Paste one (see {app_url(settings.base_url)}"
@@ -193,7 +193,7 @@ class OnlineRun:
     def url_for(self, entity: str | None, project: str, run_id: str) -> str | None:
         if not entity:
             return None
-        from .._browser import app_url
+        from ..common._browser import app_url
 
         url = f"{app_url(self.settings.base_url)}/{quote(entity, safe='')}/{quote(project, safe='')}/runs/{run_id}"
         if self.key is not None and self.key.anonymous:
@@ -352,7 +352,7 @@ def connect(settings: Any, wandb_dir: Path) -> OnlineRun:
 
 def _plan_resume(settings: Any, wandb_dir: Path, api: Api | None) -> tuple[ResumePlan, ResumedState, dict | None]:
     """Resume against the server and the local run directories (see the module docstring)."""
-    from .._naming import new_run_id
+    from ..rundir._rundir import new_run_id
 
     mode = settings.resume
     run_id = settings.run_id

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .._logging import logger
-from .._rundir import SUMMARY, RunPaths, iter_runs
+from ..common._logging import logger
+from ..rundir._rundir import SUMMARY, RunPaths, iter_runs
 from ._api import Api, ApiError, AuthError, RetryableError
 from ._auth import missing_key_message, resolve_key
 from ._globs import compile_globs
@@ -173,7 +173,7 @@ def sync_run(paths: RunPaths, settings: Any, *, entity: str | None = None, proje
             if not more:
                 break
         rows = state.stream("wandb-history.jsonl").lines - rows_before
-        from .._browser import run_url
+        from ..common._browser import run_url
 
         url = run_url(base_url, state.entity, state.project or target_project, state.run_id or run_id) \
             if state.entity else None

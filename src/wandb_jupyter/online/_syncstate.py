@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._rundir import write_atomic
+from ..rundir._rundir import write_atomic
 
 __all__ = ["SyncState", "StreamOffset", "RunLock", "Signature", "signature"]
 

@@ -1,6 +1,7 @@
 """A local server that speaks the subset of W&B's API that the W&B SDK and our client use.
 
-``wandb-jupyter server`` runs it standalone; :func:`handlers` gives its routes to
+``wandb-jupyter server`` runs it standalone (with the dashboard: :mod:`wandb_jupyter.app`);
+:func:`handlers` gives its routes to
 mount inside another tornado application such as jupyter_server. Runs are stored
 in the run-directory format under the data dir, indexed in SQLite.
 :func:`list` and :func:`stop` manage the servers that ``%wandb_server`` started.
@@ -8,9 +9,9 @@ in the run-directory format under the data dir, indexed in SQLite.
 
 from __future__ import annotations
 
-from ._app import default_data_dir, login_hint, make_app, serve
 from ._context import ServerContext
 from ._handlers import handlers
+from ._paths import default_data_dir, login_hint
 from ._process import Launched, launch
 from ._registry import ServerInfo
 from ._registry import list_servers as list  # noqa: A001 (wandb_jupyter.server.list(), like tensorboard's)
@@ -18,5 +19,5 @@ from ._registry import stop_server as stop
 from ._sqlite import SQLiteStorage
 from ._storage import Entity, Project, Run, Storage, User
 
-__all__ = ["serve", "make_app", "handlers", "ServerContext", "Storage", "SQLiteStorage", "User", "Entity", "Project",
+__all__ = ["handlers", "ServerContext", "Storage", "SQLiteStorage", "User", "Entity", "Project",
            "Run", "default_data_dir", "login_hint", "launch", "Launched", "list", "stop", "ServerInfo"]

@@ -1,7 +1,7 @@
 """Tornado handlers: the W&B API subset (GraphQL, file_stream, uploads, downloads), health.
 
 The pages (projects, runs, run pages) are the dashboard's (:mod:`wandb_jupyter.dashboard`),
-mounted after these routes by :func:`._app.make_app`.
+mounted after these routes by :func:`wandb_jupyter.app.make_app`.
 
 Each handler gets the :class:`ServerContext` and the base path through
 ``initialize``, so the same classes can be mounted standalone (:mod:`._app`) or
@@ -19,8 +19,8 @@ from typing import Any
 
 import tornado.web
 
-from .._rundir import MAX_FILE_BYTES, SUMMARY
-from .._secrets import mask_url
+from ..rundir._rundir import MAX_FILE_BYTES, SUMMARY
+from ..common._secrets import mask_url
 from ._accounts import parse_basic_auth
 from ._context import Caller, ClientError, ServerContext
 from ._graphql import GraphQLRequestContext, run_graphql
@@ -338,7 +338,7 @@ class DownloadHandler(BaseHandler):
 
 class HealthHandler(BaseHandler):
     def get(self) -> None:
-        from .. import __version__
+        from ..common._package_version import __version__
 
         self.send_json({"status": "ok", "version": __version__})
 

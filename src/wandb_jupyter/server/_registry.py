@@ -27,8 +27,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .._filelock import exclusive_lock
-from .._logging import logger
+from ..common._filelock import exclusive_lock
+from ..common._logging import logger
 
 __all__ = ["ServerInfo", "Started", "runtime_dir", "list_servers", "stop_server", "start_or_reuse",
            "ServerConflict"]
@@ -181,7 +181,7 @@ def _health(url: str, timeout: float) -> dict[str, Any] | None:
 
 def is_live(info: ServerInfo, timeout: float = HEALTH_TIMEOUT) -> bool:
     """Our process still runs under that pid and its URL answers /health with our version."""
-    from .. import __version__
+    from ..common._package_version import __version__
 
     if not _same_process(info):
         return False
@@ -284,7 +284,7 @@ def _choose(live: list[ServerInfo], data_dir: str, port: int | None) -> ServerIn
 
 def _masked(text: str) -> str:
     """``text`` with the admin API key and the login token masked."""
-    from .._secrets import mask
+    from ..common._secrets import mask
 
     text = _TOKEN.sub(lambda m: m.group(1) + (mask(m.group(0)[len(m.group(1)):]) or ""), text)
     return _ADMIN_KEY.sub(lambda m: mask(m.group(0)) or "", text)
@@ -303,7 +303,7 @@ def _scrub_log(log_file: Path) -> None:
 def start_or_reuse(*, data_dir: str | os.PathLike[str], port: int | None = None,
                    frame_ancestors: Sequence[str] = (), timeout: float = START_TIMEOUT) -> Started:
     """The live server for ``data_dir`` (on ``port`` when given), started now if none is."""
-    from .. import __version__
+    from ..common._package_version import __version__
     from ._process import launch
 
     folder = runtime_dir()

@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 from graphql import GraphQLResolveInfo
 
-from .._rundir import EVENTS, HISTORY, OUTPUT, SUMMARY
-from .._naming import new_run_id
+from ..rundir._rundir import EVENTS, HISTORY, OUTPUT, SUMMARY
+from ..rundir._rundir import new_run_id
 from ._accounts import check_name
 from ._context import ClientError, Forbidden, NotFound, Unauthorized, decode_id, encode_id
 from ._limits import lone_surrogate

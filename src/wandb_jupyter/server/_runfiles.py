@@ -24,8 +24,8 @@ from collections import OrderedDict
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .._rundir import CONFIG, EVENTS, HISTORY, OUTPUT, SUMMARY, JsonlAppender, RunPaths, tail_lines, write_atomic
-from .._yaml import dump_config
+from ..rundir._rundir import CONFIG, EVENTS, HISTORY, OUTPUT, SUMMARY, JsonlAppender, RunPaths, tail_lines, write_atomic
+from ..common._yaml import dump_config
 
 __all__ = ["RunFiles", "RunFileStore", "safe_file_name", "check_lines"]
 

@@ -11,9 +11,10 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from .._git import find_repo
-from .._ipython import in_kernel
-from .._logging import logger
+from ..common._git import find_repo
+from ..common._host import hostname
+from ..common._ipython import in_kernel
+from ..common._logging import logger
 from ._origin import DETECTED, Origin, Value
 
 __all__ = ["detect", "register_detector"]
@@ -31,14 +32,6 @@ def register_detector(name: str, detector: Detector, *, first: bool = False) -> 
     chain = _DETECTORS.setdefault(name, [])
     if detector not in chain:
         chain.insert(0, detector) if first else chain.append(detector)
-
-
-def hostname() -> str:
-    if hasattr(os, "uname"):
-        return os.uname().nodename
-    import socket
-
-    return socket.gethostname()
 
 
 def _host(cwd: Path) -> tuple[object, str] | None:
@@ -66,7 +59,7 @@ def _notebook(cwd: Path) -> tuple[object, str] | None:
     """The notebook's path and which source named it; free outside a kernel (no imports)."""
     if not in_kernel():
         return None
-    from ..notebook._detect import detect_notebook
+    from ._notebook import detect_notebook
 
     found = detect_notebook()
     return (found.path, found.source) if found is not None else None

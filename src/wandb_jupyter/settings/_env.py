@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .._logging import warn_once
+from ..common._logging import warn_once
 from ._origin import ENV, Origin, Value, parse
 from ._table import SETTINGS
 

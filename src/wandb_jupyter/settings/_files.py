@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .._errors import SettingsError
-from .._logging import logger
+from ..common._errors import SettingsError
+from ..common._logging import logger
 from ._origin import Origin, Value, parse
 from ._table import BY_NAME
 

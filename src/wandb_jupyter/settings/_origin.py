@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from .._errors import SettingsError
+from ..common._errors import SettingsError
 from . import _parsers
 from ._table import Setting
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .._logging import logger
+from ..common._logging import logger
 
 Parser = Callable[[Any], Any]
 

@@ -12,8 +12,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from .._errors import UsageError
-from .._secrets import mask
+from ..common._errors import UsageError
+from ..common._secrets import mask
 from ._detected import detect
 from ._env import read_env
 from ._files import global_file, read_file, workspace_file

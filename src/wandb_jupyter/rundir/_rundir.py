@@ -26,14 +26,16 @@ import errno
 import json
 import os
 import re
+import string
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ._errors import RunDirError
+from ..common._errors import RunDirError
 
 __all__ = [
     "RunPaths",
+    "new_run_id",
     "JsonlAppender",
     "write_atomic",
     "read_jsonl",
@@ -307,3 +309,12 @@ def update_latest_link(wandb_dir: Path, run_root: Path) -> None:
         os.replace(tmp, link)
     except OSError:  # file systems without symlinks: the link is a convenience only
         pass
+
+
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def new_run_id() -> str:
+    """8 random lowercase letters and digits, like W&B's run ids."""
+    # os.urandom, not the secrets module: same entropy source, without importing hashlib at startup
+    return "".join(_ID_ALPHABET[byte % len(_ID_ALPHABET)] for byte in os.urandom(8))

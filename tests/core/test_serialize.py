@@ -13,7 +13,7 @@ import pytest
 
 import wandb_jupyter as wandb
 from wandb_jupyter import UsageError
-from wandb_jupyter._serialize import HISTOGRAM_THRESHOLD, encode_row
+from wandb_jupyter.core._serialize import HISTOGRAM_THRESHOLD, encode_row
 
 
 class Color(enum.Enum):

@@ -35,7 +35,7 @@ CHILD = textwrap.dedent(
     """
     import json, time, pathlib
     import wandb_jupyter as w
-    from wandb_jupyter._nvml import open_nvml
+    from wandb_jupyter.core._nvml import open_nvml
     nvml = open_nvml()
     print(json.dumps({"count": nvml.device_count, "names": nvml.names(), "sample": nvml.sample()}))
     run = w.init(mode="offline")
@@ -73,8 +73,8 @@ def test_gpu_metrics_are_read_through_nvml(fake_nvml_dir, env_for_subprocess) ->
 
 
 def test_no_nvml_means_no_gpu_keys(isolated) -> None:
-    from wandb_jupyter._nvml import open_nvml
-    from wandb_jupyter._system import sample_once
+    from wandb_jupyter.core._nvml import open_nvml
+    from wandb_jupyter.core._system import sample_once
 
     if open_nvml() is not None:
         pytest.skip("a real GPU is present")

@@ -1,4 +1,4 @@
-"""The standalone server: ``make_app()`` and ``serve()`` (what ``wandb-jupyter server`` runs).
+"""The standalone server process: ``make_app()`` and ``serve()`` (what ``wandb-jupyter server`` runs).
 
 The app serves the W&B API subset first, then the dashboard (pages, its JSON API,
 login) at the same base path.
@@ -17,18 +17,14 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from .._secrets import mask_url
-from ._context import ServerContext
-from ._handlers import NotFoundHandler, handlers
+from ..common._secrets import mask_url
+from ..server import ServerContext, default_data_dir, login_hint
+from ..server._handlers import NotFoundHandler, handlers
+from ..dashboard._standalone import dashboard_secrets, standalone_routes
 
-__all__ = ["make_app", "serve", "default_data_dir", "login_hint"]
+__all__ = ["make_app", "serve"]
 
 log = logging.getLogger("wandb_jupyter.server")
-
-
-def default_data_dir() -> Path:
-    """Where ``wandb-jupyter server`` keeps its data without ``--data-dir``."""
-    return Path.home() / ".local" / "share" / "wandb-jupyter" / "server"
 
 
 def _log_request(handler: tornado.web.RequestHandler) -> None:
@@ -44,8 +40,6 @@ def make_app(server: ServerContext, *, base_path: str = "", frame_ancestors: Seq
 
     ``frame_ancestors``: origins (``http://host:port``) allowed to show the dashboard in a frame,
     besides the server itself (a Jupyter server that shows it inline)."""
-    from ..dashboard._standalone import standalone_routes
-
     base = base_path.rstrip("/")
     dashboard_routes, dashboard_settings = standalone_routes(server, base, frame_ancestors=frame_ancestors)
     return tornado.web.Application(
@@ -57,16 +51,8 @@ def make_app(server: ServerContext, *, base_path: str = "", frame_ancestors: Seq
     )
 
 
-def login_hint(url: str, key: str) -> str:
-    return (f"  export WANDB_BASE_URL={url}\n"
-            f"  export WANDB_API_KEY={key}\n"
-            f"or: wandb login --host {url} {key}")
-
-
 async def _serve(server: ServerContext, host: str, port: int, base_path: str, out: TextIO,
                  frame_ancestors: Sequence[str]) -> None:
-    from ..dashboard._standalone import dashboard_secrets
-
     app = make_app(server, base_path=base_path, frame_ancestors=frame_ancestors)
     http = tornado.httpserver.HTTPServer(app, xheaders=False)
     sockets = tornado.netutil.bind_sockets(port, host)

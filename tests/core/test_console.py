@@ -133,7 +133,7 @@ def test_a_failure_inside_capture_switches_it_off_once_and_the_program_goes_on(t
         """
         import sys, time
         import wandb_jupyter as wandb
-        from wandb_jupyter import _output_log
+        from wandb_jupyter.rundir import _output_log
 
         def broken(self, chunks):
             raise %s
@@ -179,7 +179,7 @@ def test_output_is_kept_when_the_pump_thread_starts_late(tmp_path, env_for_subpr
     script = textwrap.dedent(
         """
         import time
-        from wandb_jupyter import _console
+        from wandb_jupyter.core import _console
         started_late = _console.ConsoleCapture._pump_loop
 
         def late(self):

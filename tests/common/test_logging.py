@@ -59,7 +59,7 @@ def test_logger_does_not_propagate_to_root() -> None:
 
 def _run_with_failing_requirements(monkeypatch):
     import wandb_jupyter as wandb
-    from wandb_jupyter import _metadata
+    from wandb_jupyter.core import _metadata
 
     def broken() -> str:
         raise RuntimeError("secret internals")

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
-from ._errors import UsageError
+from ..common._errors import UsageError
 
 __all__ = ["encode_row", "to_jsonable", "HISTOGRAM_THRESHOLD"]
 

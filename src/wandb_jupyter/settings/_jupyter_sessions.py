@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .._logging import logger
+from ..common._logging import logger
 
 __all__ = ["Server", "running_servers", "kernel_id", "notebook_from_servers", "colab_notebook"]
 

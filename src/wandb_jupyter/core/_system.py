@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ._logging import internal_error, logger
-from ._rundir import JsonlAppender
+from ..common._logging import internal_error, logger
+from ..rundir._rundir import JsonlAppender
 from ._serialize import encode_row
 
 __all__ = ["SystemMonitor", "sample_once"]

@@ -48,7 +48,7 @@ def _pid_alive(pid: Any) -> bool:
 def _state(metadata: dict[str, Any], exit_code: Any) -> str:
     if isinstance(exit_code, int):
         return "finished" if exit_code == 0 else "failed"
-    from .settings._detected import hostname
+    from ..common._host import hostname
 
     same_host = metadata.get("host") in (None, hostname())
     return "running" if same_host and _pid_alive(metadata.get("pid")) else "crashed"

@@ -18,7 +18,10 @@ kernel has its own shutdown path and catches SystemExit itself):
 - ``sys.exit`` is wrapped (same signature, same SystemExit) to record its code
   for the atexit finisher.
 
-Both are put back when the last run finishes.
+Both are put back when the last run finishes. At interpreter exit the runs still active
+finish too (:func:`install_exit_hooks`): exit code 1 after an uncaught exception or when a
+failure probe says so (the notebook layer's: the last cell failed), else the ``sys.exit``
+code, else 0.
 
 Limits: the handler runs when the main thread next executes Python code (a long
 call into C delays it). ``raise SystemExit(n)`` and the ``exit()``/``quit()``
@@ -29,14 +32,17 @@ of the last run.
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
-from ._logging import logger
+from ..common._logging import logger
+from ._state import active_runs
 
-__all__ = ["watch", "finish_ended", "requested_exit_code"]
+__all__ = ["watch", "finish_ended", "requested_exit_code", "install_exit_hooks", "add_failure_probe"]
 
 #: Signals whose default action ends the process, handled while a run is active.
 SIGNAL_NAMES = ("SIGTERM", "SIGHUP")
@@ -49,11 +55,63 @@ _requested: int | None = None  # the code given to sys.exit() in the main thread
 _terminating: int | None = None  # the signal being handled
 _HANDLER = 0  # stands for the handler's own loop in _waiting
 _waiting: set[int] = set()  # ids of the finishes the process waits for before it ends
+_crashed = False  # an uncaught exception reached sys.excepthook
+_hooks_pid = 0  # the process that installed the atexit finisher (0: not installed)
+_failure_probes: list[Callable[[], bool]] = []
+
+
+def add_failure_probe(probe: Callable[[], bool]) -> None:
+    """``probe()`` true at exit means the program failed (kernels bypass sys.excepthook)."""
+    _failure_probes.append(probe)
+
+
+def install_exit_hooks() -> None:
+    """Once per process: note uncaught exceptions and finish the active runs at interpreter exit."""
+    global _hooks_pid
+    if _hooks_pid:
+        return
+    _hooks_pid = os.getpid()
+    previous = sys.excepthook
+
+    def excepthook(exc_type: Any, exc: Any, tb: Any) -> None:
+        global _crashed
+        _crashed = True
+        previous(exc_type, exc, tb)
+
+    sys.excepthook = excepthook
+    atexit.register(_finish_at_exit)
+
+
+def _failed() -> bool:
+    for probe in _failure_probes:
+        try:
+            if probe():
+                return True
+        except Exception as error:  # a probe must never stop the runs from finishing
+            logger.debug("exit failure probe failed: %r", error)
+    return False
+
+
+def _exit_code_at_exit() -> int:
+    if _crashed or _failed():
+        return 1
+    return 0 if _requested is None else _requested
+
+
+def _finish_at_exit() -> None:
+    if os.getpid() != _hooks_pid:  # a forked child exiting: the runs are its parent's to finish
+        return
+    exit_code = _exit_code_at_exit()
+    for run in reversed(active_runs()):
+        try:
+            run.finish(exit_code=exit_code)
+        except Exception as error:  # exiting must not fail because of us
+            logger.debug("finishing %s at exit failed: %r", run, error)
 
 
 def watch() -> None:
     """A run started: record ``sys.exit`` codes and finish runs on SIGTERM/SIGHUP (plain scripts only)."""
-    from ._ipython import current_shell
+    from ..common._ipython import current_shell
 
     if current_shell() is not None:
         return
@@ -74,8 +132,6 @@ def finish_ended(run: Any) -> None:
         if not _waiting:
             _end_process(_terminating)
         return
-    from ._init import active_runs
-
     if not active_runs():
         _unwatch()
 
@@ -156,8 +212,6 @@ def _on_signal(signum: int, frame: Any) -> None:
         _end_process(signum)
     _terminating = signum
     _restore_default_actions()  # a second signal while finishing ends the process at once
-    from ._init import active_runs
-
     runs = active_runs()
     # Runs already finishing (this handler interrupted their finish, or another thread runs it):
     # the process ends once those finishes end, within their own bounds.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
-from ._errors import UsageError
+from ..common._errors import UsageError
 from ._serialize import to_jsonable
 
 __all__ = ["Config", "Summary"]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote, urlsplit
 
-from .._logging import logger
+from ..common._logging import logger
 
 __all__ = ["Dashboard", "set_dashboard", "reported_dashboard", "local_run_url", "parse_dashboard"]
 

@@ -5,23 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import string
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ._filelock import exclusive_lock
-from ._rundir import METADATA, iter_runs
+from ..common._filelock import exclusive_lock
+from ..rundir._rundir import METADATA, iter_runs, new_run_id
 
 __all__ = ["new_run_id", "reserve_name", "name_stem"]
-
-_ID_ALPHABET = string.ascii_lowercase + string.digits
-
-
-def new_run_id() -> str:
-    """8 random lowercase letters and digits, like W&B's run ids."""
-    # os.urandom, not the secrets module: same entropy source, without importing hashlib at startup
-    return "".join(_ID_ALPHABET[byte % len(_ID_ALPHABET)] for byte in os.urandom(8))
-
 
 def name_stem(program: str | None) -> str:
     stem = Path(program).stem if program and not program.startswith("<") else ""

@@ -7,26 +7,37 @@ script SIGTERM and SIGHUP finish them too (``_exit``).
 
 from __future__ import annotations
 
-import atexit
 import logging
 import json
 import os
 import sys
-import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import _logging
-from ._errors import RunDirError, UsageError
-from ._logging import attach_file, logger
-from ._rundir import METADATA, RunPaths, update_latest_link, write_atomic
+from ..common import _logging
+from ..common._errors import RunDirError, UsageError
+from ..common._ipython import in_kernel
+from ..common._logging import attach_file, logger
+from ..common._secrets import mask_url
+from ..rundir._rundir import METADATA, RunPaths, update_latest_link, write_atomic
+from ._exit import install_exit_hooks, watch
+from ._metadata import write_metadata
 from ._run import DisabledRun, Run
-from ._yaml import load_config_file
-from .settings import Settings, resolve
+from ._state import active_runs, add_run, add_run_listener, current_run, forget_run, notify
+from ..common._yaml import load_config_file
+from ..settings import Settings, resolve
 
-__all__ = ["init", "current_run", "forget_run", "write_metadata", "active_runs", "add_run_listener"]
+__all__ = [
+    "init",
+    "current_run",
+    "forget_run",
+    "active_runs",
+    "add_run_listener",
+    "set_online_connector",
+    "set_page_opener",
+]
 
 _REINIT = {
     None: "finish_previous",
@@ -38,109 +49,33 @@ _REINIT = {
     "create_new": "create_new",
 }
 
-_lock = threading.RLock()
-_active: list[Any] = []
-_current: Any = None
-_crashed = False
-_hooks_installed = False
-_hooks_pid = 0  # the process that installed the atexit finisher
+OnlineConnector = Callable[[Any, Path], Any]
+PageOpener = Callable[[str], None]
+
+_online_connector: OnlineConnector | None = None
+_page_opener: PageOpener | None = None
 
 
-_listeners: list[Any] = []
+def set_online_connector(connect: OnlineConnector) -> None:
+    """The online layer's ``connect(settings, wandb_dir)``: key, viewer and resume status of an
+    online run, asked before anything is written. The package root registers it, so that the core
+    never imports the network code."""
+    global _online_connector
+    _online_connector = connect
 
 
-def current_run() -> Any:
-    return _current
-
-
-def add_run_listener(callback: Any) -> None:
-    """Call ``callback(event, run)`` with "started" and "finished"; held weakly for bound methods."""
-    import weakref
-
-    _listeners.append(weakref.WeakMethod(callback) if hasattr(callback, "__self__") else lambda: callback)
-
-
-def _notify(event: str, run: Any) -> None:
-    for reference in list(_listeners):
-        callback = reference()
-        if callback is None:
-            _listeners.remove(reference)
-            continue
-        try:
-            callback(event, run)
-        except Exception as error:  # a listener (a widget) must never break a run
-            logger.debug("run listener failed: %r", error)
-
-
-def active_runs() -> list[Any]:
-    return list(_active)
-
-
-def forget_run(run: Any) -> None:
-    """Called by a run's finish(): it is no longer active (nor current)."""
-    global _current
-    with _lock:
-        if run in _active:
-            _active.remove(run)
-        if _current is run:
-            _current = _active[-1] if _active else None
-    _notify("finished", run)
+def set_page_opener(open_page: PageOpener | None) -> None:
+    """How a kernel opens a run page (the notebook layer's Lab tab or link); None: a web browser."""
+    global _page_opener
+    _page_opener = open_page
 
 
 def _remember(run: Any) -> None:
-    global _current
-    with _lock:
-        _active.append(run)
-        _current = run
-    _install_hooks()
+    add_run(run)
+    install_exit_hooks()
     if not run.disabled:
-        from ._exit import watch
-
         watch()
-    _notify("started", run)
-
-
-def _install_hooks() -> None:
-    global _hooks_installed, _hooks_pid
-    if _hooks_installed:
-        return
-    _hooks_installed = True
-    _hooks_pid = os.getpid()
-    previous = sys.excepthook
-
-    def excepthook(exc_type: Any, exc: Any, tb: Any) -> None:
-        global _crashed
-        _crashed = True
-        previous(exc_type, exc, tb)
-
-    sys.excepthook = excepthook
-    atexit.register(_finish_at_exit)
-
-
-def _notebook_ended_in_error() -> bool:
-    """In a kernel, exit code 1 when the last executed cell raised (kernels bypass sys.excepthook)."""
-    integration = sys.modules.get("wandb_jupyter.notebook._integration")
-    return bool(integration is not None and integration.last_cell_failed())
-
-
-def _exit_code_at_exit() -> int:
-    from ._exit import requested_exit_code
-
-    if _crashed or _notebook_ended_in_error():
-        return 1
-    requested = requested_exit_code()
-    return 0 if requested is None else requested
-
-
-def _finish_at_exit() -> None:
-    if os.getpid() != _hooks_pid:  # a forked child exiting: the runs are its parent's to finish
-        return
-    exit_code = _exit_code_at_exit()
-    for run in reversed(active_runs()):
-        try:
-            run.finish(exit_code=exit_code)
-        except Exception as error:  # exiting must not fail because of us
-            logger.debug("finishing %s at exit failed: %r", run, error)
+    notify("started", run)
 
 
 def _config_from(value: Any) -> dict[str, Any]:
@@ -186,27 +121,14 @@ def _prepare_wandb_dir(settings: Any) -> Path:
     return wandb_dir
 
 
-def write_metadata(run: Run) -> None:
-    from ._metadata import build_metadata
-
-    metadata = build_metadata(run.settings, run_id=run.id, name=run.name, started=run.start_time)
-    write_atomic(run.paths.file(METADATA), json.dumps(metadata, indent=2))
-
-
-def _in_kernel() -> bool:
-    from ._ipython import in_kernel
-
-    return in_kernel()
-
-
 def _wandb_block(settings: Any, started: float) -> dict[str, Any]:
-    from . import __version__
+    from ..common._package_version import __version__
 
     return {
         "cli_version": __version__,
         "client": "wandb-jupyter",
         "python_version": sys.version.split()[0],
-        "is_jupyter_run": _in_kernel(),
+        "is_jupyter_run": in_kernel(),
         "start_time": started,
     }
 
@@ -242,7 +164,7 @@ def init(
     if reinit not in _REINIT:
         raise UsageError(f"init(reinit={reinit!r}): expected one of finish_previous, return_previous, create_new")
     policy = _REINIT[reinit]
-    previous = _current
+    previous = current_run()
     if previous is not None and policy == "return_previous":
         return previous
     resolved = resolve(
@@ -260,22 +182,7 @@ def init(
         return run
     run = _start(resolved, config, config_include_keys, config_exclude_keys)
     _remember(run)
-    _attach_to_notebook(run)
     return run
-
-
-def _attach_to_notebook(run: Run) -> None:
-    from ._ipython import current_shell
-
-    shell = current_shell()
-    if shell is None:
-        return
-    try:
-        from .notebook._integration import attach
-
-        attach(run, shell)
-    except Exception as error:  # the notebook extras must never cost the user the run
-        _logging.internal_error("setting up the notebook display", error, reporting=run.settings.error_reporting)
 
 
 def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
@@ -288,9 +195,9 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
     attach_file(wandb_dir / "debug.log")
     online = None
     if settings.mode == "online":
-        from .online import connect  # key, viewer, resume status: before anything is written
-
-        online = connect(settings, wandb_dir)
+        if _online_connector is None:
+            raise UsageError("online mode needs wandb_jupyter.online, which is not registered")
+        online = _online_connector(settings, wandb_dir)
         settings = online.settings  # the entity may come from the server
         if online.offline:  # the user chose to stay offline at the key prompt
             online = None
@@ -377,39 +284,26 @@ def _close_quietly(run: Run) -> None:
 
 def _local_page(settings: Any, paths: RunPaths, run_id: str) -> str | None:
     """An offline run's page in the dashboard inside Jupyter, when the JupyterLab extension reported one."""
-    from .notebook._local_pages import local_run_url
+    from ._local_pages import local_run_url
 
     return local_run_url(entity=settings.entity, project=settings.project, run_id=run_id, run_dir=paths.root)
 
 
-def _kernel_shows_block() -> bool:
-    """In a kernel the run's HTML block says it all; console lines would repeat it."""
-    from ._ipython import in_kernel
-
-    return in_kernel()
-
-
 def _open_run_page(url: str) -> None:
-    from ._ipython import in_kernel
-
-    if in_kernel():
-        from .notebook._show import open_in_notebook
-
-        open_in_notebook(url)
+    if in_kernel() and _page_opener is not None:
+        _page_opener(url)
     else:
-        from ._browser import open_in_browser
+        from ..common._browser import open_in_browser
 
         open_in_browser(url)
 
 
 def _announce(run: Run) -> None:
     verb = "Resuming" if run.resumed else "Tracking"
-    level = logging.DEBUG if _kernel_shows_block() else logging.INFO
+    level = logging.DEBUG if in_kernel() else logging.INFO  # a kernel shows the run's block
     logger.log(level, "%s run %s (%s), %s, in %s", verb, run.name, run.id, run.mode, run.paths.root)
     if run.mode == "online" and run.url:
-        from .online._session import masked_url
-
-        logger.log(level, "run page: %s", masked_url(run.url))
+        logger.log(level, "run page: %s", mask_url(run.url))
     if run.settings.show_run:
         if run.url:
             _open_run_page(run.url)

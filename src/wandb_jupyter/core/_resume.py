@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ._errors import UsageError
-from ._rundir import CONFIG, HISTORY, METADATA, SUMMARY, RunPaths, find_run, last_jsonl_row
-from ._yaml import unwrap_wandb_config
-from ._naming import new_run_id
+from ..common._errors import UsageError
+from ..rundir._rundir import CONFIG, HISTORY, METADATA, SUMMARY, RunPaths, find_run, last_jsonl_row
+from ..common._yaml import unwrap_wandb_config
+from ..rundir._rundir import new_run_id
 
 __all__ = ["ResumePlan", "ResumedState", "plan_resume", "load_state", "RESUME_FILE"]
 

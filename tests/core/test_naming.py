@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import wandb_jupyter as wandb
-from wandb_jupyter._naming import name_stem
+from wandb_jupyter.core._naming import name_stem
 
 
 def test_names_count_up_per_project_and_explicit_names_win(isolated, monkeypatch) -> None:

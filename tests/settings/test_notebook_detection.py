@@ -23,7 +23,8 @@ import nbformat
 import pytest
 
 from conftest import stream_text
-from wandb_jupyter.notebook import _detect, _sessions
+from wandb_jupyter.settings import _jupyter_sessions as _sessions
+from wandb_jupyter.settings import _notebook as _detect
 
 SERVER_START_S = 30
 KERNEL_READY_S = 30
@@ -43,7 +44,7 @@ def test_no_detection_outside_a_kernel_and_no_heavy_imports(env_for_subprocess, 
         "import sys, json\n"
         "import wandb_jupyter.settings as s\n"
         "r = s.resolve()\n"
-        "from wandb_jupyter.notebook._detect import detect_notebook\n"
+        "from wandb_jupyter.settings._notebook import detect_notebook\n"
         "print(json.dumps([r.notebook_name, str(r.origin('notebook_name')), detect_notebook(),\n"
         "  [m for m in ('IPython', 'requests', 'jupyter_core', 'jupyter_server', 'ipykernel') if m in sys.modules]]))"
     )
@@ -65,7 +66,7 @@ def test_a_shell_without_a_kernel_is_not_a_notebook(monkeypatch) -> None:
 
 SETUP = ("import os, json\n"
          "import wandb_jupyter, wandb_jupyter.settings as s\n"
-         "from wandb_jupyter.notebook import _detect\n"
+         "from wandb_jupyter.settings import _notebook as _detect\n"
          "def show():\n"
          "    r = s.resolve()\n"
          "    print(json.dumps([_detect.detect_notebook(), r.notebook_name, str(r.origin('notebook_name'))]))")
@@ -240,7 +241,7 @@ class Keep(logging.Handler):
         records.append(record.getMessage())
 logging.getLogger("wandb").addHandler(Keep()); logging.getLogger("wandb").setLevel(logging.DEBUG)
 import wandb_jupyter, wandb_jupyter.settings as s
-from wandb_jupyter.notebook import _detect
+from wandb_jupyter.settings import _notebook as _detect
 print(json.dumps([os.environ.get("JPY_SESSION_NAME"), __session__, _detect.detect_notebook(), os.getcwd()]))
 
 del os.environ["JPY_SESSION_NAME"], __session__
@@ -360,5 +361,5 @@ def test_stale_and_unreadable_server_files_are_skipped(tmp_path) -> None:
 def test_a_console_session_is_not_taken_for_a_notebook(execute_notebook, monkeypatch, isolated) -> None:
     """JupyterLab consoles have sessions too; their names are no notebook paths."""
     monkeypatch.setenv("JPY_SESSION_NAME", str(isolated / "Console 1"))
-    nb = execute_notebook(["from wandb_jupyter.notebook._detect import detect_notebook\nprint(detect_notebook())"])
+    nb = execute_notebook(["from wandb_jupyter.settings._notebook import detect_notebook\nprint(detect_notebook())"])
     assert stream_text(nb.cells[0]).strip() == "None"

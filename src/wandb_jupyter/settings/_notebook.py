@@ -26,8 +26,8 @@ import sys
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from .._ipython import current_shell
-from .._logging import logger
+from ..common._ipython import current_shell
+from ..common._logging import logger
 
 __all__ = ["NotebookPath", "detect_notebook", "set_frontend_path", "clear_cache"]
 
@@ -116,7 +116,7 @@ def _notebook_only(path: str | None) -> str | None:
 
 
 def _sessions_api(shell: Any) -> str | None:
-    from ._sessions import notebook_from_servers
+    from ._jupyter_sessions import notebook_from_servers
 
     return notebook_from_servers()
 
@@ -130,7 +130,7 @@ def _colab(shell: Any) -> str | None:
                 return None
         except (ImportError, ValueError):  # no "google" package at all
             return None
-    from ._sessions import colab_notebook
+    from ._jupyter_sessions import colab_notebook
 
     return colab_notebook()
 

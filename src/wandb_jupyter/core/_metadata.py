@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._git import find_repo
-from ._logging import logger
-from ._secrets import mask, scrub
+from ..common._git import find_repo
+from ..common._logging import logger
+from ..common._secrets import mask, scrub
 
 __all__ = ["program_path", "build_metadata", "requirements_text", "copy_program"]
 
@@ -149,3 +149,13 @@ def copy_program(program: str | None, code_dir: Path) -> Path | None:
 
     shutil.copy2(source, target)
     return target
+
+
+def write_metadata(run: Any) -> None:
+    """``wandb-metadata.json`` of ``run``, rewritten atomically (at init, and when the run is renamed)."""
+    import json
+
+    from ..rundir._rundir import METADATA, write_atomic
+
+    metadata = build_metadata(run.settings, run_id=run.id, name=run.name, started=run.start_time)
+    write_atomic(run.paths.file(METADATA), json.dumps(metadata, indent=2))

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from ._config import Config, Summary
-from ._errors import UsageError
-from . import _logging
-from ._logging import detach_file, internal_error, logger, warn_once
-from ._rundir import (
+from ..common._errors import UsageError
+from ..common import _logging
+from ..common._logging import detach_file, internal_error, logger, warn_once
+from ..rundir._rundir import (
     CONFIG,
     HISTORY,
     MAX_FILE_BYTES,
@@ -37,7 +37,7 @@ from ._rundir import (
     write_atomic,
 )
 from ._serialize import encode_row
-from ._yaml import dump_config
+from ..common._yaml import dump_config
 
 __all__ = ["Run", "DisabledRun"]
 
@@ -103,7 +103,7 @@ class Run:
 
     @name.setter
     def name(self, value: str) -> None:
-        from ._init import write_metadata  # the writer lives with init, which owns metadata
+        from ._metadata import write_metadata
 
         if not isinstance(value, str) or not value:
             raise UsageError("run.name must be a non-empty string")
@@ -375,7 +375,7 @@ class Run:
 
     def _start_capture(self) -> None:
         from ._console import ConsoleCapture, choose_mode
-        from ._output_log import OutputLog
+        from ..rundir._output_log import OutputLog
 
         mode, reason = choose_mode(self.settings.console)
         logger.debug("console capture: %s (%s)", mode, reason)
@@ -405,7 +405,7 @@ class Run:
         Calling it again does nothing.
         """
         from ._exit import finish_ended
-        from ._init import forget_run  # module state lives with init
+        from ._state import forget_run
 
         with self._lock:
             if self._finished:
@@ -476,9 +476,9 @@ class Run:
                 internal_error("a finish callback", error, reporting=self.settings.error_reporting)
         state = "finished" if self._exit_code == 0 else f"failed (exit code {self._exit_code})"
         if not quiet:
-            from ._init import _kernel_shows_block
+            from ..common._ipython import in_kernel
 
-            level = logging.DEBUG if _kernel_shows_block() else logging.INFO
+            level = logging.DEBUG if in_kernel() else logging.INFO  # a kernel shows the run's block
             steps = f"{self._step} steps" + (f" ({self._history.lines} rows kept: logging stopped)"
                                              if self._broken else "")
             logger.log(level, "run %s %s: %s, files in %s", self._name, state, steps, self.paths.root)
@@ -496,7 +496,7 @@ class Run:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """Text and HTML for notebooks; an embedded run page only outside VS Code, which gets the link."""
-        from .notebook._render import run_block, view_of
+        from ._html import run_block, view_of
 
         html = run_block(view_of(self))
         if self.url and not _in_vscode():
@@ -527,7 +527,7 @@ def _check_file_size(source: Path) -> None:
 
 
 def _in_vscode() -> bool:
-    from ._ipython import current_shell
+    from ..common._ipython import current_shell
 
     shell = current_shell()
     return "VSCODE_PID" in os.environ or "__vsc_ipynb_file__" in getattr(shell, "user_ns", {})
@@ -554,7 +554,7 @@ class DisabledRun:
     mode = "disabled"
 
     def __init__(self, *, settings: Any, config: Mapping[str, Any] | None = None) -> None:
-        from ._naming import new_run_id
+        from ..rundir._rundir import new_run_id
 
         self.settings = settings
         self.id = settings.run_id or new_run_id()
@@ -595,7 +595,7 @@ class DisabledRun:
 
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         from ._exit import finish_ended
-        from ._init import forget_run
+        from ._state import forget_run
 
         if self.finished:
             return

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from wandb_jupyter._rundir import HISTORY, OUTPUT, SUMMARY, read_jsonl
+from wandb_jupyter.rundir._rundir import HISTORY, OUTPUT, SUMMARY, read_jsonl
 
 
 def _summary_of_only_run(cwd: Path) -> dict:
@@ -78,7 +78,7 @@ def _read_until(stream, wanted: str) -> str:
 
 
 def _only_run(cwd: Path):
-    from wandb_jupyter._local_runs import list_local_runs
+    from wandb_jupyter.rundir._local_runs import list_local_runs
 
     (run,) = list_local_runs(cwd / "wandb")
     return run

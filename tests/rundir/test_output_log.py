@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from wandb_jupyter._output_log import OutputLog, clean_line
+from wandb_jupyter.rundir._output_log import OutputLog, clean_line
 
 STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}"
 

@@ -23,11 +23,11 @@ import threading
 import time
 from typing import Any
 
-from . import _logging
-from ._ipython import current_shell, in_kernel
-from ._logging import internal_error, library_output, logger, warn_once
-from ._output_log import OutputLog
-from ._rundir import storage_error
+from ..common import _logging
+from ..common._ipython import current_shell, in_kernel
+from ..common._logging import internal_error, library_output, logger, warn_once
+from ..rundir._output_log import OutputLog
+from ..rundir._rundir import storage_error
 
 __all__ = ["ConsoleCapture", "choose_mode"]
 
