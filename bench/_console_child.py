@@ -76,8 +76,9 @@ def check_output_log(run_dir, prints):
         return {"output_log_lines": None, "captured": 0, "in_order": prints == 0}
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     steps = [text for text in lines if "step " in text]
-    in_order = len(steps) == prints and all(text.endswith(" " + line(i)) or text == line(i)
-                                            for i, text in enumerate(steps))
+    in_order = len(steps) == prints and all(
+        text.endswith(" " + line(i)) or text == line(i) for i, text in enumerate(steps)
+    )
     return {"output_log_lines": len(lines), "captured": len(steps), "in_order": in_order}
 
 

@@ -64,8 +64,10 @@ class _Client:
     def __init__(self, url: str, key: str, project: str, run: str, seed: int) -> None:
         parts = urlsplit(url)
         self.host, self.port, self.base = parts.hostname or "127.0.0.1", parts.port or 80, parts.path.rstrip("/")
-        self.headers = {"Authorization": "Basic " + base64.b64encode(f"api:{key}".encode()).decode(),
-                        "Content-Type": "application/json"}
+        self.headers = {
+            "Authorization": "Basic " + base64.b64encode(f"api:{key}".encode()).decode(),
+            "Content-Type": "application/json",
+        }
         self.project, self.run, self.rng = project, run, random.Random(seed)
         self.entity: str | None = None
         self.offset = 0
@@ -106,9 +108,16 @@ class _Client:
 
     def upsert(self) -> None:
         n = self.rng.randrange(1000)
-        data = self._graphql("upsert", _UPSERT, {"name": self.run, "project": self.project,
-                                                "config": json.dumps({"n": {"value": n}}),
-                                                "summaryMetrics": json.dumps({"n": n})})
+        data = self._graphql(
+            "upsert",
+            _UPSERT,
+            {
+                "name": self.run,
+                "project": self.project,
+                "config": json.dumps({"n": {"value": n}}),
+                "summaryMetrics": json.dumps({"n": n}),
+            },
+        )
         if data and self.entity is None:
             bucket = data["upsertBucket"]["bucket"]
             self.entity = bucket["project"]["entity"]["name"]
@@ -117,8 +126,12 @@ class _Client:
     def append(self) -> None:
         count = self.rng.randint(1, 50)
         now = time.time()
-        rows = [json.dumps({"_step": step, "_runtime": 0.0, "_timestamp": now, "loss": self.rng.random()},
-                           separators=(",", ":")) for step in range(self.offset, self.offset + count)]
+        rows = [
+            json.dumps(
+                {"_step": step, "_runtime": 0.0, "_timestamp": now, "loss": self.rng.random()}, separators=(",", ":")
+            )
+            for step in range(self.offset, self.offset + count)
+        ]
         path = f"/files/{self.entity}/{self.project}/{self.run}/file_stream"
         body = {"files": {"wandb-history.jsonl": {"offset": self.offset, "content": rows}}}
         if self._request("append", path, body) is not None:
@@ -150,8 +163,9 @@ class _Client:
             self.conn.close()
 
 
-def run_clients(url: str, key: str, *, clients: int, seconds: float, project: str = "load", seed: int = 0,
-                prefix: str = "load") -> LoadResult:
+def run_clients(
+    url: str, key: str, *, clients: int, seconds: float, project: str = "load", seed: int = 0, prefix: str = "load"
+) -> LoadResult:
     """``clients`` threads against ``url`` for ``seconds``; see the module docstring."""
     rng = random.Random(seed)
     workers = [_Client(url, key, project, f"{prefix}-{n:02d}", rng.randrange(1 << 30)) for n in range(clients)]
@@ -165,5 +179,10 @@ def run_clients(url: str, key: str, *, clients: int, seconds: float, project: st
         thread.join(seconds + 120)
     elapsed = time.monotonic() - began
     latencies = {op: [x for w in workers for x in w.latencies[op]] for op in OPERATIONS}
-    return LoadResult(seconds=elapsed, latencies=latencies, failures=[f for w in workers for f in w.failures],
-                      rows={w.run: w.offset for w in workers}, stale_reads=sum(w.stale_reads for w in workers))
+    return LoadResult(
+        seconds=elapsed,
+        latencies=latencies,
+        failures=[f for w in workers for f in w.failures],
+        rows={w.run: w.offset for w in workers},
+        stale_reads=sum(w.stale_reads for w in workers),
+    )

@@ -54,16 +54,27 @@ SETUPS = ("plain", "imported", "run")
 
 def _child_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WANDB_") and k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(HOME=str(home), WANDB_DIR=str(home), WANDB_CONFIG_DIR=str(home / "config"), WANDB_SILENT="true",
-               IPYTHONDIR=str(home / "ipython"))
+    env.update(
+        HOME=str(home),
+        WANDB_DIR=str(home),
+        WANDB_CONFIG_DIR=str(home / "config"),
+        WANDB_SILENT="true",
+        IPYTHONDIR=str(home / "ipython"),
+    )
     return env
 
 
 def measure(setup: str, cells: int) -> list[float]:
     """Microseconds per cell (whole run_cell, and the cell events alone) in a fresh process."""
     with tempfile.TemporaryDirectory() as home:
-        out = subprocess.run([sys.executable, "-c", CHILD, setup, str(cells)], cwd=home, env=_child_env(Path(home)),
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, setup, str(cells)],
+            cwd=home,
+            env=_child_env(Path(home)),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -83,8 +94,11 @@ def main() -> int:
     hooks = {setup: statistics.median(v[1] for v in values) for setup, values in results.items()}
     print(f"trivial cells in an in-process IPython shell, {cells} cells, median of {repeat} processes\n")
     print(f"{'setup':<42}{'run_cell us':>12}{'cell events us':>16}{'events overhead':>17}")
-    labels = {"plain": "plain IPython", "imported": "wandb_jupyter imported (magics, hooks)",
-              "run": "active run (hooks + wrap capture)"}
+    labels = {
+        "plain": "plain IPython",
+        "imported": "wandb_jupyter imported (magics, hooks)",
+        "run": "active run (hooks + wrap capture)",
+    }
     for setup in SETUPS:
         overhead = hooks[setup] - hooks["plain"]
         print(f"{labels[setup]:<42}{cell[setup]:>12.1f}{hooks[setup]:>16.2f}{overhead:>+17.2f}")

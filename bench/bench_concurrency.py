@@ -29,9 +29,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _load import OPERATIONS, LoadResult, percentile, run_clients  # noqa: E402
-from bench_core import _source_state, align, machine, write_json  # noqa: E402  (the same header and table layout)
-from bench_server import Server  # noqa: E402  (the same server harness)
+from _load import OPERATIONS, LoadResult, percentile, run_clients
+from bench_core import _source_state, align, machine, write_json
+from bench_server import Server
 
 
 def exact_rows(server: Server, project: str, rows: dict[str, int]) -> bool:
@@ -48,10 +48,16 @@ def exact_rows(server: Server, project: str, rows: dict[str, int]) -> bool:
 def summary(clients: int, result: LoadResult, exact: bool) -> dict[str, Any]:
     everything = [x for values in result.latencies.values() for x in values]
     figures: dict[str, Any] = {
-        "clients": clients, "seconds": round(result.seconds, 2), "requests": result.requests,
-        "requests_per_s": result.requests / result.seconds, "rows_per_s": sum(result.rows.values()) / result.seconds,
-        "p50_ms": percentile(everything, 0.5) * 1e3, "p99_ms": percentile(everything, 0.99) * 1e3,
-        "failures": len(result.failures), "stale_reads": result.stale_reads, "exact": exact,
+        "clients": clients,
+        "seconds": round(result.seconds, 2),
+        "requests": result.requests,
+        "requests_per_s": result.requests / result.seconds,
+        "rows_per_s": sum(result.rows.values()) / result.seconds,
+        "p50_ms": percentile(everything, 0.5) * 1e3,
+        "p99_ms": percentile(everything, 0.99) * 1e3,
+        "failures": len(result.failures),
+        "stale_reads": result.stale_reads,
+        "exact": exact,
         "first_failures": result.failures[:5],
     }
     for op in OPERATIONS:
@@ -61,15 +67,31 @@ def summary(clients: int, result: LoadResult, exact: bool) -> dict[str, Any]:
 
 
 def report(results: list[dict[str, Any]]) -> str:
-    header = ("clients", "requests/s", "rows/s", "p50 ms", "p99 ms", *(f"{op} p50/p99 ms" for op in OPERATIONS),
-              "failed", "exact")
+    header = (
+        "clients",
+        "requests/s",
+        "rows/s",
+        "p50 ms",
+        "p99 ms",
+        *(f"{op} p50/p99 ms" for op in OPERATIONS),
+        "failed",
+        "exact",
+    )
     lines = [header]
     for item in results:
-        lines.append((str(item["clients"]), f"{item['requests_per_s']:.0f}", f"{item['rows_per_s']:.0f}",
-                      f"{item['p50_ms']:.1f}", f"{item['p99_ms']:.1f}",
-                      *(f"{item[op + '_p50_ms']:.1f} / {item[op + '_p99_ms']:.1f}" for op in OPERATIONS),
-                      str(item["failures"] + item["stale_reads"]), "yes" if item["exact"] else "NO"))
-    return "\n".join(align(lines, right=range(0, len(header) - 1)))
+        lines.append(
+            (
+                str(item["clients"]),
+                f"{item['requests_per_s']:.0f}",
+                f"{item['rows_per_s']:.0f}",
+                f"{item['p50_ms']:.1f}",
+                f"{item['p99_ms']:.1f}",
+                *(f"{item[op + '_p50_ms']:.1f} / {item[op + '_p99_ms']:.1f}" for op in OPERATIONS),
+                str(item["failures"] + item["stale_reads"]),
+                "yes" if item["exact"] else "NO",
+            )
+        )
+    return "\n".join(align(lines, right=range(len(header) - 1)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,18 +113,23 @@ def main(argv: list[str] | None = None) -> int:
             for n, clients in enumerate(counts):
                 print(f"{clients} client(s) for {args.seconds:g} s ...", file=sys.stderr)
                 project = f"load-{clients}"
-                result = run_clients(server.url, server.key, clients=clients, seconds=args.seconds, project=project,
-                                     seed=n)
+                result = run_clients(
+                    server.url, server.key, clients=clients, seconds=args.seconds, project=project, seed=n
+                )
                 results.append(summary(clients, result, exact_rows(server, project, result.rows)))
         finally:
             server.stop()
-    print(f"Concurrent clients against wandb-jupyter server on loopback, {args.seconds:g} s each "
-          f"(python {head['python']}, {head['cpus']} CPUs, wandb_jupyter {head['wandb_jupyter']})\n")
+    print(
+        f"Concurrent clients against wandb-jupyter server on loopback, {args.seconds:g} s each "
+        f"(python {head['python']}, {head['cpus']} CPUs, wandb_jupyter {head['wandb_jupyter']})\n"
+    )
     print(report(results))
     failed = [item for item in results if item["failures"] or item["stale_reads"] or not item["exact"]]
     for item in failed:
-        print(f"{item['clients']} clients: {item['failures']} failed requests {item['first_failures']}, "
-              f"{item['stale_reads']} stale reads, history exact: {item['exact']}")
+        print(
+            f"{item['clients']} clients: {item['failures']} failed requests {item['first_failures']}, "
+            f"{item['stale_reads']} stale reads, history exact: {item['exact']}"
+        )
     write_json(args.json, {"machine": head, "results": results})
     return 1 if failed else 0
 

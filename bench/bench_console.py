@@ -33,10 +33,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench_core import (
-    execute_keeping_ours,
-    report_json,
-    wandb_capture_lines,
-    write_json,
     OURS,
     THEIRS,
     ChildFailed,
@@ -48,13 +44,17 @@ from bench_core import (
     _source_state,
     align,
     child_env,
+    execute_keeping_ours,
     failure,
     fmt,
     machine,
+    report_json,
     run_child,
     spawn,
     table,
+    wandb_capture_lines,
     wandb_status,
+    write_json,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -145,7 +145,7 @@ def console_env(home: Path, config: Config, unbuffered: bool) -> dict[str, str]:
     return env
 
 
-def run_console_child(config: Config, sink: str, plan: "Plan") -> ConsoleRun:
+def run_console_child(config: Config, sink: str, plan: Plan) -> ConsoleRun:
     """Run the print loop once in a fresh interpreter with its own temporary HOME."""
     home = Path(tempfile.mkdtemp(prefix=f"bench-console-{config.lib}-{config.console}-{sink}-"))
     try:
@@ -247,8 +247,9 @@ def median(runs: Sequence[ConsoleRun], get: Callable[[ConsoleRun], float | None]
 LOOP, WITH_FINISH = ("loop_s",), ("loop_s", "finish_s")
 
 
-def per_print_us(runs: Sequence[ConsoleRun], config: str, sink: str, prints: int,
-                 keys: Sequence[str] = LOOP) -> float | None:
+def per_print_us(
+    runs: Sequence[ConsoleRun], config: str, sink: str, prints: int, keys: Sequence[str] = LOOP
+) -> float | None:
     """Median over runs of the summed ``keys`` seconds (absent ones count 0), per print, in us.
 
     ``WITH_FINISH`` adds the ``finish()`` after the loop: capture work that
@@ -294,8 +295,18 @@ def _check(run: ConsoleRun, config: Config, prints: int) -> Iterator[str]:
 
 def config_rows(runs: Sequence[ConsoleRun], plan: Plan) -> list[tuple[str, ...]]:
     """The main table: one line per configuration and sink."""
-    header = ("configuration", "stdout", "mode used", "loop us/print", "x python",
-              "+finish() us/print", "x python", "finish()", "output.log lines", "stdout lines")
+    header = (
+        "configuration",
+        "stdout",
+        "mode used",
+        "loop us/print",
+        "x python",
+        "+finish() us/print",
+        "x python",
+        "finish()",
+        "output.log lines",
+        "stdout lines",
+    )
     lines = [header]
     for sink in plan.sinks:
         base = per_print_us(runs, CONFIGS[0].name, sink, plan.prints)
@@ -303,14 +314,20 @@ def config_rows(runs: Sequence[ConsoleRun], plan: Plan) -> list[tuple[str, ...]]
             chosen = runs_of(runs, config.name, sink)
             loop = per_print_us(runs, config.name, sink, plan.prints)
             total = per_print_us(runs, config.name, sink, plan.prints, WITH_FINISH)
-            lines.append((
-                config.name, sink,
-                spread([r.figures.get("capture_mode") for r in chosen]) if config.lib == OURS else "",
-                fmt(loop, "us"), _times(loop, base), fmt(total, "us"), _times(total, base),
-                _ms(chosen, "finish_s"),
-                "" if config.lib == BASELINE else spread([r.figures["output_log_lines"] for r in chosen]),
-                spread([r.stdout_lines for r in chosen]),
-            ))
+            lines.append(
+                (
+                    config.name,
+                    sink,
+                    spread([r.figures.get("capture_mode") for r in chosen]) if config.lib == OURS else "",
+                    fmt(loop, "us"),
+                    _times(loop, base),
+                    fmt(total, "us"),
+                    _times(total, base),
+                    _ms(chosen, "finish_s"),
+                    "" if config.lib == BASELINE else spread([r.figures["output_log_lines"] for r in chosen]),
+                    spread([r.stdout_lines for r in chosen]),
+                )
+            )
     return lines
 
 
@@ -331,8 +348,15 @@ def baseline_rows(runs: Sequence[ConsoleRun], plan: Plan) -> list[Row]:
         for config in plan.configs:
             if config.lib == OURS:
                 target = TARGET if config.console in TARGETED else None
-                rows.append(Row(f"{config.name} (stdout to {sink})", "us",
-                                per_print_us(runs, config.name, sink, plan.prints), base, target))
+                rows.append(
+                    Row(
+                        f"{config.name} (stdout to {sink})",
+                        "us",
+                        per_print_us(runs, config.name, sink, plan.prints),
+                        base,
+                        target,
+                    )
+                )
     return rows
 
 
@@ -348,8 +372,15 @@ def finish_rows(runs: Sequence[ConsoleRun], plan: Plan) -> list[Row]:
     for sink in plan.sinks:
         us = lambda name: per_print_us(runs, name, sink, plan.prints, WITH_FINISH)  # noqa: E731
         for console in ("wrap", "redirect", "auto"):
-            rows.append(Row(f"ours {console} + finish() (stdout to {sink})", "us",
-                            us(f"ours {console}"), us("ours off"), TARGET if console in TARGETED else None))
+            rows.append(
+                Row(
+                    f"ours {console} + finish() (stdout to {sink})",
+                    "us",
+                    us(f"ours {console}"),
+                    us("ours off"),
+                    TARGET if console in TARGETED else None,
+                )
+            )
     return rows
 
 
@@ -361,8 +392,12 @@ def wandb_rows(runs: Sequence[ConsoleRun], plan: Plan) -> list[Row]:
         rows += [
             Row(f"console off (stdout to {sink})", "us", us("ours off"), us("wandb off")),
             Row(f"console wrap (stdout to {sink})", "us", us("ours wrap"), us("wandb wrap")),
-            Row(f"console wrap + finish() (stdout to {sink})", "us",
-                us("ours wrap", WITH_FINISH), us("wandb wrap", WITH_FINISH)),
+            Row(
+                f"console wrap + finish() (stdout to {sink})",
+                "us",
+                us("ours wrap", WITH_FINISH),
+                us("wandb wrap", WITH_FINISH),
+            ),
         ]
     return rows
 
@@ -387,8 +422,8 @@ def environment(plan: Plan, wandb_note: str, source: str) -> dict[str, object]:
         **machine(wandb_note, source),
         "prints": plan.prints,
         "repeat": plan.repeat,
-        "stdout": " and ".join(plan.sinks) + (", PYTHONUNBUFFERED=1" if plan.unbuffered
-                                               else ", block-buffered (PYTHONUNBUFFERED unset)"),
+        "stdout": " and ".join(plan.sinks)
+        + (", PYTHONUNBUFFERED=1" if plan.unbuffered else ", block-buffered (PYTHONUNBUFFERED unset)"),
     }
 
 
@@ -404,11 +439,14 @@ def render(report: Report, prints: int) -> str:
         "",
         *align(report.configurations, right=range(3, 10)),
         "",
-        table("Our capture vs no capture (plain python), print loop only", "python",
-              report.vs_python, "python/ours"),
+        table("Our capture vs no capture (plain python), print loop only", "python", report.vs_python, "python/ours"),
         "",
-        table("With finish(), where capture work left at the end of the loop is done, vs ours off",
-              "off", report.vs_off, "off/mode"),
+        table(
+            "With finish(), where capture work left at the end of the loop is done, vs ours off",
+            "off",
+            report.vs_off,
+            "off/mode",
+        ),
         "",
     ]
     if any(row.ref is not None for row in report.vs_wandb):
@@ -422,20 +460,26 @@ def _verdicts(report: Report, prints: int) -> list[str]:
     if report.errors:
         lines = ["LINE COUNT ERRORS (these fail the command):", *(f"  {e}" for e in report.errors)]
     else:
-        lines = [f"Checked in every run: stdout got all {prints:,} lines; our output.log holds all "
-                 f"{prints:,} prints in order with wrap/redirect/auto and is absent with off."]
+        lines = [
+            f"Checked in every run: stdout got all {prints:,} lines; our output.log holds all "
+            f"{prints:,} prints in order with wrap/redirect/auto and is absent with off."
+        ]
     lines += wandb_capture_lines(report.notes, report.vs_wandb, prints)
-    return lines + [""]
+    return [*lines, ""]
 
 
 # command line ----------------------------------------------------------------
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     options = RunOptions(parser, count="prints", what="prints per run", full=100_000, quick=5000)
-    parser.add_argument("--sink", choices=("file", "pipe", "both"), default="both",
-                        help="where the child's stdout goes (default both)")
-    parser.add_argument("--unbuffered", action="store_true",
-                        help="run the children with PYTHONUNBUFFERED=1 (default: unset, Python's buffering)")
+    parser.add_argument(
+        "--sink", choices=("file", "pipe", "both"), default="both", help="where the child's stdout goes (default both)"
+    )
+    parser.add_argument(
+        "--unbuffered",
+        action="store_true",
+        help="run the children with PYTHONUNBUFFERED=1 (default: unset, Python's buffering)",
+    )
     return options.parse(argv)
 
 
@@ -451,8 +495,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     runs, note = measured
     errors, notes = problems(runs, plan.prints)
-    report = Report(environment(plan, note, source), config_rows(runs, plan), baseline_rows(runs, plan),
-                    finish_rows(runs, plan), wandb_rows(runs, plan), errors, notes, runs)
+    report = Report(
+        environment(plan, note, source),
+        config_rows(runs, plan),
+        baseline_rows(runs, plan),
+        finish_rows(runs, plan),
+        wandb_rows(runs, plan),
+        errors,
+        notes,
+        runs,
+    )
     print(render(report, plan.prints))
     write_json(args.json, report_json(report))
     return 1 if errors else 0

@@ -40,10 +40,6 @@ from typing import Any
 from _console_child import check_output_log, wandb_file_has
 from bench_console import BASELINE, TARGET, Config, console_env, spread
 from bench_core import (
-    execute_keeping_ours,
-    report_json,
-    wandb_capture_lines,
-    write_json,
     OURS,
     THEIRS,
     ChildFailed,
@@ -54,11 +50,15 @@ from bench_core import (
     _source_state,
     _version,
     align,
+    execute_keeping_ours,
     fmt,
     machine,
     psutil,
+    report_json,
     table,
+    wandb_capture_lines,
     wandb_status,
+    write_json,
 )
 
 CELL_TIMEOUT = 300.0
@@ -82,15 +82,19 @@ TARGETED = ("auto", "wrap")  # auto is our default and resolves to wrap in a ker
 # is never a kernel's first (IPython does one-off work on its first cell).
 WARMUP_CELL = "import sys, time"
 SETUP_CELLS = {
-    OURS: ("_t0 = time.perf_counter()\n"
-           "import wandb_jupyter\n"
-           "run = wandb_jupyter.init(mode='offline', project='bench-console-kernel')\n"
-           "_bench_init_s = time.perf_counter() - _t0"),
-    THEIRS: ("_t0 = time.perf_counter()\n"
-             "import wandb\n"
-             "run = wandb.init(mode='offline', project='bench-console-kernel',\n"
-             "                 settings=wandb.Settings(console={console!r}))\n"
-             "_bench_init_s = time.perf_counter() - _t0"),
+    OURS: (
+        "_t0 = time.perf_counter()\n"
+        "import wandb_jupyter\n"
+        "run = wandb_jupyter.init(mode='offline', project='bench-console-kernel')\n"
+        "_bench_init_s = time.perf_counter() - _t0"
+    ),
+    THEIRS: (
+        "_t0 = time.perf_counter()\n"
+        "import wandb\n"
+        "run = wandb.init(mode='offline', project='bench-console-kernel',\n"
+        "                 settings=wandb.Settings(console={console!r}))\n"
+        "_bench_init_s = time.perf_counter() - _t0"
+    ),
 }
 # Read back after the setup cell (user_expressions are evaluated outside the cell).
 SETUP_EXPRESSIONS = {
@@ -110,9 +114,7 @@ TIMED_CELL = (
     "sys.stdout.flush()\n"
     "_bench_loop_s = time.perf_counter() - _t0"
 )
-FINISH_CELL = ("_t0 = time.perf_counter()\n"
-               "run.finish()\n"
-               "_bench_finish_s = time.perf_counter() - _t0")
+FINISH_CELL = "_t0 = time.perf_counter()\nrun.finish()\n_bench_finish_s = time.perf_counter() - _t0"
 
 
 # results ---------------------------------------------------------------------
@@ -149,8 +151,11 @@ def kernel_env(home: Path, config: Config) -> dict[str, str]:
     IPYTHONDIR are dropped too, so a developer's kernel specs, config or
     startup files cannot change what runs.
     """
-    env = {k: v for k, v in console_env(home, config, unbuffered=False).items()
-           if not k.startswith("JUPYTER") and k not in ("IPYTHONDIR", "JPY_SESSION_NAME")}
+    env = {
+        k: v
+        for k, v in console_env(home, config, unbuffered=False).items()
+        if not k.startswith("JUPYTER") and k not in ("IPYTHONDIR", "JPY_SESSION_NAME")
+    }
     for name in ("jupyter-config", "jupyter-data", "jupyter-runtime", "ipython"):
         (home / name).mkdir()
     env.update(
@@ -174,13 +179,19 @@ class Kernel:
         # 'python3' could resolve to another environment's kernel.
         spec_dir = home / "kernels" / "bench"
         spec_dir.mkdir(parents=True)
-        (spec_dir / "kernel.json").write_text(json.dumps({
-            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "bench", "language": "python",
-        }))
+        (spec_dir / "kernel.json").write_text(
+            json.dumps(
+                {
+                    "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    "display_name": "bench",
+                    "language": "python",
+                }
+            )
+        )
         specs = KernelSpecManager(kernel_dirs=[str(home / "kernels")], ensure_native_kernel=False)
-        self.manager = KernelManager(kernel_name="bench", kernel_spec_manager=specs,
-                                     connection_file=str(home / "connection.json"))
+        self.manager = KernelManager(
+            kernel_name="bench", kernel_spec_manager=specs, connection_file=str(home / "connection.json")
+        )
         self.env = dict(env)
         self.client: Any = None
         self.startup_s = 0.0
@@ -284,8 +295,7 @@ def run_kernel(config: Config, prints: int, keep: bool) -> KernelRun:
             run_dir = str(kernel.value(setup, "run_dir"))
             if config.lib == OURS:
                 figures["capture_mode"] = kernel.value(setup, "capture_mode")
-        timed = kernel.execute(TIMED_CELL.format(prints=prints),
-                               {"loop_s": "_bench_loop_s", "write": "_bench_write"})
+        timed = kernel.execute(TIMED_CELL.format(prints=prints), {"loop_s": "_bench_loop_s", "write": "_bench_write"})
         figures["loop_s"] = kernel.value(timed, "loop_s")
         figures["stdout_write"] = writer(str(kernel.value(timed, "write")))
         if config.lib != BASELINE:
@@ -295,8 +305,15 @@ def run_kernel(config: Config, prints: int, keep: bool) -> KernelRun:
             figures.update(check_output_log(run_dir, prints))
             if config.lib == THEIRS:
                 figures["wandb_file_has_last_print"] = wandb_file_has(run_dir, prints)
-        return KernelRun(config.name, figures, timed.stdout_lines, timed.stdout_messages,
-                         timed.stderr, timed.wall_s, kernel.startup_s)
+        return KernelRun(
+            config.name,
+            figures,
+            timed.stdout_lines,
+            timed.stdout_messages,
+            timed.stderr,
+            timed.wall_s,
+            kernel.startup_s,
+        )
     except ChildFailed as error:
         raise ChildFailed(f"{config.name}: {error}") from None
     except Exception as error:  # a kernel that would not start or answer
@@ -309,8 +326,12 @@ def run_kernel(config: Config, prints: int, keep: bool) -> KernelRun:
             shutil.rmtree(home, ignore_errors=True)
 
 
-WRITERS = (("_WriteTap", "ours"), ("write_with_callbacks", "wandb"), ("_tee", "IPython tee"),
-           ("OutStream", "OutStream"))
+WRITERS = (
+    ("_WriteTap", "ours"),
+    ("write_with_callbacks", "wandb"),
+    ("_tee", "IPython tee"),
+    ("OutStream", "OutStream"),
+)
 
 
 def writer(qualname: str) -> str:
@@ -386,9 +407,22 @@ def median_ms(runs: Sequence[KernelRun], config: str, key: str) -> str:
 
 def config_rows(runs: Sequence[KernelRun], plan: Plan) -> list[tuple[str, ...]]:
     """The main table: one line per configuration."""
-    header = ("configuration", "mode used", "print writes via", "loop us/print", "x kernel", "loop range",
-              "cell wall us/print", "x kernel", "kernel start", "init()", "finish()", "stream msgs",
-              "lines to client", "output.log lines")
+    header = (
+        "configuration",
+        "mode used",
+        "print writes via",
+        "loop us/print",
+        "x kernel",
+        "loop range",
+        "cell wall us/print",
+        "x kernel",
+        "kernel start",
+        "init()",
+        "finish()",
+        "stream msgs",
+        "lines to client",
+        "output.log lines",
+    )
     lines = [header]
     base = median_us(runs, CONFIGS[0].name, plan.prints)
     base_wall = median_us(runs, CONFIGS[0].name, plan.prints, "cell_wall_s")
@@ -396,18 +430,24 @@ def config_rows(runs: Sequence[KernelRun], plan: Plan) -> list[tuple[str, ...]]:
         chosen = runs_of(runs, config.name)
         loop = median_us(runs, config.name, plan.prints)
         wall = median_us(runs, config.name, plan.prints, "cell_wall_s")
-        lines.append((
-            config.name,
-            spread([r.figures.get("capture_mode") for r in chosen]) if config.lib == OURS else "",
-            spread([r.figures.get("stdout_write") for r in chosen]),
-            fmt(loop, "us"), _times(loop, base), _range(chosen, plan.prints),
-            fmt(wall, "us"), _times(wall, base_wall),
-            median_ms(runs, config.name, "startup_s"), median_ms(runs, config.name, "init_s"),
-            median_ms(runs, config.name, "finish_s"),
-            spread([r.stream_messages for r in chosen]),
-            spread([r.iopub_lines for r in chosen]),
-            "" if config.lib == BASELINE else spread([r.figures["output_log_lines"] for r in chosen]),
-        ))
+        lines.append(
+            (
+                config.name,
+                spread([r.figures.get("capture_mode") for r in chosen]) if config.lib == OURS else "",
+                spread([r.figures.get("stdout_write") for r in chosen]),
+                fmt(loop, "us"),
+                _times(loop, base),
+                _range(chosen, plan.prints),
+                fmt(wall, "us"),
+                _times(wall, base_wall),
+                median_ms(runs, config.name, "startup_s"),
+                median_ms(runs, config.name, "init_s"),
+                median_ms(runs, config.name, "finish_s"),
+                spread([r.stream_messages for r in chosen]),
+                spread([r.iopub_lines for r in chosen]),
+                "" if config.lib == BASELINE else spread([r.figures["output_log_lines"] for r in chosen]),
+            )
+        )
     return lines
 
 
@@ -428,8 +468,9 @@ def baseline_rows(runs: Sequence[KernelRun], plan: Plan) -> list[Row]:
         base = median_us(runs, CONFIGS[0].name, plan.prints, key)
         for config in plan.configs[1:]:
             target = TARGET if key == "loop_s" and config.lib == OURS and config.console in TARGETED else None
-            rows.append(Row(f"{config.name} ({what})", "us",
-                            median_us(runs, config.name, plan.prints, key), base, target))
+            rows.append(
+                Row(f"{config.name} ({what})", "us", median_us(runs, config.name, plan.prints, key), base, target)
+            )
     return rows
 
 
@@ -470,8 +511,10 @@ def _check(run: KernelRun, config: Config, prints: int) -> Iterator[str]:
     if config.lib == OURS and figures.get("capture_mode") != ("off" if config.console == "off" else "wrap"):
         yield f"capture mode {figures.get('capture_mode')!r} with WANDB_CONSOLE={config.console} in a kernel"
     if config.captures and not (figures["captured"] == prints and figures["in_order"]):
-        yield (f"output.log holds {figures['captured']:,} of the {prints:,} prints "
-               f"(in order: {figures['in_order']}, {figures['output_log_lines'] or 0:,} lines)")
+        yield (
+            f"output.log holds {figures['captured']:,} of the {prints:,} prints "
+            f"(in order: {figures['in_order']}, {figures['output_log_lines'] or 0:,} lines)"
+        )
     if not config.captures and figures["output_log_lines"]:
         yield f"console off, yet output.log has {figures['output_log_lines']:,} lines"
     if config.lib == THEIRS and config.captures and figures.get("wandb_file_has_last_print") is False:
@@ -523,9 +566,11 @@ def render(report: Report, prints: int) -> str:
     if report.errors:
         lines += ["ERRORS (these fail the command):", *(f"  {e}" for e in report.errors)]
     else:
-        lines.append(f"Checked in every kernel: the client got all {prints:,} stdout lines of the timed cell; "
-                     f"our output.log holds all {prints:,} prints in order with wrap/auto (auto used wrap) "
-                     "and is absent with off.")
+        lines.append(
+            f"Checked in every kernel: the client got all {prints:,} stdout lines of the timed cell; "
+            f"our output.log holds all {prints:,} prints in order with wrap/auto (auto used wrap) "
+            "and is absent with off."
+        )
     lines += wandb_capture_lines(report.notes, report.vs_wandb, prints)
     lines += ["", "Targets are information only; a MISS does not fail this command."]
     return "\n".join(lines)
@@ -534,8 +579,15 @@ def render(report: Report, prints: int) -> str:
 # command line ----------------------------------------------------------------
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    options = RunOptions(parser, count="prints", what="prints in the timed cell", full=20_000, quick=2000,
-                         unit="kernels", quick_note=", no warm-up kernels")
+    options = RunOptions(
+        parser,
+        count="prints",
+        what="prints in the timed cell",
+        full=20_000,
+        quick=2000,
+        unit="kernels",
+        quick_note=", no warm-up kernels",
+    )
     return options.parse(argv)
 
 
@@ -550,8 +602,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     runs, note = measured
     errors, notes = problems(runs, plan.prints)
-    report = Report(environment(plan, note, source), config_rows(runs, plan), baseline_rows(runs, plan),
-                    wandb_rows(runs, plan), errors, notes, runs)
+    report = Report(
+        environment(plan, note, source),
+        config_rows(runs, plan),
+        baseline_rows(runs, plan),
+        wandb_rows(runs, plan),
+        errors,
+        notes,
+        runs,
+    )
     print(render(report, plan.prints))
     write_json(args.json, report_json(report))
     return 1 if errors else 0

@@ -115,8 +115,7 @@ def child_env(home: Path, console_off: bool) -> dict[str, str]:
     files, as ``pip install`` does; without them an edited checkout would
     be timed compiling its sources.
     """
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("WANDB_") and k != "PYTHONDONTWRITEBYTECODE"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WANDB_") and k != "PYTHONDONTWRITEBYTECODE"}
     for name in ("config", "cache", "data", "tmp"):
         (home / name).mkdir()
     env.update(
@@ -134,14 +133,14 @@ def child_env(home: Path, console_off: bool) -> dict[str, str]:
     return env
 
 
-def _tree(proc: "psutil.Process") -> list["psutil.Process"]:
+def _tree(proc: psutil.Process) -> list[psutil.Process]:
     try:
         return [proc, *proc.children(recursive=True)]
     except psutil.Error:
         return []
 
 
-def _tree_rss(procs: list["psutil.Process"]) -> int:
+def _tree_rss(procs: list[psutil.Process]) -> int:
     total = 0
     for proc in procs:
         try:
@@ -310,8 +309,11 @@ def execute(plan: Plan) -> tuple[dict[str, list], dict[str, str]]:
     failed: dict[str, str] = {}
     try:
         for task, lib, steps in jobs:
-            progress.step(f"{task:8s} {lib}" + (f" ({steps} steps)" if task in ("log", "floor") else "")
-                          + (" skipped" if lib in failed else ""))
+            progress.step(
+                f"{task:8s} {lib}"
+                + (f" ({steps} steps)" if task in ("log", "floor") else "")
+                + (" skipped" if lib in failed else "")
+            )
             if lib in failed:
                 continue
             try:
@@ -369,19 +371,28 @@ def wandb_rows(samples: Mapping[str, list], steps: int) -> list[Row]:
     """Ours against W&B, one row per figure."""
     f = lambda task, lib, key, scale=1.0: figure(samples, task, lib, key, scale)  # noqa: E731
     both = lambda label, unit, task, key, scale=1.0, target=None: Row(  # noqa: E731
-        label, unit, f(task, OURS, key, scale), f(task, THEIRS, key, scale), target)
+        label, unit, f(task, OURS, key, scale), f(task, THEIRS, key, scale), target
+    )
     return [
         both("import (perf_counter in child)", "ms", "import", "import_s", 1e3, IMPORT_TARGET),
         both("import script wall (spawn->exit)", "ms", "import", "wall", 1e3),
         both("init() offline", "ms", "init", "init_s", 1e3, INIT_TARGET),
         both("finish() of an empty run", "ms", "init", "finish_s", 1e3),
         both("init script wall (spawn->exit)", "ms", "init", "wall", 1e3),
-        Row("log() per call", "us", per_call_us(samples, "log", OURS, ["log_s"], steps),
-            per_call_us(samples, "log", THEIRS, ["log_s"], steps), LOG_TARGET),
+        Row(
+            "log() per call",
+            "us",
+            per_call_us(samples, "log", OURS, ["log_s"], steps),
+            per_call_us(samples, "log", THEIRS, ["log_s"], steps),
+            LOG_TARGET,
+        ),
         both(f"finish() after {steps} steps", "ms", "log", "finish_s", 1e3),
-        Row("log() + that finish(), per step", "us",
+        Row(
+            "log() + that finish(), per step",
+            "us",
             per_call_us(samples, "log", OURS, ["log_s", "finish_s"], steps),
-            per_call_us(samples, "log", THEIRS, ["log_s", "finish_s"], steps)),
+            per_call_us(samples, "log", THEIRS, ["log_s", "finish_s"], steps),
+        ),
         both("log script wall (spawn->exit)", "s", "log", "wall"),
         both("peak RSS, Python process", "MiB", "log", "maxrss_kb", 1 / 1024),
         both("peak RSS, process tree (20 ms)", "MiB", "log", "tree_rss", MB),
@@ -414,11 +425,17 @@ def table(title: str, ref_name: str, rows: Sequence[Row], speedup_name: str) -> 
     header = ("figure", "ours", ref_name, f"ours/{ref_name}", speedup_name, "target", "")
     lines = [header]
     for row in rows:
-        lines.append((
-            row.label, fmt(row.ours, row.unit), fmt(row.ref, row.unit),
-            fmt(row.ratio), "" if row.speedup is None else f"{fmt(row.speedup)}x",
-            row.target.text if row.target else "", row.target.status(row.ratio) if row.target else "",
-        ))
+        lines.append(
+            (
+                row.label,
+                fmt(row.ours, row.unit),
+                fmt(row.ref, row.unit),
+                fmt(row.ratio),
+                "" if row.speedup is None else f"{fmt(row.speedup)}x",
+                row.target.text if row.target else "",
+                row.target.status(row.ratio) if row.target else "",
+            )
+        )
     return "\n".join([title, "", *align(lines, right=range(1, 5))])
 
 
@@ -457,8 +474,9 @@ def environment(plan: Plan, wandb_note: str, baseline: float | None) -> dict[str
 def _source_state() -> str:
     """The commit measured, marked dirty when the working tree differs: figures go in the README."""
     try:
-        done = subprocess.run(["git", "-C", str(HERE), "describe", "--always", "--dirty"],
-                              capture_output=True, text=True, timeout=10)
+        done = subprocess.run(
+            ["git", "-C", str(HERE), "describe", "--always", "--dirty"], capture_output=True, text=True, timeout=10
+        )
     except (OSError, subprocess.SubprocessError):
         return "source state unknown"
     return f"git {done.stdout.strip()}" if done.returncode == 0 else "not a git checkout"
@@ -483,8 +501,7 @@ def render(report: Report) -> str:
     compared = any(row.ref is not None for row in report.vs_wandb)
     title = "Ours vs W&B" if compared else "Our figures (W&B not measured, see 'wandb' above)"
     lines += [table(title, "wandb", report.vs_wandb, "x faster"), ""]
-    lines += [table("log() vs the floor (same rows, json.dumps + append)", "floor",
-                    report.vs_floor, "floor/ours"), ""]
+    lines += [table("log() vs the floor (same rows, json.dumps + append)", "floor", report.vs_floor, "floor/ours"), ""]
     lines.append("Targets are information only; a MISS does not fail this command.")
     return "\n".join(lines)
 
@@ -531,13 +548,15 @@ def wandb_capture_lines(notes: Sequence[str], vs_wandb: Sequence[Row], prints: i
     if notes:
         return ["W&B notes (information only):", *(f"  {n}" for n in notes)]
     if any(row.ref is not None for row in vs_wandb):
-        return [f"W&B wrap: files/output.log holds all {prints:,} prints in order, "
-                "and its .wandb file holds the last one."]
+        return [
+            f"W&B wrap: files/output.log holds all {prints:,} prints in order, and its .wandb file holds the last one."
+        ]
     return []
 
 
-def execute_keeping_ours(execute: Callable[[Any], tuple[list[Any], dict[str, str]]], plan: Any, note: str,
-                         lib_of: Callable[[Any], str]) -> tuple[list[Any], str] | None:
+def execute_keeping_ours(
+    execute: Callable[[Any], tuple[list[Any], dict[str, str]]], plan: Any, note: str, lib_of: Callable[[Any], str]
+) -> tuple[list[Any], str] | None:
     """``execute(plan)``; runs of W&B that failed are left out and named in the note.
     None (after saying why) when our client failed: the benchmark cannot stand."""
     try:
@@ -562,13 +581,23 @@ def write_json(path: Path | None, payload: object) -> None:
 class RunOptions:
     """The options every benchmark shares: a work count, --repeat, --quick, --json, --skip-wandb, --keep."""
 
-    def __init__(self, parser: argparse.ArgumentParser, *, count: str, what: str, full: int, quick: int,
-                 unit: str = "processes", quick_note: str = "") -> None:
+    def __init__(
+        self,
+        parser: argparse.ArgumentParser,
+        *,
+        count: str,
+        what: str,
+        full: int,
+        quick: int,
+        unit: str = "processes",
+        quick_note: str = "",
+    ) -> None:
         self.parser, self.count, self.full, self.quick = parser, count, full, quick
         parser.add_argument(f"--{count}", type=int, default=None, help=f"{what} (default {full})")
         parser.add_argument("--repeat", type=int, default=None, help=f"fresh {unit} per figure (default 5)")
-        parser.add_argument("--quick", action="store_true",
-                            help=f"CI smoke run: --{count} {quick} --repeat 2{quick_note}")
+        parser.add_argument(
+            "--quick", action="store_true", help=f"CI smoke run: --{count} {quick} --repeat 2{quick_note}"
+        )
         parser.add_argument("--json", type=Path, help="also write every figure and sample to this file")
         parser.add_argument("--skip-wandb", action="store_true", help="measure our client only")
         parser.add_argument("--keep", action="store_true", help=f"keep the {unit}' temporary folders")

@@ -19,8 +19,8 @@ file_stream. Then, with the server's column cache cold:
 W&B's own dashboard is a hosted service with no local peer to time here, so the
 ratios reported are against the least a dashboard without server-side
 downsampling must do before drawing: fetch the whole history file and parse
-every row, timed in the same browser (on loopback, where bytes cost nothing). The exit status is non-zero when a chart shows a wrong number
-of points or loses the series' extremes.
+every row, timed in the same browser (on loopback, where bytes cost nothing). The exit status is
+non-zero when a chart shows a wrong number of points or loses the series' extremes.
 """
 
 from __future__ import annotations
@@ -39,8 +39,16 @@ from bench_core import write_json
 from bench_server import Server, _rows
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 BATCH = 20_000
 SAMPLES = 1000
 PROJECT, RUN = "bench-dash", "big"
@@ -55,8 +63,11 @@ def fill(server: Server, rows: int) -> float:
     start = time.perf_counter()
     for offset in range(0, rows, BATCH):
         content = _rows(offset, min(rows, offset + BATCH), t0)
-        answer = server.session.post(url, data=json.dumps(
-            {"files": {"wandb-history.jsonl": {"offset": offset, "content": content}}}), timeout=120)
+        answer = server.session.post(
+            url,
+            data=json.dumps({"files": {"wandb-history.jsonl": {"offset": offset, "content": content}}}),
+            timeout=120,
+        )
         answer.raise_for_status()
         print(f"\r  streamed {min(rows, offset + BATCH):>9}/{rows} rows", end="", file=sys.stderr)
     print(file=sys.stderr)
@@ -115,7 +126,8 @@ def first_chart(page: Any, server: Server) -> tuple[float, int]:
     start = time.perf_counter()
     page.goto(f"{server.url}/admin/{PROJECT}/runs/{RUN}")
     page.wait_for_function(
-        f"() => Number(document.querySelector('{CHART}')?.getAttribute('data-points') || 0) > 0", timeout=600_000)
+        f"() => Number(document.querySelector('{CHART}')?.getAttribute('data-points') || 0) > 0", timeout=600_000
+    )
     seconds = time.perf_counter() - start
     return seconds, int(page.locator(CHART).get_attribute("data-points") or 0)
 
@@ -132,12 +144,19 @@ def browser_figures(server: Server, restart: Any) -> dict[str, Any]:
             page.goto(server.login_url)
             cold, points = first_chart(page, server)
             warm, _ = first_chart(page, server)
-            naive = page.evaluate(NAIVE_FETCH, f"{server.url}/_dashboard/api/run/admin/{PROJECT}/{RUN}/files/"
-                                               "wandb-history.jsonl")
+            naive = page.evaluate(
+                NAIVE_FETCH, f"{server.url}/_dashboard/api/run/admin/{PROJECT}/{RUN}/files/wandb-history.jsonl"
+            )
         finally:
             chromium.close()
-    return {"first_chart_cold_s": cold, "first_chart_warm_s": warm, "points_drawn": points,
-            "naive_fetch_parse_s": naive["ms"] / 1000, "naive_rows": naive["rows"], "naive_bytes": naive["bytes"]}
+    return {
+        "first_chart_cold_s": cold,
+        "first_chart_warm_s": warm,
+        "points_drawn": points,
+        "naive_fetch_parse_s": naive["ms"] / 1000,
+        "naive_rows": naive["rows"],
+        "naive_bytes": naive["bytes"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,8 +187,13 @@ def main(argv: list[str] | None = None) -> int:
             warm = api_history(servers[0])
             results["rss_after_api_mib"] = rss_mib(servers[0])
             problems = check_series(cold["series"], args.rows)
-            results["api"] = {"cold_s": cold["seconds"], "warm_s": warm["seconds"], "bytes": cold["bytes"],
-                              "points": {k: len(v["y"]) for k, v in cold["series"].items()}, "problems": problems}
+            results["api"] = {
+                "cold_s": cold["seconds"],
+                "warm_s": warm["seconds"],
+                "bytes": cold["bytes"],
+                "points": {k: len(v["y"]) for k, v in cold["series"].items()},
+                "problems": problems,
+            }
             reason = "--no-browser" if args.no_browser else browser_available()
             if reason:
                 print(f"browser figures skipped: {reason}", file=sys.stderr)
@@ -185,26 +209,37 @@ def main(argv: list[str] | None = None) -> int:
 def report(results: dict[str, Any], out: Path | None) -> int:
     api = results["api"]
     rows = results["rows"]
-    print(f"dashboard, one run of {rows} rows ({results['history_file_mib']:.0f} MiB of history), "
-          f"Python {results['python']}, {results['cpus']} CPUs")
+    print(
+        f"dashboard, one run of {rows} rows ({results['history_file_mib']:.0f} MiB of history), "
+        f"Python {results['python']}, {results['cpus']} CPUs"
+    )
     print(f"  history API, cold cache:  {api['cold_s']:.2f} s, {api['bytes'] / 1024:.0f} KiB, points {api['points']}")
     print(f"  history API, warm cache:  {api['warm_s'] * 1000:.1f} ms")
     browser = results.get("browser")
     if browser:
         time_ratio = browser["first_chart_cold_s"] / browser["naive_fetch_parse_s"]
         bytes_ratio = browser["naive_bytes"] / api["bytes"]
-        print(f"  first chart in Chromium:  cold {browser['first_chart_cold_s']:.2f} s, "
-              f"warm {browser['first_chart_warm_s']:.2f} s ({browser['points_drawn']} points drawn)")
-        print(f"  without downsampling:     fetching and parsing every row takes "
-              f"{browser['naive_fetch_parse_s']:.2f} s before drawing anything: our cold first chart is "
-              f"{time_ratio:.1f}x that on loopback, for 1/{bytes_ratio:.0f} of the bytes "
-              f"({browser['naive_bytes'] / (1 << 20):.0f} MiB vs {api['bytes'] / 1024:.0f} KiB)")
+        print(
+            f"  first chart in Chromium:  cold {browser['first_chart_cold_s']:.2f} s, "
+            f"warm {browser['first_chart_warm_s']:.2f} s ({browser['points_drawn']} points drawn)"
+        )
+        print(
+            f"  without downsampling:     fetching and parsing every row takes "
+            f"{browser['naive_fetch_parse_s']:.2f} s before drawing anything: our cold first chart is "
+            f"{time_ratio:.1f}x that on loopback, for 1/{bytes_ratio:.0f} of the bytes "
+            f"({browser['naive_bytes'] / (1 << 20):.0f} MiB vs {api['bytes'] / 1024:.0f} KiB)"
+        )
         results["cold_first_chart_over_naive"] = time_ratio
         results["naive_bytes_over_ours"] = bytes_ratio
-    print(f"  server RSS: {results['rss_before_mib']:.0f} MiB before, {results['rss_after_api_mib']:.0f} MiB "
-          "with the run's columns cached"
-          + (f", {results['rss_after_browser_mib']:.0f} MiB after the browser pass (restarted server)"
-             if "rss_after_browser_mib" in results else ""))
+    print(
+        f"  server RSS: {results['rss_before_mib']:.0f} MiB before, {results['rss_after_api_mib']:.0f} MiB "
+        "with the run's columns cached"
+        + (
+            f", {results['rss_after_browser_mib']:.0f} MiB after the browser pass (restarted server)"
+            if "rss_after_browser_mib" in results
+            else ""
+        )
+    )
     if api["problems"]:
         print("  PROBLEMS: " + "; ".join(api["problems"]))
     write_json(out, results)

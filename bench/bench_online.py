@@ -42,8 +42,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_core import write_json  # noqa: E402
-from bench_server import Server, isolated_env  # noqa: E402  (the same server harness)
+from bench_core import write_json
+from bench_server import Server, isolated_env
 
 SCRIPT = r"""
 import time
@@ -99,13 +99,25 @@ def measure(server: Server, root: Path, client: str, steps: int, index: int) -> 
     work = root / run_id
     work.mkdir()
     env = isolated_env(work)
-    env.update(WANDB_BASE_URL=server.url, WANDB_API_KEY=server.key, WANDB_DIR=str(work), WANDB_SILENT="true",
-               WANDB_CONSOLE="off", WANDB_MODE="online")
+    env.update(
+        WANDB_BASE_URL=server.url,
+        WANDB_API_KEY=server.key,
+        WANDB_DIR=str(work),
+        WANDB_SILENT="true",
+        WANDB_CONSOLE="off",
+        WANDB_MODE="online",
+    )
     follower = HistoryFollower(server.data, "bench-online", run_id)
     cpu0 = server.cpu()
     spawned = time.time()
-    child = subprocess.Popen([sys.executable, "-c", SCRIPT.format(module=CLIENTS[client], run_id=run_id, steps=steps)],
-                             cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", SCRIPT.format(module=CLIENTS[client], run_id=run_id, steps=steps)],
+        cwd=work,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     held_at = None
     exited_at = None
     deadline = spawned + 900
@@ -205,8 +217,9 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         server = Server(root / "server")
         try:
-            print(f"server at {server.url}; {args.steps} steps per run, {args.repeat} run(s) per client",
-                  file=sys.stderr)
+            print(
+                f"server at {server.url}; {args.steps} steps per run, {args.repeat} run(s) per client", file=sys.stderr
+            )
             for index in range(args.repeat):
                 for client in clients:
                     print(f"  {client} #{index + 1} ...", file=sys.stderr)
@@ -215,9 +228,11 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
     by_client = {c: [m for m in measurements if m["client"] == c and "error" not in m] for c in clients}
     failed = False
-    print(f"Online end to end: {args.steps:,} steps logged to wandb-jupyter server on loopback "
-          f"(medians of {args.repeat}; python {versions['python']}, {versions['cpus']} CPUs, "
-          f"wandb_jupyter {versions.get('wandb_jupyter')}, wandb {versions.get('wandb', '-')})\n")
+    print(
+        f"Online end to end: {args.steps:,} steps logged to wandb-jupyter server on loopback "
+        f"(medians of {args.repeat}; python {versions['python']}, {versions['cpus']} CPUs, "
+        f"wandb_jupyter {versions.get('wandb_jupyter')}, wandb {versions.get('wandb', '-')})\n"
+    )
     header = f"{'figure':<55}{'ours':>12}{'W&B':>12}{'ours/W&B':>10}{'x faster':>10}"
     print(header)
     print("-" * len(header))
@@ -225,9 +240,11 @@ def main(argv: list[str] | None = None) -> int:
         ours = _median(by_client["ours"], key)
         theirs = _median(by_client.get("wandb", []), key)
         ratio = ours / theirs if ours is not None and theirs else None
-        print(f"{label:<55}{_fmt(ours, unit):>12}{_fmt(theirs, unit):>12}"
-              f"{(f'{ratio:.3f}' if ratio is not None else '-'):>10}"
-              f"{(f'{1 / ratio:.1f}x' if ratio else '-'):>10}")
+        print(
+            f"{label:<55}{_fmt(ours, unit):>12}{_fmt(theirs, unit):>12}"
+            f"{(f'{ratio:.3f}' if ratio is not None else '-'):>10}"
+            f"{(f'{1 / ratio:.1f}x' if ratio else '-'):>10}"
+        )
     print()
     for m in measurements:
         if "error" in m:
@@ -237,8 +254,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{m['client']} {m['run_id']}: server holds {m['rows_held']:,} rows, exact {m['exact']}")
             failed |= m["client"] == "ours"
     exact = {c: all(m["exact"] for m in ms) and len(ms) == args.repeat for c, ms in by_client.items()}
-    print("stored history exactly _step 0..N-1 once, in order: "
-          + ", ".join(f"{c} {'yes' if ok else 'NO'}" for c, ok in exact.items()))
+    print(
+        "stored history exactly _step 0..N-1 once, in order: "
+        + ", ".join(f"{c} {'yes' if ok else 'NO'}" for c, ok in exact.items())
+    )
     write_json(args.json, {"versions": versions, "steps": args.steps, "measurements": measurements})
     return 1 if failed else 0
 

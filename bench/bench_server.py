@@ -50,9 +50,14 @@ def isolated_env(root: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WANDB_", "JUPYTER_"))}
     home = root / "home"
     home.mkdir(parents=True, exist_ok=True)
-    env.update(HOME=str(home), WANDB_CONFIG_DIR=str(home / ".config" / "wandb"),
-               WANDB_CACHE_DIR=str(home / ".cache" / "wandb"), WANDB_DATA_DIR=str(home / ".local" / "wandb"),
-               TMPDIR=str(root), PYTHONUNBUFFERED="1")
+    env.update(
+        HOME=str(home),
+        WANDB_CONFIG_DIR=str(home / ".config" / "wandb"),
+        WANDB_CACHE_DIR=str(home / ".cache" / "wandb"),
+        WANDB_DATA_DIR=str(home / ".local" / "wandb"),
+        TMPDIR=str(root),
+        PYTHONUNBUFFERED="1",
+    )
     env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
@@ -81,9 +86,15 @@ class Server:
         return times.user + times.system
 
     def upsert(self, project: str, run: str) -> None:
-        answer = self.session.post(f"{self.url}/graphql", timeout=30, json={
-            "query": "mutation U($n: String, $p: String) { upsertBucket(input: {name: $n, modelName: $p}) "
-                     "{ bucket { id } } }", "variables": {"n": run, "p": project}})
+        answer = self.session.post(
+            f"{self.url}/graphql",
+            timeout=30,
+            json={
+                "query": "mutation U($n: String, $p: String) { upsertBucket(input: {name: $n, modelName: $p}) "
+                "{ bucket { id } } }",
+                "variables": {"n": run, "p": project},
+            },
+        )
         answer.raise_for_status()
 
     def history(self, project: str, run: str) -> Path:
@@ -98,8 +109,20 @@ class Server:
 
 
 def _rows(start: int, stop: int, t0: float) -> list[str]:
-    return [json.dumps({"_step": i, "_runtime": 0.001 * i, "_timestamp": t0 + 0.001 * i, "loss": 1.0 / (i + 1),
-                        "acc": i / (i + 1.0), "epoch": i // 1000}, separators=(",", ":")) for i in range(start, stop)]
+    return [
+        json.dumps(
+            {
+                "_step": i,
+                "_runtime": 0.001 * i,
+                "_timestamp": t0 + 0.001 * i,
+                "loss": 1.0 / (i + 1),
+                "acc": i / (i + 1.0),
+                "epoch": i // 1000,
+            },
+            separators=(",", ":"),
+        )
+        for i in range(start, stop)
+    ]
 
 
 def ingest(server: Server, rows: int, batch: int) -> dict[str, Any]:
@@ -112,19 +135,30 @@ def ingest(server: Server, rows: int, batch: int) -> dict[str, Any]:
     requests_sent = 0
     for offset in range(0, rows, batch):
         content = _rows(offset, min(rows, offset + batch), t0)
-        answer = server.session.post(url, data=json.dumps(
-            {"files": {"wandb-history.jsonl": {"offset": offset, "content": content}}}), timeout=60)
+        answer = server.session.post(
+            url, data=json.dumps({"files": {"wandb-history.jsonl": {"offset": offset, "content": content}}}), timeout=60
+        )
         answer.raise_for_status()
         requests_sent += 1
     elapsed = time.perf_counter() - start
     cpu = server.cpu() - cpu0
     # a retried batch must add nothing
-    server.session.post(url, timeout=60, data=json.dumps(
-        {"files": {"wandb-history.jsonl": {"offset": 0, "content": _rows(0, min(rows, batch), t0)}}}))
+    server.session.post(
+        url,
+        timeout=60,
+        data=json.dumps({"files": {"wandb-history.jsonl": {"offset": 0, "content": _rows(0, min(rows, batch), t0)}}}),
+    )
     steps = [json.loads(line)["_step"] for line in server.history("bench", run).read_text().splitlines()]
-    return {"rows": rows, "batch": batch, "requests": requests_sent, "seconds": elapsed,
-            "rows_per_s": rows / elapsed, "requests_per_s": requests_sent / elapsed,
-            "server_cpu_s_per_100k_rows": cpu * 100_000 / rows, "exact": steps == list(range(rows))}
+    return {
+        "rows": rows,
+        "batch": batch,
+        "requests": requests_sent,
+        "seconds": elapsed,
+        "rows_per_s": rows / elapsed,
+        "requests_per_s": requests_sent / elapsed,
+        "server_cpu_s_per_100k_rows": cpu * 100_000 / rows,
+        "exact": steps == list(range(rows)),
+    }
 
 
 SDK_SCRIPT = r"""
@@ -148,8 +182,14 @@ def sdk(server: Server, root: Path, steps: int) -> dict[str, Any]:
     env = isolated_env(root)
     env.update(WANDB_BASE_URL=server.url, WANDB_API_KEY=server.key, WANDB_DIR=str(work), WANDB_SILENT="true")
     spawned = time.time()
-    child = subprocess.Popen([sys.executable, "-c", SDK_SCRIPT.format(steps=steps)], cwd=work, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", SDK_SCRIPT.format(steps=steps)],
+        cwd=work,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     held_at = None
     deadline = spawned + 600
     while time.time() < deadline:
@@ -175,11 +215,16 @@ def sdk(server: Server, root: Path, steps: int) -> dict[str, Any]:
         return {"error": f"SDK run failed (exit {child.returncode}): {err[-2000:]}"}
     t_start, t_init, t_loop, t_finish = json.loads(match.group(1))
     steps_held = [json.loads(line)["_step"] for line in server.history("bench-sdk", "sdk-run").read_text().splitlines()]
-    return {"steps": steps, "script_wall_s": exited - spawned, "init_s": t_init - t_start,
-            "log_loop_s": t_loop - t_init, "finish_s": t_finish - t_loop,
-            "all_rows_held_after_loop_s": (held_at - t_loop) if held_at else None,
-            "rows_per_s_until_held": steps / (held_at - t_init) if held_at else None,
-            "exact": steps_held == list(range(steps))}
+    return {
+        "steps": steps,
+        "script_wall_s": exited - spawned,
+        "init_s": t_init - t_start,
+        "log_loop_s": t_loop - t_init,
+        "finish_s": t_finish - t_loop,
+        "all_rows_held_after_loop_s": (held_at - t_loop) if held_at else None,
+        "rows_per_s_until_held": steps / (held_at - t_init) if held_at else None,
+        "exact": steps_held == list(range(steps)),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,8 +260,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'file_stream ingest':<28}{'rows':>9}{'rows/s':>11}{'requests/s':>12}{'server CPU s/100k':>19}  exact")
     for item in results["ingest"]:
         failed |= not item["exact"]
-        print(f"{'batches of ' + str(item['batch']):<28}{item['rows']:>9}{item['rows_per_s']:>11.0f}"
-              f"{item['requests_per_s']:>12.0f}{item['server_cpu_s_per_100k_rows']:>19.2f}  {item['exact']}")
+        print(
+            f"{'batches of ' + str(item['batch']):<28}{item['rows']:>9}{item['rows_per_s']:>11.0f}"
+            f"{item['requests_per_s']:>12.0f}{item['server_cpu_s_per_100k_rows']:>19.2f}  {item['exact']}"
+        )
     sdk_result = results.get("sdk")
     if sdk_result:
         if "error" in sdk_result:
@@ -225,11 +272,17 @@ def main(argv: list[str] | None = None) -> int:
         else:
             failed |= not sdk_result["exact"]
             held = sdk_result["all_rows_held_after_loop_s"]
-            print(f"real W&B SDK, {sdk_result['steps']} steps: script {sdk_result['script_wall_s']:.2f} s "
-                  f"(init {sdk_result['init_s']:.2f}, log loop {sdk_result['log_loop_s']:.2f}, "
-                  f"finish {sdk_result['finish_s']:.2f}); server held every row "
-                  + (f"{held:.2f} s after the loop ({sdk_result['rows_per_s_until_held']:.0f} rows/s from init)"
-                     if held is not None else "NEVER") + f"; exact {sdk_result['exact']}")
+            print(
+                f"real W&B SDK, {sdk_result['steps']} steps: script {sdk_result['script_wall_s']:.2f} s "
+                f"(init {sdk_result['init_s']:.2f}, log loop {sdk_result['log_loop_s']:.2f}, "
+                f"finish {sdk_result['finish_s']:.2f}); server held every row "
+                + (
+                    f"{held:.2f} s after the loop ({sdk_result['rows_per_s_until_held']:.0f} rows/s from init)"
+                    if held is not None
+                    else "NEVER"
+                )
+                + f"; exact {sdk_result['exact']}"
+            )
     write_json(args.json, results)
     return 1 if failed else 0
 

@@ -93,15 +93,27 @@ def execute_notebook(isolated: Path):
     import nbformat
     from nbclient import NotebookClient
 
-    def execute(cells: list[str], *, name: str = "notebook.ipynb", timeout: int = 120, allow_errors: bool = False,
-                cwd: Path | None = None, store_widget_state: bool = False):
+    def execute(
+        cells: list[str],
+        *,
+        name: str = "notebook.ipynb",
+        timeout: int = 120,
+        allow_errors: bool = False,
+        cwd: Path | None = None,
+        store_widget_state: bool = False,
+    ):
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, isolated / name)
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
-                                store_widget_state=store_widget_state,
-                                resources={"metadata": {"path": str(cwd or isolated)}})
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            allow_errors=allow_errors,
+            store_widget_state=store_widget_state,
+            resources={"metadata": {"path": str(cwd or isolated)}},
+        )
         client.execute()
         return nb
 
@@ -110,5 +122,6 @@ def execute_notebook(isolated: Path):
 
 def stream_text(cell, name: str = "stdout") -> str:
     """Everything a cell printed on one stream, as the notebook shows it."""
-    return "".join(out.get("text", "") for out in cell.outputs if out.get("output_type") == "stream"
-                   and out.get("name") == name)
+    return "".join(
+        out.get("text", "") for out in cell.outputs if out.get("output_type") == "stream" and out.get("name") == name
+    )

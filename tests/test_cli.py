@@ -66,16 +66,23 @@ def test_runs_with_no_runs(isolated, capsys) -> None:
 
 
 def test_bad_environment_is_a_one_line_error_not_a_traceback(env_for_subprocess, tmp_path) -> None:
-    result = subprocess.run([sys.executable, "-m", "wandb_jupyter", "settings"], cwd=tmp_path, capture_output=True,
-                            text=True, env={**env_for_subprocess, "WANDB_RESUME": "perhaps"})
+    result = subprocess.run(
+        [sys.executable, "-m", "wandb_jupyter", "settings"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**env_for_subprocess, "WANDB_RESUME": "perhaps"},
+    )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "wandb-jupyter: error: WANDB_RESUME: invalid value 'perhaps'; expected one of allow, auto, must, never "
-        "(also false, true)"]
+        "(also false, true)"
+    ]
 
 
-@pytest.mark.parametrize("command", ["init", "offline", "off", "online", "on", "disabled", "enabled", "settings",
-                                     "runs", "login", "sync"])
+@pytest.mark.parametrize(
+    "command", ["init", "offline", "off", "online", "on", "disabled", "enabled", "settings", "runs", "login", "sync"]
+)
 def test_every_command_has_help(command, capsys) -> None:
     with pytest.raises(SystemExit) as done:
         main([command, "--help"])

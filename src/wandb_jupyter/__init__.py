@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from .common._errors import RunDirError, SettingsError, UsageError, WandbJupyterError
+from .common._package_version import __version__
 from .core._init import current_run, init, set_online_connector
 from .core._run import DisabledRun, Run
 from .settings import ResolvedSettings, Settings
-
-from .common._package_version import __version__
 
 __all__ = [
     "init",

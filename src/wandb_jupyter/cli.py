@@ -70,8 +70,15 @@ def _set_mode(mode: str | None, only_if: str | None = None) -> Callable[[argpars
 def cmd_settings(args: argparse.Namespace) -> int:
     settings = resolve(init={"dir": args.dir} if args.dir else None)
     if args.json:
-        print(json.dumps({s.name: {"value": _jsonable(settings.as_dict()[s.name]), "source": str(v.origin)}
-                          for s, v in settings.items()}, indent=2))
+        print(
+            json.dumps(
+                {
+                    s.name: {"value": _jsonable(settings.as_dict()[s.name]), "source": str(v.origin)}
+                    for s, v in settings.items()
+                },
+                indent=2,
+            )
+        )
     else:
         print(settings.explain())
     untranslated_singularity_vars(__import__("os").environ)
@@ -90,16 +97,33 @@ def cmd_runs(args: argparse.Namespace) -> int:
     settings = resolve(init={"dir": args.dir} if args.dir else None)
     runs = list_local_runs(settings.wandb_dir, project=args.project)
     if args.json:
-        print(json.dumps([{"id": r.id, "name": r.name, "project": r.project, "entity": r.entity, "mode": r.mode,
-                           "state": r.state, "steps": r.steps, "started": r.started, "path": str(r.paths.root)}
-                          for r in runs], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "name": r.name,
+                        "project": r.project,
+                        "entity": r.entity,
+                        "mode": r.mode,
+                        "state": r.state,
+                        "steps": r.steps,
+                        "started": r.started,
+                        "path": str(r.paths.root),
+                    }
+                    for r in runs
+                ],
+                indent=2,
+            )
+        )
         return 0
     if not runs:
         _say(f"no runs in {settings.wandb_dir}")
         return 0
     header = ("id", "name", "project", "mode", "state", "steps", "started")
-    rows = [header] + [(r.id, r.name or "", r.project or "", r.mode, r.state, str(r.steps), (r.started or "")[:19])
-                       for r in runs]
+    rows = [header] + [
+        (r.id, r.name or "", r.project or "", r.mode, r.state, str(r.steps), (r.started or "")[:19]) for r in runs
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
@@ -128,8 +152,15 @@ def cmd_login(args: argparse.Namespace) -> int:
             raise WandbJupyterError(f"--host: invalid value {args.host!r}; expected {invalid.accepted}") from None
         store_host = host != settings.base_url
         settings = settings.replace("base_url", host, Origin(kind="init", detail="--host"))
-    return login(settings, key=args.key, relogin=args.relogin, verify=args.verify, store_host=store_host,
-                 read_key=_read_key, say=_say)
+    return login(
+        settings,
+        key=args.key,
+        relogin=args.relogin,
+        verify=args.verify,
+        store_host=store_host,
+        read_key=_read_key,
+        say=_say,
+    )
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -173,8 +204,13 @@ def cmd_server(args: argparse.Namespace) -> int:
     import logging
 
     logging.basicConfig(level=logging_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    serve(host=args.host, port=args.port, data_dir=args.data_dir or default_data_dir(), base_path=args.base_path,
-          frame_ancestors=args.frame_ancestors)
+    serve(
+        host=args.host,
+        port=args.port,
+        data_dir=args.data_dir or default_data_dir(),
+        base_path=args.base_path,
+        frame_ancestors=args.frame_ancestors,
+    )
     return 0
 
 
@@ -215,23 +251,35 @@ def cmd_server_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _server_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def _server_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     help = "Run the local W&B-compatible server (GraphQL, file_stream, uploads) and its dashboard."
-    server = commands.add_parser("server", help=help, description=help + " The first start creates an admin "
-                                 "user and prints its API key once; every start prints a dashboard link "
-                                 "(dashboard: URL/login?token=...) that logs a browser in as the admin.")
+    server = commands.add_parser(
+        "server",
+        help=help,
+        description=help + " The first start creates an admin "
+        "user and prints its API key once; every start prints a dashboard link "
+        "(dashboard: URL/login?token=...) that logs a browser in as the admin.",
+    )
     data_dir_help = "folder of the server's runs and index (default: ~/.local/share/wandb-jupyter/server)"
     server.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     server.add_argument("--port", type=int, default=8080, help="port to listen on, 0 for any free one (default: 8080)")
     server.add_argument("--data-dir", help=data_dir_help)
     server.add_argument("--base-path", default="", help="URL prefix to serve under, e.g. /wandb (default: none)")
-    server.add_argument("--frame-ancestors", metavar="ORIGIN", action="append", default=[], type=_frame_ancestor,
-                        help="an origin (http://host:port) allowed to show the dashboard in a frame, such as a "
-                        "Jupyter server's; repeatable (default: the server itself only)")
+    server.add_argument(
+        "--frame-ancestors",
+        metavar="ORIGIN",
+        action="append",
+        default=[],
+        type=_frame_ancestor,
+        help="an origin (http://host:port) allowed to show the dashboard in a frame, such as a "
+        "Jupyter server's; repeatable (default: the server itself only)",
+    )
     server.add_argument("-v", "--verbose", action="count", default=0, help="log requests (-v) or everything (-vv)")
     server.set_defaults(handler=cmd_server)
     server_commands = server.add_subparsers(dest="server_command", metavar="SUBCOMMAND")
-    user = server_commands.add_parser("user", help="Manage the server's users.", description="Manage the server's users.")
+    user = server_commands.add_parser(
+        "user", help="Manage the server's users.", description="Manage the server's users."
+    )
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     help = "Create a user (with a personal entity of the same name) and print a new API key for it, once."
     add = user_commands.add_parser("add", help=help, description=help)
@@ -254,8 +302,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"wandb-jupyter {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def add(name: str, handler: Callable[[argparse.Namespace], int], help: str,
-            aliases: Sequence[str] = ()) -> argparse.ArgumentParser:
+    def add(
+        name: str, handler: Callable[[argparse.Namespace], int], help: str, aliases: Sequence[str] = ()
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help, aliases=list(aliases))
         sub.add_argument("--dir", help="folder holding wandb/ (default: WANDB_DIR or the working directory)")
         sub.set_defaults(handler=handler)
@@ -264,10 +313,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = add("init", cmd_init, "Store the project (and entity) in the workspace settings file.")
     sub.add_argument("--project", "-p", help="project name")
     sub.add_argument("--entity", "-e", help="entity (team or user)")
-    add("offline", _set_mode("offline"), "Keep runs offline: mode=offline in the workspace settings file.",
-        aliases=["off"])
-    add("online", _set_mode(None), "Go back to online mode: clear mode in the workspace settings file.",
-        aliases=["on"])
+    add(
+        "offline",
+        _set_mode("offline"),
+        "Keep runs offline: mode=offline in the workspace settings file.",
+        aliases=["off"],
+    )
+    add("online", _set_mode(None), "Go back to online mode: clear mode in the workspace settings file.", aliases=["on"])
     add("disabled", _set_mode("disabled"), "Turn tracking off: mode=disabled in the workspace settings file.")
     add("enabled", _set_mode(None, only_if="disabled"), "Undo `disabled`: clear mode=disabled.")
     sub = add("settings", cmd_settings, "Show every resolved setting and where it came from (API key masked).")
@@ -278,17 +330,24 @@ def _parser() -> argparse.ArgumentParser:
     help = "Store an API key for a server in ~/.netrc (mode 0600), like `wandb login`; --verify checks it."
     sub = add("login", cmd_login, help)
     sub.add_argument("key", nargs="?", help="the API key (default: ask for it, or read it from piped stdin)")
-    sub.add_argument("--host", help="server URL, e.g. http://127.0.0.1:8080 (default: WANDB_BASE_URL or "
-                     "https://api.wandb.ai); also made the default server")
+    sub.add_argument(
+        "--host",
+        help="server URL, e.g. http://127.0.0.1:8080 (default: WANDB_BASE_URL or "
+        "https://api.wandb.ai); also made the default server",
+    )
     sub.add_argument("--relogin", action="store_true", help="replace the key stored for the server")
-    sub.add_argument("--verify", action="store_true", help="check the key with the server (Viewer) first; a key "
-                     "it refuses is not stored")
+    sub.add_argument(
+        "--verify",
+        action="store_true",
+        help="check the key with the server (Viewer) first; a key it refuses is not stored",
+    )
     help = "Upload offline runs, and what online runs could not send, to the server; with a progress bar."
     sub = add("sync", cmd_sync, help)
     sub.add_argument("paths", nargs="*", metavar="RUN_DIR", help="run folders (or wandb/ folders) to upload")
     sub.add_argument("--all", action="store_true", help="every run under wandb/ that the server lacks data of")
-    sub.add_argument("--entity", "-e", help="entity to upload offline runs to (default: the one given to init(), "
-                     "else the key's own)")
+    sub.add_argument(
+        "--entity", "-e", help="entity to upload offline runs to (default: the one given to init(), else the key's own)"
+    )
     sub.add_argument("--project", "-p", help="project to upload to (default: the run's)")
     _server_parser(commands)
     return parser

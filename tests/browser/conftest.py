@@ -51,8 +51,14 @@ from conftest import isolated_environ  # tests/conftest.py (this folder is a pac
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -141,8 +147,9 @@ class LabServer:
 
     def api(self, path: str, *, timeout: float = 5.0) -> Any:
         """GET ``/api/<path>`` as JSON (straight to loopback, whatever proxy the environment names)."""
-        request = urllib.request.Request(f"{self.url}api/{path.lstrip('/')}",
-                                         headers={"Authorization": f"token {self.token}"})
+        request = urllib.request.Request(
+            f"{self.url}api/{path.lstrip('/')}", headers={"Authorization": f"token {self.token}"}
+        )
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         with opener.open(request, timeout=timeout) as response:
             return json.loads(response.read())
@@ -169,7 +176,8 @@ def _write_lab_settings(settings_dir: Path) -> None:
     apputils = settings_dir / "@jupyterlab" / "apputils-extension"
     apputils.mkdir(parents=True, exist_ok=True)
     (apputils / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
 
 
 def _launch(base: Path, env_extra: dict[str, str] | None, root: Path | None) -> LabServer:
@@ -197,17 +205,26 @@ def _launch(base: Path, env_extra: dict[str, str] | None, root: Path | None) -> 
     token = os.urandom(16).hex()
     log = base / "jupyterlab.log"
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-        "--ip=127.0.0.1", f"--port={port}", "--port-retries=0",
-        f"--ServerApp.token={token}", "--ServerApp.password=",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--allow-root",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--port-retries=0",
+        f"--ServerApp.token={token}",
+        "--ServerApp.password=",
         f"--ServerApp.root_dir={root}",
-        f"--LabApp.user_settings_dir={settings_dir}", f"--LabApp.workspaces_dir={workspaces_dir}",
+        f"--LabApp.user_settings_dir={settings_dir}",
+        f"--LabApp.workspaces_dir={workspaces_dir}",
         "--LabApp.expose_app_in_browser=True",
         "--ServerApp.shutdown_no_activity_timeout=600",
     ]
     with log.open("wb") as log_file:
-        process = subprocess.Popen(command, cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
     server = LabServer(process=process, port=port, token=token, root=root, home=home, log=log, env=env)
 
     def ready() -> bool:
@@ -267,8 +284,9 @@ def browser() -> Iterator[Any]:
     expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
-                                              timeout=UI_TIMEOUT_MS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=UI_TIMEOUT_MS
+        )
         try:
             yield chromium
         finally:
@@ -315,8 +333,9 @@ class LabPage:
         self.page_errors: list[str] = []
         self.console_errors: list[str] = []
         page.on("pageerror", lambda error: self.page_errors.append(str(error)))
-        page.on("console", lambda message: self.console_errors.append(message.text)
-                if message.type == "error" else None)
+        page.on(
+            "console", lambda message: self.console_errors.append(message.text) if message.type == "error" else None
+        )
 
     # files ----------------------------------------------------------------
     def write_notebook(self, name: str, cells: list[str]) -> Path:
@@ -345,7 +364,8 @@ class LabPage:
         return self.page.evaluate(
             "() => { const w = window.jupyterapp.shell.currentWidget;"
             " const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;"
-            " return k ? k.status : ''; }")
+            " return k ? k.status : ''; }"
+        )
 
     def wait_kernel_idle(self, timeout_ms: int = UI_TIMEOUT_MS) -> None:
         """Wait for the kernel to be ready, and for the status bar to say "Idle"."""
@@ -354,12 +374,14 @@ class LabPage:
             " const c = w && w.sessionContext;"
             " return c && c.session && c.session.kernel && c.session.kernel.status === 'idle'"
             " && c.session.kernel.connectionStatus === 'connected'; }",
-            timeout=timeout_ms)
+            timeout=timeout_ms,
+        )
         self.page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=timeout_ms)
 
     # commands -------------------------------------------------------------
-    def command(self, command_id: str, args: dict[str, Any] | None = None, *, wait: bool = True,
-                timeout_ms: int = UI_TIMEOUT_MS) -> Any:
+    def command(
+        self, command_id: str, args: dict[str, Any] | None = None, *, wait: bool = True, timeout_ms: int = UI_TIMEOUT_MS
+    ) -> Any:
         """Execute a JupyterLab command (``window.jupyterapp.commands.execute``).
 
         With ``wait``, wait (bounded) for the command's promise and return its result
@@ -372,13 +394,16 @@ class LabPage:
             "   r => { slots[i] = {ok: true, result: (r === undefined ? null : r)}; },"
             "   e => { slots[i] = {ok: false, error: String(e && e.stack || e)}; });"
             " return i; }",
-            [command_id, args or {}])
+            [command_id, args or {}],
+        )
         if not wait:
             return None
         handle = self.page.wait_for_function("(i) => window.__labCommands[i]", arg=slot, timeout=timeout_ms)
         outcome = self.page.evaluate(
             "(i) => { const o = window.__labCommands[i];"
-            " try { return JSON.parse(JSON.stringify(o)); } catch (e) { return {ok: o.ok, result: null}; } }", slot)
+            " try { return JSON.parse(JSON.stringify(o)); } catch (e) { return {ok: o.ok, result: null}; } }",
+            slot,
+        )
         handle.dispose()
         if not outcome["ok"]:
             pytest.fail(f"JupyterLab command {command_id} failed: {outcome['error']}")
@@ -396,8 +421,11 @@ class LabPage:
 
     def select_cell(self, index: int) -> None:
         """Make cell ``index`` the active one (in command mode)."""
-        self.page.evaluate("(i) => { const n = window.jupyterapp.shell.currentWidget.content;"
-                           " n.mode = 'command'; n.activeCellIndex = i; }", index)
+        self.page.evaluate(
+            "(i) => { const n = window.jupyterapp.shell.currentWidget.content;"
+            " n.mode = 'command'; n.activeCellIndex = i; }",
+            index,
+        )
 
     # outputs --------------------------------------------------------------
     def cells(self) -> Any:
@@ -407,7 +435,8 @@ class LabPage:
         """The text of each output of each cell, as the page shows it."""
         return self.page.evaluate(
             "() => window.jupyterapp.shell.currentWidget.content.widgets"
-            ".map(c => Array.from(c.node.querySelectorAll('.jp-OutputArea-output')).map(o => o.innerText))")
+            ".map(c => Array.from(c.node.querySelectorAll('.jp-OutputArea-output')).map(o => o.innerText))"
+        )
 
     def cell_output(self, index: int) -> Any:
         """Locator of one cell's output area."""

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import wandb_jupyter as wandb
-from dashboard.conftest import Standalone, run_child, offline_run, server_env, standalone  # noqa: F401 (fixtures)
+from dashboard.conftest import Standalone, offline_run, run_child, server_env, standalone  # noqa: F401 (fixtures)
 
 from .conftest import UI_TIMEOUT_MS, artifact_path, poll
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 SDK_ROWS = 120
 OUR_ROWS = 150
 
-SDK_SCRIPT = f'''
+SDK_SCRIPT = f"""
 import wandb
 run = wandb.init(project="dash", name="sdk-run", config={{"lr": 0.01, "net": {{"depth": 3}}}})
 for i in range({SDK_ROWS}):
@@ -35,7 +35,7 @@ for i in range({SDK_ROWS}):
 print("hello from the sdk run")
 run.finish()
 print("RUN", run.id)
-'''
+"""
 
 
 def _expect() -> Any:
@@ -64,7 +64,8 @@ def _points(page: Any, metric: str) -> int:
 
 
 def test_runs_of_our_client_and_of_the_wandb_sdk_have_tables_charts_config_and_output(
-        page, standalone: Standalone, monkeypatch, server_env, tmp_path) -> None:
+    page, standalone: Standalone, monkeypatch, server_env, tmp_path
+) -> None:
     pytest.importorskip("wandb")
     expect = _expect()
     _online(monkeypatch, standalone)
@@ -75,8 +76,16 @@ def test_runs_of_our_client_and_of_the_wandb_sdk_have_tables_charts_config_and_o
     run.finish()
     sdk_dir = tmp_path / "sdk"
     sdk_dir.mkdir()
-    done = run_child(SDK_SCRIPT, cwd=sdk_dir, env={**server_env, "WANDB_BASE_URL": standalone.url,
-                                                   "WANDB_API_KEY": standalone.key, "WANDB_DIR": str(sdk_dir)})
+    done = run_child(
+        SDK_SCRIPT,
+        cwd=sdk_dir,
+        env={
+            **server_env,
+            "WANDB_BASE_URL": standalone.url,
+            "WANDB_API_KEY": standalone.key,
+            "WANDB_DIR": str(sdk_dir),
+        },
+    )
     sdk_id = re.search(r"^RUN (\S+)$", done.stdout, re.M).group(1)  # type: ignore[union-attr]
 
     _sign_in(page, standalone)
@@ -89,8 +98,9 @@ def test_runs_of_our_client_and_of_the_wandb_sdk_have_tables_charts_config_and_o
     page.screenshot(path=str(artifact_path("dashboard_runs_table.png")), full_page=True)
 
     for run_id, name, rows_logged, lr, printed in (
-            (run.id, "our-run", OUR_ROWS, "0.1", "hello from our run"),
-            (sdk_id, "sdk-run", SDK_ROWS, "0.01", "hello from the sdk run")):
+        (run.id, "our-run", OUR_ROWS, "0.1", "hello from our run"),
+        (sdk_id, "sdk-run", SDK_ROWS, "0.01", "hello from the sdk run"),
+    ):
         page.goto(f"{standalone.url}/admin/dash")
         page.locator(f'[data-testid="run-row"][data-run-id="{run_id}"] a', has_text=name).first.click()
         page.wait_for_url(f"{standalone.url}/admin/dash/runs/{run_id}")
@@ -119,10 +129,14 @@ STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 
 
 def test_console_output_hides_the_timestamps_marks_stderr_and_shows_stamps_on_request(
-        page, standalone: Standalone, server_env, tmp_path) -> None:
+    page, standalone: Standalone, server_env, tmp_path
+) -> None:
     expect = _expect()
-    done = run_child(CONSOLE_SCRIPT, cwd=tmp_path, env={**server_env, "WANDB_BASE_URL": standalone.url,
-                                                        "WANDB_API_KEY": standalone.key, "WANDB_MODE": "online"})
+    done = run_child(
+        CONSOLE_SCRIPT,
+        cwd=tmp_path,
+        env={**server_env, "WANDB_BASE_URL": standalone.url, "WANDB_API_KEY": standalone.key, "WANDB_MODE": "online"},
+    )
     run_id = re.search(r"^RUN (\S+)$", done.stdout, re.M).group(1)  # type: ignore[union-attr]
     logged = (standalone.run_dir("admin", "console", run_id) / "files" / "output.log").read_text()
     assert re.search(r"^ERROR \S+ something broke$", logged, re.M), logged  # what the file holds: prefixed lines
@@ -153,8 +167,11 @@ def test_a_running_runs_chart_grows_without_a_reload(page, standalone: Standalon
     run = wandb.init(project="live", name="live-run")
     for i in range(5):
         run.log({"loss": 1.0 / (i + 1)})
-    poll(lambda: standalone.api(f"run/admin/live/{run.id}")["history_rows"] == 5, timeout=30,
-         what="the first rows on the server")
+    poll(
+        lambda: standalone.api(f"run/admin/live/{run.id}")["history_rows"] == 5,
+        timeout=30,
+        what="the first rows on the server",
+    )
 
     _sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/live/runs/{run.id}")
@@ -171,8 +188,10 @@ def test_a_running_runs_chart_grows_without_a_reload(page, standalone: Standalon
 
 
 XSS_NAME = '<img src=x onerror="window.__xss=1">'
-XSS_NOTES = ('<script>window.__xss=1</script>\n\n**bold** and [a link](javascript:window.__xss=1) '
-             'and [docs](https://example.org/)')
+XSS_NOTES = (
+    "<script>window.__xss=1</script>\n\n**bold** and [a link](javascript:window.__xss=1) "
+    "and [docs](https://example.org/)"
+)
 
 
 def test_script_payloads_in_a_run_name_and_notes_render_as_text(page, standalone: Standalone, monkeypatch) -> None:
@@ -194,8 +213,9 @@ def test_script_payloads_in_a_run_name_and_notes_render_as_text(page, standalone
     expect(notes).to_contain_text("<script>window.__xss=1</script>")
     expect(notes.locator("strong")).to_have_text("bold")
     assert notes.locator("script").count() == 0
-    assert notes.locator("a", has_text="a link").count() == 0 or \
-        notes.locator("a", has_text="a link").get_attribute("href") in (None, "")
+    assert notes.locator("a", has_text="a link").count() == 0 or notes.locator("a", has_text="a link").get_attribute(
+        "href"
+    ) in (None, "")
     expect(notes.locator("a", has_text="docs")).to_have_attribute("href", "https://example.org/")
     expect(page.get_by_text(XSS_NAME).first).to_be_visible()
     expect(page.locator('[data-testid="config"]')).to_contain_text(XSS_NAME)
@@ -225,12 +245,15 @@ def test_the_dashboard_inside_jupyterlab_shows_an_offline_run(page, lab_server, 
 def test_wandb_server_magic_twice_reuses_its_server_and_frames_the_dashboard(lab, tmp_path) -> None:
     expect = _expect()
     data_dir = tmp_path / "magic-server"
-    lab.write_notebook("serve.ipynb", [
-        "import wandb_jupyter",
-        f"%wandb_server --data-dir {data_dir} --height 500",
-        f"%wandb_server --data-dir {data_dir} --height 500",
-        "import json; print(json.dumps([server.pid for server in wandb_jupyter.server.list()]))",
-    ])
+    lab.write_notebook(
+        "serve.ipynb",
+        [
+            "import wandb_jupyter",
+            f"%wandb_server --data-dir {data_dir} --height 500",
+            f"%wandb_server --data-dir {data_dir} --height 500",
+            "import json; print(json.dumps([server.pid for server in wandb_jupyter.server.list()]))",
+        ],
+    )
     lab.open_notebook("serve.ipynb")
     try:
         lab.run_all(timeout_ms=UI_TIMEOUT_MS * 3)

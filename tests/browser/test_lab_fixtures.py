@@ -22,6 +22,9 @@ def test_run_focused_cell_then_all_and_read_outputs(lab: LabPage) -> None:
 
     lab.run_all()
     assert [[text.strip() for text in cell] for cell in lab.cell_outputs()] == [
-        ["one 2"], [str(lab.server.root)], ["'last'"]]
+        ["one 2"],
+        [str(lab.server.root)],
+        ["'last'"],
+    ]
     assert lab.kernel_status() == "idle"
     assert lab.page_errors == []

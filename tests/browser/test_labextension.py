@@ -36,10 +36,12 @@ class RunPages:
         pages = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 pages.requests.append(self.path)
-                body = (f"<!doctype html><title>run page</title><h1>W&amp;B run page {self.path}</h1>"
-                        "<p>served by the test</p>").encode()
+                body = (
+                    f"<!doctype html><title>run page</title><h1>W&amp;B run page {self.path}</h1>"
+                    "<p>served by the test</p>"
+                ).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -97,13 +99,16 @@ def run_dirs(root: Path) -> list[Path]:
 def test_path_from_the_comm_status_bar_and_finish(lab: LabPage) -> None:
     from playwright.sync_api import expect
 
-    lab.write_notebook("lab_check.ipynb", [
-        "%wandb_init",
-        "import json, wandb_jupyter as w\n"
-        "print(json.dumps({'name': w.run.name, 'notebook': w.run.settings.notebook_name,"
-        " 'source': w.run.settings.origin('notebook_name').detail}))",
-        "for i in range(3):\n    w.log({'loss': 1 / (i + 1)})",
-    ])
+    lab.write_notebook(
+        "lab_check.ipynb",
+        [
+            "%wandb_init",
+            "import json, wandb_jupyter as w\n"
+            "print(json.dumps({'name': w.run.name, 'notebook': w.run.settings.notebook_name,"
+            " 'source': w.run.settings.origin('notebook_name').detail}))",
+            "for i in range(3):\n    w.log({'loss': 1 / (i + 1)})",
+        ],
+    )
     lab.open_notebook("lab_check.ipynb")
     wait_connected(lab)  # no import, no %load_ext: the extension's probe registered the magics
     assert "WANDB_NOTEBOOK_NAME" not in lab.server.env
@@ -111,13 +116,22 @@ def test_path_from_the_comm_status_bar_and_finish(lab: LabPage) -> None:
     lab.run_all()
     outputs = lab.cell_outputs()
     seen = json.loads(outputs[1][-1])
-    assert seen == {"name": "lab_check-1", "notebook": str(lab.server.root / "lab_check.ipynb"),
-                    "source": "extension"}, outputs
+    assert seen == {
+        "name": "lab_check-1",
+        "notebook": str(lab.server.root / "lab_check.ipynb"),
+        "source": "extension",
+    }, outputs
     (run_dir,) = run_dirs(lab.server.root)
     metadata = json.loads((run_dir / "files" / "wandb-metadata.json").read_text())
     assert metadata["program"] == str(lab.server.root / "lab_check.ipynb")
-    poll(lambda: (run_dir / "files" / "code" / "lab_check.ipynb").is_file() or
-         any((run_dir / "files" / "code").rglob("lab_check.ipynb")), timeout=10, what="the notebook snapshot")
+    poll(
+        lambda: (
+            (run_dir / "files" / "code" / "lab_check.ipynb").is_file()
+            or any((run_dir / "files" / "code").rglob("lab_check.ipynb"))
+        ),
+        timeout=10,
+        what="the notebook snapshot",
+    )
 
     item = status_item(lab)
     expect(item).to_have_text("W&B: lab_check-1 · running · 3 steps · offline")
@@ -127,8 +141,9 @@ def test_path_from_the_comm_status_bar_and_finish(lab: LabPage) -> None:
     # The offline run lies under the Lab root, so Jupyter's own dashboard has its page: it opens in a Lab tab.
     result = lab.command("wandb-jupyter:open-run-page")
     run_id = metadata["id"]
-    assert result["opened"] == "lab" and result["url"].endswith(f"/wandb/{metadata['entity']}/"
-                                                                f"{metadata['project']}/runs/{run_id}"), result
+    assert result["opened"] == "lab" and result["url"].endswith(
+        f"/wandb/{metadata['entity']}/{metadata['project']}/runs/{run_id}"
+    ), result
     frame = lab.page.frame_locator(f"{RUN_PAGE} iframe")
     expect(frame.locator('[data-testid="chart"]').first).to_be_visible()
     expect(frame.get_by_text("lab_check-1").first).to_be_visible()
@@ -136,8 +151,13 @@ def test_path_from_the_comm_status_bar_and_finish(lab: LabPage) -> None:
     # Finish from the palette command: the kernel finishes the run, the status item follows.
     assert lab.command("wandb-jupyter:finish-run") is True
     expect(item).to_have_text("W&B: lab_check-1 · finished · 3 steps · offline")
-    summary = poll(lambda: json.loads((run_dir / "files" / "wandb-summary.json").read_text())
-                   .get("_wandb", {}).get("exitcode") == 0, timeout=15, what="the finished summary")
+    summary = poll(
+        lambda: (
+            json.loads((run_dir / "files" / "wandb-summary.json").read_text()).get("_wandb", {}).get("exitcode") == 0
+        ),
+        timeout=15,
+        what="the finished summary",
+    )
     assert summary
     lab.screenshot("labext_status_finished.png", lab.page.locator("#jp-main-statusbar"))
     assert lab.page_errors == []
@@ -162,23 +182,29 @@ def test_run_page_opens_in_a_lab_tab_by_itself_and_by_command(start_lab, page, b
     expect(lab.page.frame_locator(f"{RUN_PAGE} iframe").get_by_text("W&B run page /run/lab_check")).to_be_visible()
     expect(lab.page.locator(".lm-TabBar-tab.lm-mod-current", has_text="W&B: lab_check-1")).to_have_count(1)
     expect(status_item(lab)).to_have_text("W&B: lab_check-1 · running · 1 step · offline")
-    html = "\n".join(sum(lab.cell_outputs(), []))
+    html = "\n".join(text for outputs in lab.cell_outputs() for text in outputs)
     assert "run page" not in html  # no link and new-tab script in the cell: the front end handled it
     lab.screenshot("labext_run_page_tab.png")
 
     # close it; the command opens it again (and returns where it went)
-    lab.page.evaluate("() => { for (const w of Array.from(window.jupyterapp.shell.widgets('main')))"
-                      " if (w.hasClass('jp-wandb-RunPage')) w.close(); }")
+    lab.page.evaluate(
+        "() => { for (const w of Array.from(window.jupyterapp.shell.widgets('main')))"
+        " if (w.hasClass('jp-wandb-RunPage')) w.close(); }"
+    )
     expect(tab).to_have_count(0)
-    lab.page.evaluate("() => window.jupyterapp.shell.activateById("
-                      "Array.from(window.jupyterapp.shell.widgets('main')).find(w => w.hasClass('jp-NotebookPanel')).id)")
+    lab.page.evaluate(
+        "() => window.jupyterapp.shell.activateById("
+        "Array.from(window.jupyterapp.shell.widgets('main')).find(w => w.hasClass('jp-NotebookPanel')).id)"
+    )
     result = lab.command("wandb-jupyter:open-run-page")
     assert result == {"opened": "lab", "url": url}
     expect(tab).to_have_count(1)
 
     # a click on the status item opens (activates) the same tab, no second one
-    lab.page.evaluate("() => window.jupyterapp.shell.activateById("
-                      "Array.from(window.jupyterapp.shell.widgets('main')).find(w => w.hasClass('jp-NotebookPanel')).id)")
+    lab.page.evaluate(
+        "() => window.jupyterapp.shell.activateById("
+        "Array.from(window.jupyterapp.shell.widgets('main')).find(w => w.hasClass('jp-NotebookPanel')).id)"
+    )
     status_item(lab).click()
     expect(tab).to_have_count(1)
     expect(tab).to_be_visible()
@@ -211,8 +237,9 @@ def test_restart_rename_and_the_commands(lab: LabPage) -> None:
     # "Insert %wandb_init cell": below the active cell, ready to run
     lab.select_cell(0)
     assert lab.command("wandb-jupyter:insert-init-cell") is True
-    sources = lab.page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets"
-                                ".map(c => c.model.sharedModel.getSource())")
+    sources = lab.page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.model.sharedModel.getSource())"
+    )
     assert sources == ["print('first cell')", "%wandb_init"]
     lab.run_focused_cell()
     expect(status_item(lab)).to_have_text(re.compile(r"^W&B: lab_check-1 · running · 0 steps · offline$"))
@@ -224,9 +251,14 @@ def test_restart_rename_and_the_commands(lab: LabPage) -> None:
     lab.wait_kernel_idle()
 
     # a rename reaches the kernel: the next run is named after the new name
-    lab.page.evaluate("() => window.jupyterapp.serviceManager.contents.rename('lab_check.ipynb', 'renamed_check.ipynb')")
-    poll(lambda: lab.page.evaluate("() => window.jupyterapp.shell.currentWidget.context.path") ==
-         "renamed_check.ipynb", timeout=15, what="the notebook's new path in Lab")
+    lab.page.evaluate(
+        "() => window.jupyterapp.serviceManager.contents.rename('lab_check.ipynb', 'renamed_check.ipynb')"
+    )
+    poll(
+        lambda: lab.page.evaluate("() => window.jupyterapp.shell.currentWidget.context.path") == "renamed_check.ipynb",
+        timeout=15,
+        what="the notebook's new path in Lab",
+    )
     lab.select_cell(1)
     lab.run_focused_cell()
     expect(status_item(lab)).to_have_text("W&B: renamed_check-1 · running · 0 steps · offline")
@@ -234,8 +266,9 @@ def test_restart_rename_and_the_commands(lab: LabPage) -> None:
     # "Open W&B settings panel": a cell with the panel, run
     assert lab.command("wandb-jupyter:open-settings-panel") is True
     lab.wait_kernel_idle()
-    sources = lab.page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets"
-                                ".map(c => c.model.sharedModel.getSource())")
+    sources = lab.page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.model.sharedModel.getSource())"
+    )
     assert sources[2] == "%wandb_settings", sources
     expect(lab.cell_output(2).get_by_role("button", name="Finish run")).to_be_visible(timeout=30_000)
 
@@ -249,4 +282,3 @@ def test_restart_rename_and_the_commands(lab: LabPage) -> None:
     toolbar_button = lab.notebook.locator(".jp-Toolbar [data-command='wandb-jupyter:open-run-page']")
     expect(toolbar_button).to_have_count(1)
     assert lab.page_errors == []
-

@@ -28,8 +28,9 @@ def test_version_comes_from_package_json() -> None:
 def test_labextension_is_listed_enabled_and_ok() -> None:
     """``jupyter labextension list`` where the tests run (CI also checks a fresh venv after ``pip install .``)."""
     pytest.importorskip("jupyterlab")
-    result = subprocess.run([sys.executable, "-m", "jupyter", "labextension", "list"], capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "jupyter", "labextension", "list"], capture_output=True, text=True, timeout=120
+    )
     text = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
     assert re.search(rf"wandb-jupyter v{re.escape(wandb_jupyter.__version__)} enabled\s+OK", text), text
 
@@ -41,6 +42,7 @@ def test_typescript_unit_tests() -> None:
         pytest.skip("labextension/node_modules is missing (pip install -e . or npm install in labextension/)")
     env = {k: v for k, v in os.environ.items() if not k.startswith("npm_")}
     env["CI"] = "true"
-    result = subprocess.run([npm, "test", "--silent"], cwd=LABEXTENSION, capture_output=True, text=True,
-                            timeout=300, env=env)
+    result = subprocess.run(
+        [npm, "test", "--silent"], cwd=LABEXTENSION, capture_output=True, text=True, timeout=300, env=env
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]

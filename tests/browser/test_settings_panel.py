@@ -20,8 +20,11 @@ def lab_env() -> dict[str, str]:
 
 def run_metadata(root: Path) -> list[dict]:
     """wandb-metadata.json of every run directory under ``root/wandb`` (not through the latest-run link)."""
-    return [json.loads(path.read_text()) for path in sorted(root.glob("wandb/*/files/wandb-metadata.json"))
-            if not path.parents[1].is_symlink()]
+    return [
+        json.loads(path.read_text())
+        for path in sorted(root.glob("wandb/*/files/wandb-metadata.json"))
+        if not path.parents[1].is_symlink()
+    ]
 
 
 def test_panel_edits_validates_and_starts_a_run(lab: LabPage) -> None:
@@ -71,8 +74,11 @@ def test_panel_edits_validates_and_starts_a_run(lab: LabPage) -> None:
     expect(status).to_have_text(re.compile(r"^\s*run panel_check-\d+ · running · 0 steps · offline\s*$"))
     expect(output.get_by_role("button", name="Finish run")).to_be_enabled()
 
-    metadata = poll(lambda: [m for m in run_metadata(lab.server.root) if m.get("project") == "from-panel"],
-                    timeout=15, what="a run directory with project 'from-panel' under the server root's wandb/")
+    metadata = poll(
+        lambda: [m for m in run_metadata(lab.server.root) if m.get("project") == "from-panel"],
+        timeout=15,
+        what="a run directory with project 'from-panel' under the server root's wandb/",
+    )
     assert len(metadata) == 1, metadata
     assert [m.get("project") for m in run_metadata(lab.server.root)] == ["from-panel"]
     run_dirs = [path.name for path in (lab.server.root / "wandb").glob("*run-*")]

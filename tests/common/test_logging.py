@@ -28,9 +28,11 @@ def test_silent_prints_nothing_and_logs_to_debug_log(tmp_path, env_for_subproces
 
 
 def test_setting_the_logger_to_warning_hides_info_but_keeps_warnings(tmp_path, env_for_subprocess) -> None:
-    script = ("import logging; logging.getLogger('wandb').setLevel(logging.WARNING)\n"
-              "import wandb_jupyter as w; r = w.init(mode='offline'); r.log({'a': 1}, step=5); "
-              "r.log({'a': 2}, step=1); r.finish()")
+    script = (
+        "import logging; logging.getLogger('wandb').setLevel(logging.WARNING)\n"
+        "import wandb_jupyter as w; r = w.init(mode='offline'); r.log({'a': 1}, step=5); "
+        "r.log({'a': 2}, step=1); r.finish()"
+    )
     result = _run(env_for_subprocess, tmp_path, script)
     assert "Tracking run" not in result.stderr
     assert "WARNING" in result.stderr and "below the current step" in result.stderr

@@ -40,8 +40,14 @@ SCRIPT = textwrap.dedent(
 def _run_script(tmp_path: Path, env: dict, mode: str, script: str = SCRIPT) -> tuple[subprocess.CompletedProcess, list]:
     cwd = tmp_path / mode
     cwd.mkdir()
-    result = subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=120,
-                            env={**env, "WANDB_CONSOLE": mode})
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "WANDB_CONSOLE": mode},
+    )
     assert result.returncode == 0, result.stderr
     log = next(cwd.glob("wandb/offline-run-*/files/output.log"), None)
     return result, (log.read_text().splitlines() if log else [])
@@ -68,7 +74,7 @@ def test_capture_records_output_and_changes_nothing_visible(tmp_path, env_for_su
     texts = _texts(lines)
     assert all(re.match(f"(ERROR )?{STAMP} ", line) for line in lines)
     assert "from print" in texts and "green text" in texts
-    assert [line for line in lines if line.endswith(" from stderr")][0].startswith("ERROR ")
+    assert next(line for line in lines if line.endswith(" from stderr")).startswith("ERROR ")
     bars = [text for text in texts if "%|" in text]
     assert bars == ["100%|##########|"], "the progress bar is collapsed to its final state"
     fd_level = {"from os.write", "from a child process"}
@@ -121,16 +127,21 @@ def test_two_active_runs_never_share_capture(tmp_path, env_for_subprocess) -> No
     assert "stays with run" in result.stderr
 
 
-@pytest.mark.parametrize("error, warning", [
-    pytest.param('RuntimeError("capture bug")', "console capture stopped", id="bug"),
-    # a full disk stops the whole run's logging, with the run's one warning (tests/security/test_disk.py)
-    pytest.param('OSError(28, "No space left on device")', "logging stopped: cannot write", id="disk-full"),
-])
+@pytest.mark.parametrize(
+    "error, warning",
+    [
+        pytest.param('RuntimeError("capture bug")', "console capture stopped", id="bug"),
+        # a full disk stops the whole run's logging, with the run's one warning (tests/security/test_disk.py)
+        pytest.param('OSError(28, "No space left on device")', "logging stopped: cannot write", id="disk-full"),
+    ],
+)
 @pytest.mark.parametrize("mode", ["wrap", "redirect"])
-def test_a_failure_inside_capture_switches_it_off_once_and_the_program_goes_on(tmp_path, env_for_subprocess,
-                                                                                mode, error, warning) -> None:
-    script = textwrap.dedent(
-        """
+def test_a_failure_inside_capture_switches_it_off_once_and_the_program_goes_on(
+    tmp_path, env_for_subprocess, mode, error, warning
+) -> None:
+    script = (
+        textwrap.dedent(
+            """
         import sys, time
         import wandb_jupyter as wandb
         from wandb_jupyter.rundir import _output_log
@@ -148,7 +159,9 @@ def test_a_failure_inside_capture_switches_it_off_once_and_the_program_goes_on(t
         run.finish()
         print("program finished normally")
         """
-    ) % error
+        )
+        % error
+    )
     result, _ = _run_script(tmp_path, env_for_subprocess, mode, script)
     assert result.stdout.splitlines() == ["line 0", "line 1", "line 2", "program finished normally"]
     assert result.stderr.count(warning) == 1 and result.stderr.count("WARNING") == 1, result.stderr

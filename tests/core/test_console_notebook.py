@@ -35,8 +35,9 @@ def _texts(lines: list[str]) -> list[str]:
 
 
 def _outputs(nb) -> list[list[tuple[str, str]]]:
-    return [[(o.get("name"), o.get("text")) for o in cell.outputs if o.get("output_type") == "stream"]
-            for cell in nb.cells]
+    return [
+        [(o.get("name"), o.get("text")) for o in cell.outputs if o.get("output_type") == "stream"] for cell in nb.cells
+    ]
 
 
 def test_every_cell_is_captured_while_the_run_is_active(execute_notebook, monkeypatch) -> None:
@@ -44,8 +45,15 @@ def test_every_cell_is_captured_while_the_run_is_active(execute_notebook, monkey
     nb = execute_notebook(CELLS)
     root = Path(stream_text(nb.cells[5]).strip())
     lines = (root / "files" / "output.log").read_text().splitlines()
-    assert _texts(lines) == ["cell two", "cell three on stderr", "100%|##########|", "loop 0", "loop 1", "loop 2",
-                             str(root)]
+    assert _texts(lines) == [
+        "cell two",
+        "cell three on stderr",
+        "100%|##########|",
+        "loop 0",
+        "loop 1",
+        "loop 2",
+        str(root),
+    ]
     assert lines[1].startswith("ERROR ")
     assert stream_text(nb.cells[6]) == "after finish\nTrue True\n", "streams restored after finish"
 
@@ -75,8 +83,10 @@ def test_notebook_outputs_are_unchanged_by_capture(execute_notebook, monkeypatch
     assert bar_final_state(without_run_path(captured)) == bar_final_state(without_run_path(plain))
 
 
-@pytest.mark.skipif(tuple(int(p) for p in IPython.__version__.split(".")[:2]) < (9, 1),
-                    reason="IPython < 9.1 keeps a patched write across cells")
+@pytest.mark.skipif(
+    tuple(int(p) for p in IPython.__version__.split(".")[:2]) < (9, 1),
+    reason="IPython < 9.1 keeps a patched write across cells",
+)
 def test_patching_write_once_loses_later_cells_on_this_ipython(execute_notebook) -> None:
     """The failure mode of W&B 0.31, reproduced: the case our capture is tested against is real here."""
     cells = [
@@ -120,8 +130,11 @@ def test_output_of_threads_while_the_kernel_is_idle_is_captured(isolated, monkey
     printed: list[str] = []
 
     def run(code: str) -> None:
-        client.execute_interactive(code, timeout=60, output_hook=lambda m: printed.append(
-            m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
+        client.execute_interactive(
+            code,
+            timeout=60,
+            output_hook=lambda m: printed.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None,
+        )
 
     try:
         client.wait_for_ready(timeout=60)
@@ -159,7 +172,8 @@ def layers_of_ours(write, seen=None):
         return 0
     seen.add(id(write))
     inner = [getattr(write, '_wandb_original', None)]
-    inner += [cell.cell_contents for cell in (getattr(write, '__closure__', None) or ()) if callable(cell.cell_contents)]
+    cells = getattr(write, '__closure__', None) or ()
+    inner += [cell.cell_contents for cell in cells if callable(cell.cell_contents)]
     return int(hasattr(write, '_wandb_tap')) + sum(layers_of_ours(w, seen) for w in inner)
 """
 
@@ -167,10 +181,12 @@ def layers_of_ours(write, seen=None):
 def test_one_layer_of_copying_per_cell(execute_notebook, monkeypatch) -> None:
     """After the first cell the copy sits under IPython's per-cell wrapper; no second layer is stacked."""
     monkeypatch.setenv("WANDB_SILENT", "true")
-    nb = execute_notebook([
-        "import sys\nimport wandb_jupyter as wandb\nrun = wandb.init(mode='offline')\n" + LAYERS,
-        "print(layers_of_ours(sys.stdout.write), layers_of_ours(sys.stderr.write))",
-        "print(layers_of_ours(sys.stdout.write), layers_of_ours(sys.stderr.write))",
-        "run.finish()",
-    ])
+    nb = execute_notebook(
+        [
+            "import sys\nimport wandb_jupyter as wandb\nrun = wandb.init(mode='offline')\n" + LAYERS,
+            "print(layers_of_ours(sys.stdout.write), layers_of_ours(sys.stderr.write))",
+            "print(layers_of_ours(sys.stdout.write), layers_of_ours(sys.stderr.write))",
+            "run.finish()",
+        ]
+    )
     assert stream_text(nb.cells[1]) == "1 1\n" and stream_text(nb.cells[2]) == "1 1\n"

@@ -31,8 +31,13 @@ CHILD = textwrap.dedent(
 
 
 def _kill_while_logging(env: dict, tmp: Path, run_id: str, payload: int, wait: float) -> tuple[Path, int]:
-    child = subprocess.Popen([sys.executable, "-c", CHILD, run_id, str(payload)], cwd=tmp, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, run_id, str(payload)],
+        cwd=tmp,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     files = Path(child.stdout.readline().decode().strip())
     time.sleep(wait)
     os.kill(child.pid, signal.SIGKILL)

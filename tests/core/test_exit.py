@@ -27,8 +27,9 @@ def test_clean_exit_finishes_with_code_0(tmp_path, env_for_subprocess) -> None:
 
 def test_uncaught_exception_finishes_with_code_1(tmp_path, env_for_subprocess) -> None:
     script = "import wandb_jupyter as w; w.init(mode='offline'); w.log({'a': 1}); raise SystemError('boom')"
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env_for_subprocess,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env_for_subprocess, capture_output=True, text=True
+    )
     assert result.returncode == 1 and "SystemError: boom" in result.stderr
     assert _summary_of_only_run(tmp_path)["_wandb"]["exitcode"] == 1
 
@@ -39,8 +40,14 @@ def test_cli_lists_states(tmp_path, env_for_subprocess) -> None:
     crash = "import os, wandb_jupyter as w; w.init(mode='offline', name='gone'); w.log({'a': 1}); os._exit(3)"
     for script in (ok, bad, crash):
         subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env_for_subprocess, capture_output=True)
-    out = subprocess.run([sys.executable, "-m", "wandb_jupyter", "runs", "--json"], cwd=tmp_path,
-                         env=env_for_subprocess, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "wandb_jupyter", "runs", "--json"],
+        cwd=tmp_path,
+        env=env_for_subprocess,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     states = {run["name"]: (run["state"], run["steps"]) for run in json.loads(out)}
     assert states == {"good": ("finished", 0), "bad": ("failed", 0), "gone": ("crashed", 1)}
 
@@ -59,8 +66,9 @@ while True:
 
 
 def _start(script: str, cwd: Path, env: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", script], cwd=cwd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", script], cwd=cwd, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
 
 
 def _rest(child: subprocess.Popen) -> tuple[str, str]:
@@ -164,23 +172,28 @@ after = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP), sys.
 print(json.dumps({"during": [a is not b for a, b in zip(before, during)], "still": still == during,
                   "after": after == before, "signature": str(__import__("inspect").signature(during[2]))}))
 """
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env_for_subprocess,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env_for_subprocess, capture_output=True, text=True, check=True
+    )
     seen = json.loads(result.stdout.splitlines()[-1])
     assert seen == {"during": [True, True, True], "still": True, "after": True, "signature": "(status=None, /)"}
 
 
-@pytest.mark.parametrize("call, code, state", [
-    ("sys.exit(3)", 3, "failed"),
-    ("sys.exit(0)", 0, "finished"),
-    ("sys.exit()", 0, "finished"),
-    ("sys.exit(None)", 0, "finished"),
-    ("sys.exit('bad input')", 1, "failed"),
-])
+@pytest.mark.parametrize(
+    "call, code, state",
+    [
+        ("sys.exit(3)", 3, "failed"),
+        ("sys.exit(0)", 0, "finished"),
+        ("sys.exit()", 0, "finished"),
+        ("sys.exit(None)", 0, "finished"),
+        ("sys.exit('bad input')", 1, "failed"),
+    ],
+)
 def test_sys_exit_gives_the_run_its_exit_code(tmp_path, env_for_subprocess, call, code, state) -> None:
     script = f"import sys, wandb_jupyter as w; w.init(mode='offline'); w.log({{'a': 1}}); {call}"
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env_for_subprocess,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env_for_subprocess, capture_output=True, text=True
+    )
     assert result.returncode == code  # the wrapper changes nothing the program sees
     assert ("bad input" in result.stderr) == ("bad input" in call)
     run = _only_run(tmp_path)
@@ -188,8 +201,10 @@ def test_sys_exit_gives_the_run_its_exit_code(tmp_path, env_for_subprocess, call
 
 
 def test_sys_exit_in_a_thread_ends_only_the_thread(tmp_path, env_for_subprocess) -> None:
-    script = ("import sys, threading, wandb_jupyter as w; w.init(mode='offline');"
-              "t = threading.Thread(target=sys.exit, args=(4,)); t.start(); t.join()")
+    script = (
+        "import sys, threading, wandb_jupyter as w; w.init(mode='offline');"
+        "t = threading.Thread(target=sys.exit, args=(4,)); t.start(); t.join()"
+    )
     subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env_for_subprocess, check=True)
     assert (_only_run(tmp_path).state, _only_run(tmp_path).exit_code) == ("finished", 0)
 
@@ -213,8 +228,9 @@ summary = json.loads(open(os.path.join(run.dir, "wandb-summary.json")).read())
 print("ended by the child:", "exitcode" in summary["_wandb"], flush=True)
 run.log({"after": 1})
 """
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env_for_subprocess,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env_for_subprocess, capture_output=True, text=True, check=True
+    )
     assert "child True" in result.stdout and "ended by the child: False" in result.stdout
     run = _only_run(tmp_path)
     assert (run.state, run.exit_code, run.steps) == ("finished", 0, 2)
@@ -233,8 +249,9 @@ summary = json.loads(open(os.path.join(run.dir, "wandb-summary.json")).read())
 print("ended by the child:", "exitcode" in summary["_wandb"], flush=True)
 run.log({"after": 1})
 """
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env_for_subprocess,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env_for_subprocess, capture_output=True, text=True, check=True
+    )
     assert "ended by the child: False" in result.stdout, result.stdout + result.stderr
     run = _only_run(tmp_path)
     assert (run.state, run.exit_code, run.steps) == ("finished", 0, 2)

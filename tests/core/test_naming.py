@@ -30,8 +30,14 @@ def test_concurrent_processes_get_distinct_names(tmp_path, env_for_subprocess) -
     script.write_text("import wandb_jupyter as w\nr = w.init(mode='offline', project='p')\nprint(r.name)\nr.finish()\n")
 
     def start(_: int) -> str:
-        out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env_for_subprocess,
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, str(script)],
+            cwd=tmp_path,
+            env=env_for_subprocess,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         return out.strip()
 
     with ThreadPoolExecutor(4) as pool:

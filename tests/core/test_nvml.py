@@ -58,10 +58,15 @@ def fake_nvml_dir(tmp_path):
 
 
 def test_gpu_metrics_are_read_through_nvml(fake_nvml_dir, env_for_subprocess) -> None:
-    env = {**env_for_subprocess, "LD_LIBRARY_PATH": str(fake_nvml_dir), "WANDB_X_STATS_SAMPLING_INTERVAL": "0.1",
-           "WANDB_SILENT": "true"}
-    out = subprocess.run([sys.executable, "-c", CHILD], cwd=fake_nvml_dir, env=env, capture_output=True, text=True,
-                         check=True).stdout.splitlines()
+    env = {
+        **env_for_subprocess,
+        "LD_LIBRARY_PATH": str(fake_nvml_dir),
+        "WANDB_X_STATS_SAMPLING_INTERVAL": "0.1",
+        "WANDB_SILENT": "true",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD], cwd=fake_nvml_dir, env=env, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     direct, event = json.loads(out[0]), json.loads(out[1])
     assert direct["count"] == 2 and direct["names"] == ["G", "G"]
     sample = direct["sample"]

@@ -95,7 +95,7 @@ def test_config_attribute_item_and_update_access_persist_in_wandb_format(isolate
     run.config.update({"epochs": 3}, allow_val_change=True)
     assert run.config.lr == 0.1 and run.config["batch"] == 8 and wandb.config.epochs == 3
     with pytest.raises(AttributeError):
-        run.config.missing
+        _ = run.config.missing
     on_disk = config(run)
     assert on_disk["lr"] == {"value": 0.1}
     assert on_disk["opt"] == {"value": {"name": "adam", "betas": [0.9, 0.99]}}
@@ -153,10 +153,9 @@ def test_module_level_functions_need_a_run(isolated) -> None:
 
 
 def test_context_manager_finishes_with_exit_code_1_on_exceptions(isolated) -> None:
-    with pytest.raises(RuntimeError):
-        with wandb.init(mode="offline") as run:
-            run.log({"a": 1})
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), wandb.init(mode="offline") as run:
+        run.log({"a": 1})
+        raise RuntimeError("boom")
     assert run.finished and run.exit_code == 1
     assert summary(run)["_wandb"]["exitcode"] == 1
     with wandb.init(mode="offline") as ok:

@@ -24,22 +24,25 @@ def _roundtrip(value):
     return json.loads(encode_row({"v": value}))["v"]
 
 
-@pytest.mark.parametrize("value, expected", [
-    pytest.param(np.float32(1.5), 1.5, id="numpy-float32"),
-    pytest.param(np.int64(7), 7, id="numpy-int64"),
-    pytest.param(np.bool_(True), True, id="numpy-bool"),
-    pytest.param(np.arange(3), [0, 1, 2], id="small-array-as-list"),
-    pytest.param(np.zeros((2, 2)), [[0.0, 0.0], [0.0, 0.0]], id="2d-array"),
-    pytest.param(Path("/data/x.csv"), "/data/x.csv", id="path"),
-    pytest.param(dt.datetime(2024, 5, 1, 12, 30), "2024-05-01T12:30:00", id="datetime"),
-    pytest.param(dt.date(2024, 5, 1), "2024-05-01", id="date"),
-    pytest.param(dt.timedelta(minutes=2), 120.0, id="timedelta"),
-    pytest.param((1, 2), [1, 2], id="tuple"),
-    pytest.param({3, 1, 2}, [1, 2, 3], id="set"),
-    pytest.param(Color.RED, "red", id="enum"),
-    pytest.param({"a": {"b": np.float64(0.5)}}, {"a": {"b": 0.5}}, id="nested-dict"),
-    pytest.param(b"bytes", "bytes", id="bytes"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        pytest.param(np.float32(1.5), 1.5, id="numpy-float32"),
+        pytest.param(np.int64(7), 7, id="numpy-int64"),
+        pytest.param(np.bool_(True), True, id="numpy-bool"),
+        pytest.param(np.arange(3), [0, 1, 2], id="small-array-as-list"),
+        pytest.param(np.zeros((2, 2)), [[0.0, 0.0], [0.0, 0.0]], id="2d-array"),
+        pytest.param(Path("/data/x.csv"), "/data/x.csv", id="path"),
+        pytest.param(dt.datetime(2024, 5, 1, 12, 30), "2024-05-01T12:30:00", id="datetime"),
+        pytest.param(dt.date(2024, 5, 1), "2024-05-01", id="date"),
+        pytest.param(dt.timedelta(minutes=2), 120.0, id="timedelta"),
+        pytest.param((1, 2), [1, 2], id="tuple"),
+        pytest.param({3, 1, 2}, [1, 2, 3], id="set"),
+        pytest.param(Color.RED, "red", id="enum"),
+        pytest.param({"a": {"b": np.float64(0.5)}}, {"a": {"b": 0.5}}, id="nested-dict"),
+        pytest.param(b"bytes", "bytes", id="bytes"),
+    ],
+)
 def test_conversions(value, expected) -> None:
     assert _roundtrip(value) == expected
 
@@ -57,10 +60,13 @@ def test_large_arrays_become_histograms_like_wandb() -> None:
     assert hist["bins"][0] == 0.0 and hist["bins"][-1] == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("value, message", [
-    pytest.param(object(), "'bad'.*object", id="object"),
-    pytest.param(lambda: 1, "'bad'.*function", id="function"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        pytest.param(object(), "'bad'.*object", id="object"),
+        pytest.param(lambda: 1, "'bad'.*function", id="function"),
+    ],
+)
 def test_unloggable_values_name_the_key(value, message) -> None:
     with pytest.raises(UsageError, match=message):
         encode_row({"good": 1, "bad": value})

@@ -82,26 +82,42 @@ class Standalone:
         assert answer.status_code == 200, (answer.status_code, answer.text)
         return answer.json()
 
-    def stream(self, project: str, run: str, files: dict[str, Any], *, key: str | None = None,
-               entity: str = "admin", **extra: Any) -> None:
-        answer = requests.post(f"{self.url}/files/{entity}/{project}/{run}/file_stream",
-                               json={"files": files, **extra}, headers=basic(key or self.key), timeout=60)
+    def stream(
+        self,
+        project: str,
+        run: str,
+        files: dict[str, Any],
+        *,
+        key: str | None = None,
+        entity: str = "admin",
+        **extra: Any,
+    ) -> None:
+        answer = requests.post(
+            f"{self.url}/files/{entity}/{project}/{run}/file_stream",
+            json={"files": files, **extra},
+            headers=basic(key or self.key),
+            timeout=60,
+        )
         assert answer.status_code == 200, answer.text
 
     def gql(self, query: str, variables: dict[str, Any] | None = None, *, key: str | None = "admin") -> Any:
         headers = basic(self.key if key == "admin" else key) if key else {}
-        answer = requests.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}},
-                               headers=headers, timeout=30)
+        answer = requests.post(
+            f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, headers=headers, timeout=30
+        )
         assert answer.status_code == 200, answer.text
         return answer.json()["data"]
 
     def upsert(self, project: str, run: str, *, key: str | None = "admin", **fields: Any) -> Any:
-        return self.gql("""mutation U($name: String, $project: String, $displayName: String, $notes: String,
+        return self.gql(
+            """mutation U($name: String, $project: String, $displayName: String, $notes: String,
                 $config: JSONString, $tags: [String!]) {
               upsertBucket(input: {name: $name, modelName: $project, displayName: $displayName, notes: $notes,
                                    config: $config, tags: $tags}) {
                 bucket { name project { entity { name } } } } }""",
-                        {"name": run, "project": project, **fields}, key=key)["upsertBucket"]["bucket"]
+            {"name": run, "project": project, **fields},
+            key=key,
+        )["upsertBucket"]["bucket"]
 
     def run_dir(self, entity: str, project: str, run: str) -> Path:
         found = sorted((self.data_dir / "runs" / entity / project).glob(f"run-*-{run}"))
@@ -127,8 +143,13 @@ def standalone(tmp_path: Path, server_env: dict[str, str]) -> Iterator[Standalon
     launched = launch(data_dir, env=server_env, frame_ancestors=(FRAME_ORIGIN,), timeout=START_TIMEOUT)
     output = "".join(launched.output)
     key = re.search(r"local-[0-9a-f]{40}", output)
-    server = Standalone(process=launched.process, url=launched.url, key=key.group(0) if key else "",
-                        login_url=launched.login_url or "", data_dir=data_dir)
+    server = Standalone(
+        process=launched.process,
+        url=launched.url,
+        key=key.group(0) if key else "",
+        login_url=launched.login_url or "",
+        data_dir=data_dir,
+    )
     try:
         assert server.key and server.login_url, output
         yield server
@@ -140,8 +161,9 @@ def standalone(tmp_path: Path, server_env: dict[str, str]) -> Iterator[Standalon
 
 
 def run_child(script: str, *, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-c", script], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=CHILD_TIMEOUT)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=CHILD_TIMEOUT
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return done
 
@@ -207,22 +229,42 @@ def start_jupyter(tmp_path: Path, env_for_subprocess: dict[str, str]) -> Iterato
     pytest.importorskip("jupyter_server")
     servers: list[JupyterServer] = []
 
-    def start(root: Path, *, env: dict[str, str] | None = None, args: tuple[str, ...] = (),
-              base_url: str = "/") -> JupyterServer:
+    def start(
+        root: Path, *, env: dict[str, str] | None = None, args: tuple[str, ...] = (), base_url: str = "/"
+    ) -> JupyterServer:
         home = tmp_path / f"jupyter{len(servers)}"
         config = home / "config"
         shutil.copytree(REPO / "jupyter-config", config)  # the file the wheel installs into etc/jupyter
-        full = {**env_for_subprocess, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_DATA_DIR": str(home / "data"),
-                "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTER_PLATFORM_DIRS": "1", **(env or {})}
+        full = {
+            **env_for_subprocess,
+            "JUPYTER_CONFIG_DIR": str(config),
+            "JUPYTER_DATA_DIR": str(home / "data"),
+            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+            "JUPYTER_PLATFORM_DIRS": "1",
+            **(env or {}),
+        }
         port = free_port()
         token = os.urandom(16).hex()
         log = home / "jupyter.log"
-        command = [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-                   f"--port={port}", "--port-retries=0", f"--ServerApp.token={token}", "--ServerApp.password=",
-                   f"--ServerApp.root_dir={root}", f"--ServerApp.base_url={base_url}", *args]
+        command = [
+            sys.executable,
+            "-m",
+            "jupyter_server",
+            "--no-browser",
+            "--allow-root",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            "--port-retries=0",
+            f"--ServerApp.token={token}",
+            "--ServerApp.password=",
+            f"--ServerApp.root_dir={root}",
+            f"--ServerApp.base_url={base_url}",
+            *args,
+        ]
         with log.open("wb") as handle:
-            process = subprocess.Popen(command, cwd=root, env=full, stdout=handle, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                command, cwd=root, env=full, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
         server = JupyterServer(process=process, url=f"http://127.0.0.1:{port}{base_url}", token=token, log=log)
         servers.append(server)
         deadline = time.monotonic() + START_TIMEOUT

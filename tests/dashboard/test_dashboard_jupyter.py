@@ -8,7 +8,6 @@ one under the Jupyter root, one in a WANDB_DIR outside it, one in a
 
 from __future__ import annotations
 
-
 from .conftest import JupyterServer
 
 
@@ -25,8 +24,9 @@ def test_local_runs_under_the_root_and_wandb_dir_get_pages(start_jupyter, offlin
     in_extra = offline_run(extra, "extra-project", 3)
     hidden = offline_run(root / "x" / "node_modules" / "pkg", "hidden-project", 2)
     too_deep = offline_run(root / "1" / "2" / "3" / "4" / "5" / "6" / "7", "deep-project", 2)
-    server = start_jupyter(root, env={"WANDB_DIR": str(wandb_dir)}, base_url="/lab&x/",
-                           args=(f"--WandbDashboard.run_dirs={extra}",))
+    server = start_jupyter(
+        root, env={"WANDB_DIR": str(wandb_dir)}, base_url="/lab&x/", args=(f"--WandbDashboard.run_dirs={extra}",)
+    )
 
     health = server.api("health")
     assert health["status"] == "ok" and health["source"] == "local"
@@ -57,8 +57,12 @@ def test_local_runs_under_the_root_and_wandb_dir_get_pages(start_jupyter, offlin
     assert page.headers["Referrer-Policy"] == "no-referrer"
     download = server.get(f"wandb/_dashboard/api/run/{entity}/nb-project/{under_root}/files/wandb-metadata.json")
     assert download.status_code == 200 and download.headers["Content-Type"] == "application/octet-stream"
-    assert server.get(f"wandb/_dashboard/api/run/{entity}/nb-project/{under_root}/files/..%2F..%2F..%2F"
-                      "..%2F..%2Fsecret").status_code == 400
+    assert (
+        server.get(
+            f"wandb/_dashboard/api/run/{entity}/nb-project/{under_root}/files/..%2F..%2F..%2F..%2F..%2Fsecret"
+        ).status_code
+        == 400
+    )
 
     # a run that appears after the server started is found (a miss rescans)
     late = offline_run(root / "later", "late-project", 5)
@@ -71,8 +75,13 @@ def test_the_jupyter_mount_needs_jupyters_token(start_jupyter, offline_run, tmp_
     server = start_jupyter(root)
     entity = server.api("projects")["projects"][0]["entity"]
     api = "wandb/_dashboard/api"
-    for path in (f"{api}/health", f"{api}/projects", f"{api}/runs/{entity}/p", f"{api}/run/{entity}/p/{run_id}/history",
-                 f"{api}/run/{entity}/p/{run_id}/files/config.yaml"):
+    for path in (
+        f"{api}/health",
+        f"{api}/projects",
+        f"{api}/runs/{entity}/p",
+        f"{api}/run/{entity}/p/{run_id}/history",
+        f"{api}/run/{entity}/p/{run_id}/files/config.yaml",
+    ):
         refused = server.get(path, token=False)
         assert refused.status_code in (302, 403), (path, refused.status_code)
         assert run_id not in refused.text and "lr" not in refused.text

@@ -12,9 +12,8 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from wandb_jupyter.dashboard import LocalCatalog, SeriesCache, Viewer, downsample
+from wandb_jupyter.dashboard import LocalCatalog, SeriesCache, Viewer, _series, downsample
 from wandb_jupyter.dashboard._local_catalog import wandb_dirs
-from wandb_jupyter.dashboard import _series
 from wandb_jupyter.dashboard._series import RunSeries
 
 
@@ -24,11 +23,14 @@ def _write(path: Path, rows: list[dict], mode: str = "a") -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(ys=st.lists(st.floats(allow_nan=False, allow_infinity=False, width=32), min_size=1, max_size=600),
-       samples=st.integers(min_value=4, max_value=120), gaps=st.lists(st.integers(0, 5), min_size=600, max_size=600))
+@given(
+    ys=st.lists(st.floats(allow_nan=False, allow_infinity=False, width=32), min_size=1, max_size=600),
+    samples=st.integers(min_value=4, max_value=120),
+    gaps=st.lists(st.integers(0, 5), min_size=600, max_size=600),
+)
 def test_downsampling_keeps_extremes_order_and_real_points(ys, samples, gaps) -> None:
     xs, x = [], 0.0
-    for gap in gaps[:len(ys)]:
+    for gap in gaps[: len(ys)]:
         xs.append(x)
         x += gap  # repeated x values and uneven spacing
     out_x, out_y = downsample(array("d", xs), array("d", ys), samples)
@@ -49,8 +51,21 @@ def test_unordered_x_is_sorted_before_bucketing() -> None:
 
 def test_the_cache_reads_only_whole_appended_lines(tmp_path: Path) -> None:
     path = tmp_path / "wandb-history.jsonl"
-    _write(path, [{"_step": i, "a": i, "t": "text", "b": True, "nan": math.nan, "inf": math.inf,
-                   "nested": {"x": i, "media": {"_type": "image-file", "path": "p.png"}}} for i in range(10)])
+    _write(
+        path,
+        [
+            {
+                "_step": i,
+                "a": i,
+                "t": "text",
+                "b": True,
+                "nan": math.nan,
+                "inf": math.inf,
+                "nested": {"x": i, "media": {"_type": "image-file", "path": "p.png"}},
+            }
+            for i in range(10)
+        ],
+    )
     cache = SeriesCache()
     assert cache.overview(path) == (10, ["a", "nested.x"])  # no text, booleans, NaN, inf or media
     with open(path, "a", encoding="utf-8") as handle:
@@ -66,8 +81,11 @@ def test_the_cache_reads_only_whole_appended_lines(tmp_path: Path) -> None:
     replacement = tmp_path / "new.jsonl"
     _write(replacement, [{"_step": 0, "z": 1.5}], mode="w")
     os.replace(replacement, path)
-    assert cache.history(path, None, "_step", 1000) == {"rows": 1, "x": "_step",
-                                                         "series": {"z": {"x": [0.0], "y": [1.5]}}}
+    assert cache.history(path, None, "_step", 1000) == {
+        "rows": 1,
+        "x": "_step",
+        "series": {"z": {"x": [0.0], "y": [1.5]}},
+    }
 
 
 def test_rows_without_the_chosen_x_are_left_out(tmp_path: Path) -> None:
@@ -96,11 +114,12 @@ def test_x_going_back_in_appended_rows_is_noticed_for_every_metric(tmp_path: Pat
 
 
 _KEYS = ["_step", "loss", "a", "a.b", "b", "_type"]  # "a.b" is also the column of {"a": {"b": ...}}
-_NUMBERS = st.one_of(st.floats(), st.integers(-2**60, 2**60), st.sampled_from([2**1100, -2**1100, 10**308, 1e308]))
+_NUMBERS = st.one_of(st.floats(), st.integers(-(2**60), 2**60), st.sampled_from([2**1100, -(2**1100), 10**308, 1e308]))
 _LEAVES = st.one_of(_NUMBERS, st.booleans(), st.none(), st.text(max_size=2), st.lists(st.integers(), max_size=2))
 _VALUES = st.recursive(_LEAVES, lambda inner: st.dictionaries(st.sampled_from(_KEYS), inner, max_size=3), max_leaves=6)
-_ROWS = st.one_of(st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=5),
-                  st.sampled_from([5, [1], None, "row"]))  # lines holding no object are no rows
+_ROWS = st.one_of(
+    st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=5), st.sampled_from([5, [1], None, "row"])
+)  # lines holding no object are no rows
 
 
 @st.composite
@@ -111,11 +130,13 @@ def _chunks(draw: st.DrawFn) -> list[list]:
     for _ in range(draw(st.integers(1, 3))):
         keys = draw(st.lists(st.sampled_from(_KEYS), unique=True, max_size=4))
         values = _NUMBERS if draw(st.booleans()) else _VALUES
-        rows = [{key: draw(values) for key in draw(st.permutations(keys))}
-                for _ in range(draw(st.integers(0, 12)))]
+        rows = [{key: draw(values) for key in draw(st.permutations(keys))} for _ in range(draw(st.integers(0, 12)))]
         for _ in range(draw(st.integers(0, 3))):
-            odd = draw(_ROWS) if draw(st.booleans()) else \
-                {**{key: draw(values) for key in keys}, draw(st.sampled_from(_KEYS)): draw(_VALUES)}
+            odd = (
+                draw(_ROWS)
+                if draw(st.booleans())
+                else {**{key: draw(values) for key in keys}, draw(st.sampled_from(_KEYS)): draw(_VALUES)}
+            )
             rows.insert(draw(st.integers(0, len(rows))), odd)
         chunks.append(rows)
     return chunks
@@ -159,8 +180,10 @@ def test_columns_read_a_chunk_at_a_time_equal_a_value_by_value_reading(chunks) -
             series.update()
         every_row = [row for chunk in chunks for row in chunk]
         assert series.rows == sum(type(row) is dict for row in every_row)
-        assert {name: (column.rows.tolist(), column.values.tobytes())  # bytes: -0.0 is not 0.0
-                for name, column in series.columns.items()} == _reference_columns(every_row)
+        assert {
+            name: (column.rows.tolist(), column.values.tobytes())  # bytes: -0.0 is not 0.0
+            for name, column in series.columns.items()
+        } == _reference_columns(every_row)
 
 
 def test_lines_longer_than_a_read_block_are_joined_whole(tmp_path: Path, monkeypatch) -> None:
@@ -176,8 +199,9 @@ def test_lines_longer_than_a_read_block_are_joined_whole(tmp_path: Path, monkeyp
         handle.write(f': {25 / 3}, "pad": ""}}\n')
     _write(path, rows[26:])
     assert series.update() == 15 and series.offset == path.stat().st_size
-    assert {name: (column.rows.tolist(), column.values.tobytes()) for name, column in series.columns.items()} \
-        == _reference_columns(rows)
+    assert {
+        name: (column.rows.tolist(), column.values.tobytes()) for name, column in series.columns.items()
+    } == _reference_columns(rows)
 
 
 def test_the_cache_drops_the_least_recently_used_file_beyond_its_budget(tmp_path: Path) -> None:
@@ -196,8 +220,9 @@ def test_the_cache_drops_the_least_recently_used_file_beyond_its_budget(tmp_path
 def _run_dir(wandb_dir: Path, stamp: str, run_id: str, *, project: str, name: str, offline: bool = True) -> Path:
     root = wandb_dir / f"{'offline-' if offline else ''}run-{stamp}-{run_id}"
     (root / "files").mkdir(parents=True)
-    (root / "files" / "wandb-metadata.json").write_text(json.dumps(
-        {"entity": "me", "project": project, "name": name, "startedAt": "2026-01-02T03:04:05+00:00"}))
+    (root / "files" / "wandb-metadata.json").write_text(
+        json.dumps({"entity": "me", "project": project, "name": name, "startedAt": "2026-01-02T03:04:05+00:00"})
+    )
     (root / "files" / "wandb-summary.json").write_text(json.dumps({"_wandb": {"exitcode": 1}}))
     return root
 

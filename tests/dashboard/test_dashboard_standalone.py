@@ -21,7 +21,7 @@ import wandb_jupyter as wandb
 
 from .conftest import FRAME_ORIGIN, Standalone, json_of, run_child
 
-SDK_SCRIPT = r'''
+SDK_SCRIPT = r"""
 import wandb
 run = wandb.init(project="dash", config={"lr": 0.01, "net": {"depth": 3}}, group="grp", job_type="train",
                  tags=["sdk"])
@@ -31,20 +31,29 @@ print("hello from the sdk run")
 run.summary["best"] = 0.25
 run.finish()
 print("RUN", run.id)
-'''
+"""
 
 
 def _history_rows(step_values: list[tuple[int, dict]]) -> list[str]:
-    return [json.dumps({"_step": step, "_runtime": step / 10, "_timestamp": 1.7e9 + step, **values})
-            for step, values in step_values]
+    return [
+        json.dumps({"_step": step, "_runtime": step / 10, "_timestamp": 1.7e9 + step, **values})
+        for step, values in step_values
+    ]
 
 
 def _our_online_run(server: Standalone, monkeypatch: pytest.MonkeyPatch, rows: int) -> str:
     monkeypatch.setenv("WANDB_BASE_URL", server.url)
     monkeypatch.setenv("WANDB_API_KEY", server.key)
     monkeypatch.setenv("WANDB_MODE", "online")
-    run = wandb.init(project="dash", name="ours", config={"lr": 0.1, "opt": {"name": "adam", "beta": 0.9}},
-                     tags=["mine"], group="grp", job_type="eval", notes="plain notes")
+    run = wandb.init(
+        project="dash",
+        name="ours",
+        config={"lr": 0.1, "opt": {"name": "adam", "beta": 0.9}},
+        tags=["mine"],
+        group="grp",
+        job_type="eval",
+        notes="plain notes",
+    )
     for i in range(rows):
         run.log({"loss": 2.0 / (i + 1), "flag": True, "label": "x"})
     run.summary["best"] = 0.5
@@ -54,14 +63,20 @@ def _our_online_run(server: Standalone, monkeypatch: pytest.MonkeyPatch, rows: i
 
 
 @pytest.mark.wandb_sdk
-def test_runs_table_and_run_pages_show_our_run_and_an_sdk_run(standalone: Standalone, monkeypatch, server_env,
-                                                              tmp_path) -> None:
+def test_runs_table_and_run_pages_show_our_run_and_an_sdk_run(
+    standalone: Standalone, monkeypatch, server_env, tmp_path
+) -> None:
     pytest.importorskip("wandb")
     ours = _our_online_run(standalone, monkeypatch, rows=80)
     sdk_dir = tmp_path / "sdk"
     sdk_dir.mkdir()
-    env = {**server_env, "WANDB_BASE_URL": standalone.url, "WANDB_API_KEY": standalone.key, "WANDB_DIR": str(sdk_dir),
-           "WANDB_X_STATS_SAMPLING_INTERVAL": "1"}
+    env = {
+        **server_env,
+        "WANDB_BASE_URL": standalone.url,
+        "WANDB_API_KEY": standalone.key,
+        "WANDB_DIR": str(sdk_dir),
+        "WANDB_X_STATS_SAMPLING_INTERVAL": "1",
+    }
     done = run_child(SDK_SCRIPT, cwd=sdk_dir, env=env)
     theirs = re.search(r"^RUN (\S+)$", done.stdout, re.M).group(1)
 
@@ -72,7 +87,12 @@ def test_runs_table_and_run_pages_show_our_run_and_an_sdk_run(standalone: Standa
     assert set(rows) == {ours, theirs}
     mine, sdk = rows[ours], rows[theirs]
     assert (mine["name"], mine["state"], mine["group"], mine["job_type"], mine["tags"]) == (
-        "ours", "finished", "grp", "eval", ["mine"])
+        "ours",
+        "finished",
+        "grp",
+        "eval",
+        ["mine"],
+    )
     assert mine["config"] == {"lr": 0.1, "opt.name": "adam", "opt.beta": 0.9}
     assert mine["summary"]["best"] == 0.5 and mine["summary"]["loss"] == 2.0 / 80
     assert not any(key.startswith("_") for key in mine["summary"])
@@ -84,8 +104,10 @@ def test_runs_table_and_run_pages_show_our_run_and_an_sdk_run(standalone: Standa
     assert {"lr", "opt.name", "net.depth"} <= set(table["config_keys"])
     assert {"best", "loss", "acc"} <= set(table["summary_keys"])
 
-    for run_id, count, metrics, printed in ((ours, 80, ["loss"], "hello from our run"),
-                                            (theirs, 120, ["acc", "loss"], "hello from the sdk run")):
+    for run_id, count, metrics, printed in (
+        (ours, 80, ["loss"], "hello from our run"),
+        (theirs, 120, ["acc", "loss"], "hello from the sdk run"),
+    ):
         detail = standalone.api(f"run/admin/dash/{run_id}")
         assert detail["history_rows"] == count and detail["metrics"] == metrics
         names = {f["name"] for f in detail["files"]}
@@ -110,8 +132,9 @@ def test_history_downsampling_keeps_every_extreme(standalone: Standalone) -> Non
         return 1e6 if step == spike_max else -1e6 if step == spike_min else math.sin(step / 500)
 
     for start in range(0, count, 25_000):
-        batch = [(i, {"wave": value(i), **({"sparse": i} if i % 2000 == 0 else {})})
-                 for i in range(start, start + 25_000)]
+        batch = [
+            (i, {"wave": value(i), **({"sparse": i} if i % 2000 == 0 else {})}) for i in range(start, start + 25_000)
+        ]
         standalone.stream("p", "big", {"wandb-history.jsonl": {"offset": start, "content": _history_rows(batch)}})
 
     for samples in (1000, 4000):
@@ -134,13 +157,29 @@ def test_history_downsampling_keeps_every_extreme(standalone: Standalone) -> Non
 
 def test_appended_rows_show_up_in_the_next_answer(standalone: Standalone) -> None:
     standalone.upsert("p", "live")
-    standalone.stream("p", "live", {"wandb-history.jsonl": {"offset": 0, "content": _history_rows(
-        [(i, {"m": i, "odd": "text", "b": True, "n": None}) for i in range(100)])}})
+    standalone.stream(
+        "p",
+        "live",
+        {
+            "wandb-history.jsonl": {
+                "offset": 0,
+                "content": _history_rows([(i, {"m": i, "odd": "text", "b": True, "n": None}) for i in range(100)]),
+            }
+        },
+    )
     first = standalone.api("run/admin/p/live/history")
     assert first["rows"] == 100 and list(first["series"]) == ["m"]  # text, booleans and null are no metrics
     assert standalone.api("run/admin/p/live")["state"] == "running"
-    standalone.stream("p", "live", {"wandb-history.jsonl": {"offset": 100, "content": _history_rows(
-        [(i, {"m": i, "late": -i}) for i in range(100, 150)])}})
+    standalone.stream(
+        "p",
+        "live",
+        {
+            "wandb-history.jsonl": {
+                "offset": 100,
+                "content": _history_rows([(i, {"m": i, "late": -i}) for i in range(100, 150)]),
+            }
+        },
+    )
     second = standalone.api("run/admin/p/live/history")
     assert second["rows"] == 150 and second["series"]["m"]["x"][-1] == 149
     assert second["series"]["late"]["x"] == list(range(100, 150))
@@ -180,8 +219,9 @@ def test_sessions_secret_links_and_who_sees_what(standalone: Standalone) -> None
     assert browser.get(f"{api}/projects", timeout=10).status_code == 401
 
     # an anonymous entity: its secret link opens it, nobody else sees it (not even the admin)
-    anon_key = standalone.gql("mutation { createAnonymousEntity(input: {}) { apiKey { name } } }",
-                              key=None)["createAnonymousEntity"]["apiKey"]["name"]
+    anon_key = standalone.gql("mutation { createAnonymousEntity(input: {}) { apiKey { name } } }", key=None)[
+        "createAnonymousEntity"
+    ]["apiKey"]["name"]
     entity = standalone.upsert("q", "anon", key=anon_key)["project"]["entity"]["name"]
     assert standalone.get(f"/_dashboard/api/runs/{entity}/q").status_code == 404
     assert entity not in {p["entity"] for p in standalone.api("projects")["projects"]}
@@ -190,8 +230,9 @@ def test_sessions_secret_links_and_who_sees_what(standalone: Standalone) -> None
     by_secret = requests.get(f"{api}/projects", params={"apiKey": anon_key}, timeout=10).json()["projects"]
     assert [(p["entity"], p["project"]) for p in by_secret] == [(entity, "q")]  # that entity only
     assert requests.get(f"{api}/runs/admin/p", params={"apiKey": anon_key}, timeout=10).status_code == 404
-    shell = requests.get(f"{standalone.url}/{entity}/q/runs/anon", params={"apiKey": anon_key}, timeout=10,
-                         allow_redirects=False)
+    shell = requests.get(
+        f"{standalone.url}/{entity}/q/runs/anon", params={"apiKey": anon_key}, timeout=10, allow_redirects=False
+    )
     assert shell.status_code == 200 and "wandb-dashboard-base" in shell.text
     # an admin key in the apiKey slot is no login
     assert requests.get(f"{api}/projects", params={"apiKey": standalone.key}, timeout=10).status_code == 401
@@ -204,8 +245,12 @@ def test_sessions_secret_links_and_who_sees_what(standalone: Standalone) -> None
     assert refused.status_code == 403  # no XSRF token
     bad = form.post(f"{standalone.url}/login", data={"key": "nope", "_xsrf": xsrf}, timeout=10)
     assert bad.status_code == 401 and "not valid" in bad.text
-    ok = form.post(f"{standalone.url}/login", data={"key": anon_key, "_xsrf": xsrf, "next": f"/{entity}/q"},
-                   timeout=10, allow_redirects=False)
+    ok = form.post(
+        f"{standalone.url}/login",
+        data={"key": anon_key, "_xsrf": xsrf, "next": f"/{entity}/q"},
+        timeout=10,
+        allow_redirects=False,
+    )
     assert ok.status_code == 302 and ok.headers["Location"] == f"/{entity}/q"
     assert [p["entity"] for p in form.get(f"{api}/projects", timeout=10).json()["projects"]] == [entity]
     assert form.get(f"{api}/runs/admin/p", timeout=10).status_code == 404  # another entity: not found
@@ -213,8 +258,14 @@ def test_sessions_secret_links_and_who_sees_what(standalone: Standalone) -> None
 
 def test_user_strings_are_escaped_in_json_and_never_served_as_html(standalone: Standalone) -> None:
     name, notes = "<script>alert(1)</script>", "<img src=x onerror=alert(1)> & more"
-    standalone.upsert("p", "xss", displayName=name, notes=notes, tags=["<b>t</b>"],
-                      config=json.dumps({"<k>": {"value": "</script><script>alert(2)</script>"}}))
+    standalone.upsert(
+        "p",
+        "xss",
+        displayName=name,
+        notes=notes,
+        tags=["<b>t</b>"],
+        config=json.dumps({"<k>": {"value": "</script><script>alert(2)</script>"}}),
+    )
     files = standalone.run_dir("admin", "p", "xss") / "files"
     (files / "page.html").write_text("<script>alert(3)</script>", encoding="utf-8")
     (files / "data.json").write_text('{"a": "<b>"}', encoding="utf-8")
@@ -243,8 +294,14 @@ def test_user_strings_are_escaped_in_json_and_never_served_as_html(standalone: S
     assert text.headers["Content-Type"] == "text/plain; charset=utf-8" and text.text == '{"a": "<b>"}'
     assert standalone.get(f"{base}/data.json").headers["Content-Disposition"].startswith("attachment;")
     assert standalone.get(f"{base}/sub/n.txt").text == "nested"
-    for bad in ("..%2F..%2F..%2F..%2Findex.sqlite3", "%2Fetc%2Fpasswd", "sub%2F..%2F..%2Fconfig.yaml", "a%5Cb",
-                "%2E%2E", "sub/..%2F..%2Fx"):
+    for bad in (
+        "..%2F..%2F..%2F..%2Findex.sqlite3",
+        "%2Fetc%2Fpasswd",
+        "sub%2F..%2F..%2Fconfig.yaml",
+        "a%5Cb",
+        "%2E%2E",
+        "sub/..%2F..%2Fx",
+    ):
         assert standalone.get(f"{base}/{bad}").status_code == 400, bad
     assert standalone.get(f"{base}/link.txt").status_code == 404  # a link out of files/
     assert standalone.get(f"{base}/missing.txt").status_code == 404
@@ -282,9 +339,24 @@ def test_security_headers_on_every_kind_of_answer(standalone: Standalone) -> Non
 def test_frame_ancestors_must_be_origins(server_env, tmp_path) -> None:
     import subprocess
 
-    done = subprocess.run([sys.executable, "-m", "wandb_jupyter", "server", "--port", "0", "--data-dir",
-                           str(tmp_path / "d"), "--frame-ancestors", "http://x; script-src *"], env=server_env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wandb_jupyter",
+            "server",
+            "--port",
+            "0",
+            "--data-dir",
+            str(tmp_path / "d"),
+            "--frame-ancestors",
+            "http://x; script-src *",
+        ],
+        env=server_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "invalid frame ancestor" in done.stderr
 
 

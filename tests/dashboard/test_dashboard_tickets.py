@@ -26,11 +26,13 @@ def _token(standalone: Standalone) -> str:
     return json.loads((standalone.data_dir / "dashboard-secrets.json").read_text())["token"]
 
 
-def _login(standalone: Standalone, ticket: str, session: requests.Session | None = None,
-           **params: str) -> requests.Response:
+def _login(
+    standalone: Standalone, ticket: str, session: requests.Session | None = None, **params: str
+) -> requests.Response:
     browser = session or requests.Session()
-    return browser.get(f"{standalone.url}/login", params={"ticket": ticket, **params}, timeout=10,
-                       allow_redirects=False)
+    return browser.get(
+        f"{standalone.url}/login", params={"ticket": ticket, **params}, timeout=10, allow_redirects=False
+    )
 
 
 def _refused(answer: requests.Response, reason: str) -> None:
@@ -86,8 +88,18 @@ def test_expired_forged_and_malformed_tickets_are_refused(standalone: Standalone
     ]
     for ticket in forged:
         _refused(_login(standalone, ticket), "not valid")
-    malformed = ["", "x", "1.2", "1.2.3.4", "..", "abc.def.ghi", "9" * 40 + ".a.b", "1.\u00e9.\u00e9", "%00.a.b",
-                 f"{good}.x"]
+    malformed = [
+        "",
+        "x",
+        "1.2",
+        "1.2.3.4",
+        "..",
+        "abc.def.ghi",
+        "9" * 40 + ".a.b",
+        "1.\u00e9.\u00e9",
+        "%00.a.b",
+        f"{good}.x",
+    ]
     for ticket in malformed:
         _refused(_login(standalone, ticket), "not valid")
 

@@ -12,8 +12,9 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -30,15 +31,17 @@ def probe_code(path: str, root: str, dashboard: dict | None = None) -> str:
     if dashboard is not None:
         roots = ", ".join(json.dumps(r) for r in dashboard["roots"])
         args.append(f'{{"base": {json.dumps(dashboard["base"])}, "roots": [{roots}]}}')
-    return "\n".join([
-        "try:",
-        "    from wandb_jupyter.notebook._comm import hello as _wandb_jupyter_hello",
-        "except Exception:",
-        "    pass",
-        "else:",
-        f"    _wandb_jupyter_hello({', '.join(args)})",
-        "    del _wandb_jupyter_hello",
-    ])
+    return "\n".join(
+        [
+            "try:",
+            "    from wandb_jupyter.notebook._comm import hello as _wandb_jupyter_hello",
+            "except Exception:",
+            "    pass",
+            "else:",
+            f"    _wandb_jupyter_hello({', '.join(args)})",
+            "    del _wandb_jupyter_hello",
+        ]
+    )
 
 
 class FrontEnd:
@@ -69,8 +72,11 @@ class FrontEnd:
         return [m for m in self.iopub if m["parent_header"].get("msg_id") == msg_id]
 
     def comm_data(self) -> list[dict]:
-        return [m["content"]["data"] for m in self.iopub
-                if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == self.comm_id]
+        return [
+            m["content"]["data"]
+            for m in self.iopub
+            if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == self.comm_id
+        ]
 
     def statuses(self) -> list[Any]:
         return [d["run"] for d in self.comm_data() if d.get("type") == "status"]
@@ -80,8 +86,12 @@ class FrontEnd:
         """Run ``code``; the reply and this request's iopub messages (waits for its idle)."""
         msg_id = self.client.execute(code, **content)
         reply = self.reply(msg_id)
-        self.pump(lambda: any(m["msg_type"] == "status" and m["content"]["execution_state"] == "idle"
-                              for m in self.replies_to(msg_id)), what=f"idle after {code[:40]!r}")
+        self.pump(
+            lambda: any(
+                m["msg_type"] == "status" and m["content"]["execution_state"] == "idle" for m in self.replies_to(msg_id)
+            ),
+            what=f"idle after {code[:40]!r}",
+        )
         return reply, self.replies_to(msg_id)
 
     def reply(self, msg_id: str) -> dict:
@@ -96,12 +106,19 @@ class FrontEnd:
         reply, messages = self.execute(code)
         errors = [m["content"] for m in messages if m["msg_type"] == "error"]
         assert reply["content"]["status"] == "ok", errors
-        return "".join(m["content"]["text"] for m in messages
-                       if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
+        return "".join(
+            m["content"]["text"] for m in messages if m["msg_type"] == "stream" and m["content"]["name"] == "stdout"
+        )
 
     def probe(self, path: str, root: str, dashboard: dict | None = None) -> tuple[dict, list[dict]]:
-        return self.execute(probe_code(path, root, dashboard), silent=True, store_history=False, allow_stdin=False,
-                            stop_on_error=False, user_expressions={PROBE_KEY: PROBE_EXPRESSION})
+        return self.execute(
+            probe_code(path, root, dashboard),
+            silent=True,
+            store_history=False,
+            allow_stdin=False,
+            stop_on_error=False,
+            user_expressions={PROBE_KEY: PROBE_EXPRESSION},
+        )
 
     def open_comm(self, data: dict) -> str:
         self.comm_id = uuid.uuid4().hex
@@ -163,46 +180,64 @@ def test_the_probe_is_silent_and_gives_the_kernel_the_path(front_end: FrontEnd, 
         "import wandb_jupyter as w, json\n"
         "run = w.init()\n"
         "print(json.dumps([run.name, run.settings.notebook_name, run.settings.origin('notebook_name').detail,"
-        " [k for k in globals() if 'wandb_jupyter_hello' in k]]))")
+        " [k for k in globals() if 'wandb_jupyter_hello' in k]]))"
+    )
     name, notebook, source, leftovers = json.loads(out)
     assert name == "lab_check-1"
     assert notebook == str(notebook_root / "dir" / "lab_check.ipynb")
     assert source == "extension"
     assert leftovers == []
-    metadata = json.loads(next((notebook_root / "dir" / "wandb").glob("offline-run-*/files/wandb-metadata.json"))
-                          .read_text())
+    metadata = json.loads(
+        next((notebook_root / "dir" / "wandb").glob("offline-run-*/files/wandb-metadata.json")).read_text()
+    )
     assert metadata["program"].endswith("lab_check.ipynb")
 
 
 def test_the_probe_does_nothing_where_wandb_jupyter_is_missing(front_end: FrontEnd, notebook_root: Path) -> None:
     front_end.run("import sys\nsys.modules['wandb_jupyter'] = None  # an import now fails as if not installed")
-    probe = front_end.client.execute(probe_code("dir/lab_check.ipynb", str(notebook_root)), silent=True,
-                                     store_history=False, allow_stdin=False, stop_on_error=False,
-                                     user_expressions={PROBE_KEY: PROBE_EXPRESSION})
+    probe = front_end.client.execute(
+        probe_code("dir/lab_check.ipynb", str(notebook_root)),
+        silent=True,
+        store_history=False,
+        allow_stdin=False,
+        stop_on_error=False,
+        user_expressions={PROBE_KEY: PROBE_EXPRESSION},
+    )
     queued = front_end.client.execute("print('queued cell ran')")  # behind the probe: must not be aborted
     reply = front_end.reply(probe)
-    front_end.pump(lambda: any(m["msg_type"] == "status" and m["content"]["execution_state"] == "idle"
-                               for m in front_end.replies_to(probe)), what="the probe's idle")
+    front_end.pump(
+        lambda: any(
+            m["msg_type"] == "status" and m["content"]["execution_state"] == "idle" for m in front_end.replies_to(probe)
+        ),
+        what="the probe's idle",
+    )
     messages = front_end.replies_to(probe)
     assert reply["content"]["status"] == "ok"
     assert reply["content"]["user_expressions"][PROBE_KEY]["status"] == "error"
     assert [m["msg_type"] for m in messages] == ["status", "status"]  # no traceback anywhere
     assert front_end.reply(queued)["content"]["status"] == "ok"
-    front_end.pump(lambda: any(m["msg_type"] == "stream" and "queued cell ran" in m["content"]["text"]
-                               for m in front_end.replies_to(queued)), what="the queued cell's output")
+    front_end.pump(
+        lambda: any(
+            m["msg_type"] == "stream" and "queued cell ran" in m["content"]["text"]
+            for m in front_end.replies_to(queued)
+        ),
+        what="the queued cell's output",
+    )
     assert front_end.run("print(1 + 1)") == "2\n"
 
 
-def test_status_follows_the_run_live_and_finish_comes_from_the_front_end(front_end: FrontEnd,
-                                                                       notebook_root: Path) -> None:
+def test_status_follows_the_run_live_and_finish_comes_from_the_front_end(
+    front_end: FrontEnd, notebook_root: Path
+) -> None:
     front_end.probe("dir/lab_check.ipynb", str(notebook_root))
     front_end.open_comm({"type": "path", "path": "dir/lab_check.ipynb", "root": str(notebook_root)})
     first = front_end.pump(lambda: front_end.comm_data(), what="the status on open")[0]
     assert first["type"] == "status" and first["run"] is None and first["version"]
 
     front_end.run("import wandb_jupyter as w\nrun = w.init()")
-    running = front_end.pump(lambda: [s for s in front_end.statuses() if s and s["state"] == "running"],
-                             what="a running status")[-1]
+    running = front_end.pump(
+        lambda: [s for s in front_end.statuses() if s and s["state"] == "running"], what="a running status"
+    )[-1]
     assert running["name"] == "lab_check-1" and running["mode"] == "offline" and running["step"] == 0
     assert running["url"] is None and running["id"]
 
@@ -211,22 +246,28 @@ def test_status_follows_the_run_live_and_finish_comes_from_the_front_end(front_e
     assert front_end.pump(lambda: [s for s in front_end.statuses() if s and s["step"] == 3], what="step 3")
     msg_id = front_end.client.execute("import time\nrun.log({'x': 9})\ntime.sleep(3)\nrun.log({'x': 10})")
     front_end.pump(lambda: [s for s in front_end.statuses() if s and s["step"] == 4], timeout=10, what="step 4")
-    assert not any(m["msg_type"] == "status" and m["content"]["execution_state"] == "idle"
-                   for m in front_end.replies_to(msg_id)), "step 4 arrived only after the cell"
+    assert not any(
+        m["msg_type"] == "status" and m["content"]["execution_state"] == "idle" for m in front_end.replies_to(msg_id)
+    ), "step 4 arrived only after the cell"
     front_end.pump(lambda: [s for s in front_end.statuses() if s and s["step"] == 5], what="step 5")
     count = len(front_end.statuses())
     front_end.run("pass")
     assert len(front_end.statuses()) == count, "an unchanged status is not sent again"
 
     front_end.send({"type": "finish"})
-    finished = front_end.pump(lambda: [s for s in front_end.statuses() if s and s["state"] == "finished"],
-                              what="a finished status")[-1]
+    finished = front_end.pump(
+        lambda: [s for s in front_end.statuses() if s and s["state"] == "finished"], what="a finished status"
+    )[-1]
     assert finished["step"] == 5 and finished["id"] == running["id"]
     assert front_end.run("print(run.finished, w.run)") == "True None\n"
 
     front_end.send({"type": "finish"})  # nothing left to finish
-    assert front_end.pump(lambda: [d for d in front_end.comm_data() if d["type"] == "error"],
-                          what="an error")[-1]["message"] == "there is no running W&B run in this kernel"
+    assert (
+        front_end.pump(lambda: [d for d in front_end.comm_data() if d["type"] == "error"], what="an error")[-1][
+            "message"
+        ]
+        == "there is no running W&B run in this kernel"
+    )
 
 
 def test_a_rename_names_the_next_run(front_end: FrontEnd, notebook_root: Path) -> None:
@@ -246,12 +287,17 @@ def test_show_run_goes_to_the_connected_front_end(front_end: FrontEnd, notebook_
     reply, messages = front_end.execute(
         f"import os\nos.environ['WANDB_SHOW_RUN'] = 'true'\n"
         f"from wandb_jupyter.core._run import Run\nRun.url = property(lambda self: {url!r})\n"
-        "import wandb_jupyter as w\nrun = w.init()")
+        "import wandb_jupyter as w\nrun = w.init()"
+    )
     assert reply["content"]["status"] == "ok"
-    assert front_end.pump(lambda: [d for d in front_end.comm_data() if d["type"] == "open"],
-                          what="an open request") == [{"type": "open", "url": url}]
-    html = "".join(m["content"].get("data", {}).get("text/html", "") for m in messages
-                   if m["msg_type"] in ("display_data", "update_display_data"))
+    assert front_end.pump(
+        lambda: [d for d in front_end.comm_data() if d["type"] == "open"], what="an open request"
+    ) == [{"type": "open", "url": url}]
+    html = "".join(
+        m["content"].get("data", {}).get("text/html", "")
+        for m in messages
+        if m["msg_type"] in ("display_data", "update_display_data")
+    )
     assert "window.open" not in html, "the front end opens the page; no new-tab script in the cell"
     status = front_end.pump(lambda: [s for s in front_end.statuses() if s], what="a run status")[-1]
     assert status["url"] == url
@@ -259,8 +305,11 @@ def test_show_run_goes_to_the_connected_front_end(front_end: FrontEnd, notebook_
     # once the front end has gone, the cell falls back to its link and new-tab request
     front_end.close_comm()
     reply, messages = front_end.execute("run.finish()\nrun2 = w.init()")
-    html = "".join(m["content"].get("data", {}).get("text/html", "") for m in messages
-                   if m["msg_type"] in ("display_data", "update_display_data"))
+    html = "".join(
+        m["content"].get("data", {}).get("text/html", "")
+        for m in messages
+        if m["msg_type"] in ("display_data", "update_display_data")
+    )
     assert f'window.open("{url}"' in html
 
 
@@ -271,10 +320,14 @@ def test_show_run_right_behind_the_probe_waits_for_the_comm(front_end: FrontEnd,
     reply, messages = front_end.execute(
         f"import os\nos.environ['WANDB_SHOW_RUN'] = 'true'\n"
         f"from wandb_jupyter.core._run import Run\nRun.url = property(lambda self: {url!r})\n"
-        "import wandb_jupyter as w\nrun = w.init()")
+        "import wandb_jupyter as w\nrun = w.init()"
+    )
     assert reply["content"]["status"] == "ok"
-    html = "".join(m["content"].get("data", {}).get("text/html", "") for m in messages
-                   if m["msg_type"] in ("display_data", "update_display_data"))
+    html = "".join(
+        m["content"].get("data", {}).get("text/html", "")
+        for m in messages
+        if m["msg_type"] in ("display_data", "update_display_data")
+    )
     assert "window.open" not in html, "the page is kept for the front end that probed"
     front_end.open_comm({"type": "path", "path": "dir/lab_check.ipynb", "root": str(notebook_root)})
     data = front_end.pump(lambda: (d := front_end.comm_data()) and len(d) >= 2 and d, what="status and open")
@@ -282,24 +335,28 @@ def test_show_run_right_behind_the_probe_waits_for_the_comm(front_end: FrontEnd,
     assert data[1] == {"type": "open", "url": url}
 
 
-def test_offline_runs_get_pages_from_the_dashboard_inside_jupyter(front_end: FrontEnd, notebook_root: Path,
-                                                                   tmp_path: Path) -> None:
+def test_offline_runs_get_pages_from_the_dashboard_inside_jupyter(
+    front_end: FrontEnd, notebook_root: Path, tmp_path: Path
+) -> None:
     """The extension found the server's dashboard: runs under its folders get its page, WANDB_SHOW_RUN opens it."""
     base = "http://localhost:8888/user/ann/wandb"
     dashboard = {"base": base, "roots": [str(notebook_root)]}
     reply, messages = front_end.probe("dir/lab_check.ipynb", str(notebook_root), dashboard)
     assert reply["content"]["status"] == "ok" and [m["msg_type"] for m in messages] == ["status", "status"]
-    front_end.open_comm({"type": "path", "path": "dir/lab_check.ipynb", "root": str(notebook_root),
-                         "dashboard": dashboard})
+    front_end.open_comm(
+        {"type": "path", "path": "dir/lab_check.ipynb", "root": str(notebook_root), "dashboard": dashboard}
+    )
     front_end.pump(lambda: front_end.comm_data(), what="the status on open")
 
     out = front_end.run(
         "import os, json\nos.environ['WANDB_SHOW_RUN'] = 'true'\n"
-        "import wandb_jupyter as w\nrun = w.init()\nprint(json.dumps([run.url, run.entity, run.project, run.id]))")
+        "import wandb_jupyter as w\nrun = w.init()\nprint(json.dumps([run.url, run.entity, run.project, run.id]))"
+    )
     url, entity, project, run_id = json.loads(out)
     assert url == f"{base}/{entity}/{project}/runs/{run_id}"
-    assert front_end.pump(lambda: [d for d in front_end.comm_data() if d["type"] == "open"],
-                          what="an open request") == [{"type": "open", "url": url}]
+    assert front_end.pump(
+        lambda: [d for d in front_end.comm_data() if d["type"] == "open"], what="an open request"
+    ) == [{"type": "open", "url": url}]
     status = front_end.pump(lambda: [s for s in front_end.statuses() if s and s["id"] == run_id], what="a status")
     assert status[-1]["url"] == url and status[-1]["mode"] == "offline"
 
@@ -337,8 +394,15 @@ def test_snapshot_of_runs() -> None:
     run = w.init(mode="offline", name="snap")
     run.log({"a": 1})
     shot = _comm.snapshot(run)
-    assert shot == {"name": "snap", "id": run.id, "project": run.project, "state": "running", "step": 1,
-                    "mode": "offline", "url": None}
+    assert shot == {
+        "name": "snap",
+        "id": run.id,
+        "project": run.project,
+        "state": "running",
+        "step": 1,
+        "mode": "offline",
+        "url": None,
+    }
     run.finish(exit_code=2)
     assert _comm.snapshot(run)["state"] == "failed"
     disabled = w.init(mode="disabled")

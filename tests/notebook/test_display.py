@@ -5,23 +5,28 @@ from __future__ import annotations
 import pytest
 
 import wandb_jupyter as wandb
-from wandb_jupyter.core._html import RunView, run_block, sample_history, sparkline
-
 from conftest import stream_text
+from wandb_jupyter.core._html import RunView, run_block, sample_history, sparkline
 
 
 def _blocks(nb) -> list[str]:
-    return [out["data"]["text/html"] for cell in nb.cells for out in cell.outputs
-            if out.output_type in ("display_data", "execute_result") and "wandb-jupyter-run" in
-            out.get("data", {}).get("text/html", "")]
+    return [
+        out["data"]["text/html"]
+        for cell in nb.cells
+        for out in cell.outputs
+        if out.output_type in ("display_data", "execute_result")
+        and "wandb-jupyter-run" in out.get("data", {}).get("text/html", "")
+    ]
 
 
 def test_init_shows_one_block_that_finish_updates_in_place(execute_notebook) -> None:
-    nb = execute_notebook([
-        "import wandb_jupyter as w\nrun = w.init(mode='offline', name='shown', project='disp')",
-        "for i in range(50):\n    run.log({'loss': 1 / (i + 1), 'acc': i / 50, 'note': 'text'})",
-        "run.summary['best'] = 0.98\nrun.finish()",
-    ])
+    nb = execute_notebook(
+        [
+            "import wandb_jupyter as w\nrun = w.init(mode='offline', name='shown', project='disp')",
+            "for i in range(50):\n    run.log({'loss': 1 / (i + 1), 'acc': i / 50, 'note': 'text'})",
+            "run.summary['best'] = 0.98\nrun.finish()",
+        ]
+    )
     blocks = _blocks(nb)
     assert len(blocks) == 1, "finish updates the block shown at init instead of adding one"
     init_outputs = [out for out in nb.cells[0].outputs if out.output_type == "display_data"]
@@ -72,8 +77,18 @@ def test_sparkline_and_sampling(tmp_path) -> None:
 
 
 def test_block_escapes_every_field() -> None:
-    view = RunView(name="<b>n</b>", id="i<", project="p&<", mode="offline", root="/tmp/<x>", url=None,
-                   state="finished", steps=1, summary={"<k>": "<v>"}, series={})
+    view = RunView(
+        name="<b>n</b>",
+        id="i<",
+        project="p&<",
+        mode="offline",
+        root="/tmp/<x>",
+        url=None,
+        state="finished",
+        steps=1,
+        summary={"<k>": "<v>"},
+        series={},
+    )
     html = run_block(view)
     for raw in ("<b>n</b>", "i<", "p&<", "/tmp/<x>", "<k>", "<v>"):
         assert raw not in html

@@ -21,12 +21,11 @@ import yaml
 from nbclient import NotebookClient
 
 from conftest import stream_text
-from wandb_jupyter.rundir._local_runs import list_local_runs
 from wandb_jupyter.common._yaml import unwrap_wandb_config
+from wandb_jupyter.rundir._local_runs import list_local_runs
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-EXAMPLES = ["quickstart.ipynb", "settings_via_env.ipynb", "resume.ipynb", "console_capture.ipynb",
-            "show_run.ipynb"]
+EXAMPLES = ["quickstart.ipynb", "settings_via_env.ipynb", "resume.ipynb", "console_capture.ipynb", "show_run.ipynb"]
 STAMP = re.compile(r"^(ERROR )?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6} (.*)$")
 
 
@@ -76,8 +75,9 @@ def config(run) -> dict:
 
 
 def html_outputs(nb) -> str:
-    return "".join(out.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code"
-                   for out in c.outputs)
+    return "".join(
+        out.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for out in c.outputs
+    )
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -116,11 +116,21 @@ def test_settings_via_env(run_example, isolated) -> None:
     assert metadata["tags"] == ["baseline", "from-env"]
     assert metadata["notes"] == "Settings taken from *environment variables*."
     # base.yaml, then experiment.yaml (W&B format, overrides optimizer), then init(config=...)
-    assert config(run) == {"optimizer": "adam", "learning_rate": 0.01, "layers": [64, 32], "dropout": 0.1,
-                           "batch_size": 32}
+    assert config(run) == {
+        "optimizer": "adam",
+        "learning_rate": 0.01,
+        "layers": [64, 32],
+        "dropout": 0.1,
+        "batch_size": 32,
+    }
     explained = {line.split()[0]: line for line in stream_text(cell(nb, "%wandb_settings --text")).splitlines()}
-    for setting, variable in [("project", "WANDB_PROJECT"), ("tags", "WANDB_TAGS"), ("notes", "WANDB_NOTES"),
-                              ("mode", "WANDB_MODE"), ("config_paths", "WANDB_CONFIG_PATHS")]:
+    for setting, variable in [
+        ("project", "WANDB_PROJECT"),
+        ("tags", "WANDB_TAGS"),
+        ("notes", "WANDB_NOTES"),
+        ("mode", "WANDB_MODE"),
+        ("config_paths", "WANDB_CONFIG_PATHS"),
+    ]:
         assert explained[setting].endswith(f"env ({variable})"), explained[setting]
     assert explained["resume"].endswith("default")
     shown = stream_text(cell(nb, "run.settings.origin"))
@@ -177,7 +187,7 @@ def test_console_capture(run_example, isolated) -> None:
     # thread (descriptor 1 -> sys.stdout, so wrap sees it) and may land after the `!echo` line
     assert lines[:4] == ["epoch 1: loss 0.52", "ERROR a warning on stderr", bars[0], "epoch 2: loss 0.31"]
     assert sorted(lines[4:]) == ["from a subprocess", "from the shell"]
-    assert "epoch 1: loss 0.52" in stream_text(cell(nb, "output.log\").read_text()"))
+    assert "epoch 1: loss 0.52" in stream_text(cell(nb, 'output.log").read_text()'))
     assert not quiet.paths.file("output.log").exists(), "WANDB_CONSOLE=off writes no output.log"
     off = stream_text(cell(nb, "WANDB_CONSOLE=off"))
     assert "this line is only in the notebook" in off and "output.log exists: False" in off
@@ -189,7 +199,8 @@ def test_show_run(run_example, isolated) -> None:
     assert len(runs) == 2 and all(r.project == "show-run-demo" and r.mode == "offline" for r in runs)
     shown = cell(nb, 'print("page:", run.url)')
     assert stream_text(shown, "stderr") == (
-        f"wandb: WANDB_SHOW_RUN: this run has no page yet (it is stored in {runs[0].paths.root})\n")
+        f"wandb: WANDB_SHOW_RUN: this run has no page yet (it is stored in {runs[0].paths.root})\n"
+    )
     assert "page: None" in stream_text(shown)
     assert stream_text(cell(nb, "WANDB_SHOW_RUN=false"), "stderr") == "", "off: nothing printed"
     assert "window.open(" not in html_outputs(nb), "no page to open for offline runs"

@@ -49,8 +49,12 @@ def test_disable_code_stores_none_of_it(execute_notebook, monkeypatch, isolated)
 def test_a_missing_notebook_file_names_the_run_and_warns(execute_notebook, monkeypatch) -> None:
     """The warning comes from the background thread, so it is read from the run's debug log, not a cell."""
     monkeypatch.setenv("WANDB_NOTEBOOK_NAME", "not_saved_yet.ipynb")
-    nb = execute_notebook(["import wandb_jupyter as w\nrun = w.init(mode='offline')\nprint(run.name)",
-                           "run.finish()\nprint(run.paths.root)"])
+    nb = execute_notebook(
+        [
+            "import wandb_jupyter as w\nrun = w.init(mode='offline')\nprint(run.name)",
+            "run.finish()\nprint(run.paths.root)",
+        ]
+    )
     assert stream_text(nb.cells[0]).strip() == "not_saved_yet-1"
     debug_log = Path(stream_text(nb.cells[1]).strip()) / "logs" / "debug.log"
     assert "WARNING" in debug_log.read_text() and "not_saved_yet.ipynb was not found" in debug_log.read_text()

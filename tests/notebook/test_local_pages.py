@@ -46,23 +46,28 @@ def test_a_reported_dashboard_must_be_an_http_url_with_absolute_folders() -> Non
     assert parse_dashboard({"base": BASE}) is None
     assert parse_dashboard("nope") is None
     assert parse_dashboard(None) is None
-    assert parse_dashboard({"base": "https://hub.example.org/user/ann/wandb", "roots": []}).origin == \
-        "https://hub.example.org"
+    assert (
+        parse_dashboard({"base": "https://hub.example.org/user/ann/wandb", "roots": []}).origin
+        == "https://hub.example.org"
+    )
 
 
 def test_no_dashboard_no_page(tmp_path: Path) -> None:
     assert local_run_url(entity="e", project="p", run_id="r", run_dir=tmp_path / "wandb" / "run-x") is None
 
 
-@pytest.mark.parametrize("relative, shown", [
-    pytest.param("wandb/offline-run-1-r", True, id="root-wandb"),
-    pytest.param("offline-run-1-r", True, id="runs-right-in-the-root"),
-    pytest.param("a/b/c/d/e/wandb/offline-run-1-r", True, id="six-levels"),
-    pytest.param("a/b/c/d/e/f/wandb/offline-run-1-r", False, id="seven-levels"),
-    pytest.param(".hidden/wandb/offline-run-1-r", False, id="hidden-folder"),
-    pytest.param("venv/wandb/offline-run-1-r", False, id="skipped-folder"),
-    pytest.param("a/notwandb/offline-run-1-r", False, id="not-a-wandb-folder"),
-])
+@pytest.mark.parametrize(
+    "relative, shown",
+    [
+        pytest.param("wandb/offline-run-1-r", True, id="root-wandb"),
+        pytest.param("offline-run-1-r", True, id="runs-right-in-the-root"),
+        pytest.param("a/b/c/d/e/wandb/offline-run-1-r", True, id="six-levels"),
+        pytest.param("a/b/c/d/e/f/wandb/offline-run-1-r", False, id="seven-levels"),
+        pytest.param(".hidden/wandb/offline-run-1-r", False, id="hidden-folder"),
+        pytest.param("venv/wandb/offline-run-1-r", False, id="skipped-folder"),
+        pytest.param("a/notwandb/offline-run-1-r", False, id="not-a-wandb-folder"),
+    ],
+)
 def test_only_runs_the_dashboard_finds_get_a_page(tmp_path: Path, relative: str, shown: bool) -> None:
     root = tmp_path / "root"
     run_dir = root / relative
@@ -98,9 +103,18 @@ def test_init_gives_an_offline_run_under_the_roots_its_page(isolated: Path) -> N
 
 
 def _server(**changes) -> ServerInfo:
-    fields = dict(pid=1234, port=8123, url="http://127.0.0.1:8123", data_dir="/data",
-                  login_url="http://127.0.0.1:8123/login?token=s3cr3t-t0ken-abcdef", started=0.0, version="0",
-                  frame_ancestors=("http://localhost:8888",), process_started=0.0, log_file="/x.log")
+    fields = {
+        "pid": 1234,
+        "port": 8123,
+        "url": "http://127.0.0.1:8123",
+        "data_dir": "/data",
+        "login_url": "http://127.0.0.1:8123/login?token=s3cr3t-t0ken-abcdef",
+        "started": 0.0,
+        "version": "0",
+        "frame_ancestors": ("http://localhost:8888",),
+        "process_started": 0.0,
+        "log_file": "/x.log",
+    }
     fields.update(changes)
     return ServerInfo(**fields)
 
@@ -111,8 +125,11 @@ def test_the_origin_comes_from_the_extension_else_from_the_running_jupyter_serve
     runtime.mkdir(parents=True, exist_ok=True)
     (runtime / "jpserver-1.json").write_text(json.dumps({"url": "http://localhost:8899/lab/", "pid": os.getpid()}))
     (runtime / "jpserver-2.json").write_text(json.dumps({"url": "https://jupyter.example.org/", "pid": os.getpid()}))
-    assert sorted(jupyter_origins()) == ["http://127.0.0.1:8899", "http://localhost:8899",
-                                         "https://jupyter.example.org"]
+    assert sorted(jupyter_origins()) == [
+        "http://127.0.0.1:8899",
+        "http://localhost:8899",
+        "https://jupyter.example.org",
+    ]
     set_dashboard({"base": "https://hub.example.org/user/ann/wandb", "roots": []})
     assert jupyter_origins() == ["https://hub.example.org"]
 
@@ -132,8 +149,11 @@ def test_the_dashboard_shows_in_a_frame_and_a_link_each_with_its_own_ticket(tmp_
     server = _server(url=url, login_url=f"{url}/login?token=s3cr3t-t0ken-abcdef")
     bundle = dashboard_bundle(server, 640)
     html = bundle["text/html"]
-    frame = re.search(r'<iframe src="http://127\.0\.0\.1:8123/a&quot;b&lt;c/login\?ticket=([^"&]+)" width="100%" '
-                      r'height="640"', html).group(1)
+    frame = re.search(
+        r'<iframe src="http://127\.0\.0\.1:8123/a&quot;b&lt;c/login\?ticket=([^"&]+)" width="100%" '
+        r'height="640"',
+        html,
+    ).group(1)
     link = re.search(r'<a href="http://127\.0\.0\.1:8123/a&quot;b&lt;c/login\?ticket=([^"&]+)"', html).group(1)
     assert bundle["text/plain"] == f"wandb-jupyter dashboard: {url}/login?ticket={link}"
     assert 'a"b' not in html and "<c" not in html and "s3cr3t" not in str(bundle)
@@ -155,10 +175,14 @@ def test_the_frame_uses_the_loopback_name_of_the_jupyter_page() -> None:
     assert '<iframe src="http://localhost:8123/login?ticket=' in bundle["text/html"]
     assert ">http://localhost:8123</a>" in bundle["text/html"]
     assert bundle["text/plain"].startswith("wandb-jupyter dashboard: http://localhost:8123/login?ticket=")
-    assert '<iframe src="http://127.0.0.1:8123/login' in dashboard_bundle(server, 100, ["http://127.0.0.1:8888"])[
-        "text/html"]
-    assert '<iframe src="http://127.0.0.1:8123/login' in dashboard_bundle(server, 100, ["https://hub.example.org"])[
-        "text/html"]
+    assert (
+        '<iframe src="http://127.0.0.1:8123/login'
+        in dashboard_bundle(server, 100, ["http://127.0.0.1:8888"])["text/html"]
+    )
+    assert (
+        '<iframe src="http://127.0.0.1:8123/login'
+        in dashboard_bundle(server, 100, ["https://hub.example.org"])["text/html"]
+    )
 
 
 def test_a_server_record_never_shows_its_token() -> None:

@@ -6,11 +6,13 @@ import json
 
 from conftest import stream_text
 
-SHOW_RUN = ("import json, wandb_jupyter as w\nr = w.run\nprint(json.dumps({'name': r.name, 'project': r.project, "
-            "'entity': r.entity, 'notes': r.notes, 'tags': list(r.tags), 'group': r.group, 'job_type': r.job_type, "
-            "'mode': r.mode, 'id': r.id, 'dir': r.dir, 'config': dict(r.config), "
-            "'disable_code': r.settings.disable_code, 'anonymous': r.settings.anonymous, "
-            "'resume': r.settings.resume}))")
+SHOW_RUN = (
+    "import json, wandb_jupyter as w\nr = w.run\nprint(json.dumps({'name': r.name, 'project': r.project, "
+    "'entity': r.entity, 'notes': r.notes, 'tags': list(r.tags), 'group': r.group, 'job_type': r.job_type, "
+    "'mode': r.mode, 'id': r.id, 'dir': r.dir, 'config': dict(r.config), "
+    "'disable_code': r.settings.disable_code, 'anonymous': r.settings.anonymous, "
+    "'resume': r.settings.resume}))"
+)
 
 
 def _errors(nb) -> list:
@@ -19,36 +21,56 @@ def _errors(nb) -> list:
 
 def test_wandb_init_takes_every_option(execute_notebook, isolated) -> None:
     (isolated / "extra.yaml").write_text("batch: 32\nlr: 0.5\n")
-    nb = execute_notebook([
-        "import wandb_jupyter",
-        "%wandb_init --project vision --entity lab --name first --notes 'why **this**' --tags a,b --group sweep "
-        "--job-type train --mode offline --resume allow --id run42 --dir sub --anonymous allow "
-        "--config-file extra.yaml --config lr=1e-3 layers='[64, 32]' use_bn=true --no-save-code",
-        SHOW_RUN,
-    ])
+    nb = execute_notebook(
+        [
+            "import wandb_jupyter",
+            "%wandb_init --project vision --entity lab --name first --notes 'why **this**' --tags a,b --group sweep "
+            "--job-type train --mode offline --resume allow --id run42 --dir sub --anonymous allow "
+            "--config-file extra.yaml --config lr=1e-3 layers='[64, 32]' use_bn=true --no-save-code",
+            SHOW_RUN,
+        ]
+    )
     shown = json.loads(stream_text(nb.cells[2]))
     assert shown == {
-        "name": "first", "project": "vision", "entity": "lab", "notes": "why **this**", "tags": ["a", "b"],
-        "group": "sweep", "job_type": "train", "mode": "offline", "id": "run42", "dir": shown["dir"],
-        "config": {"batch": 32, "lr": 0.001, "layers": [64, 32], "use_bn": True}, "disable_code": True,
-        "anonymous": "allow", "resume": "allow",
+        "name": "first",
+        "project": "vision",
+        "entity": "lab",
+        "notes": "why **this**",
+        "tags": ["a", "b"],
+        "group": "sweep",
+        "job_type": "train",
+        "mode": "offline",
+        "id": "run42",
+        "dir": shown["dir"],
+        "config": {"batch": 32, "lr": 0.001, "layers": [64, 32], "use_bn": True},
+        "disable_code": True,
+        "anonymous": "allow",
+        "resume": "allow",
     }
     assert shown["dir"].startswith(str(isolated / "sub" / "wandb" / "offline-run-"))
     assert _errors(nb) == []
 
 
 def test_bad_options_and_values_are_one_line_errors(execute_notebook) -> None:
-    nb = execute_notebook([
-        "import wandb_jupyter as w\n%wandb_init --mode offline --name keeper",
-        "%wandb_init --bogus",
-        "%wandb_init --mode sideways",
-        "%wandb_init --mode offline --tags " + "x" * 65,
-        "%wandb_init --config novalue",
-        "%wandb_finish --exit-code abc",
-        "print(w.run.name, w.run.finished)",
-    ], allow_errors=True)
-    for index, needle in [(1, "unrecognized arguments: --bogus"), (2, "WANDB_MODE"), (3, "tags"),
-                          (4, "KEY=VALUE"), (5, "invalid int value")]:
+    nb = execute_notebook(
+        [
+            "import wandb_jupyter as w\n%wandb_init --mode offline --name keeper",
+            "%wandb_init --bogus",
+            "%wandb_init --mode sideways",
+            "%wandb_init --mode offline --tags " + "x" * 65,
+            "%wandb_init --config novalue",
+            "%wandb_finish --exit-code abc",
+            "print(w.run.name, w.run.finished)",
+        ],
+        allow_errors=True,
+    )
+    for index, needle in [
+        (1, "unrecognized arguments: --bogus"),
+        (2, "WANDB_MODE"),
+        (3, "tags"),
+        (4, "KEY=VALUE"),
+        (5, "invalid int value"),
+    ]:
         lines = stream_text(nb.cells[index], "stderr").strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("UsageError:"), (index, lines)
         if index != 2:
@@ -59,36 +81,56 @@ def test_bad_options_and_values_are_one_line_errors(execute_notebook) -> None:
 
 
 def test_help_lists_every_option(execute_notebook) -> None:
-    nb = execute_notebook([
-        "import wandb_jupyter\nprint(get_ipython().find_line_magic('wandb_init').__doc__)",
-    ])
+    nb = execute_notebook(
+        [
+            "import wandb_jupyter\nprint(get_ipython().find_line_magic('wandb_init').__doc__)",
+        ]
+    )
     help_text = stream_text(nb.cells[0])
-    for option in ("--project", "--entity", "--name", "--notes", "--tags", "--group", "--job-type", "--mode",
-                   "--resume", "--id", "--dir", "--config", "--config-file"):
+    for option in (
+        "--project",
+        "--entity",
+        "--name",
+        "--notes",
+        "--tags",
+        "--group",
+        "--job-type",
+        "--mode",
+        "--resume",
+        "--id",
+        "--dir",
+        "--config",
+        "--config-file",
+    ):
         assert option in help_text, option
 
 
 def test_load_ext_registers_the_magics_and_a_new_init_finishes_the_previous_run(execute_notebook) -> None:
-    nb = execute_notebook([
-        "%load_ext wandb_jupyter",
-        "%wandb_init --mode offline --name one",
-        "import wandb_jupyter as w\nfirst = w.run",
-        "%wandb_init --mode offline --name two",
-        "print(first.finished, w.run.name, w.run.finished)",
-        "%wandb_finish",
-        "print(w.run)\n%wandb_finish",
-    ])
+    nb = execute_notebook(
+        [
+            "%load_ext wandb_jupyter",
+            "%wandb_init --mode offline --name one",
+            "import wandb_jupyter as w\nfirst = w.run",
+            "%wandb_init --mode offline --name two",
+            "print(first.finished, w.run.name, w.run.finished)",
+            "%wandb_finish",
+            "print(w.run)\n%wandb_finish",
+        ]
+    )
     assert stream_text(nb.cells[4]) == "True two False\n"
     assert stream_text(nb.cells[6]) == "None\nwandb-jupyter: no active run\n"
 
 
 def test_cell_magic_runs_the_cell_with_a_run_and_shows_it(execute_notebook) -> None:
-    nb = execute_notebook([
-        "import wandb_jupyter as w",
-        "%%wandb --mode offline --name cellrun\nfor i in range(3):\n    w.log({'x': i})\nprint('inside', w.run.name)",
-        "%%wandb\nw.log({'x': 10})",
-        "print(w.run.name, w.run.step)",
-    ])
+    nb = execute_notebook(
+        [
+            "import wandb_jupyter as w",
+            "%%wandb --mode offline --name cellrun\nfor i in range(3):\n    w.log({'x': i})\n"
+            "print('inside', w.run.name)",
+            "%%wandb\nw.log({'x': 10})",
+            "print(w.run.name, w.run.step)",
+        ]
+    )
     assert "inside cellrun" in stream_text(nb.cells[1])
     assert any("cellrun" in out.get("data", {}).get("text/html", "") for out in nb.cells[1].outputs)
     assert any("cellrun" in out.get("data", {}).get("text/html", "") for out in nb.cells[2].outputs)

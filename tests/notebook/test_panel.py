@@ -11,10 +11,9 @@ import ipywidgets as widgets
 import pytest
 
 import wandb_jupyter as wandb
+from conftest import stream_text
 from wandb_jupyter.notebook._panel import SettingsPanel
 from wandb_jupyter.settings import GROUPS, SETTINGS, resolve, write_file
-
-from conftest import stream_text
 
 KEY = "local-" + "s3cr3t" * 8
 
@@ -31,7 +30,10 @@ def test_fields_are_the_settings_table(panel) -> None:
     kinds = {name: type(field.input) for name, field in panel.fields.items()}
     assert kinds["api_key"] is widgets.Password and kinds["silent"] is widgets.Checkbox
     assert kinds["mode"] is widgets.Dropdown and set(panel.fields["mode"].input.options) == {
-        "online", "offline", "disabled"}
+        "online",
+        "offline",
+        "disabled",
+    }
     assert kinds["project"] is widgets.Text
     for setting in SETTINGS:
         assert html.unescape(panel.fields[setting.name].help.value).count(setting.help) == 1
@@ -124,14 +126,17 @@ def test_text_fallback_lists_the_settings(panel) -> None:
 def test_panel_in_a_kernel_stores_its_widget_state(execute_notebook, monkeypatch, isolated) -> None:
     monkeypatch.setenv("WANDB_MODE", "offline")
     monkeypatch.setenv("WANDB_PROJECT", "from-env")
-    nb = execute_notebook([
-        "import wandb_jupyter\npanel = wandb_jupyter.settings_panel()\npanel",
-        "panel.fields['project'].input.value = 'from-kernel'\npanel.start.click()\nrun = wandb_jupyter.run\n"
-        "print(run.project, run.mode)",
-        "run.log({'a': 1})",
-        "print(panel.status.value)",
-        "%wandb_settings",
-    ], store_widget_state=True)
+    nb = execute_notebook(
+        [
+            "import wandb_jupyter\npanel = wandb_jupyter.settings_panel()\npanel",
+            "panel.fields['project'].input.value = 'from-kernel'\npanel.start.click()\nrun = wandb_jupyter.run\n"
+            "print(run.project, run.mode)",
+            "run.log({'a': 1})",
+            "print(panel.status.value)",
+            "%wandb_settings",
+        ],
+        store_widget_state=True,
+    )
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     values: dict[str, list] = {}
     for model in state.values():

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import stream_text
 
 import wandb_jupyter.server as server
+from conftest import stream_text
 
-STARTED = re.compile(r"^wandb-jupyter server: (started|reusing) (http://127\.0\.0\.1:(\d+)) \(pid (\d+), data in (.+)\)$",
-                     re.M)
+STARTED = re.compile(
+    r"^wandb-jupyter server: (started|reusing) (http://127\.0\.0\.1:(\d+)) \(pid (\d+), data in (.+)\)$", re.M
+)
 LIST = "import json, wandb_jupyter.server as s\nprint(json.dumps([[i.pid, i.port] for i in s.list()]))"
 
 
@@ -43,15 +44,17 @@ def _display(cell) -> dict:
 
 
 def test_a_second_call_reuses_the_server_and_a_killed_one_is_replaced(execute_notebook, isolated: Path) -> None:
-    nb = execute_notebook([
-        "%load_ext wandb_jupyter",
-        "%wandb_server --data-dir srv --height 500",
-        "%wandb_server --data-dir srv",
-        LIST,
-        "import os, signal\nos.kill(s.list()[0].pid, signal.SIGKILL)",
-        "%wandb_server --data-dir srv",
-        LIST,
-    ])
+    nb = execute_notebook(
+        [
+            "%load_ext wandb_jupyter",
+            "%wandb_server --data-dir srv --height 500",
+            "%wandb_server --data-dir srv",
+            LIST,
+            "import os, signal\nos.kill(s.list()[0].pid, signal.SIGKILL)",
+            "%wandb_server --data-dir srv",
+            LIST,
+        ]
+    )
     verb, url, port, pid, data_dir = _said(nb.cells[1])
     assert verb == "started" and data_dir == str((isolated / "srv").resolve())
     assert "created its admin user" in stream_text(nb.cells[1])
@@ -79,7 +82,7 @@ def test_the_running_jupyter_server_may_frame_the_dashboard(execute_notebook, is
     runtime.mkdir(parents=True, exist_ok=True)
     (runtime / "jpserver-1.json").write_text(json.dumps({"url": "http://localhost:8899/", "pid": os.getpid()}))
     nb = execute_notebook(["%load_ext wandb_jupyter", "%wandb_server --data-dir srv"])
-    _, url, port, pid, _ = _said(nb.cells[1])
+    _, _url, port, _pid, _ = _said(nb.cells[1])
     (info,) = server.list()
     assert info.frame_ancestors == ("http://localhost:8899", "http://127.0.0.1:8899")
     login = re.search(r'<iframe src="([^"]+)"', _display(nb.cells[1])["text/html"]).group(1)
@@ -112,15 +115,21 @@ def test_the_outputs_hold_single_use_tickets_never_the_dashboard_token(execute_n
 
 
 def test_bad_options_are_one_line_errors(execute_notebook) -> None:
-    nb = execute_notebook([
-        "%load_ext wandb_jupyter",
-        "%wandb_server --height 0",
-        "%wandb_server --port 70000",
-        "%wandb_server --bogus",
-        "print(get_ipython().find_line_magic('wandb_server').__doc__)  # what %wandb_server? shows",
-    ], allow_errors=True)
-    for index, needle in [(1, "--height takes a positive number"), (2, "--port takes a port number"),
-                          (3, "unrecognized arguments: --bogus")]:
+    nb = execute_notebook(
+        [
+            "%load_ext wandb_jupyter",
+            "%wandb_server --height 0",
+            "%wandb_server --port 70000",
+            "%wandb_server --bogus",
+            "print(get_ipython().find_line_magic('wandb_server').__doc__)  # what %wandb_server? shows",
+        ],
+        allow_errors=True,
+    )
+    for index, needle in [
+        (1, "--height takes a positive number"),
+        (2, "--port takes a port number"),
+        (3, "unrecognized arguments: --bogus"),
+    ]:
         lines = stream_text(nb.cells[index], "stderr").strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("UsageError:") and needle in lines[0], (index, lines)
     assert server.list() == []

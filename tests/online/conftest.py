@@ -62,8 +62,11 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         original = getattr(cls, method)
 
         def recorded(self: Any, *args: Any, **kwargs: Any) -> Any:
-            entry: dict[str, Any] = {"kind": kind, "path": self.request.path,
-                                     "headers": {k.lower(): v for k, v in self.request.headers.items()}}
+            entry: dict[str, Any] = {
+                "kind": kind,
+                "path": self.request.path,
+                "headers": {k.lower(): v for k, v in self.request.headers.items()},
+            }
             if kind != "upload":
                 try:
                     body = json.loads(self.request.body or b"null")
@@ -71,8 +74,9 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
                     body = None
                 entry["body"] = body
                 if kind == "graphql" and isinstance(body, dict):
-                    entry.update(operation=body.get("operationName"), variables=body.get("variables"),
-                                 query=body.get("query"))
+                    entry.update(
+                        operation=body.get("operationName"), variables=body.get("variables"), query=body.get("query")
+                    )
             records.append(entry)
             return original(self, *args, **kwargs)
 
@@ -101,7 +105,7 @@ class ServerProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def start(self, port: int | None = None) -> "ServerProcess":
+    def start(self, port: int | None = None) -> ServerProcess:
         port = self.port if port is None else port
         from wandb_jupyter.server import launch
 

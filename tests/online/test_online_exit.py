@@ -26,8 +26,9 @@ while True:
 
 def _child(script: str, cwd: Path, env: dict[str, str], server: Any) -> subprocess.Popen:
     env = dict(env, WANDB_BASE_URL=server.url, WANDB_API_KEY=server.admin_key, WANDB_MODE="online")
-    return subprocess.Popen([sys.executable, "-c", script], cwd=cwd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", script], cwd=cwd, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
 
 
 def _read_until(stream: Any, wanted: str) -> str:
@@ -73,8 +74,7 @@ def test_a_sigtermed_online_run_ends_failed_on_the_server(tmp_path, env_for_subp
     assert (stored.state, stored.exit_code) == ("failed", 143)
 
 
-def test_a_second_sigterm_ends_the_wait_for_the_server_at_once(tmp_path, env_for_subprocess,
-                                                                server_process) -> None:
+def test_a_second_sigterm_ends_the_wait_for_the_server_at_once(tmp_path, env_for_subprocess, server_process) -> None:
     """The first SIGTERM finishes the run (bounded wait for the server); a second one ends the process.
 
     The wait is made longer than this test's patience: only the second signal can end it in time.
@@ -107,9 +107,13 @@ while True:
     assert (local.state, local.exit_code, local.steps) == ("failed", 143, 50)  # on disk before the upload
 
     server_process.start()  # what the server missed goes up with sync, the exit code with it
-    subprocess.run([sys.executable, "-m", "wandb_jupyter", "sync", str(local.paths.root)], cwd=tmp_path,
-                   env=dict(env_for_subprocess, WANDB_BASE_URL=server_process.url,
-                            WANDB_API_KEY=server_process.admin_key), check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "wandb_jupyter", "sync", str(local.paths.root)],
+        cwd=tmp_path,
+        env=dict(env_for_subprocess, WANDB_BASE_URL=server_process.url, WANDB_API_KEY=server_process.admin_key),
+        check=True,
+        capture_output=True,
+    )
     assert server_rows(server_process, local.id) == read_jsonl(local.paths.file(HISTORY))
     stored = _stored(server_process, local.id)
     assert (stored.state, stored.exit_code) == ("failed", 143)

@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = pytest.mark.wandb_sdk
 
-SCRIPT = r'''
+SCRIPT = r"""
 import sys, time
 import {module} as wandb
 run = wandb.init(project="parity", id="{run_id}", resume="allow", name="same-script", tags=["t"], notes="n",
@@ -25,7 +25,7 @@ print("a line for output.log")
 run.config["later"] = 1
 run.summary["best"] = 0.5
 run.finish()
-'''
+"""
 
 #: Operations only W&B's SDK sends (organization lookups for its own cloud features).
 SDK_ONLY = {"OrganizationCoreWeaveOrganizationID"}
@@ -40,21 +40,35 @@ def _requests(recorder, start: int) -> list[dict]:
 def _ours(server, env_for_subprocess, tmp_path) -> subprocess.CompletedProcess[str]:
     work = tmp_path / "ours"
     work.mkdir()
-    env = dict(env_for_subprocess, WANDB_BASE_URL=server.url, WANDB_API_KEY=server.admin_key, WANDB_DIR=str(work),
-               WANDB_USERNAME="alice", WANDB_USER_EMAIL="alice@example.com")
-    return subprocess.run([sys.executable, "-c", SCRIPT.format(module="wandb_jupyter", run_id="ours1")], cwd=work,
-                          env=env, capture_output=True, text=True, timeout=120)
+    env = dict(
+        env_for_subprocess,
+        WANDB_BASE_URL=server.url,
+        WANDB_API_KEY=server.admin_key,
+        WANDB_DIR=str(work),
+        WANDB_USERNAME="alice",
+        WANDB_USER_EMAIL="alice@example.com",
+    )
+    return subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(module="wandb_jupyter", run_id="ours1")],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-def test_our_requests_have_the_shape_of_the_sdks(live_server, run_sdk, recorder, env_for_subprocess,
-                                                 tmp_path) -> None:
-    done = run_sdk(live_server, SCRIPT.format(module="wandb", run_id="sdk1"),
-                   env={"WANDB_USERNAME": "alice", "WANDB_USER_EMAIL": "alice@example.com"})
+def test_our_requests_have_the_shape_of_the_sdks(live_server, run_sdk, recorder, env_for_subprocess, tmp_path) -> None:
+    done = run_sdk(
+        live_server,
+        SCRIPT.format(module="wandb", run_id="sdk1"),
+        env={"WANDB_USERNAME": "alice", "WANDB_USER_EMAIL": "alice@example.com"},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     sdk = list(recorder)
     mine = _ours(live_server, env_for_subprocess, tmp_path)
     assert mine.returncode == 0, mine.stderr[-3000:]
-    ours = recorder[len(sdk):]
+    ours = recorder[len(sdk) :]
 
     def graphql(records: list[dict]) -> dict[str, list[dict]]:
         found: dict[str, list[dict]] = {}
@@ -81,9 +95,9 @@ def test_our_requests_have_the_shape_of_the_sdks(live_server, run_sdk, recorder,
 
     sdk_bodies, our_bodies = streams(sdk), streams(ours)
     assert {k for body in our_bodies for k in body} == {k for body in sdk_bodies for k in body}
-    assert {name for body in our_bodies for name in body["files"]} == \
-        {name for body in sdk_bodies for name in body["files"]} - {"wandb-events.jsonl"} | (
-            {"wandb-events.jsonl"} & {name for body in our_bodies for name in body["files"]})
+    assert {name for body in our_bodies for name in body["files"]} == {
+        name for body in sdk_bodies for name in body["files"]
+    } - {"wandb-events.jsonl"} | ({"wandb-events.jsonl"} & {name for body in our_bodies for name in body["files"]})
     for body in our_bodies:
         for entry in body["files"].values():
             assert set(entry) == {"offset", "content"} and isinstance(entry["offset"], int)

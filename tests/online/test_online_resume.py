@@ -29,7 +29,9 @@ def test_never_refuses_a_run_that_exists_on_the_server(online, tmp_path) -> None
 
 
 def test_must_refuses_a_run_that_exists_nowhere(online) -> None:
-    with pytest.raises(UsageError, match=r"resume='must' but no run 'ghost' exists on http://127\.0\.0\.1:\d+ in admin/p"):
+    with pytest.raises(
+        UsageError, match=r"resume='must' but no run 'ghost' exists on http://127\.0\.0\.1:\d+ in admin/p"
+    ):
         wandb.init(project="p", id="ghost", resume="must")
     assert server_run(online, "ghost") is None
 
@@ -53,8 +55,11 @@ def test_resuming_from_another_machine_continues_the_servers_run(online, tmp_pat
     summary = json.loads((files / "wandb-summary.json").read_text())
     assert summary["best"] == 1.5 and summary["x"] == 7
     state = json.loads(run.paths.sync_state.read_text())
-    assert state["streams"]["wandb-history.jsonl"] == {"base": 5, "lines": 3, "bytes": state["streams"][
-        "wandb-history.jsonl"]["bytes"]}
+    assert state["streams"]["wandb-history.jsonl"] == {
+        "base": 5,
+        "lines": 3,
+        "bytes": state["streams"]["wandb-history.jsonl"]["bytes"],
+    }
     assert server_run(online, "moved").state == "finished"
 
 

@@ -16,8 +16,15 @@ from .conftest import basic, server_rows, server_run, server_run_dir
 
 
 def test_init_log_config_summary_finish_reach_the_server(online, recorder, capsys) -> None:
-    run = wandb.init(project="p", config={"lr": 0.001, "layers": [1, 2]}, tags=["a", "b"], notes="some *notes*",
-                     group="g", job_type="train", name="first")
+    run = wandb.init(
+        project="p",
+        config={"lr": 0.001, "layers": [1, 2]},
+        tags=["a", "b"],
+        notes="some *notes*",
+        group="g",
+        job_type="train",
+        name="first",
+    )
     assert run.url == f"{online.url}/admin/p/runs/{run.id}"
     assert run.entity == "admin" and run.paths.root.name.startswith("run-")  # "offline-run-" offline
     for i in range(300):
@@ -35,8 +42,11 @@ def test_init_log_config_summary_finish_reach_the_server(online, recorder, capsy
     assert stored.group_name == "g" and stored.job_type == "train"
     files = server_run_dir(online.data_dir, "admin", "p", run.id) / "files"
     config = yaml.safe_load((files / "config.yaml").read_text())
-    assert {k: config[k]["value"] for k in ("lr", "layers", "extra")} == {"lr": 0.001, "layers": [1, 2],
-                                                                          "extra": "later"}
+    assert {k: config[k]["value"] for k in ("lr", "layers", "extra")} == {
+        "lr": 0.001,
+        "layers": [1, 2],
+        "extra": "later",
+    }
     summary = json.loads((files / "wandb-summary.json").read_text())
     assert summary["best"] == 0.5 and summary["x"] == 299 and summary["_wandb"]["exitcode"] == 0
     assert any(line.endswith(" hello from the run") for line in (files / "output.log").read_text().splitlines())
@@ -165,12 +175,15 @@ def test_the_program_and_requirements_are_uploaded(online, env_for_subprocess, t
     import sys
 
     script = tmp_path / "work" / "train.py"
-    script.write_text("import wandb_jupyter as wandb\nrun = wandb.init(project='p')\nrun.log({'a': 1})\n"
-                      "print(run.id)\nrun.finish()\n")
-    env = dict(env_for_subprocess, WANDB_BASE_URL=online.url, WANDB_API_KEY=online.admin_key,
-               WANDB_DIR=str(tmp_path / "work"))
-    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path / "work", env=env, capture_output=True,
-                          text=True, timeout=60)
+    script.write_text(
+        "import wandb_jupyter as wandb\nrun = wandb.init(project='p')\nrun.log({'a': 1})\nprint(run.id)\nrun.finish()\n"
+    )
+    env = dict(
+        env_for_subprocess, WANDB_BASE_URL=online.url, WANDB_API_KEY=online.admin_key, WANDB_DIR=str(tmp_path / "work")
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path / "work", env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     run_id = done.stdout.split()[-1]
     files = server_run_dir(online.data_dir, "admin", "p", run_id) / "files"

@@ -18,8 +18,11 @@ from .conftest import server_rows, server_run, server_run_dir
 
 
 def _snapshot(data_dir) -> dict[str, tuple[int, int]]:
-    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(data_dir.rglob("*"))
-            if p.is_file() and p.suffix not in (".sqlite3", ".sqlite3-wal", ".sqlite3-shm")}
+    return {
+        str(p): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(data_dir.rglob("*"))
+        if p.is_file() and p.suffix not in (".sqlite3", ".sqlite3-wal", ".sqlite3-shm")
+    }
 
 
 def test_offline_runs_sync_once_and_a_second_sync_changes_nothing(live_server, monkeypatch, recorder, capsys) -> None:
@@ -54,7 +57,12 @@ def test_offline_runs_sync_once_and_a_second_sync_changes_nothing(live_server, m
     requests_before = len(recorder)
     assert main(["sync", "--all"]) == 0
     assert "nothing to sync" in capsys.readouterr().out
-    assert main(["sync", *[str(p) for p in sorted((live_server.data_dir.parent / "work" / "wandb").glob("offline-run-*"))]]) == 0
+    assert (
+        main(
+            ["sync", *[str(p) for p in sorted((live_server.data_dir.parent / "work" / "wandb").glob("offline-run-*"))]]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.count(": up to date") == 2
     assert len(recorder) == requests_before  # not a single request
     assert _snapshot(live_server.data_dir) == before
@@ -113,7 +121,7 @@ def test_the_progress_bar_redraws_in_place_on_a_terminal() -> None:
     assert text.endswith("\r\033[K")
 
 
-CRASHING = r'''
+CRASHING = r"""
 import os, signal, sys
 import wandb_jupyter as wandb
 run = wandb.init(project="p")
@@ -121,15 +129,22 @@ for i in range(2000):
     run.log({"i": i})
 print(run.paths.root, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)  # no finish(), no atexit: the sender dies mid-way
-'''
+"""
 
 
-def test_a_killed_online_run_is_completed_by_sync(live_server, env_for_subprocess, tmp_path, capsys,
-                                                  monkeypatch) -> None:
-    env = dict(env_for_subprocess, WANDB_BASE_URL=live_server.url, WANDB_API_KEY=live_server.admin_key,
-               WANDB_DIR=str(tmp_path / "work"), WANDB_CONSOLE="off")
-    done = subprocess.run([sys.executable, "-c", CRASHING], cwd=tmp_path / "work", env=env, capture_output=True,
-                          text=True, timeout=60)
+def test_a_killed_online_run_is_completed_by_sync(
+    live_server, env_for_subprocess, tmp_path, capsys, monkeypatch
+) -> None:
+    env = dict(
+        env_for_subprocess,
+        WANDB_BASE_URL=live_server.url,
+        WANDB_API_KEY=live_server.admin_key,
+        WANDB_DIR=str(tmp_path / "work"),
+        WANDB_CONSOLE="off",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", CRASHING], cwd=tmp_path / "work", env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == -9, done.stderr[-2000:]
     root = done.stdout.strip().splitlines()[-1]
     monkeypatch.setenv("WANDB_BASE_URL", live_server.url)

@@ -32,8 +32,9 @@ __all__ = ["FaultProxy", "MODES", "FAULTS"]
 MODES = ("pass", "stopped", "slow", "500", "close")
 FAULTS = MODES[1:]
 _PORTS = range(20000, 32000)  # below /proc/sys/net/ipv4/ip_local_port_range
-_ANSWER_500 = (b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 14\r\n\r\n"
-               b"fault injected")
+_ANSWER_500 = (
+    b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 14\r\n\r\nfault injected"
+)
 
 
 def _fixed_port(rng: random.Random) -> int:
@@ -94,8 +95,9 @@ async def _read_body(reader: asyncio.StreamReader, head: bytes, *, response: boo
 
 
 class FaultProxy:
-    def __init__(self, upstream_port: int, rng: random.Random, *,
-                 slow_delay: tuple[float, float] = (0.05, 1.0)) -> None:
+    def __init__(
+        self, upstream_port: int, rng: random.Random, *, slow_delay: tuple[float, float] = (0.05, 1.0)
+    ) -> None:
         self.upstream_port = upstream_port
         self.rng = rng
         self.slow_delay = slow_delay
@@ -110,7 +112,7 @@ class FaultProxy:
         self._thread = threading.Thread(target=self._loop.run_forever, name="fault-proxy", daemon=True)
 
     # -- control (any thread) ------------------------------------------------------------
-    def start(self) -> "FaultProxy":
+    def start(self) -> FaultProxy:
         self._thread.start()
         self._call(self._listen())
         return self

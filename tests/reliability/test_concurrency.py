@@ -74,8 +74,9 @@ WRITER = textwrap.dedent(
 
 def _process_writer(name: str, seed: int, start_at: float, env: dict[str, str], cwd: Path):
     code = WRITER + f"\nwrite({name!r}, {seed}, {start_at})\n"
-    return subprocess.run([sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=WRITER_TIMEOUT)
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True, timeout=WRITER_TIMEOUT
+    )
 
 
 def _kernel_writer(kernel, name: str, seed: int, start_at: float) -> tuple[str, str, str]:
@@ -90,8 +91,9 @@ def _kernel_writer(kernel, name: str, seed: int, start_at: float) -> tuple[str, 
         elif kind == "error":
             err.append("\n".join(content["traceback"]))
 
-    reply = client.execute_interactive(WRITER + f"\nwrite({name!r}, {seed}, {start_at})\n",
-                                       timeout=WRITER_TIMEOUT, output_hook=on_output)
+    reply = client.execute_interactive(
+        WRITER + f"\nwrite({name!r}, {seed}, {start_at})\n", timeout=WRITER_TIMEOUT, output_hook=on_output
+    )
     return reply["content"]["status"], "".join(out), "".join(err)
 
 
@@ -132,24 +134,33 @@ def _project_runs(server) -> dict[str, dict]:
     return {edge["node"]["name"]: edge["node"] for edge in answer.json()["data"]["project"]["runs"]["edges"]}
 
 
-def test_processes_and_kernels_log_to_one_project_at_once(tmp_path, env_for_subprocess, server_process, seed,
-                                                           figures) -> None:
+def test_processes_and_kernels_log_to_one_project_at_once(
+    tmp_path, env_for_subprocess, server_process, seed, figures
+) -> None:
     pytest.importorskip("jupyter_client")
     server_process.start()
     work = tmp_path / "writers"
     work.mkdir()
-    env = dict(env_for_subprocess, WANDB_BASE_URL=server_process.url, WANDB_API_KEY=server_process.admin_key,
-               WANDB_DIR=str(work), WANDB_X_STATS_SAMPLING_INTERVAL="0.5")
+    env = dict(
+        env_for_subprocess,
+        WANDB_BASE_URL=server_process.url,
+        WANDB_API_KEY=server_process.admin_key,
+        WANDB_DIR=str(work),
+        WANDB_X_STATS_SAMPLING_INTERVAL="0.5",
+    )
     kernels = []
     try:
         with concurrent.futures.ThreadPoolExecutor(KERNELS) as pool:
             kernels = list(pool.map(lambda _: _start_kernel(env, work), range(KERNELS)))
         start_at = time.time() + 3.0  # the kernels are up: the processes need ~1 s to import and init
         with concurrent.futures.ThreadPoolExecutor(PROCESSES + KERNELS) as pool:
-            processes = [pool.submit(_process_writer, f"proc{n}", seed + n, start_at, env, work)
-                         for n in range(PROCESSES)]
-            cells = [pool.submit(_kernel_writer, kernel, f"kernel{n}", seed + 100 + n, start_at)
-                     for n, kernel in enumerate(kernels)]
+            processes = [
+                pool.submit(_process_writer, f"proc{n}", seed + n, start_at, env, work) for n in range(PROCESSES)
+            ]
+            cells = [
+                pool.submit(_kernel_writer, kernel, f"kernel{n}", seed + 100 + n, start_at)
+                for n, kernel in enumerate(kernels)
+            ]
             finished = {f"proc{n}": f.result() for n, f in enumerate(processes)}
             ran = {f"kernel{n}": f.result() for n, f in enumerate(cells)}
     finally:
@@ -159,8 +170,9 @@ def test_processes_and_kernels_log_to_one_project_at_once(tmp_path, env_for_subp
 
     steps = {}
     for name, child in finished.items():
-        assert child.returncode == 0 and not _problems(child.stderr), \
+        assert child.returncode == 0 and not _problems(child.stderr), (
             f"{name}: exit {child.returncode}\n{child.stdout[-1000:]}\n{child.stderr}\n{_logs(work, name)}"
+        )
         steps[name] = int(child.stdout.rsplit("STEPS", 1)[1])
     for name, (status, out, err) in ran.items():
         assert status == "ok" and not _problems(err), f"{name}: {status}\n{out[-1000:]}\n{err}\n{_logs(work, name)}"
@@ -173,16 +185,22 @@ def test_processes_and_kernels_log_to_one_project_at_once(tmp_path, env_for_subp
         assert lines == local.read_text().splitlines(), f"{name}: the server's history differs from the local one"
         assert [json.loads(line)["_step"] for line in lines] == list(range(count)), name
         assert {json.loads(line)["writer"] for line in lines} == {name}, f"{name}: rows of another run"
-        assert (stored[name]["state"], stored[name]["exitcode"], stored[name]["historyLineCount"]) == \
-            ("finished", 0, count), (name, stored[name])
-    figures(f"{PROCESSES} processes and {KERNELS} kernels logged {sum(steps.values()):,} rows into one project at "
-            f"once: all complete on the server, none lost")
+        assert (stored[name]["state"], stored[name]["exitcode"], stored[name]["historyLineCount"]) == (
+            "finished",
+            0,
+            count,
+        ), (name, stored[name])
+    figures(
+        f"{PROCESSES} processes and {KERNELS} kernels logged {sum(steps.values()):,} rows into one project at "
+        f"once: all complete on the server, none lost"
+    )
 
 
 def test_20_clients_at_once_against_the_server(server_process, seed, figures) -> None:
     server_process.start()
-    result = run_clients(server_process.url, server_process.admin_key, clients=CLIENTS, seconds=CLIENT_SECONDS,
-                         project="load", seed=seed)
+    result = run_clients(
+        server_process.url, server_process.admin_key, clients=CLIENTS, seconds=CLIENT_SECONDS, project="load", seed=seed
+    )
     assert not result.failures, result.failures[:10]
     assert result.stale_reads == 0, "a read showed fewer rows than the server had acknowledged"
     assert all(result.latencies[op] for op in OPERATIONS), {op: len(v) for op, v in result.latencies.items()}
@@ -192,9 +210,13 @@ def test_20_clients_at_once_against_the_server(server_process, seed, figures) ->
         lines = (found[0] / "files" / "wandb-history.jsonl").read_text().splitlines()
         assert [json.loads(line)["_step"] for line in lines] == list(range(count)), f"{run}: rows lost or repeated"
     everything = [x for values in result.latencies.values() for x in values]
-    per_op = ", ".join(f"{op} {percentile(result.latencies[op], 0.5) * 1e3:.1f}/"
-                       f"{percentile(result.latencies[op], 0.99) * 1e3:.1f}" for op in OPERATIONS)
-    figures(f"{CLIENTS} clients for {result.seconds:.1f} s: {result.requests:,} requests "
-            f"({result.requests / result.seconds:.0f}/s), {sum(result.rows.values()):,} rows appended, 0 failed; "
-            f"latency p50 {percentile(everything, 0.5) * 1e3:.1f} ms, p99 {percentile(everything, 0.99) * 1e3:.1f} ms "
-            f"({per_op} ms p50/p99)")
+    per_op = ", ".join(
+        f"{op} {percentile(result.latencies[op], 0.5) * 1e3:.1f}/{percentile(result.latencies[op], 0.99) * 1e3:.1f}"
+        for op in OPERATIONS
+    )
+    figures(
+        f"{CLIENTS} clients for {result.seconds:.1f} s: {result.requests:,} requests "
+        f"({result.requests / result.seconds:.0f}/s), {sum(result.rows.values()):,} rows appended, 0 failed; "
+        f"latency p50 {percentile(everything, 0.5) * 1e3:.1f} ms, p99 {percentile(everything, 0.99) * 1e3:.1f} ms "
+        f"({per_op} ms p50/p99)"
+    )

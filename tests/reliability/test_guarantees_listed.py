@@ -13,7 +13,7 @@ def _guarantees() -> list[str]:
     readme = (ROOT / "README.md").read_text()
     start = readme.index("\n## Guarantees\n")
     end = readme.find("\n## ", start + 1)
-    section = readme[start:end if end >= 0 else None]
+    section = readme[start : end if end >= 0 else None]
     return [item for item in re.split(r"\n(?=- )", section) if item.startswith("- ")]
 
 

@@ -40,8 +40,9 @@ SCRIPT = textwrap.dedent(
 @pytest.mark.parametrize("how", ["caught", "uncaught"])
 def test_a_failed_init_gives_the_console_back(how, tmp_path, env_for_subprocess) -> None:
     env = dict(env_for_subprocess, WANDB_CONSOLE="redirect")
-    done = subprocess.run([sys.executable, "-c", SCRIPT, how], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, how], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     if how == "caught":
         assert done.returncode == 0, done.stderr
         assert "init failed: can't start new thread" in done.stdout and "still printing" in done.stdout, done

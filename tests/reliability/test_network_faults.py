@@ -96,15 +96,25 @@ def _wait_for(condition, seconds: float) -> None:
 
 def _run_child(index: int, child_seed: int, proxy: FaultProxy, key: str, work, env) -> subprocess.CompletedProcess:
     env = dict(env, WANDB_BASE_URL=proxy.url, WANDB_API_KEY=key, WANDB_DIR=str(work))
-    return subprocess.run([sys.executable, "-c", CHILD, str(index), str(child_seed), str(LOG_SECONDS)], cwd=work,
-                          env=env, capture_output=True, text=True, timeout=CHILD_TIMEOUT)
+    return subprocess.run(
+        [sys.executable, "-c", CHILD, str(index), str(child_seed), str(LOG_SECONDS)],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+    )
 
 
 def _server_run(server, run_id: str) -> dict:
     query = """query R($p: String, $e: String, $n: String!) { project(name: $p, entityName: $e) {
         run(name: $n) { state exitcode historyLineCount summaryMetrics config } } }"""
-    answer = requests.post(f"{server.url}/graphql", auth=("api", server.admin_key), timeout=30,
-                           json={"query": query, "variables": {"p": "faults", "e": "admin", "n": run_id}})
+    answer = requests.post(
+        f"{server.url}/graphql",
+        auth=("api", server.admin_key),
+        timeout=30,
+        json={"query": query, "variables": {"p": "faults", "e": "admin", "n": run_id}},
+    )
     answer.raise_for_status()
     return answer.json()["data"]["project"]["run"]
 
@@ -124,8 +134,9 @@ def _check_run(server, local_root, run_id: str, steps: int, where: str) -> None:
         assert (remote / name).read_text() == (local / name).read_text(), f"{where}: {name} differs"
     assert (remote.parent / "uploaded" / "output.log").read_text() == (local / "output.log").read_text(), where
     assert f"run {int(run_id[-2:])} logged {steps} rows" in (remote / "output.log").read_text(), where
-    assert json.loads((remote / "wandb-summary.json").read_text()) == \
-        json.loads((local / "wandb-summary.json").read_text()), f"{where}: summary differs"
+    assert json.loads((remote / "wandb-summary.json").read_text()) == json.loads(
+        (local / "wandb-summary.json").read_text()
+    ), f"{where}: summary differs"
     if (local / "notes.txt").exists():
         assert (remote / "notes.txt").read_text() == (local / "notes.txt").read_text(), where
     stored = _server_run(server, run_id)
@@ -149,8 +160,9 @@ def test_runs_survive_a_faulty_network(tmp_path, env_for_subprocess, server_proc
     try:
         scheduler.start()
         with concurrent.futures.ThreadPoolExecutor(RUNS) as pool:
-            done = list(pool.map(lambda n: _run_child(n, seeds[n], proxy, server_process.admin_key, work, env),
-                                 range(RUNS)))
+            done = list(
+                pool.map(lambda n: _run_child(n, seeds[n], proxy, server_process.admin_key, work, env), range(RUNS))
+            )
         scheduler.join()
     finally:
         proxy.stop()
@@ -158,8 +170,9 @@ def test_runs_survive_a_faulty_network(tmp_path, env_for_subprocess, server_proc
     rows = 0
     for index, child in enumerate(done):
         where = f"run fault{index:02d} (seed {seed})"
-        assert child.returncode == 0, \
+        assert child.returncode == 0, (
             f"{where}: exit {child.returncode}\n{child.stdout[-2000:]}\n{child.stderr[-3000:]}"
+        )
         assert "not uploaded yet" not in child.stderr and "Traceback" not in child.stderr, f"{where}: {child.stderr}"
         steps = int(child.stdout.rsplit("STEPS", 1)[1])
         local = next((work / "wandb").glob(f"run-*-fault{index:02d}"))
@@ -167,5 +180,7 @@ def test_runs_survive_a_faulty_network(tmp_path, env_for_subprocess, server_proc
         rows += steps
     assert all(proxy.counts[fault] >= MET_BY for fault in FAULTS if fault != "stopped"), proxy.counts
     periods = {fault: round(sum(t for mode, t in timeline if mode == fault), 1) for fault in FAULTS}
-    figures(f"{RUNS} online runs, {rows:,} rows, each held exactly once by the server after recovery; seconds of "
-            f"each fault {periods}; requests that met each mode {dict(proxy.counts)}")
+    figures(
+        f"{RUNS} online runs, {rows:,} rows, each held exactly once by the server after recovery; seconds of "
+        f"each fault {periods}; requests that met each mode {dict(proxy.counts)}"
+    )

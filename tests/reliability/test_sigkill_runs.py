@@ -75,8 +75,14 @@ def _kill_while_logging(run_id: str, child_seed: int, delay: float, work: Path, 
     report = work / "reports" / f"{run_id}.txt"
     fd = os.open(report, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
-        child = subprocess.Popen([sys.executable, "-c", CHILD, run_id, str(child_seed), str(fd)], cwd=work,
-                                 env=env, pass_fds=(fd,), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, run_id, str(child_seed), str(fd)],
+            cwd=work,
+            env=env,
+            pass_fds=(fd,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
     finally:
         os.close(fd)
     try:
@@ -115,8 +121,9 @@ def _check_on_disk(paths: RunPaths, killed: Killed, seed: int) -> DiskState:
     assert steps == list(range(len(steps))), f"{where}: steps out of order, missing or repeated"
     assert killed.reported, f"{where}: the child reported no row"
     assert killed.reported == list(range(len(killed.reported))), f"{where}: the side channel is broken"
-    assert len(steps) >= len(killed.reported), \
+    assert len(steps) >= len(killed.reported), (
         f"{where}: log() returned for step {killed.reported[-1]} but only {len(steps)} rows are on disk"
+    )
     assert len(steps) <= len(killed.reported) + 1, f"{where}: rows on disk that log() never returned"
     assert [row["_step"] for row in read_jsonl(paths.file(HISTORY))] == steps, f"{where}: the reader differs"
     assert describe_run(paths).steps == len(steps), f"{where}: `wandb-jupyter runs` counts another number"
@@ -140,8 +147,13 @@ def _resume(wandb_parent: Path, run_id: str, on_disk: int) -> None:
 
 def _sync(paths: list[RunPaths], server, env: dict[str, str]) -> str:
     env = dict(env, WANDB_BASE_URL=server.url, WANDB_API_KEY=server.admin_key)
-    done = subprocess.run([sys.executable, "-m", "wandb_jupyter", "sync", *[str(p.root) for p in paths]], env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "wandb_jupyter", "sync", *[str(p.root) for p in paths]],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -157,8 +169,9 @@ def _local_lines(paths: RunPaths) -> list[str]:
     return data[: data.rfind("\n") + 1].splitlines()
 
 
-def test_200_runs_sigkilled_while_logging(tmp_path, env_for_subprocess, server_process, seed, figures,
-                                          monkeypatch) -> None:
+def test_200_runs_sigkilled_while_logging(
+    tmp_path, env_for_subprocess, server_process, seed, figures, monkeypatch
+) -> None:
     rng = random.Random(seed)
     work = tmp_path / "runs"
     (work / "reports").mkdir(parents=True)
@@ -191,8 +204,13 @@ def test_200_runs_sigkilled_while_logging(tmp_path, env_for_subprocess, server_p
     _sync(to_sync, server_process, env)
     for paths in to_sync:  # the rest, after the resume, and the run's end
         assert _server_lines(server_process, paths.run_id) == _local_lines(paths), paths.run_id
-        summary = json.loads((next((server_process.data_dir / "runs" / "admin" / "crash").glob(
-            f"run-*-{paths.run_id}")) / "files" / "wandb-summary.json").read_text())
+        summary = json.loads(
+            (
+                next((server_process.data_dir / "runs" / "admin" / "crash").glob(f"run-*-{paths.run_id}"))
+                / "files"
+                / "wandb-summary.json"
+            ).read_text()
+        )
         assert summary["resumed"] is True
     again = _sync(to_sync, server_process, env)
     assert again.count(": up to date") == SYNCED, again
@@ -200,7 +218,9 @@ def test_200_runs_sigkilled_while_logging(tmp_path, env_for_subprocess, server_p
     rows = sum(len(item.reported) for item in killed)
     torn = sum(state.torn_tail for _, state in states.values())
     unreported = sum(state.whole_lines - len(item.reported) for item, (_, state) in zip(killed, states.values()))
-    figures(f"{RUNS} runs SIGKILLed while logging (all {RUNS} after their first row), {rows:,} reported rows "
-            f"verified on disk, {torn} torn last lines skipped by the readers, {unreported} rows on disk whose "
-            f"log() had not returned; {RUNS} resumed and finished, {SYNCED} synced after the kill and after "
-            f"the resume")
+    figures(
+        f"{RUNS} runs SIGKILLed while logging (all {RUNS} after their first row), {rows:,} reported rows "
+        f"verified on disk, {torn} torn last lines skipped by the readers, {unreported} rows on disk whose "
+        f"log() had not returned; {RUNS} resumed and finished, {SYNCED} synced after the kill and after "
+        f"the resume"
+    )

@@ -25,13 +25,16 @@ def _texts(lines):
     return [re.sub(f"^(ERROR )?{STAMP} ", "", line) for line in lines]
 
 
-@pytest.mark.parametrize("raw, shown", [
-    pytest.param("\r 10%|#  |\r 50%|## |\r100%|###|", "100%|###|", id="tqdm-redraws"),
-    pytest.param("done\r", "done", id="crlf-after-splitting-on-newline"),
-    pytest.param("\x1b[31mred\x1b[0m plain \x1b]0;title\x07", "red plain ", id="ansi-colour-and-osc"),
-    pytest.param("a\x1b[2Kb", "ab", id="erase-line"),
-    pytest.param("", "", id="empty"),
-])
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        pytest.param("\r 10%|#  |\r 50%|## |\r100%|###|", "100%|###|", id="tqdm-redraws"),
+        pytest.param("done\r", "done", id="crlf-after-splitting-on-newline"),
+        pytest.param("\x1b[31mred\x1b[0m plain \x1b]0;title\x07", "red plain ", id="ansi-colour-and-osc"),
+        pytest.param("a\x1b[2Kb", "ab", id="erase-line"),
+        pytest.param("", "", id="empty"),
+    ],
+)
 def test_clean_line(raw, shown) -> None:
     assert clean_line(raw) == shown
 

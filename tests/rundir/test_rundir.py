@@ -32,8 +32,14 @@ def test_layout_of_an_offline_run(isolated) -> None:
     assert root.parent == isolated / "wandb"
     assert root.name.startswith("offline-run-") and root.name.endswith(f"-{run.id}")
     assert os.readlink(isolated / "wandb" / "latest-run") == root.name
-    for name in ("wandb-history.jsonl", "wandb-summary.json", "config.yaml", "wandb-metadata.json",
-                 "requirements.txt", "wandb-events.jsonl"):
+    for name in (
+        "wandb-history.jsonl",
+        "wandb-summary.json",
+        "config.yaml",
+        "wandb-metadata.json",
+        "requirements.txt",
+        "wandb-events.jsonl",
+    ):
         assert (root / "files" / name).is_file(), name
     assert (root / "logs" / "debug.log").is_file()
     assert (isolated / "wandb" / "debug.log").is_file()
@@ -51,7 +57,11 @@ def test_metadata_records_the_environment_with_secrets_masked(isolated, monkeypa
     text = Path(run.dir, "wandb-metadata.json").read_text()
     meta = json.loads(text)
     assert (meta["username"], meta["email"], meta["docker"], meta["host"]) == (
-        "alice", "alice@example.com", "repo/image@sha256:abc", "trainer-7")
+        "alice",
+        "alice@example.com",
+        "repo/image@sha256:abc",
+        "trainer-7",
+    )
     assert (meta["id"], meta["name"], meta["project"]) == (run.id, "m", "meta")
     assert meta["args"][2] == "--lr" or "0.1" in meta["args"]
     assert KEY not in text
@@ -63,15 +73,22 @@ def test_metadata_records_the_environment_with_secrets_masked(isolated, monkeypa
 def test_code_is_saved_unless_disabled(tmp_path, env_for_subprocess) -> None:
     script = tmp_path / "train.py"
     script.write_text("import wandb_jupyter as w\nr = w.init(mode='offline')\nprint(r.paths.root)\nr.finish()\n")
-    out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env_for_subprocess,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=env_for_subprocess, capture_output=True, text=True, check=True
+    ).stdout
     root = Path(out.strip().splitlines()[-1])
     assert (root / "files" / "code" / "train.py").read_text() == script.read_text()
     meta = json.loads((root / "files" / "wandb-metadata.json").read_text())
     assert meta["program"] == str(script) and meta["name"] == "train-1"
 
-    out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env={**env_for_subprocess,
-                         "WANDB_DISABLE_CODE": "true"}, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env={**env_for_subprocess, "WANDB_DISABLE_CODE": "true"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     root = Path(out.strip().splitlines()[-1])
     meta = json.loads((root / "files" / "wandb-metadata.json").read_text())
     assert not (root / "files" / "code").exists()
@@ -88,8 +105,17 @@ def test_requirements_list_installed_distributions(isolated) -> None:
 
 
 def test_config_yaml_reads_back_with_pyyaml(isolated) -> None:
-    config = {"lr": 1e-3, "name": "a: b # c", "nan": float("nan"), "inf": float("-inf"), "empty": {}, "none": None,
-              "nested": {"list": [1, {"x": "y"}, []], "flag": True}, "unicode": "héllo ✓", "quote": 'say "hi"\n'}
+    config = {
+        "lr": 1e-3,
+        "name": "a: b # c",
+        "nan": float("nan"),
+        "inf": float("-inf"),
+        "empty": {},
+        "none": None,
+        "nested": {"list": [1, {"x": "y"}, []], "flag": True},
+        "unicode": "héllo ✓",
+        "quote": 'say "hi"\n',
+    }
     run = wandb.init(mode="offline", config=config)
     run.finish(quiet=True)
     loaded = yaml.safe_load(Path(run.dir, "config.yaml").read_text())
@@ -109,11 +135,14 @@ def test_config_paths_merge_plain_and_wandb_format_files_before_init_config(isol
     assert dict(run.config) == {"lr": 0.5, "batch": 32, "epochs": 3}
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "an existing YAML file"),
-    ("a: [1, 2\n", "line"),
-    ("- just\n- a list\n", "mapping"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "an existing YAML file"),
+        ("a: [1, 2\n", "line"),
+        ("- just\n- a list\n", "mapping"),
+    ],
+)
 def test_config_paths_errors_are_clear(isolated, monkeypatch, content, message) -> None:
     path = isolated / "cfg.yaml"
     if content is not None:
@@ -176,4 +205,5 @@ def test_system_metrics_are_sampled_and_stop_at_finish(isolated, monkeypatch) ->
     time.sleep(0.2)
     assert len(events.read_text().splitlines()) == count, "the sampler stopped at finish"
     import threading
+
     assert not any(t.name == "wandb-system-metrics" and t.is_alive() for t in threading.enumerate())

@@ -54,8 +54,7 @@ class Launched:
 
     # -- requests ------------------------------------------------------------
     def post(self, path: str, data: bytes, *, key: str | None = None, headers: dict[str, str] | None = None) -> Any:
-        return requests.post(f"{self.url}{path}", data=data, headers={**basic(key), **(headers or {})},
-                             timeout=TIMEOUT)
+        return requests.post(f"{self.url}{path}", data=data, headers={**basic(key), **(headers or {})}, timeout=TIMEOUT)
 
     def gql(self, query: str, variables: dict[str, Any] | None = None, *, key: str | None = None) -> Any:
         body = json.dumps({"query": query, "variables": variables or {}}).encode()
@@ -64,18 +63,24 @@ class Launched:
     def stream(self, entity: str, project: str, run: str, body: dict[str, Any], *, key: str | None = None) -> Any:
         return self.post(f"/files/{entity}/{project}/{run}/file_stream", json.dumps(body).encode(), key=key)
 
-    def upsert(self, run: str, *, key: str | None, project: str = "p", entity: str | None = None,
-               **fields: Any) -> Any:
-        return self.gql("""mutation U($name: String, $project: String, $entity: String, $config: JSONString,
+    def upsert(self, run: str, *, key: str | None, project: str = "p", entity: str | None = None, **fields: Any) -> Any:
+        return self.gql(
+            """mutation U($name: String, $project: String, $entity: String, $config: JSONString,
                                      $summaryMetrics: JSONString) {
               upsertBucket(input: {name: $name, modelName: $project, entityName: $entity, config: $config,
                                    summaryMetrics: $summaryMetrics}) { bucket { id name } } }""",
-                        {"name": run, "project": project, "entity": entity, **fields}, key=key)
+            {"name": run, "project": project, "entity": entity, **fields},
+            key=key,
+        )
 
     def upload_urls(self, entity: str, project: str, run: str, names: list[str], *, key: str | None) -> Any:
-        return self.gql("""mutation C($e: String!, $p: String!, $r: String!, $f: [String!]!) {
+        return self.gql(
+            """mutation C($e: String!, $p: String!, $r: String!, $f: [String!]!) {
               createRunFiles(input: {entityName: $e, projectName: $p, runName: $r, files: $f}) {
-                files { name uploadUrl } } }""", {"e": entity, "p": project, "r": run, "f": names}, key=key)
+                files { name uploadUrl } } }""",
+            {"e": entity, "p": project, "r": run, "f": names},
+            key=key,
+        )
 
     def run_dir(self, entity: str, project: str, run: str) -> Path:
         found = sorted((self.data_dir / "runs" / entity / project).glob(f"run-*-{run}"))

@@ -38,8 +38,15 @@ def _drop_privileges() -> None:
 
 
 def _run_child(script: str, env: dict[str, str], cwd: Path, *, preexec=None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=CHILD_TIMEOUT, preexec_fn=preexec)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+        preexec_fn=preexec,
+    )
 
 
 def _history_rows(root: Path) -> tuple[list[dict], bytes]:
@@ -89,8 +96,13 @@ def test_the_privilege_drop_works(tmp_path: Path, env_for_subprocess) -> None:
     folder.mkdir(mode=0o555)
     os.chmod(folder, 0o555)
     probe = "import os, sys; open(sys.argv[1] + '/x', 'w')"
-    dropped = subprocess.run([sys.executable, "-c", probe, str(folder)], env=env_for_subprocess, capture_output=True,
-                             preexec_fn=_drop_privileges, timeout=CHILD_TIMEOUT)
+    dropped = subprocess.run(
+        [sys.executable, "-c", probe, str(folder)],
+        env=env_for_subprocess,
+        capture_output=True,
+        preexec_fn=_drop_privileges,
+        timeout=CHILD_TIMEOUT,
+    )
     assert dropped.returncode != 0 and b"Permission denied" in dropped.stderr
     os.chmod(folder, 0o755)
 
@@ -136,8 +148,14 @@ def _check_stopped_once(result: subprocess.CompletedProcess[str], reason: str) -
 def test_file_size_limit_during_a_run(tmp_path: Path, env_for_subprocess) -> None:
     """RLIMIT_FSIZE with SIGXFSZ ignored: the history file hits EFBIG part-way through a row."""
     limit = 256 * 1024 + 77  # not on a row boundary: one write is cut short
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(LOG_UNTIL_FULL), str(limit)], cwd=tmp_path,
-                            env=env_for_subprocess, capture_output=True, text=True, timeout=CHILD_TIMEOUT)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(LOG_UNTIL_FULL), str(limit)],
+        cwd=tmp_path,
+        env=env_for_subprocess,
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+    )
     root = _check_stopped_once(result, "File too large")
     assert (root / "files" / "wandb-history.jsonl").stat().st_size <= limit
     assert "still running at 0" in (root / "files" / "output.log").read_text()  # capture kept what it had
@@ -182,8 +200,9 @@ def small_file_system(tmp_path: Path):
     """A 512 KiB tmpfs (root with mount rights only): a disk that really fills up, for every file."""
     mount_point = tmp_path / "small-fs"
     mount_point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount_point)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount_point)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
     try:
@@ -195,8 +214,14 @@ def small_file_system(tmp_path: Path):
 def test_a_file_system_that_fills_up_during_a_run(tmp_path: Path, env_for_subprocess, small_file_system: Path) -> None:
     """ENOSPC for every file (history, summary, config, console output, metrics, debug logs)."""
     env = {**env_for_subprocess, "WANDB_DIR": str(small_file_system), "WANDB_X_STATS_SAMPLING_INTERVAL": "0.05"}
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(LOG_UNTIL_FULL)], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=CHILD_TIMEOUT)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(LOG_UNTIL_FULL)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+    )
     root = _check_stopped_once(result, "No space left on device")
     assert not list((root / "files").glob(".*.tmp"))  # no half-written temporary files left behind
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import wandb_jupyter as wandb
 from wandb_jupyter import UsageError
@@ -158,21 +159,33 @@ def test_summary_and_config_refuse_what_history_refuses(isolated: Path) -> None:
 
 
 ODD_LEAVES = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**40), max_value=10**40), st.floats(),
-    st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=8), st.binary(max_size=8),
-    st.datetimes(), st.dates(), st.timedeltas(), st.complex_numbers(max_magnitude=10),
-    st.builds(np.float64, st.floats()), st.builds(np.int32, st.integers(-(2**31), 2**31 - 1)),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.floats(),
+    st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=8),
+    st.binary(max_size=8),
+    st.datetimes(),
+    st.dates(),
+    st.timedeltas(),
+    st.complex_numbers(max_magnitude=10),
+    st.builds(np.float64, st.floats()),
+    st.builds(np.int32, st.integers(-(2**31), 2**31 - 1)),
     st.lists(st.floats(allow_nan=True), max_size=40).map(np.array),
     st.sampled_from([BrokenStrOnly(), BrokenShape(), decimal.Decimal("2"), Path("p"), object()]),
 )
 ODD_VALUES = st.recursive(
     ODD_LEAVES,
     lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.lists(inner, max_size=3).map(tuple),
+        st.lists(inner, max_size=3),
+        st.lists(inner, max_size=3).map(tuple),
         st.frozensets(st.one_of(st.integers(), st.text(max_size=3)), max_size=3),
-        st.dictionaries(st.one_of(st.text(max_size=5), st.integers(), st.none(), st.tuples(st.integers())), inner,
-                        max_size=3)),
-    max_leaves=8)
+        st.dictionaries(
+            st.one_of(st.text(max_size=5), st.integers(), st.none(), st.tuples(st.integers())), inner, max_size=3
+        ),
+    ),
+    max_leaves=8,
+)
 
 
 def test_random_odd_rows_never_corrupt_the_history(isolated: Path) -> None:

@@ -77,8 +77,14 @@ def child(tmp_path: Path, env_for_subprocess: dict[str, str], launched):
     work.mkdir()
 
     def run(source: str, key: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
-        env = {**env_for_subprocess, "WANDB_BASE_URL": launched.url, "WANDB_MODE": "online", "WANDB_DIR": str(work),
-               "WANDB_X_STATS_SAMPLING_INTERVAL": "0.1", **extra_env}
+        env = {
+            **env_for_subprocess,
+            "WANDB_BASE_URL": launched.url,
+            "WANDB_MODE": "online",
+            "WANDB_DIR": str(work),
+            "WANDB_X_STATS_SAMPLING_INTERVAL": "0.1",
+            **extra_env,
+        }
         home = Path(env["HOME"])
         if source == "env":
             env["WANDB_API_KEY"] = key
@@ -93,8 +99,14 @@ def child(tmp_path: Path, env_for_subprocess: dict[str, str], launched):
             settings = Path(env["WANDB_CONFIG_DIR"]) / "settings"
             settings.parent.mkdir(parents=True, exist_ok=True)
             settings.write_text(f"[default]\napi_key = {key}\n")
-        return subprocess.run([sys.executable, "-c", textwrap.dedent(PROGRAM), source], cwd=work, env=env,
-                              capture_output=True, text=True, timeout=CHILD_TIMEOUT)
+        return subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(PROGRAM), source],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=CHILD_TIMEOUT,
+        )
 
     run.work = work  # type: ignore[attr-defined]
     return run
@@ -148,7 +160,13 @@ def test_an_anonymous_key_stays_in_netrc_and_masked_in_logs(launched, child, env
     run_id = Path(last["dir"]).name.rsplit("-", 1)[1]
     page = f"{launched.url}/{last['entity']}/secret-scan/runs/{run_id}"
     assert requests.get(page, params={"apiKey": key}, timeout=30).status_code == 200
-    assert requests.get(f"{launched.url}/files/{last['entity']}/secret-scan/{run_id}/wandb-history.jsonl",
-                        params={"apiKey": key}, timeout=30).status_code == 200
+    assert (
+        requests.get(
+            f"{launched.url}/files/{last['entity']}/secret-scan/{run_id}/wandb-history.jsonl",
+            params={"apiKey": key},
+            timeout=30,
+        ).status_code
+        == 200
+    )
     assert f"****{key[-4:]}" in launched.log()  # the requests were logged, masked
     assert _scan_everything(key, launched, child, result, env_for_subprocess) == []

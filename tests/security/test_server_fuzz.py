@@ -15,7 +15,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -25,24 +26,62 @@ ANY_TEXT = st.one_of(
     st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=24),
     st.text(alphabet="\ud800\udfff\x00\n\r\x85\u2028é/.\\%:a", max_size=8),
 )
-SCALARS = (st.none() | st.booleans() | st.integers(min_value=-(10**30), max_value=10**30)
-           | st.floats() | ANY_TEXT)
-JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4),
-                    max_leaves=10)
+SCALARS = st.none() | st.booleans() | st.integers(min_value=-(10**30), max_value=10**30) | st.floats() | ANY_TEXT
+JSON = st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4), max_leaves=10
+)
 FILE_NAMES = st.one_of(
-    st.sampled_from(["wandb-history.jsonl", "wandb-events.jsonl", "output.log", "wandb-summary.json", "config.yaml",
-                     "code", "media/a.png", "../x", "a/../../x", "/etc/x", "a\\b", "..", ".", "", "a//b", "x/",
-                     "\x00", "%2e%2e/x", "a" * 300, "wandb-history.jsonl/x"]),
+    st.sampled_from(
+        [
+            "wandb-history.jsonl",
+            "wandb-events.jsonl",
+            "output.log",
+            "wandb-summary.json",
+            "config.yaml",
+            "code",
+            "media/a.png",
+            "../x",
+            "a/../../x",
+            "/etc/x",
+            "a\\b",
+            "..",
+            ".",
+            "",
+            "a//b",
+            "x/",
+            "\x00",
+            "%2e%2e/x",
+            "a" * 300,
+            "wandb-history.jsonl/x",
+        ]
+    ),
     ANY_TEXT,
 )
-OFFSETS = st.one_of(st.integers(min_value=-5, max_value=10**30), st.floats(), st.booleans(), st.none(), ANY_TEXT,
-                    st.just(2**63), st.just(-(2**63) - 1))
-ENTRY = st.fixed_dictionaries({}, optional={"offset": OFFSETS,
-                                            "content": st.one_of(st.lists(st.one_of(ANY_TEXT, JSON), max_size=4),
-                                                                 JSON)})
-STREAM_BODY = st.one_of(JSON, st.fixed_dictionaries({}, optional={
-    "files": st.one_of(JSON, st.dictionaries(FILE_NAMES, st.one_of(ENTRY, JSON), max_size=3)),
-    "complete": JSON, "exitcode": st.one_of(JSON, st.integers()), "preempting": JSON, "uploaded": JSON}))
+OFFSETS = st.one_of(
+    st.integers(min_value=-5, max_value=10**30),
+    st.floats(),
+    st.booleans(),
+    st.none(),
+    ANY_TEXT,
+    st.just(2**63),
+    st.just(-(2**63) - 1),
+)
+ENTRY = st.fixed_dictionaries(
+    {}, optional={"offset": OFFSETS, "content": st.one_of(st.lists(st.one_of(ANY_TEXT, JSON), max_size=4), JSON)}
+)
+STREAM_BODY = st.one_of(
+    JSON,
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "files": st.one_of(JSON, st.dictionaries(FILE_NAMES, st.one_of(ENTRY, JSON), max_size=3)),
+            "complete": JSON,
+            "exitcode": st.one_of(JSON, st.integers()),
+            "preempting": JSON,
+            "uploaded": JSON,
+        },
+    ),
+)
 
 QUERIES = [
     """mutation U($name: String, $project: String, $entity: String, $config: JSONString, $tags: [String!],
@@ -64,18 +103,36 @@ QUERIES = [
     "query E($name: String!) { entity(name: $name) { projects(first: 5) { edges { node { name } } } } }",
     "query V { viewer { name teams { edges { node { name } } } } serverInfo { features { name } } }",
 ]
-VARIABLE_NAMES = ["name", "project", "entity", "config", "tags", "summaryMetrics", "displayName", "id", "files",
-                  "run", "first"]
+VARIABLE_NAMES = [
+    "name",
+    "project",
+    "entity",
+    "config",
+    "tags",
+    "summaryMetrics",
+    "displayName",
+    "id",
+    "files",
+    "run",
+    "first",
+]
 GRAPHQL_BODY = st.one_of(
-    st.builds(lambda q, v, op: {"query": q, "variables": v, **({} if op is None else {"operationName": op})},
-              st.sampled_from(QUERIES), st.dictionaries(st.sampled_from(VARIABLE_NAMES), JSON, max_size=5),
-              st.one_of(st.none(), st.sampled_from(["U", "C", "P", "Nope"]), JSON)),
+    st.builds(
+        lambda q, v, op: {"query": q, "variables": v, **({} if op is None else {"operationName": op})},
+        st.sampled_from(QUERIES),
+        st.dictionaries(st.sampled_from(VARIABLE_NAMES), JSON, max_size=5),
+        st.one_of(st.none(), st.sampled_from(["U", "C", "P", "Nope"]), JSON),
+    ),
     st.builds(lambda q: {"query": q}, ANY_TEXT),  # unknown operations, syntax errors
     st.builds(lambda q, v: {"query": q, "variables": v}, JSON, JSON),  # wrong types
-    st.sampled_from([{"query": "{ viewer { name } " + "x " * 60_000 + "}"},  # huge
-                     {"query": "query { " + " ".join(f"a{i}: viewer {{ name }}" for i in range(3000)) + " }"},
-                     {"query": "{ project(name: " + "[" * 5000 + "]" * 5000 + ") { id } }"},  # deep
-                     {"query": "query A { viewer { name } } query B { viewer { id } }"}]),
+    st.sampled_from(
+        [
+            {"query": "{ viewer { name } " + "x " * 60_000 + "}"},  # huge
+            {"query": "query { " + " ".join(f"a{i}: viewer {{ name }}" for i in range(3000)) + " }"},
+            {"query": "{ project(name: " + "[" * 5000 + "]" * 5000 + ") { id } }"},  # deep
+            {"query": "query A { viewer { name } } query B { viewer { id } }"},
+        ]
+    ),
     JSON,
 )
 KEYS = st.sampled_from(["admin", None, "bad"])
@@ -93,10 +150,19 @@ def _keep_run(server) -> dict[str, bytes]:
     """A run stored before the fuzzing ('admin/p/keep'); returns the bytes of its files."""
     rows = [json.dumps({"_step": i, "loss": 1 / (i + 1)}) for i in range(10)]
     assert server.upsert("keep", key=server.admin_key, config=json.dumps({"lr": {"value": 0.1}})).status_code == 200
-    answer = server.stream("admin", "p", "keep", {"files": {
-        "wandb-history.jsonl": {"offset": 0, "content": rows},
-        "output.log": {"offset": 0, "content": ["t0 hello"]},
-        "wandb-summary.json": {"offset": 0, "content": ['{"loss": 0.1}']}}}, key=server.admin_key)
+    answer = server.stream(
+        "admin",
+        "p",
+        "keep",
+        {
+            "files": {
+                "wandb-history.jsonl": {"offset": 0, "content": rows},
+                "output.log": {"offset": 0, "content": ["t0 hello"]},
+                "wandb-summary.json": {"offset": 0, "content": ['{"loss": 0.1}']},
+            }
+        },
+        key=server.admin_key,
+    )
     assert answer.status_code == 200
     url = server.upload_urls("admin", "p", "keep", ["model.txt"], key=server.admin_key).json()
     import requests
@@ -114,16 +180,22 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 def _assert_intact(server, before: dict[str, bytes]) -> None:
     """The kept run's files are unchanged on disk and read back the same through the API."""
     assert _snapshot(server.run_dir("admin", "p", "keep")) == before
-    answer = server.gql('query { model(name: "p", entityName: "admin") { bucket(name: "keep") { '
-                        'historyLineCount summaryMetrics config } } }', key=server.admin_key)
+    answer = server.gql(
+        'query { model(name: "p", entityName: "admin") { bucket(name: "keep") { '
+        "historyLineCount summaryMetrics config } } }",
+        key=server.admin_key,
+    )
     bucket = answer.json()["data"]["model"]["bucket"]
     assert bucket["historyLineCount"] == 10
     assert json.loads(bucket["summaryMetrics"]) == {"loss": 0.1}
     assert json.loads(bucket["config"]) == {"lr": {"value": 0.1}}
     import requests
 
-    download = requests.get(f"{server.url}/files/admin/p/keep/wandb-history.jsonl", timeout=30,
-                            headers={"Authorization": _auth(server.admin_key)})
+    download = requests.get(
+        f"{server.url}/files/admin/p/keep/wandb-history.jsonl",
+        timeout=30,
+        headers={"Authorization": _auth(server.admin_key)},
+    )
     assert download.content == before["files/wandb-history.jsonl"]
 
 
@@ -142,8 +214,11 @@ def _assert_no_server_error(server) -> None:
 def _outside_runs(data_dir: Path, tmp: Path) -> set[str]:
     """Every file under the test's tmp folder except the fuzzed run's own folder and the server's index."""
     fz = next((data_dir / "runs" / "admin" / "p").glob("run-*-fz"))
-    return {str(p) for p in tmp.rglob("*") if p.is_file() and fz not in p.parents
-            and not p.name.startswith("index.sqlite3") and p.name != "server.log"}
+    return {
+        str(p)
+        for p in tmp.rglob("*")
+        if p.is_file() and fz not in p.parents and not p.name.startswith("index.sqlite3") and p.name != "server.log"
+    }
 
 
 def test_graphql_fuzzed(launched, tmp_path: Path) -> None:
@@ -167,8 +242,10 @@ def test_graphql_raw_bytes_fuzzed(launched) -> None:
     before = _keep_run(launched)
 
     @FUZZ
-    @given(data=st.one_of(st.binary(max_size=200), st.just(b"{" * 100_000), st.just(b"[" * 100_000)),
-           encoding=st.sampled_from(["", "gzip", "deflate", "br", "identity"]))
+    @given(
+        data=st.one_of(st.binary(max_size=200), st.just(b"{" * 100_000), st.just(b"[" * 100_000)),
+        encoding=st.sampled_from(["", "gzip", "deflate", "br", "identity"]),
+    )
     def check(data: bytes, encoding: str) -> None:
         headers = {"Content-Encoding": encoding} if encoding else {}
         answer = launched.post("/graphql", data, key=launched.admin_key, headers=headers)
@@ -184,13 +261,23 @@ def test_file_stream_fuzzed(launched, tmp_path: Path) -> None:
     outside = _outside_runs(launched.data_dir, tmp_path)
 
     @FUZZ
-    @given(body=STREAM_BODY, key=KEYS, path=st.one_of(st.just(("admin", "p", "fz")), st.tuples(
-        st.sampled_from(["admin", "bob", "nobody", "%2e%2e", ".."]), st.sampled_from(["p", "q", "..", "%2F"]),
-        st.sampled_from(["fz", "missing", "..", "a%00b", "%ED%A0%80"]))))
+    @given(
+        body=STREAM_BODY,
+        key=KEYS,
+        path=st.one_of(
+            st.just(("admin", "p", "fz")),
+            st.tuples(
+                st.sampled_from(["admin", "bob", "nobody", "%2e%2e", ".."]),
+                st.sampled_from(["p", "q", "..", "%2F"]),
+                st.sampled_from(["fz", "missing", "..", "a%00b", "%ED%A0%80"]),
+            ),
+        ),
+    )
     def check(body, key, path) -> None:
         entity, project, run = path
-        answer = launched.post(f"/files/{entity}/{project}/{run}/file_stream", _body_bytes(body),
-                               key=_key(launched, key))
+        answer = launched.post(
+            f"/files/{entity}/{project}/{run}/file_stream", _body_bytes(body), key=_key(launched, key)
+        )
         assert answer.status_code < 500, (path, body, answer.status_code, answer.text[:500])
 
     check()
@@ -206,20 +293,32 @@ def test_file_stream_encodings_fuzzed(launched) -> None:
     bomb = gzip.compress(b" " * (80 << 20))  # 80 MiB of spaces in ~80 KiB
 
     @FUZZ
-    @given(data=st.one_of(st.binary(max_size=300), st.just(gzip.compress(good)[:-5]), st.just(bomb),
-                          st.builds(lambda junk: b"\x1f\x8b\x08\x00" + junk, st.binary(max_size=100))),
-           encoding=st.sampled_from(["gzip", "deflate", "x-gzip", "compress", "GZIP"]))
+    @given(
+        data=st.one_of(
+            st.binary(max_size=300),
+            st.just(gzip.compress(good)[:-5]),
+            st.just(bomb),
+            st.builds(lambda junk: b"\x1f\x8b\x08\x00" + junk, st.binary(max_size=100)),
+        ),
+        encoding=st.sampled_from(["gzip", "deflate", "x-gzip", "compress", "GZIP"]),
+    )
     def check(data: bytes, encoding: str) -> None:
-        answer = launched.post("/files/admin/p/fz/file_stream", data, key=launched.admin_key,
-                               headers={"Content-Encoding": encoding})
+        answer = launched.post(
+            "/files/admin/p/fz/file_stream", data, key=launched.admin_key, headers={"Content-Encoding": encoding}
+        )
         assert 400 <= answer.status_code < 500, (data[:60], encoding, answer.status_code, answer.text[:300])
 
     check()
-    answer = launched.post("/files/admin/p/fz/file_stream", bomb, key=launched.admin_key,
-                           headers={"Content-Encoding": "gzip"})
+    answer = launched.post(
+        "/files/admin/p/fz/file_stream", bomb, key=launched.admin_key, headers={"Content-Encoding": "gzip"}
+    )
     assert answer.status_code == 413 and "limit" in answer.json()["error"]
-    answer = launched.post("/files/admin/p/fz/file_stream", zlib.compress(good), key=launched.admin_key,
-                           headers={"Content-Encoding": "deflate"})
+    answer = launched.post(
+        "/files/admin/p/fz/file_stream",
+        zlib.compress(good),
+        key=launched.admin_key,
+        headers={"Content-Encoding": "deflate"},
+    )
     assert answer.status_code == 200
     _assert_intact(launched, before)
     _assert_no_server_error(launched)
@@ -234,9 +333,13 @@ def test_uploads_fuzzed(launched, tmp_path: Path) -> None:
     run_files = launched.run_dir("admin", "p", "fz") / "files"
 
     @FUZZ
-    @given(name=FILE_NAMES, signed=st.booleans(), exp=st.one_of(st.none(), ANY_TEXT, st.integers()),
-           sig=st.one_of(st.none(), ANY_TEXT, st.text("0123456789abcdef", min_size=64, max_size=64)),
-           quoted=st.booleans())
+    @given(
+        name=FILE_NAMES,
+        signed=st.booleans(),
+        exp=st.one_of(st.none(), ANY_TEXT, st.integers()),
+        sig=st.one_of(st.none(), ANY_TEXT, st.text("0123456789abcdef", min_size=64, max_size=64)),
+        quoted=st.booleans(),
+    )
     def check(name: str, signed: bool, exp, sig, quoted: bool) -> None:
         try:
             path = "/".join(quote(part, safe="") for part in name.split("/")) if quoted else name
@@ -264,12 +367,22 @@ def test_uploads_fuzzed(launched, tmp_path: Path) -> None:
 def test_summary_through_file_stream_stays_a_json_object(launched) -> None:
     """A summary line that is not a JSON object is refused, so the stored summary is never corrupted."""
     assert launched.upsert("s", key=launched.admin_key).status_code == 200
-    good = launched.stream("admin", "p", "s", {"files": {"wandb-summary.json": {"offset": 0, "content": ['{"a": 1}']}}},
-                           key=launched.admin_key)
+    good = launched.stream(
+        "admin",
+        "p",
+        "s",
+        {"files": {"wandb-summary.json": {"offset": 0, "content": ['{"a": 1}']}}},
+        key=launched.admin_key,
+    )
     assert good.status_code == 200
     for line in ("not json", "[1, 2]", '"text"', "{"):
-        bad = launched.stream("admin", "p", "s", {"files": {"wandb-summary.json": {"offset": 0, "content": [line]}}},
-                              key=launched.admin_key)
+        bad = launched.stream(
+            "admin",
+            "p",
+            "s",
+            {"files": {"wandb-summary.json": {"offset": 0, "content": [line]}}},
+            key=launched.admin_key,
+        )
         assert bad.status_code == 400, line
     summary = launched.run_dir("admin", "p", "s") / "files" / "wandb-summary.json"
     assert json.loads(summary.read_text()) == {"a": 1}
@@ -288,7 +401,12 @@ def test_lone_surrogates_are_refused_not_half_written(launched, text: str) -> No
     assert answer.status_code == 400
     answer = launched.upsert("sg", key=launched.admin_key, config=json.dumps({"x": {"value": text}}))
     assert answer.status_code == 400  # escaped inside the JSONString: found once parsed
-    emoji = launched.stream("admin", "p", "sg", {"files": {"wandb-history.jsonl": {
-        "offset": 0, "content": [json.dumps({"t": "\U0001f600"})]}}}, key=launched.admin_key)
+    emoji = launched.stream(
+        "admin",
+        "p",
+        "sg",
+        {"files": {"wandb-history.jsonl": {"offset": 0, "content": [json.dumps({"t": "\U0001f600"})]}}},
+        key=launched.admin_key,
+    )
     assert emoji.status_code == 200  # a surrogate *pair* (escaped emoji) is fine
     assert json.loads(history.read_text(encoding="utf-8"))["t"] == "\U0001f600"

@@ -31,12 +31,12 @@ NO_VALID_KEY = [
 ]
 MUTATIONS = {
     "upsertBucket": 'mutation { upsertBucket(input: {name: "new", modelName: "p", entityName: "admin"}) '
-                    '{ bucket { id } } }',
+    "{ bucket { id } } }",
     "createRunFiles": 'mutation { createRunFiles(input: {entityName: "admin", projectName: "p", runName: "r", '
-                      'files: ["a.txt"]}) { files { uploadUrl } } }',
+    'files: ["a.txt"]}) { files { uploadUrl } } }',
     "markRunFilesUploaded": 'mutation { markRunFilesUploaded(input: {entityName: "admin", projectName: "p", '
-                            'runName: "r", files: ["a.txt"]}) { success } }',
-    "stopRun": 'mutation S($id: ID!) { stopRun(input: {id: $id}) { success } }',
+    'runName: "r", files: ["a.txt"]}) { success } }',
+    "stopRun": "mutation S($id: ID!) { stopRun(input: {id: $id}) { success } }",
     "upsertModel": 'mutation { upsertModel(input: {name: "q", entityName: "admin"}) { inserted } }',
 }
 
@@ -70,17 +70,23 @@ def test_no_write_without_a_valid_key(launched, headers: dict[str, str], status:
         body = json.dumps({"query": query, "variables": {"id": run_id}}).encode()
         answer = launched.post("/graphql", body, headers=headers)
         assert answer.status_code == status, (name, answer.text)
-    stream = json.dumps({"files": {"wandb-history.jsonl": {"offset": 0, "content": _rows(3)}},
-                         "complete": True, "exitcode": 0}).encode()
+    stream = json.dumps(
+        {"files": {"wandb-history.jsonl": {"offset": 0, "content": _rows(3)}}, "complete": True, "exitcode": 0}
+    ).encode()
     assert launched.post("/files/admin/p/r/file_stream", stream, headers=headers).status_code == status
     upload = requests.put(f"{launched.url}/upload/admin/p/r/a.txt", data=b"x", headers=headers, timeout=30)
     assert upload.status_code == 403  # uploads need a signature, whatever the key
     assert _snapshot(launched.data_dir / "runs") == before  # nothing changed on disk
-    state = launched.gql('{ project(name: "p", entityName: "admin") { run(name: "r") { state } } }',
-                         key=launched.admin_key).json()
+    state = launched.gql(
+        '{ project(name: "p", entityName: "admin") { run(name: "r") { state } } }', key=launched.admin_key
+    ).json()
     assert state["data"]["project"]["run"]["state"] == "running"
-    assert launched.gql('{ project(name: "q", entityName: "admin") { id } }',
-                        key=launched.admin_key).json()["data"]["project"] is None
+    assert (
+        launched.gql('{ project(name: "q", entityName: "admin") { id } }', key=launched.admin_key).json()["data"][
+            "project"
+        ]
+        is None
+    )
 
 
 def test_a_signed_upload_url_needs_no_key_but_only_writes_its_own_file(launched) -> None:
@@ -91,8 +97,12 @@ def test_a_signed_upload_url_needs_no_key_but_only_writes_its_own_file(launched)
     files = launched.run_dir("admin", "p", "r") / "files"
     assert (files / "a.txt").read_bytes() == b"A"
     path, query = url.split("?", 1)
-    for other in (path.replace("/a.txt", "/b.txt"), path.replace("/r/a.txt", "/r2/a.txt"),
-                  path.replace("/admin/", "/bob/"), path.replace("/a.txt", "/A.txt")):
+    for other in (
+        path.replace("/a.txt", "/b.txt"),
+        path.replace("/r/a.txt", "/r2/a.txt"),
+        path.replace("/admin/", "/bob/"),
+        path.replace("/a.txt", "/A.txt"),
+    ):
         assert requests.put(f"{other}?{query}", data=b"B", timeout=30).status_code in (403, 404), other
     assert not (files / "b.txt").exists() and not (files / "A.txt").exists()
 
@@ -102,23 +112,36 @@ def test_a_signed_upload_url_needs_no_key_but_only_writes_its_own_file(launched)
 
 def test_a_user_cannot_read_or_write_another_users_entity(launched) -> None:
     run_id = _admin_run(launched)
-    assert launched.stream("admin", "p", "r", {"files": {"wandb-history.jsonl": {"offset": 0, "content": _rows(2)}}},
-                           key=launched.admin_key).status_code == 200
+    assert (
+        launched.stream(
+            "admin",
+            "p",
+            "r",
+            {"files": {"wandb-history.jsonl": {"offset": 0, "content": _rows(2)}}},
+            key=launched.admin_key,
+        ).status_code
+        == 200
+    )
     bob = launched.bob_key
     before = _snapshot(launched.run_dir("admin", "p", "r"))
     # reads through GraphQL: nothing of admin's is visible to bob
-    for query in ('{ project(name: "p", entityName: "admin") { id run(name: "r") { id } } }',
-                  '{ model(name: "p", entityName: "admin") { bucket(name: "r") { historyTail } } }',
-                  '{ projects(entityName: "admin") { edges { node { name } } } }',
-                  '{ entity(name: "admin") { projects { edges { node { name } } } } }'):
+    for query in (
+        '{ project(name: "p", entityName: "admin") { id run(name: "r") { id } } }',
+        '{ model(name: "p", entityName: "admin") { bucket(name: "r") { historyTail } } }',
+        '{ projects(entityName: "admin") { edges { node { name } } } }',
+        '{ entity(name: "admin") { projects { edges { node { name } } } } }',
+    ):
         data = launched.gql(query, key=bob).json()["data"]
         assert list(data.values()) == [None], (query, data)
     # writes: file_stream, upsert (by name and by id), stop, upload URLs, files
     body = {"files": {"wandb-history.jsonl": {"offset": 2, "content": _rows(1)}}, "complete": True, "exitcode": 1}
     assert launched.stream("admin", "p", "r", body, key=bob).status_code == 403
     assert launched.upsert("r", entity="admin", key=bob).status_code == 403
-    by_id = launched.gql('mutation U($id: String) { upsertBucket(input: {id: $id, displayName: "bob was here"}) '
-                         '{ bucket { id } } }', {"id": run_id}, key=bob)
+    by_id = launched.gql(
+        'mutation U($id: String) { upsertBucket(input: {id: $id, displayName: "bob was here"}) { bucket { id } } }',
+        {"id": run_id},
+        key=bob,
+    )
     assert by_id.status_code == 403
     assert launched.gql(MUTATIONS["stopRun"], {"id": run_id}, key=bob).status_code == 403
     assert launched.upload_urls("admin", "p", "r", ["x.txt"], key=bob).status_code == 403
@@ -131,8 +154,9 @@ def test_a_user_cannot_read_or_write_another_users_entity(launched) -> None:
     assert _snapshot(launched.run_dir("admin", "p", "r")) == before
     # and bob's own entity works for bob, and the admin (server operator) reads it
     assert launched.upsert("mine", key=bob).status_code == 200
-    assert launched.gql('{ project(name: "p", entityName: "bob") { run(name: "mine") { id } } }',
-                        key=launched.admin_key).json()["data"]["project"]["run"]["id"]
+    assert launched.gql(
+        '{ project(name: "p", entityName: "bob") { run(name: "mine") { id } } }', key=launched.admin_key
+    ).json()["data"]["project"]["run"]["id"]
 
 
 # -- anonymous runs -----------------------------------------------------------------------------------------
@@ -167,24 +191,35 @@ def test_anonymous_runs_are_listed_nowhere(launched) -> None:
     secret = answer.json()["data"]["createAnonymousEntity"]["apiKey"]["name"]
     entity = launched.gql("{ viewer { entity } }", key=secret).json()["data"]["viewer"]["entity"]
     assert launched.upsert("anon", key=secret).status_code == 200
-    assert launched.stream(entity, "p", "anon", {"files": {"wandb-history.jsonl": {"offset": 0, "content": _rows(1)}}},
-                           key=secret).status_code == 200
+    assert (
+        launched.stream(
+            entity, "p", "anon", {"files": {"wandb-history.jsonl": {"offset": 0, "content": _rows(1)}}}, key=secret
+        ).status_code
+        == 200
+    )
     for key in (launched.admin_key, launched.bob_key, None):
-        for query in (f'{{ projects(entityName: "{entity}") {{ edges {{ node {{ name }} }} }} }}',
-                      f'{{ entity(name: "{entity}") {{ id }} }}',
-                      f'{{ project(name: "p", entityName: "{entity}") {{ runs {{ edges {{ node {{ name }} }} }} }} }}'):
+        for query in (
+            f'{{ projects(entityName: "{entity}") {{ edges {{ node {{ name }} }} }} }}',
+            f'{{ entity(name: "{entity}") {{ id }} }}',
+            f'{{ project(name: "p", entityName: "{entity}") {{ runs {{ edges {{ node {{ name }} }} }} }} }}',
+        ):
             data = launched.gql(query, key=key).json().get("data") or {}
             assert all(value is None for value in data.values()), (key, query, data)
         viewer = launched.gql("{ viewer { teams { edges { node { name } } } } }", key=key).json()
         assert entity not in json.dumps(viewer)
-        download = requests.get(f"{launched.url}/files/{entity}/p/anon/wandb-history.jsonl", timeout=30,
-                                headers=basic(key) if key else {})
+        download = requests.get(
+            f"{launched.url}/files/{entity}/p/anon/wandb-history.jsonl", timeout=30, headers=basic(key) if key else {}
+        )
         assert download.status_code in (401, 404)
     # the secret opens it
     runs = f'{{ project(name: "p", entityName: "{entity}") {{ runs {{ edges {{ node {{ name }} }} }} }} }}'
     assert launched.gql(runs, key=secret).json()["data"]["project"]["runs"]["edges"] == [{"node": {"name": "anon"}}]
-    assert requests.get(f"{launched.url}/files/{entity}/p/anon/wandb-history.jsonl", params={"apiKey": secret},
-                        timeout=30).status_code == 200
+    assert (
+        requests.get(
+            f"{launched.url}/files/{entity}/p/anon/wandb-history.jsonl", params={"apiKey": secret}, timeout=30
+        ).status_code
+        == 200
+    )
 
 
 # -- upload URLs: expiry and confinement -----------------------------------------------------------------------
@@ -208,9 +243,22 @@ def test_upload_urls_expire(launched) -> None:
     assert not (files / "late.txt").exists()
 
 
-TRAVERSALS = ["../escape.txt", "../../../escape.txt", "..", "a/../../escape.txt", "/tmp/escape.txt",
-              "%2e%2e/escape.txt", "%2E%2E%2Fescape.txt", "..%2fescape.txt", "..%5cescape.txt", "..\\escape.txt",
-              "a\\..\\..\\escape.txt", "%00escape.txt", "./escape.txt", "a//escape.txt"]
+TRAVERSALS = [
+    "../escape.txt",
+    "../../../escape.txt",
+    "..",
+    "a/../../escape.txt",
+    "/tmp/escape.txt",
+    "%2e%2e/escape.txt",
+    "%2E%2E%2Fescape.txt",
+    "..%2fescape.txt",
+    "..%5cescape.txt",
+    "..\\escape.txt",
+    "a\\..\\..\\escape.txt",
+    "%00escape.txt",
+    "./escape.txt",
+    "a//escape.txt",
+]
 
 
 @pytest.mark.parametrize("raw", TRAVERSALS)
@@ -229,8 +277,11 @@ def test_upload_urls_cannot_write_outside_their_run(launched, tmp_path: Path, ra
         assert 400 <= answer.status_code < 500, (raw, signed_as, answer.status_code)
     created = {str(p) for p in tmp_path.rglob("*")} - before
     assert not [p for p in created if "escape" in p], created
-    assert not any("escaped" in Path(p).read_text(errors="ignore") for p in created if Path(p).is_file()
-                   and not p.endswith((".sqlite3", ".log", "-wal", "-shm")))
+    assert not any(
+        "escaped" in Path(p).read_text(errors="ignore")
+        for p in created
+        if Path(p).is_file() and not p.endswith((".sqlite3", ".log", "-wal", "-shm"))
+    )
 
 
 def test_symbolic_links_planted_in_a_run_do_not_lead_out(launched, tmp_path: Path) -> None:
@@ -246,8 +297,9 @@ def test_symbolic_links_planted_in_a_run_do_not_lead_out(launched, tmp_path: Pat
         query = launched.signer.query(f"admin/p/r/{name}")
         answer = requests.put(f"{launched.url}/upload/admin/p/r/{name}?{query}", data=b"overwritten", timeout=30)
         assert answer.status_code == 400, (name, answer.status_code, answer.text)
-    stream = launched.stream("admin", "p", "r", {"files": {"link/x.jsonl": {"offset": 0, "content": ["{}"]}}},
-                             key=launched.admin_key)
+    stream = launched.stream(
+        "admin", "p", "r", {"files": {"link/x.jsonl": {"offset": 0, "content": ["{}"]}}}, key=launched.admin_key
+    )
     assert stream.status_code == 400
     for name in ("link/secret.txt", "evil.txt"):
         answer = requests.get(f"{launched.url}/files/admin/p/r/{name}", headers=basic(launched.admin_key), timeout=30)
@@ -270,7 +322,7 @@ def test_request_bodies_over_the_limit_get_a_clear_413(launched) -> None:
 
         def chunks():  # no Content-Length: chunked, the limit is applied as the body arrives
             for start in range(0, len(big), 1 << 20):
-                yield big[start:start + (1 << 20)]
+                yield big[start : start + (1 << 20)]
 
         answer = requests.post(f"{launched.url}{path}", data=chunks(), headers=basic(launched.admin_key), timeout=60)
         assert answer.status_code == 413, path
@@ -288,8 +340,10 @@ def test_an_upload_announced_over_the_limit_gets_413_before_its_body(launched) -
     query = launched.signer.query("admin/p/r/huge.bin")
     parts = urlsplit(launched.url)
     with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
-        sock.sendall(f"PUT /upload/admin/p/r/huge.bin?{query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-                     f"Content-Length: {MAX_UPLOAD_BYTES + 1}\r\n\r\n".encode())
+        sock.sendall(
+            f"PUT /upload/admin/p/r/huge.bin?{query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+            f"Content-Length: {MAX_UPLOAD_BYTES + 1}\r\n\r\n".encode()
+        )
         head = sock.recv(65536).decode("latin-1")
     assert head.startswith("HTTP/1.1 413"), head
     assert not (launched.run_dir("admin", "p", "r") / "files" / "huge.bin").exists()

@@ -12,7 +12,8 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import wandb_jupyter as wandb
 from wandb_jupyter import SettingsError, WandbJupyterError
@@ -25,9 +26,37 @@ FILE_KEYS = [setting.name for setting in SETTINGS if setting.in_files] + ["group
 TEXT = st.one_of(
     st.text(max_size=80),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
-    st.sampled_from(["", " ", "true", "FALSE", "online", "must", "0", "-1", "1e999", "nan", "http://",
-                     "http://h:99999", "https://x/y?q", "a,,b", ",", "~", "~nobody/x", "x" * 200, "a/b",
-                     "\x00", "%(x)s", "[default]", "key = value", "\\", "'quoted'", '"quoted"', '"a\\nb"']),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "true",
+            "FALSE",
+            "online",
+            "must",
+            "0",
+            "-1",
+            "1e999",
+            "nan",
+            "http://",
+            "http://h:99999",
+            "https://x/y?q",
+            "a,,b",
+            ",",
+            "~",
+            "~nobody/x",
+            "x" * 200,
+            "a/b",
+            "\x00",
+            "%(x)s",
+            "[default]",
+            "key = value",
+            "\\",
+            "'quoted'",
+            '"quoted"',
+            '"a\\nb"',
+        ]
+    ),
     st.lists(st.sampled_from(["a", "b", ",", " ", "*", "**", "/", "..", "-", "é", "\t"]), max_size=20).map("".join),
     st.text(alphabet="\x00\x01\x1b\n\r\t\x85\u2028 ab0.,/\\:%#?*~[]=;\"'", max_size=12),
 )
@@ -83,8 +112,9 @@ def test_settings_file_values(isolated: Path, key: str, kind: str) -> None:
     def check(raw: str) -> None:
         path.write_bytes(f"[default]\n{key} = {raw}\n".encode("utf-8", "surrogatepass"))
         try:
-            resolved = resolve(environ={"WANDB_CONFIG_DIR": str(folder.parent / "cfg" if kind != "global"
-                                                                  else folder)}, cwd=isolated)
+            resolved = resolve(
+                environ={"WANDB_CONFIG_DIR": str(folder.parent / "cfg" if kind != "global" else folder)}, cwd=isolated
+            )
         except SettingsError as error:
             _check_error(error, key, str(path))
             return
@@ -94,8 +124,9 @@ def test_settings_file_values(isolated: Path, key: str, kind: str) -> None:
 
 
 @FUZZ
-@given(content=st.one_of(st.text(max_size=400).map(lambda t: t.encode("utf-8", "surrogatepass")),
-                         st.binary(max_size=400)))
+@given(
+    content=st.one_of(st.text(max_size=400).map(lambda t: t.encode("utf-8", "surrogatepass")), st.binary(max_size=400))
+)
 def test_whole_settings_file_is_random_bytes(isolated: Path, content: bytes) -> None:
     path = isolated / "wandb" / "settings"
     path.parent.mkdir(exist_ok=True)
@@ -110,8 +141,12 @@ def test_whole_settings_file_is_random_bytes(isolated: Path, content: bytes) -> 
 
 
 #: Settings init() acts on; mode, console and the server ones are pinned (no network, no fd redirection).
-INIT_KEYS = [s.name for s in SETTINGS if s.in_files and s.name not in ("mode", "console", "base_url", "anonymous",
-                                                                     "stats_interval", "show_run", "api_key")]
+INIT_KEYS = [
+    s.name
+    for s in SETTINGS
+    if s.in_files
+    and s.name not in ("mode", "console", "base_url", "anonymous", "stats_interval", "show_run", "api_key")
+]
 INIT_FUZZ = settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 
 
@@ -148,10 +183,29 @@ MAYBE = st.one_of(st.none(), TEXT)
 
 
 @INIT_FUZZ
-@given(project=MAYBE, name=MAYBE, notes=MAYBE, tags=MAYBE, group=MAYBE, job_type=MAYBE, run_id=MAYBE, folder=MAYBE,
-       config=st.one_of(st.none(), TEXT, st.dictionaries(TEXT, TEXT, max_size=3)))
-def test_init_arguments_fuzzed(isolated: Path, project, name, notes, tags, group, job_type, run_id, folder,
-                               config) -> None:
+@given(
+    project=MAYBE,
+    name=MAYBE,
+    notes=MAYBE,
+    tags=MAYBE,
+    group=MAYBE,
+    job_type=MAYBE,
+    run_id=MAYBE,
+    folder=MAYBE,
+    config=st.one_of(st.none(), TEXT, st.dictionaries(TEXT, TEXT, max_size=3)),
+)
+def test_init_arguments_fuzzed(
+    isolated: Path, project, name, notes, tags, group, job_type, run_id, folder, config
+) -> None:
     os.environ["WANDB_CONSOLE"] = "off"  # the isolated fixture restores the environment afterwards
-    _start_and_finish(project=project, name=name, notes=notes, tags=tags, group=group, job_type=job_type, id=run_id,
-                      dir=None if folder is None else "./" + folder, config=config)
+    _start_and_finish(
+        project=project,
+        name=name,
+        notes=notes,
+        tags=tags,
+        group=group,
+        job_type=job_type,
+        id=run_id,
+        dir=None if folder is None else "./" + folder,
+        config=config,
+    )

@@ -31,8 +31,11 @@ STOP_TIMEOUT = 10.0
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "wandb_sdk: runs the real W&B SDK (pip wandb) against the local server "
-                            "(a few seconds each); deselect with -m \"not wandb_sdk\"")
+    config.addinivalue_line(
+        "markers",
+        "wandb_sdk: runs the real W&B SDK (pip wandb) against the local server "
+        '(a few seconds each); deselect with -m "not wandb_sdk"',
+    )
 
 
 def basic(key: str) -> dict[str, str]:
@@ -94,8 +97,14 @@ class LiveServer:
             self.ctx.close()
 
     # -- requests ------------------------------------------------------------
-    def gql(self, query: str, variables: dict[str, Any] | None = None, *, key: str | None = "admin",
-            operation: str | None = None) -> Any:
+    def gql(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        key: str | None = "admin",
+        operation: str | None = None,
+    ) -> Any:
         import requests
 
         headers = basic(self.admin_key if key == "admin" else key) if key else {}
@@ -104,23 +113,30 @@ class LiveServer:
             body["operationName"] = operation
         return requests.post(f"{self.url}/graphql", json=body, headers=headers, timeout=10)
 
-    def upsert(self, run: str, *, project: str = "p", entity: str | None = None, key: str | None = "admin",
-               **fields: Any) -> Any:
+    def upsert(
+        self, run: str, *, project: str = "p", entity: str | None = None, key: str | None = "admin", **fields: Any
+    ) -> Any:
         variables = {"name": run, "project": project, "entity": entity, **fields}
-        return self.gql("""mutation UpsertBucket($name: String, $project: String, $entity: String,
+        return self.gql(
+            """mutation UpsertBucket($name: String, $project: String, $entity: String,
                 $displayName: String, $config: JSONString, $tags: [String!], $summaryMetrics: JSONString) {
               upsertBucket(input: {name: $name, modelName: $project, entityName: $entity, displayName: $displayName,
                                    config: $config, tags: $tags, summaryMetrics: $summaryMetrics}) {
                 bucket { id name displayName config project { name entity { name } } historyLineCount }
-                inserted } }""", variables, key=key)
+                inserted } }""",
+            variables,
+            key=key,
+        )
 
-    def stream(self, entity: str, project: str, run: str, body: dict[str, Any], *, key: str | None = "admin",
-               **kwargs: Any) -> Any:
+    def stream(
+        self, entity: str, project: str, run: str, body: dict[str, Any], *, key: str | None = "admin", **kwargs: Any
+    ) -> Any:
         import requests
 
         headers = basic(self.admin_key if key == "admin" else key) if key else {}
-        return requests.post(f"{self.url}/files/{entity}/{project}/{run}/file_stream", json=body, headers=headers,
-                             timeout=10, **kwargs)
+        return requests.post(
+            f"{self.url}/files/{entity}/{project}/{run}/file_stream", json=body, headers=headers, timeout=10, **kwargs
+        )
 
     def run_dir(self, entity: str, project: str, run: str) -> Path:
         found = sorted((self.data_dir / "runs" / entity / project).glob(f"run-*-{run}"))
@@ -144,14 +160,21 @@ def run_sdk(tmp_path: Path, env_for_subprocess: dict[str, str]):
     work = tmp_path / "sdk"
     work.mkdir(exist_ok=True)
 
-    def run(server: LiveServer, script: str, env: dict[str, str] | None = None,
-            key: str | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        server: LiveServer, script: str, env: dict[str, str] | None = None, key: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         full = dict(env_for_subprocess)
-        full.update(WANDB_BASE_URL=server.url, WANDB_API_KEY=key or server.admin_key, WANDB_DIR=str(work),
-                    TMPDIR=str(tmp_path), WANDB_X_STATS_SAMPLING_INTERVAL="1")
+        full.update(
+            WANDB_BASE_URL=server.url,
+            WANDB_API_KEY=key or server.admin_key,
+            WANDB_DIR=str(work),
+            TMPDIR=str(tmp_path),
+            WANDB_X_STATS_SAMPLING_INTERVAL="1",
+        )
         full.update(env or {})
-        return subprocess.run([sys.executable, "-c", script], cwd=work, env=full, capture_output=True, text=True,
-                              timeout=SDK_TIMEOUT)
+        return subprocess.run(
+            [sys.executable, "-c", script], cwd=work, env=full, capture_output=True, text=True, timeout=SDK_TIMEOUT
+        )
 
     run.work = work  # type: ignore[attr-defined]
     return run

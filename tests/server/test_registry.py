@@ -98,7 +98,7 @@ def test_a_killed_server_is_never_reused(tmp_path: Path) -> None:
 class _Impostor(BaseHTTPRequestHandler):
     """Another program now on the recorded port: its /health is not ours."""
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         body = json.dumps({"status": "ok", "version": "0.0.0-other"}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -117,9 +117,18 @@ def test_a_record_whose_port_another_program_holds_is_dropped_and_its_pid_left_a
         port = impostor.server_address[1]
         folder = _registry.runtime_dir()
         # the recorded pid runs (it is this test's own process): only /health can tell the server is gone
-        stale = ServerInfo(pid=os.getpid(), port=port, url=f"http://127.0.0.1:{port}", data_dir=str(tmp_path),
-                           login_url=None, started=0.0, version=__version__, frame_ancestors=(),
-                           process_started=psutil.Process().create_time(), log_file=str(tmp_path / "x.log"))
+        stale = ServerInfo(
+            pid=os.getpid(),
+            port=port,
+            url=f"http://127.0.0.1:{port}",
+            data_dir=str(tmp_path),
+            login_url=None,
+            started=0.0,
+            version=__version__,
+            frame_ancestors=(),
+            process_started=psutil.Process().create_time(),
+            log_file=str(tmp_path / "x.log"),
+        )
         _registry._save(folder, stale)
         assert server.stop() == []  # no SIGTERM to this process
         assert server.list() == []

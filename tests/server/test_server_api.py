@@ -71,10 +71,15 @@ def test_file_stream_offsets_are_idempotent(live_server) -> None:
     send({"files": {"wandb-history.jsonl": {"offset": 8, "content": _rows(8, 10)}}})
     assert _history(live_server, "fs") == list(range(10))
     # gzip bodies, as the SDK can send them
-    body = gzip.compress(json.dumps({"files": {"wandb-history.jsonl": {"offset": 10, "content": _rows(10, 12)}}})
-                         .encode())
-    answer = requests.post(f"{live_server.url}/files/admin/p/fs/file_stream", data=body, timeout=10,
-                           headers={**_auth(live_server.admin_key), "Content-Encoding": "gzip"})
+    body = gzip.compress(
+        json.dumps({"files": {"wandb-history.jsonl": {"offset": 10, "content": _rows(10, 12)}}}).encode()
+    )
+    answer = requests.post(
+        f"{live_server.url}/files/admin/p/fs/file_stream",
+        data=body,
+        timeout=10,
+        headers={**_auth(live_server.admin_key), "Content-Encoding": "gzip"},
+    )
     assert answer.status_code == 200
     assert _history(live_server, "fs") == list(range(12))
     status = live_server.gql(RUN_RESUME_STATUS, {"project": "p", "name": "fs"}).json()["data"]["model"]["bucket"]
@@ -83,7 +88,7 @@ def test_file_stream_offsets_are_idempotent(live_server) -> None:
 
 
 def _auth(key: str) -> dict[str, str]:
-    from .conftest import basic  # noqa: PLC0415
+    from .conftest import basic
 
     return basic(key)
 
@@ -92,11 +97,23 @@ def test_file_stream_output_summary_and_completion(live_server) -> None:
     live_server.upsert("out")
     files = live_server.run_dir("admin", "p", "out") / "files"
     send = lambda body: live_server.stream("admin", "p", "out", body)  # noqa: E731
-    send({"files": {"output.log": {"offset": 0, "content": ["t0 a", "t1 progress 10%"]},
-                    "wandb-summary.json": {"offset": 0, "content": ['{"x": 1}']}}})
+    send(
+        {
+            "files": {
+                "output.log": {"offset": 0, "content": ["t0 a", "t1 progress 10%"]},
+                "wandb-summary.json": {"offset": 0, "content": ['{"x": 1}']},
+            }
+        }
+    )
     # A line changed by a carriage return is sent again at its offset: replaced, not duplicated.
-    send({"files": {"output.log": {"offset": 1, "content": ["t1 progress 100%", "t2 done"]},
-                    "wandb-summary.json": {"offset": 0, "content": ['{"x": 2, "best": 0.5}']}}})
+    send(
+        {
+            "files": {
+                "output.log": {"offset": 1, "content": ["t1 progress 100%", "t2 done"]},
+                "wandb-summary.json": {"offset": 0, "content": ['{"x": 2, "best": 0.5}']},
+            }
+        }
+    )
     send({"files": {"output.log": {"offset": 1, "content": ["t1 progress 100%", "t2 done"]}}})
     assert (files / "output.log").read_text() == "t0 a\nt1 progress 100%\nt2 done\n"
     assert json.loads((files / "wandb-summary.json").read_text()) == {"x": 2, "best": 0.5}
@@ -129,26 +146,32 @@ def test_writes_need_a_valid_key_for_their_own_entity(live_server) -> None:
     # another user's entity
     bob = _new_user(live_server, "bob")
     assert live_server.gql("{ viewer { name entity } }", key=bob).json()["data"]["viewer"] == {
-        "name": "bob", "entity": "bob"}
+        "name": "bob",
+        "entity": "bob",
+    }
     assert live_server.upsert("a", entity="admin", key=bob).status_code == 403
     assert live_server.upsert("a", entity="nobody", key=bob).status_code == 404
     assert live_server.upsert("a", key=bob).status_code == 200  # bob's own entity by default
     live_server.upsert("mine")
     for key, status in ((None, 401), (bad, 401), (bob, 403)):
-        answer = live_server.stream("admin", "p", "mine", {"files": {"wandb-history.jsonl": {
-            "offset": 0, "content": _rows(0, 1)}}}, key=key)
+        answer = live_server.stream(
+            "admin", "p", "mine", {"files": {"wandb-history.jsonl": {"offset": 0, "content": _rows(0, 1)}}}, key=key
+        )
         assert answer.status_code == status
     assert live_server.stream("admin", "p", "missing", {"files": {}}).status_code == 404
-    files = live_server.gql(CREATE_RUN_FILES, {"entity": "admin", "project": "p", "run": "mine", "files": ["a.txt"]},
-                            key=bob)
+    files = live_server.gql(
+        CREATE_RUN_FILES, {"entity": "admin", "project": "p", "run": "mine", "files": ["a.txt"]}, key=bob
+    )
     assert files.status_code == 403
     assert not (live_server.run_dir("admin", "p", "mine") / "files" / "wandb-history.jsonl").exists()
 
 
 def test_upload_urls_are_signed_expiring_and_stay_in_the_run(live_server) -> None:
     live_server.upsert("up")
-    answer = live_server.gql(CREATE_RUN_FILES, {"entity": "admin", "project": "p", "run": "up",
-                                                "files": ["wandb-metadata.json", "media/images/a b.png"]})
+    answer = live_server.gql(
+        CREATE_RUN_FILES,
+        {"entity": "admin", "project": "p", "run": "up", "files": ["wandb-metadata.json", "media/images/a b.png"]},
+    )
     assert answer.status_code == 200, answer.text
     payload = answer.json()["data"]["createRunFiles"]
     assert payload["uploadHeaders"] == []
@@ -197,12 +220,14 @@ def test_graphql_errors_are_4xx_not_5xx(live_server) -> None:
         ([1, 2], 400),
     ]
     for body, status in cases:
-        answer = requests.post(f"{live_server.url}/graphql", json=body, headers=_auth(live_server.admin_key),
-                               timeout=10)
+        answer = requests.post(
+            f"{live_server.url}/graphql", json=body, headers=_auth(live_server.admin_key), timeout=10
+        )
         assert answer.status_code == status, (body, answer.text)
         assert answer.json()["errors"], body
-    answer = requests.post(f"{live_server.url}/graphql", data=b"{not json", timeout=10,
-                           headers=_auth(live_server.admin_key))
+    answer = requests.post(
+        f"{live_server.url}/graphql", data=b"{not json", timeout=10, headers=_auth(live_server.admin_key)
+    )
     assert answer.status_code == 400
     bad = live_server.upsert("bad id!")
     assert bad.status_code == 400 and "invalid run id" in bad.text
@@ -219,10 +244,18 @@ def test_resume_status_of_missing_and_existing_runs(live_server) -> None:
     live_server.upsert("res", config=config, tags=["t1"])
     absent = live_server.gql(RUN_RESUME_STATUS, {"project": "p", "name": "other"}).json()["data"]["model"]
     assert absent["bucket"] is None and absent["entity"]["name"] == "admin"
-    live_server.stream("admin", "p", "res", {"files": {
-        "wandb-history.jsonl": {"offset": 0, "content": _rows(0, 3)},
-        "wandb-events.jsonl": {"offset": 0, "content": ['{"cpu": 1}']},
-        "wandb-summary.json": {"offset": 0, "content": ['{"x": 2}']}}})
+    live_server.stream(
+        "admin",
+        "p",
+        "res",
+        {
+            "files": {
+                "wandb-history.jsonl": {"offset": 0, "content": _rows(0, 3)},
+                "wandb-events.jsonl": {"offset": 0, "content": ['{"cpu": 1}']},
+                "wandb-summary.json": {"offset": 0, "content": ['{"x": 2}']},
+            }
+        },
+    )
     bucket = live_server.gql(RUN_RESUME_STATUS, {"project": "p", "name": "res"}).json()["data"]["model"]["bucket"]
     assert (bucket["historyLineCount"], bucket["eventsLineCount"], bucket["logLineCount"]) == (3, 1, 0)
     assert [json.loads(row)["_step"] for row in json.loads(bucket["historyTail"])] == [0, 1, 2]
@@ -276,8 +309,9 @@ def test_files_download_for_readers_only(live_server) -> None:
     url = urls["wandb-history.jsonl"]
     assert requests.get(url, headers=_auth(live_server.admin_key), timeout=10).text == "\n".join(_rows(0, 2)) + "\n"
     assert requests.get(url, timeout=10).status_code == 401
-    assert requests.get(url.replace("wandb-history.jsonl", "..%2F..%2Findex.sqlite3"),
-                        headers=_auth(live_server.admin_key), timeout=10).status_code in (400, 404)
+    assert requests.get(
+        url.replace("wandb-history.jsonl", "..%2F..%2Findex.sqlite3"), headers=_auth(live_server.admin_key), timeout=10
+    ).status_code in (400, 404)
 
 
 def test_handlers_mount_under_a_base_path(tmp_path) -> None:
@@ -318,12 +352,26 @@ def test_handlers_mount_under_a_base_path(tmp_path) -> None:
         base = f"http://127.0.0.1:{port}/wandb"
         assert requests.get(f"{base}/health", timeout=10).json()["status"] == "ok"
         assert requests.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 404
-        answer = requests.post(f"{base}/graphql", headers=_auth(key), timeout=10, json={"query": """mutation {
-            upsertBucket(input: {name: "r", modelName: "p"}) { bucket { id } } }"""})
+        answer = requests.post(
+            f"{base}/graphql",
+            headers=_auth(key),
+            timeout=10,
+            json={
+                "query": """mutation {
+            upsertBucket(input: {name: "r", modelName: "p"}) { bucket { id } } }"""
+            },
+        )
         assert answer.status_code == 200, answer.text
-        answer = requests.post(f"{base}/graphql", headers=_auth(key), timeout=10, json={"query": """mutation {
+        answer = requests.post(
+            f"{base}/graphql",
+            headers=_auth(key),
+            timeout=10,
+            json={
+                "query": """mutation {
             createRunFiles(input: {entityName: "admin", projectName: "p", runName: "r", files: ["a.txt"]}) {
-              files { uploadUrl } } }"""})
+              files { uploadUrl } } }"""
+            },
+        )
         url = answer.json()["data"]["createRunFiles"]["files"][0]["uploadUrl"]
         assert url.startswith(f"{base}/upload/admin/p/r/a.txt?")
         assert requests.put(url, data=b"A", timeout=10).status_code == 200
@@ -332,6 +380,7 @@ def test_handlers_mount_under_a_base_path(tmp_path) -> None:
         run = requests.get(f"{base}/_dashboard/api/run/admin/p/r", headers=_auth(key), timeout=10)
         assert run.status_code == 200 and [f["name"] for f in run.json()["files"]] == ["a.txt"]
     finally:
+
         async def stop() -> None:
             http.stop()
             await http.close_all_connections()

@@ -20,17 +20,22 @@ STOP_TIMEOUT = 15.0
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wandb_jupyter", *args], env=env, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "wandb_jupyter", *args], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 class ServerProcess:
     """``wandb-jupyter server --port 0``; reads its URL from stdout with a bounded wait."""
 
     def __init__(self, data_dir: Path, env: dict[str, str]) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "wandb_jupyter", "server", "--port", "0", "--data-dir",
-                                      str(data_dir)], env=env, stdout=subprocess.PIPE,
-                                     stderr=open(data_dir.parent / "server.err", "a"), text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "wandb_jupyter", "server", "--port", "0", "--data-dir", str(data_dir)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=open(data_dir.parent / "server.err", "a"),
+            text=True,
+        )
         self.err = data_dir.parent / "server.err"
         self.lines: list[str] = []
         found = threading.Event()
@@ -70,8 +75,9 @@ def _auth(key: str) -> dict[str, str]:
 
 
 def _gql(url: str, key: str, query: str, variables: dict | None = None) -> dict:
-    answer = requests.post(f"{url}/graphql", json={"query": query, "variables": variables or {}}, headers=_auth(key),
-                           timeout=10)
+    answer = requests.post(
+        f"{url}/graphql", json={"query": query, "variables": variables or {}}, headers=_auth(key), timeout=10
+    )
     assert answer.status_code == 200, answer.text
     return answer.json()["data"]
 
@@ -118,9 +124,17 @@ def test_first_start_prints_the_admin_key_once_and_a_restart_keeps_everything(tm
         name = _gql(server.url, admin_key, UPSERT, {"name": "kept", "project": "p", "config": config})
         name = name["upsertBucket"]["bucket"]["displayName"]
         rows = [json.dumps({"_step": i}) for i in range(5)]
-        answer = requests.post(f"{server.url}/files/admin/p/kept/file_stream", headers=_auth(admin_key), timeout=10,
-                               json={"files": {"wandb-history.jsonl": {"offset": 0, "content": rows},
-                                               "wandb-summary.json": {"offset": 0, "content": ['{"_step": 4}']}}})
+        answer = requests.post(
+            f"{server.url}/files/admin/p/kept/file_stream",
+            headers=_auth(admin_key),
+            timeout=10,
+            json={
+                "files": {
+                    "wandb-history.jsonl": {"offset": 0, "content": rows},
+                    "wandb-summary.json": {"offset": 0, "content": ['{"_step": 4}']},
+                }
+            },
+        )
         assert answer.status_code == 200
         # a user added while the server runs can log in at once
         added = _cli("server", "user", "add", "dave", "--data-dir", str(data), env=server_env)
@@ -139,8 +153,12 @@ def test_first_start_prints_the_admin_key_once_and_a_restart_keeps_everything(tm
         assert _gql(restarted.url, dave_key, "{ viewer { name } }")["viewer"]["name"] == "dave"
         # offsets continue where the stored file ends: a retried old request adds nothing
         more = [json.dumps({"_step": i}) for i in range(3, 8)]
-        answer = requests.post(f"{restarted.url}/files/admin/p/kept/file_stream", headers=_auth(admin_key),
-                               json={"files": {"wandb-history.jsonl": {"offset": 3, "content": more}}}, timeout=10)
+        answer = requests.post(
+            f"{restarted.url}/files/admin/p/kept/file_stream",
+            headers=_auth(admin_key),
+            json={"files": {"wandb-history.jsonl": {"offset": 3, "content": more}}},
+            timeout=10,
+        )
         assert answer.status_code == 200
         history = next((data / "runs" / "admin" / "p").glob("run-*-kept")) / "files" / "wandb-history.jsonl"
         assert [json.loads(line)["_step"] for line in history.read_text().splitlines()] == list(range(8))

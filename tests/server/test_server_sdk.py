@@ -11,7 +11,7 @@ import yaml
 
 pytestmark = pytest.mark.wandb_sdk
 
-LOG_100 = r'''
+LOG_100 = r"""
 import sys, wandb
 run = wandb.init(project="sdk-e2e", config={"lr": 0.001, "layers": [1, 2], "nested": {"a": 1, "b": "c"}})
 for i in range(100):
@@ -22,7 +22,7 @@ print("unicode: ü ∑ 🚀")
 run.summary["best"] = 0.5
 print("RUN", run.id, run.name, run.url)
 run.finish()
-'''
+"""
 
 _LINE = re.compile(r"^(ERROR )?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)? (.*)$")
 
@@ -54,7 +54,8 @@ def test_sdk_init_log_100_finish_is_stored_exactly(live_server, run_sdk) -> None
 
     rows = [json.loads(line) for line in (files / "wandb-history.jsonl").read_text().splitlines()]
     assert [{k: r[k] for k in ("_step", "x", "loss", "label")} for r in rows] == [
-        {"_step": i, "x": i, "loss": 1.0 / (i + 1), "label": f"row {i}"} for i in range(100)]
+        {"_step": i, "x": i, "loss": 1.0 / (i + 1), "label": f"row {i}"} for i in range(100)
+    ]
     assert all(isinstance(r["_runtime"], (int, float)) and r["_timestamp"] > 1e9 for r in rows)
 
     summary = json.loads((files / "wandb-summary.json").read_text())
@@ -64,22 +65,31 @@ def test_sdk_init_log_100_finish_is_stored_exactly(live_server, run_sdk) -> None
     config = yaml.safe_load((files / "config.yaml").read_text())
     assert config == yaml.safe_load((local / "config.yaml").read_text())
     assert {k: config[k]["value"] for k in ("lr", "layers", "nested")} == {
-        "lr": 0.001, "layers": [1, 2], "nested": {"a": 1, "b": "c"}}
+        "lr": 0.001,
+        "layers": [1, 2],
+        "nested": {"a": 1, "b": "c"},
+    }
 
     streamed = _stream_lines(files / "output.log")
     assert streamed == (local / "output.log").read_text(encoding="utf-8").splitlines()
     assert streamed[-4:-1] == ["hello from the run", "second line, on stderr", "unicode: ü ∑ 🚀"]
-    assert any(line.startswith("ERROR ") and line.endswith(" second line, on stderr")
-               for line in (files / "output.log").read_text(encoding="utf-8").splitlines())
+    assert any(
+        line.startswith("ERROR ") and line.endswith(" second line, on stderr")
+        for line in (files / "output.log").read_text(encoding="utf-8").splitlines()
+    )
     # The SDK's own end-of-run copy of output.log (no timestamps) is kept apart from the stream.
-    assert (files.parent / "uploaded" / "output.log").read_text(encoding="utf-8") == \
-        (local / "output.log").read_text(encoding="utf-8")
+    assert (files.parent / "uploaded" / "output.log").read_text(encoding="utf-8") == (local / "output.log").read_text(
+        encoding="utf-8"
+    )
     assert json.loads((files / "wandb-metadata.json").read_text())["python"].startswith("CPython")
     assert (files / "requirements.txt").stat().st_size > 0
     assert (files / "wandb-events.jsonl").read_text().strip()
 
-    answer = live_server.gql("""{ project(name: "sdk-e2e", entityName: "admin") {
-        run(name: "%s") { displayName state exitcode historyLineCount config summaryMetrics } } }""" % run_id)
+    answer = live_server.gql(
+        """{ project(name: "sdk-e2e", entityName: "admin") {
+        run(name: "%s") { displayName state exitcode historyLineCount config summaryMetrics } } }"""
+        % run_id
+    )
     run = answer.json()["data"]["project"]["run"]
     assert (run["displayName"], run["state"], run["exitcode"], run["historyLineCount"]) == (name, "finished", 0, 100)
     assert json.loads(run["summaryMetrics"]) == summary
@@ -88,14 +98,14 @@ def test_sdk_init_log_100_finish_is_stored_exactly(live_server, run_sdk) -> None
     assert (stored.username, stored.user_email, stored.creator) == ("alice", "alice@example.com", "admin")
 
 
-RESUME = r'''
+RESUME = r"""
 import wandb
 run = wandb.init(project="resume")
 for i in range({n}):
     run.log({{"x": i}})
 print("RESUMED", run.resumed)
 run.finish()
-'''
+"""
 
 
 def test_sdk_resume_must_against_existing_and_missing_runs(live_server, run_sdk) -> None:

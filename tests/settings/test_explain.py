@@ -37,8 +37,16 @@ def every_source(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, s
     write_file(isolated / "wandb" / "settings", {"project": "proj-from-workspace"})
     monkeypatch.setenv("WANDB_MODE", "offline")
     monkeypatch.setenv("WANDB_TAGS", "a, b")
-    return {"console": "default", "entity": "global file", "api_key": "global file",
-            "project": "workspace file", "mode": "env", "tags": "env", "host": "detected", "notes": "init"}
+    return {
+        "console": "default",
+        "entity": "global file",
+        "api_key": "global file",
+        "project": "workspace file",
+        "mode": "env",
+        "tags": "env",
+        "host": "detected",
+        "notes": "init",
+    }
 
 
 def _check_every_source(text: str, expected: dict[str, str]) -> None:
@@ -75,10 +83,13 @@ def test_explain_of_defaults(isolated: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert {rows[n][1] for n in ("mode", "base_url", "resume", "console", "stats_interval", "api_key")} == {"default"}
 
 
-@pytest.mark.parametrize(("key", "shown"), [
-    pytest.param(KEY, "****wxyz", id="long-key-shows-last-4"),
-    pytest.param("short-key1", "****", id="short-key-fully-hidden"),
-])
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        pytest.param(KEY, "****wxyz", id="long-key-shows-last-4"),
+        pytest.param("short-key1", "****", id="short-key-fully-hidden"),
+    ],
+)
 def test_api_key_is_masked_everywhere_it_is_shown(
     isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], key: str, shown: str
 ) -> None:
@@ -90,8 +101,17 @@ def test_api_key_is_masked_everywhere_it_is_shown(
     assert cli.main(["settings", "--json"]) == 0
     as_json = capsys.readouterr()
     assert json.loads(as_json.out)["api_key"] == {"value": shown, "source": "env (WANDB_API_KEY)"}
-    for text in (resolved.explain(), Settings().explain(), repr(resolved), repr(Settings(api_key=key)),
-                 str(resolved.as_dict()), printed.out, printed.err, as_json.out, as_json.err):
+    for text in (
+        resolved.explain(),
+        Settings().explain(),
+        repr(resolved),
+        repr(Settings(api_key=key)),
+        str(resolved.as_dict()),
+        printed.out,
+        printed.err,
+        as_json.out,
+        as_json.err,
+    ):
         assert key not in text
     assert shown in resolved.explain() and shown in repr(Settings(api_key=key))
 
@@ -106,13 +126,16 @@ def test_settings_validates_and_normalises_at_once(isolated: Path) -> None:
     assert resolved.origin("mode").kind == "init"
 
 
-@pytest.mark.parametrize(("values", "shown", "accepted"), [
-    pytest.param({"mode": "sideways"}, "'sideways'", "online (also", id="mode"),
-    pytest.param({"tags": ["ok", "t" * 65]}, "t" * 65, "1 to 64 characters", id="tags"),
-    pytest.param({"base_url": "ftp://x"}, "'ftp://x'", "http(s) URL", id="base_url"),
-    pytest.param({"stats_interval": 0}, "0", "positive number", id="stats_interval"),
-    pytest.param({"show_run": "perhaps"}, "'perhaps'", "true/false", id="show_run"),
-])
+@pytest.mark.parametrize(
+    ("values", "shown", "accepted"),
+    [
+        pytest.param({"mode": "sideways"}, "'sideways'", "online (also", id="mode"),
+        pytest.param({"tags": ["ok", "t" * 65]}, "t" * 65, "1 to 64 characters", id="tags"),
+        pytest.param({"base_url": "ftp://x"}, "'ftp://x'", "http(s) URL", id="base_url"),
+        pytest.param({"stats_interval": 0}, "0", "positive number", id="stats_interval"),
+        pytest.param({"show_run": "perhaps"}, "'perhaps'", "true/false", id="show_run"),
+    ],
+)
 def test_settings_rejects_bad_value_at_construction(values: dict, shown: str, accepted: str) -> None:
     with pytest.raises(SettingsError) as caught:
         Settings(**values)
@@ -153,7 +176,8 @@ def test_cli_settings_json(every_source: dict[str, str], capsys: pytest.CaptureF
     assert list(data) == [s.name for s in SETTINGS]
     kinds = {name: entry["source"].split(" (")[0] for name, entry in data.items()}
     assert {name: kinds[name] for name in every_source if name != "notes"} == {
-        k: v for k, v in every_source.items() if k != "notes"}
+        k: v for k, v in every_source.items() if k != "notes"
+    }
     assert set(kinds.values()) <= set(PRECEDENCE)
     assert data["mode"] == {"value": "offline", "source": "env (WANDB_MODE)"}
     assert data["tags"]["value"] == ["a", "b"]
@@ -162,9 +186,7 @@ def test_cli_settings_json(every_source: dict[str, str], capsys: pytest.CaptureF
     assert data["disable_code"]["value"] is False
 
 
-def test_cli_settings_dir_option_reads_that_workspace(
-    isolated: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_settings_dir_option_reads_that_workspace(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_file(isolated / "other" / "wandb" / "settings", {"project": "other-proj"})
     assert cli.main(["settings", "--json", "--dir", "other"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -187,7 +209,9 @@ def test_cli_settings_bad_value_is_one_clear_line(
 
 
 def test_cli_warns_about_untranslated_singularity_variables(
-    isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
     wandb_warnings: list[logging.LogRecord],
 ) -> None:
     monkeypatch.setenv("SINGULARITYENV_WANDB_PROJECT", "from-container-env")
@@ -203,14 +227,20 @@ def test_cli_warns_about_untranslated_singularity_variables(
 
 
 def test_untranslated_singularity_variables_are_listed(wandb_warnings: list[logging.LogRecord]) -> None:
-    environ = {"SINGULARITYENV_WANDB_MODE": "offline", "SINGULARITYENV_WANDB_DIR": "/x",
-               "SINGULARITYENV_OTHER": "1", "WANDB_MODE": "online"}
+    environ = {
+        "SINGULARITYENV_WANDB_MODE": "offline",
+        "SINGULARITYENV_WANDB_DIR": "/x",
+        "SINGULARITYENV_OTHER": "1",
+        "WANDB_MODE": "online",
+    }
     assert untranslated_singularity_vars(environ) == ["SINGULARITYENV_WANDB_DIR", "SINGULARITYENV_WANDB_MODE"]
     assert len(wandb_warnings) == 1
 
 
 def test_no_singularity_warning_without_such_variables(
-    isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    isolated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
     wandb_warnings: list[logging.LogRecord],
 ) -> None:
     monkeypatch.setenv("WANDB_PROJECT", "translated")

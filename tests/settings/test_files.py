@@ -75,21 +75,29 @@ def test_global_file_follows_relative_config_dir(isolated: Path) -> None:
 
 def test_file_written_by_wandb_works(isolated: Path) -> None:
     """What W&B's `wandb init` and `wandb offline` leave in wandb/settings."""
-    _write(isolated / "wandb" / "settings",
-           "[default]\nentity = my-team\nproject = my-project\nbase_url = https://wandb.example.com/\n"
-           "mode = offline\n\n")
+    _write(
+        isolated / "wandb" / "settings",
+        "[default]\nentity = my-team\nproject = my-project\nbase_url = https://wandb.example.com/\nmode = offline\n\n",
+    )
     resolved = _resolve(isolated)
     assert (resolved.entity, resolved.project, resolved.base_url, resolved.mode) == (
-        "my-team", "my-project", "https://wandb.example.com", "offline")
+        "my-team",
+        "my-project",
+        "https://wandb.example.com",
+        "offline",
+    )
     assert {resolved.origin(n).kind for n in ("entity", "project", "base_url", "mode")} == {"workspace file"}
 
 
-@pytest.mark.parametrize(("line", "mode"), [
-    pytest.param("mode = dryrun", "offline", id="old-dryrun"),
-    pytest.param("mode = run", "online", id="old-run"),
-    pytest.param("disabled = true", "disabled", id="legacy-disabled"),
-    pytest.param("Mode: Offline", "offline", id="colon-and-case"),
-])
+@pytest.mark.parametrize(
+    ("line", "mode"),
+    [
+        pytest.param("mode = dryrun", "offline", id="old-dryrun"),
+        pytest.param("mode = run", "online", id="old-run"),
+        pytest.param("disabled = true", "disabled", id="legacy-disabled"),
+        pytest.param("Mode: Offline", "offline", id="colon-and-case"),
+    ],
+)
 def test_modes_wandb_versions_wrote(isolated: Path, line: str, mode: str) -> None:
     _write(isolated / "wandb" / "settings", f"[default]\n{line}\n")
     resolved = _resolve(isolated)
@@ -124,9 +132,10 @@ def test_enabled_undoes_legacy_disabled(isolated: Path) -> None:
 
 
 def test_unknown_keys_and_other_sections_are_ignored(isolated: Path) -> None:
-    _write(isolated / "wandb" / "settings",
-           "[default]\nproject = p\n__stage_dir__ = wandb\nfavourite_colour = blue\n"
-           "[other]\nmode = not-a-mode\n")
+    _write(
+        isolated / "wandb" / "settings",
+        "[default]\nproject = p\n__stage_dir__ = wandb\nfavourite_colour = blue\n[other]\nmode = not-a-mode\n",
+    )
     resolved = _resolve(isolated)
     assert resolved.project == "p"
     assert resolved.mode == "online"
@@ -159,14 +168,17 @@ def test_dir_and_config_dir_are_not_read_from_files(isolated: Path, key: str) ->
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize(("text", "line", "value", "accepted"), [
-    pytest.param("mode = sideways", 3, "sideways", "online (also", id="mode"),
-    pytest.param("tags = ok," + "t" * 65, 3, "t" * 65, "1 to 64 characters", id="tags"),
-    pytest.param("base_url = ftp://host", 3, "ftp://host", "http(s) URL", id="base_url"),
-    pytest.param("project = a/b", 3, "a/b", "none of /", id="project"),
-    pytest.param("silent = perhaps", 3, "perhaps", "true/false", id="silent"),
-    pytest.param("\n\n# comment\nRESUME: sometimes", 6, "sometimes", "never", id="after-comments-upper-key"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "value", "accepted"),
+    [
+        pytest.param("mode = sideways", 3, "sideways", "online (also", id="mode"),
+        pytest.param("tags = ok," + "t" * 65, 3, "t" * 65, "1 to 64 characters", id="tags"),
+        pytest.param("base_url = ftp://host", 3, "ftp://host", "http(s) URL", id="base_url"),
+        pytest.param("project = a/b", 3, "a/b", "none of /", id="project"),
+        pytest.param("silent = perhaps", 3, "perhaps", "true/false", id="silent"),
+        pytest.param("\n\n# comment\nRESUME: sometimes", 6, "sometimes", "never", id="after-comments-upper-key"),
+    ],
+)
 def test_bad_value_names_file_line_value_and_accepted(
     isolated: Path, kind: str, text: str, line: int, value: str, accepted: str
 ) -> None:
@@ -185,13 +197,16 @@ def test_line_number_counts_in_the_default_section(isolated: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("text", [
-    pytest.param("mode = offline\n", id="no-section-header"),
-    pytest.param("[default]\nmode = offline\nthis is not a setting\n", id="garbage-line"),
-    pytest.param("[default\nmode = offline\n", id="unclosed-header"),
-    pytest.param("[default]\nmode = offline\nmode = online\n", id="duplicate-key"),
-    pytest.param("[default]\n[default]\n", id="duplicate-section"),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("mode = offline\n", id="no-section-header"),
+        pytest.param("[default]\nmode = offline\nthis is not a setting\n", id="garbage-line"),
+        pytest.param("[default\nmode = offline\n", id="unclosed-header"),
+        pytest.param("[default]\nmode = offline\nmode = online\n", id="duplicate-key"),
+        pytest.param("[default]\n[default]\n", id="duplicate-section"),
+    ],
+)
 def test_broken_file_names_the_file(isolated: Path, kind: str, text: str) -> None:
     path = _write(_file(kind, isolated), text)
     with pytest.raises(SettingsError) as caught:
@@ -213,13 +228,32 @@ def test_binary_file_names_the_file(isolated: Path) -> None:
 
 #: One non-default value for every setting a file can hold, as init() would pass it.
 SAMPLES = {
-    "entity": "my-team", "project": "my-project", "username": "alice", "user_email": "alice@example.com",
-    "name": "run one", "notes": "smaller lr\nmore regularisation, 50% better", "tags": ("a", "b c"),
-    "run_group": "exp-1", "job_type": "eval", "mode": "offline", "base_url": "http://localhost:8080/w",
-    "api_key": KEY, "anonymous": "allow", "resume": "must", "run_id": "abc-123", "console": "wrap",
-    "disable_code": True, "notebook_name": "nb/train.ipynb", "ignore_globs": ("*.ckpt", "media/**"),
-    "config_paths": (Path("/cfg/a.yaml"), Path("/cfg/b.yaml")), "host": "gpu-1", "docker": "img@sha256:ab",
-    "silent": True, "show_run": True, "error_reporting": False, "stats_interval": 2.5,
+    "entity": "my-team",
+    "project": "my-project",
+    "username": "alice",
+    "user_email": "alice@example.com",
+    "name": "run one",
+    "notes": "smaller lr\nmore regularisation, 50% better",
+    "tags": ("a", "b c"),
+    "run_group": "exp-1",
+    "job_type": "eval",
+    "mode": "offline",
+    "base_url": "http://localhost:8080/w",
+    "api_key": KEY,
+    "anonymous": "allow",
+    "resume": "must",
+    "run_id": "abc-123",
+    "console": "wrap",
+    "disable_code": True,
+    "notebook_name": "nb/train.ipynb",
+    "ignore_globs": ("*.ckpt", "media/**"),
+    "config_paths": (Path("/cfg/a.yaml"), Path("/cfg/b.yaml")),
+    "host": "gpu-1",
+    "docker": "img@sha256:ab",
+    "silent": True,
+    "show_run": True,
+    "error_reporting": False,
+    "stats_interval": 2.5,
 }
 
 
@@ -238,8 +272,10 @@ def test_write_file_round_trips_every_setting(isolated: Path, kind: str) -> None
 
 
 def test_write_file_keeps_other_keys_and_none_removes(isolated: Path) -> None:
-    path = _write(isolated / "wandb" / "settings",
-                  "[default]\nentity = team\nproject = old\n__stage_dir__ = wandb\n[other]\nx = 1\n")
+    path = _write(
+        isolated / "wandb" / "settings",
+        "[default]\nentity = team\nproject = old\n__stage_dir__ = wandb\n[other]\nx = 1\n",
+    )
     write_file(path, {"project": "new", "mode": "offline"})
     write_file(path, {"entity": None, "run_group": None})
     text = path.read_text()

@@ -48,8 +48,9 @@ def test_no_detection_outside_a_kernel_and_no_heavy_imports(env_for_subprocess, 
         "print(json.dumps([r.notebook_name, str(r.origin('notebook_name')), detect_notebook(),\n"
         "  [m for m in ('IPython', 'requests', 'jupyter_core', 'jupyter_server', 'ipykernel') if m in sys.modules]]))"
     )
-    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True,
-                         check=True, timeout=60).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     assert json.loads(out) == [None, "default", None, []]
 
 
@@ -64,23 +65,28 @@ def test_a_shell_without_a_kernel_is_not_a_notebook(monkeypatch) -> None:
 
 # -- nbclient kernels ---------------------------------------------------------------------------------
 
-SETUP = ("import os, json\n"
-         "import wandb_jupyter, wandb_jupyter.settings as s\n"
-         "from wandb_jupyter.settings import _notebook as _detect\n"
-         "def show():\n"
-         "    r = s.resolve()\n"
-         "    print(json.dumps([_detect.detect_notebook(), r.notebook_name, str(r.origin('notebook_name'))]))")
+SETUP = (
+    "import os, json\n"
+    "import wandb_jupyter, wandb_jupyter.settings as s\n"
+    "from wandb_jupyter.settings import _notebook as _detect\n"
+    "def show():\n"
+    "    r = s.resolve()\n"
+    "    print(json.dumps([_detect.detect_notebook(), r.notebook_name, str(r.origin('notebook_name'))]))"
+)
 
 
 def test_jpy_session_name_from_the_kernel_env_names_notebook_and_run(execute_notebook, isolated, monkeypatch) -> None:
     notebook = isolated / "analysis.ipynb"
     monkeypatch.setenv("JPY_SESSION_NAME", str(notebook))
-    nb = execute_notebook([
-        SETUP + "\nshow()",
-        "line = [l for l in s.Settings().explain().splitlines() if l.startswith('notebook_name')][0]\n"
-        "print(json.dumps(line))",
-        "run = wandb_jupyter.init(mode='offline')\nprint(json.dumps([run.name]))\nrun.finish(quiet=True)",
-    ], name="analysis.ipynb")
+    nb = execute_notebook(
+        [
+            SETUP + "\nshow()",
+            "line = [l for l in s.Settings().explain().splitlines() if l.startswith('notebook_name')][0]\n"
+            "print(json.dumps(line))",
+            "run = wandb_jupyter.init(mode='offline')\nprint(json.dumps([run.name]))\nrun.finish(quiet=True)",
+        ],
+        name="analysis.ipynb",
+    )
     found, explained, name = _json_lines(nb)
     assert found == [[str(notebook), "JPY_SESSION_NAME"], str(notebook), "detected (JPY_SESSION_NAME)"]
     assert explained.endswith("detected (JPY_SESSION_NAME)") and str(notebook) in explained
@@ -92,20 +98,22 @@ def test_the_chain_in_order_each_source_beating_the_next(execute_notebook, isola
     monkeypatch.setenv("JPY_SESSION_NAME", str(isolated / "from-env.ipynb"))
     (isolated / "folder").mkdir()
     (isolated / "folder" / "relative.ipynb").write_text("{}")
-    nb = execute_notebook([
-        SETUP + "\n__vsc_ipynb_file__ = '/vscode/nb.ipynb'\n"
-        "_detect.set_frontend_path('/lab/from-extension.ipynb')\nshow()",
-        # ipykernel copied JPY_SESSION_NAME into __session__; the front end's path is gone
-        "print(json.dumps(__session__))\n_detect.set_frontend_path(None)\nshow()",
-        # without clear_cache the answer stays: detection runs once per process
-        "del os.environ['JPY_SESSION_NAME']\nshow()",
-        "_detect.clear_cache()\nshow()",
-        "__session__ = 'folder/relative.ipynb'\n_detect.clear_cache()\nshow()",
-        "del __session__\n_detect.clear_cache()\nshow()",
-        # the front end beats everything again, and setting it invalidates the cache
-        "_detect.set_frontend_path('/lab/renamed.ipynb')\nshow()",
-        "del __vsc_ipynb_file__\n_detect.set_frontend_path(None)\nshow()",
-    ])
+    nb = execute_notebook(
+        [
+            SETUP + "\n__vsc_ipynb_file__ = '/vscode/nb.ipynb'\n"
+            "_detect.set_frontend_path('/lab/from-extension.ipynb')\nshow()",
+            # ipykernel copied JPY_SESSION_NAME into __session__; the front end's path is gone
+            "print(json.dumps(__session__))\n_detect.set_frontend_path(None)\nshow()",
+            # without clear_cache the answer stays: detection runs once per process
+            "del os.environ['JPY_SESSION_NAME']\nshow()",
+            "_detect.clear_cache()\nshow()",
+            "__session__ = 'folder/relative.ipynb'\n_detect.clear_cache()\nshow()",
+            "del __session__\n_detect.clear_cache()\nshow()",
+            # the front end beats everything again, and setting it invalidates the cache
+            "_detect.set_frontend_path('/lab/renamed.ipynb')\nshow()",
+            "del __vsc_ipynb_file__\n_detect.set_frontend_path(None)\nshow()",
+        ]
+    )
     lines = _json_lines(nb)
     env_path = str(isolated / "from-env.ipynb")
     assert lines == [
@@ -114,8 +122,11 @@ def test_the_chain_in_order_each_source_beating_the_next(execute_notebook, isola
         [[env_path, "JPY_SESSION_NAME"], env_path, "detected (JPY_SESSION_NAME)"],
         [[env_path, "JPY_SESSION_NAME"], env_path, "detected (JPY_SESSION_NAME)"],
         [[env_path, "__session__"], env_path, "detected (__session__)"],
-        [[str(isolated / "folder" / "relative.ipynb"), "__session__"], str(isolated / "folder" / "relative.ipynb"),
-         "detected (__session__)"],
+        [
+            [str(isolated / "folder" / "relative.ipynb"), "__session__"],
+            str(isolated / "folder" / "relative.ipynb"),
+            "detected (__session__)",
+        ],
         [["/vscode/nb.ipynb", "__vsc_ipynb_file__"], "/vscode/nb.ipynb", "detected (__vsc_ipynb_file__)"],
         [["/lab/renamed.ipynb", "extension"], "/lab/renamed.ipynb", "detected (extension)"],
         [None, None, "default"],  # nbclient's kernel has no server and no kernel-<id>.json: nothing answers
@@ -125,13 +136,18 @@ def test_the_chain_in_order_each_source_beating_the_next(execute_notebook, isola
 def test_wandb_notebook_name_beats_jpy_session_name(execute_notebook, isolated, monkeypatch) -> None:
     monkeypatch.setenv("JPY_SESSION_NAME", str(isolated / "detected.ipynb"))
     monkeypatch.setenv("WANDB_NOTEBOOK_NAME", str(isolated / "chosen.ipynb"))
-    nb = execute_notebook([
-        SETUP + "\nshow()",
-        "run = wandb_jupyter.init(mode='offline')\nprint(json.dumps([run.name]))\nrun.finish(quiet=True)",
-    ])
+    nb = execute_notebook(
+        [
+            SETUP + "\nshow()",
+            "run = wandb_jupyter.init(mode='offline')\nprint(json.dumps([run.name]))\nrun.finish(quiet=True)",
+        ]
+    )
     found, name = _json_lines(nb)
-    assert found == [[str(isolated / "detected.ipynb"), "JPY_SESSION_NAME"], str(isolated / "chosen.ipynb"),
-                     "env (WANDB_NOTEBOOK_NAME)"]
+    assert found == [
+        [str(isolated / "detected.ipynb"), "JPY_SESSION_NAME"],
+        str(isolated / "chosen.ipynb"),
+        "env (WANDB_NOTEBOOK_NAME)",
+    ]
     assert name == ["chosen-1"]
 
 
@@ -154,9 +170,21 @@ class _Servers:
         port = _free_port()
         log = open(self.log_dir / f"server-{port}.log", "wb")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-             f"--ServerApp.root_dir={root}", "--ServerApp.allow_root=True", *args],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "jupyter_server",
+                "--no-browser",
+                "--ip=127.0.0.1",
+                f"--port={port}",
+                f"--ServerApp.root_dir={root}",
+                "--ServerApp.allow_root=True",
+                *args,
+            ],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         log.close()
         url = f"http://127.0.0.1:{port}/"
         self.started.append((url, proc, args))
@@ -290,8 +318,9 @@ def test_sessions_api_finds_the_notebook_past_a_password_protected_server(server
     nbformat.write(nbformat.v4.new_notebook(), notebook)
     token = secrets.token_hex(16)
     tok_url, tok_proc = servers.start(root, f"--ServerApp.token={token}")
-    pw_url, pw_proc = servers.start(root, "--ServerApp.token=",
-                                    f"--PasswordIdentityProvider.hashed_password={passwd('pw')}")
+    pw_url, pw_proc = servers.start(
+        root, "--ServerApp.token=", f"--PasswordIdentityProvider.hashed_password={passwd('pw')}"
+    )
     servers.wait_until_up(tok_url, tok_proc)
     servers.wait_until_up(pw_url, pw_proc)
     runtime = Path(jupyter_runtime_dir())
@@ -300,8 +329,12 @@ def test_sessions_api_finds_the_notebook_past_a_password_protected_server(server
     os.utime(pw_info, (now + 5, now + 5))  # newest first: the 403 server is asked before ours
 
     auth = {"Authorization": f"token {token}"}
-    session = requests.post(tok_url + "api/sessions", headers=auth, timeout=10, json={
-        "path": "sub/nb.ipynb", "type": "notebook", "kernel": {"name": "python3"}}).json()
+    session = requests.post(
+        tok_url + "api/sessions",
+        headers=auth,
+        timeout=10,
+        json={"path": "sub/nb.ipynb", "type": "notebook", "kernel": {"name": "python3"}},
+    ).json()
     kernel_id = session["kernel"]["id"]
     client = _kernel_client(runtime / f"kernel-{kernel_id}.json")
     try:
@@ -342,20 +375,24 @@ def test_sessions_api_finds_the_notebook_past_a_password_protected_server(server
         wandb_logger.setLevel(level)
     assert took < 1.5
     assert [(r.levelno, r.getMessage()) for r in kept.records] == [
-        (logging.DEBUG, f"notebook detection: {pw_url}api/sessions answered 403")]
+        (logging.DEBUG, f"notebook detection: {pw_url}api/sessions answered 403")
+    ]
 
 
 def test_stale_and_unreadable_server_files_are_skipped(tmp_path) -> None:
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    (tmp_path / f"jpserver-{dead.pid}.json").write_text(json.dumps(
-        {"url": "http://127.0.0.1:9/", "token": "t", "root_dir": "/r", "pid": dead.pid}))
+    (tmp_path / f"jpserver-{dead.pid}.json").write_text(
+        json.dumps({"url": "http://127.0.0.1:9/", "token": "t", "root_dir": "/r", "pid": dead.pid})
+    )
     (tmp_path / "jpserver-2.json").write_text("{not json")
-    (tmp_path / "nbserver-3.json").write_text(json.dumps(
-        {"url": "http://127.0.0.1:9/x/", "token": "", "notebook_dir": "/legacy", "pid": os.getpid()}))
+    (tmp_path / "nbserver-3.json").write_text(
+        json.dumps({"url": "http://127.0.0.1:9/x/", "token": "", "notebook_dir": "/legacy", "pid": os.getpid()})
+    )
     (tmp_path / "jpserver-4.json").write_text(json.dumps({"url": "http+unix://%2Ftmp%2Fs/", "pid": os.getpid()}))
     assert _sessions.running_servers(str(tmp_path)) == [
-        _sessions.Server(url="http://127.0.0.1:9/x/", token="", root_dir="/legacy", pid=os.getpid())]
+        _sessions.Server(url="http://127.0.0.1:9/x/", token="", root_dir="/legacy", pid=os.getpid())
+    ]
 
 
 def test_a_console_session_is_not_taken_for_a_notebook(execute_notebook, monkeypatch, isolated) -> None:

@@ -18,8 +18,11 @@ def _layers(work: Path) -> dict[str, object]:
     global_dir = Path(os.environ["WANDB_CONFIG_DIR"])
     write_file(global_dir / "settings", {"project": "from-global"})
     write_file(work / "wandb" / "settings", {"project": "from-workspace"})
-    return {"env": {"WANDB_PROJECT": "from-env"}, "settings": Settings(project="from-settings"),
-            "init": {"project": "from-init"}}
+    return {
+        "env": {"WANDB_PROJECT": "from-env"},
+        "settings": Settings(project="from-settings"),
+        "init": {"project": "from-init"},
+    }
 
 
 def test_each_layer_beats_the_ones_below(isolated: Path) -> None:
@@ -47,7 +50,12 @@ def test_init_arguments_beat_init_settings_for_every_init_argument(isolated: Pat
         init={"group": "i", "job_type": "i", "notes": "i", "id": "i", "mode": "disabled"},
     )
     assert (resolved.run_group, resolved.job_type, resolved.notes, resolved.run_id, resolved.mode) == (
-        "i", "i", "i", "i", "disabled")
+        "i",
+        "i",
+        "i",
+        "i",
+        "disabled",
+    )
 
 
 def test_detected_values_fill_only_what_is_unset(isolated: Path) -> None:

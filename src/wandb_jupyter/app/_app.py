@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 import tornado.httpserver
@@ -18,9 +18,9 @@ import tornado.netutil
 import tornado.web
 
 from ..common._secrets import mask_url
+from ..dashboard._standalone import dashboard_secrets, standalone_routes
 from ..server import ServerContext, default_data_dir, login_hint
 from ..server._handlers import NotFoundHandler, handlers
-from ..dashboard._standalone import dashboard_secrets, standalone_routes
 
 __all__ = ["make_app", "serve"]
 
@@ -30,12 +30,19 @@ log = logging.getLogger("wandb_jupyter.server")
 def _log_request(handler: tornado.web.RequestHandler) -> None:
     status = handler.get_status()
     level = logging.DEBUG if status < 400 else logging.INFO if status < 500 else logging.ERROR
-    log.log(level, "%d %s %s %.1fms", status, handler.request.method, mask_url(handler.request.uri),
-            1000.0 * handler.request.request_time())
+    log.log(
+        level,
+        "%d %s %s %.1fms",
+        status,
+        handler.request.method,
+        mask_url(handler.request.uri),
+        1000.0 * handler.request.request_time(),
+    )
 
 
-def make_app(server: ServerContext, *, base_path: str = "", frame_ancestors: Sequence[str] = (),
-             **settings: Any) -> tornado.web.Application:
+def make_app(
+    server: ServerContext, *, base_path: str = "", frame_ancestors: Sequence[str] = (), **settings: Any
+) -> tornado.web.Application:
     """A tornado Application serving the W&B API subset and the dashboard over ``server``'s data.
 
     ``frame_ancestors``: origins (``http://host:port``) allowed to show the dashboard in a frame,
@@ -51,8 +58,9 @@ def make_app(server: ServerContext, *, base_path: str = "", frame_ancestors: Seq
     )
 
 
-async def _serve(server: ServerContext, host: str, port: int, base_path: str, out: TextIO,
-                 frame_ancestors: Sequence[str]) -> None:
+async def _serve(
+    server: ServerContext, host: str, port: int, base_path: str, out: TextIO, frame_ancestors: Sequence[str]
+) -> None:
     app = make_app(server, base_path=base_path, frame_ancestors=frame_ancestors)
     http = tornado.httpserver.HTTPServer(app, xheaders=False)
     sockets = tornado.netutil.bind_sockets(port, host)
@@ -63,9 +71,12 @@ async def _serve(server: ServerContext, host: str, port: int, base_path: str, ou
     first = server.ensure_admin()
     if first is not None:
         user, key = first
-        print(f"Created the admin user {user.name!r}. Its API key, shown only this once:\n\n  {key}\n\n"
-              f"Log in with:\n{login_hint(url, key)}\n"
-              f"More users: wandb-jupyter server user add NAME --data-dir {server.data_dir}\n", file=out)
+        print(
+            f"Created the admin user {user.name!r}. Its API key, shown only this once:\n\n  {key}\n\n"
+            f"Log in with:\n{login_hint(url, key)}\n"
+            f"More users: wandb-jupyter server user add NAME --data-dir {server.data_dir}\n",
+            file=out,
+        )
     print(f"wandb-jupyter server: {url} (data in {server.data_dir})", file=out, flush=True)
     _, token = dashboard_secrets(server.data_dir)
     print(f"dashboard: {url}/login?token={token}", file=out, flush=True)
@@ -76,8 +87,15 @@ async def _serve(server: ServerContext, host: str, port: int, base_path: str, ou
         await http.close_all_connections()
 
 
-def serve(*, host: str = "127.0.0.1", port: int = 8080, data_dir: str | Path | None = None, base_path: str = "",
-          out: TextIO | None = None, frame_ancestors: Sequence[str] = ()) -> None:
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    data_dir: str | Path | None = None,
+    base_path: str = "",
+    out: TextIO | None = None,
+    frame_ancestors: Sequence[str] = (),
+) -> None:
     """Run the server until interrupted (Ctrl-C or SIGTERM).
 
     It prints ``wandb-jupyter server: <url> (data in <dir>)`` once it listens, then

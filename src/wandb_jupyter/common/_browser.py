@@ -16,7 +16,7 @@ def app_url(base_url: str) -> str:
     parts = urlsplit(base_url)
     host = parts.netloc
     if host.startswith("api."):
-        host = host[len("api."):]
+        host = host[len("api.") :]
     return urlunsplit((parts.scheme, host, parts.path, "", "")).rstrip("/")
 
 

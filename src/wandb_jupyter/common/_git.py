@@ -38,7 +38,7 @@ def _git_dir(root: Path) -> Path | None:
     if dot_git.is_file():  # worktrees and submodules: "gitdir: <path>"
         text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
         if text.startswith("gitdir:"):
-            target = Path(text[len("gitdir:"):].strip())
+            target = Path(text[len("gitdir:") :].strip())
             return target if target.is_absolute() else (root / target).resolve()
     return None
 

@@ -134,7 +134,8 @@ def internal_error(context: str, error: BaseException, *, reporting: bool) -> No
         import traceback
 
         text = f"internal error in {context}:\n" + "".join(
-            traceback.format_exception(type(error), error, error.__traceback__))
+            traceback.format_exception(type(error), error, error.__traceback__)
+        )
         for report in list(error_reports):
             try:
                 report(text)

@@ -36,7 +36,7 @@ _STREAMS = (("stdout", 1), ("stderr", 2))
 FLUSH_INTERVAL = 0.5
 
 _owner_lock = threading.Lock()
-_owner: "ConsoleCapture | None" = None
+_owner: ConsoleCapture | None = None
 
 
 def choose_mode(setting: str) -> tuple[str, str]:
@@ -81,7 +81,7 @@ class _WriteTap:
     wrapper: the outermost layer records, inner ones pass through.
     """
 
-    def __init__(self, capture: "ConsoleCapture", name: str) -> None:
+    def __init__(self, capture: ConsoleCapture, name: str) -> None:
         self.capture = capture
         self.name = name
         self._stream: Any = None
@@ -176,7 +176,7 @@ class _TeeStream(io.TextIOBase):
 class _FdTap:
     """Redirects file descriptor ``fd`` into a pipe; the capture's thread forwards and copies the bytes."""
 
-    def __init__(self, capture: "ConsoleCapture", name: str, fd: int) -> None:
+    def __init__(self, capture: ConsoleCapture, name: str, fd: int) -> None:
         self.capture = capture
         self.name = name
         self.fd = fd
@@ -206,7 +206,7 @@ class _FdTap:
             return False
         view = memoryview(chunk)
         while view:
-            view = view[os.write(self.saved, view):]
+            view = view[os.write(self.saved, view) :]
         if self.capture.active:
             self.capture.queue.append((self.name, time.time(), self.decoder.decode(chunk)))
         return True
@@ -248,8 +248,11 @@ class ConsoleCapture:
         global _owner
         with _owner_lock:
             if _owner is not None:
-                warn_once(f"console-{self.run_name}", f"console output stays with run {_owner.run_name} "
-                          f"until it finishes; run {self.run_name} records none")
+                warn_once(
+                    f"console-{self.run_name}",
+                    f"console output stays with run {_owner.run_name} "
+                    f"until it finishes; run {self.run_name} records none",
+                )
                 return False
             _owner = self
         self.active = True
@@ -411,8 +414,10 @@ class ConsoleCapture:
         if self.on_write_error is not None and storage_error(error):
             self.on_write_error(self.log.path, error)
         else:
-            warn_once(f"console-failed-{self.run_name}",
-                      f"console capture stopped for run {self.run_name} ({error!r}); your program continues")
+            warn_once(
+                f"console-failed-{self.run_name}",
+                f"console capture stopped for run {self.run_name} ({error!r}); your program continues",
+            )
         try:
             self._uninstall()
         except Exception as inner:

@@ -157,7 +157,7 @@ def _exit_code_of(status: Any) -> int:
     if status is None:
         return 0
     if isinstance(status, int):
-        return int(status) if -2**31 <= status < 2**31 else 1
+        return int(status) if -(2**31) <= status < 2**31 else 1
     return 1  # a message: Python prints it and exits with 1
 
 

@@ -15,8 +15,10 @@ from typing import Any, NamedTuple
 
 __all__ = ["RunView", "run_block", "sparkline", "sample_history"]
 
-_STYLE = ("font-family: var(--jp-ui-font-family, system-ui, sans-serif); font-size: 13px; line-height: 1.5; "
-          "border-left: 3px solid #ffbe00; padding: 4px 10px; margin: 2px 0")
+_STYLE = (
+    "font-family: var(--jp-ui-font-family, system-ui, sans-serif); font-size: 13px; line-height: 1.5; "
+    "border-left: 3px solid #ffbe00; padding: 4px 10px; margin: 2px 0"
+)
 _MAX_SUMMARY_ROWS = 24
 _MAX_SPARKLINES = 12
 
@@ -60,15 +62,19 @@ def sparkline(values: list[float], width: int = 120, height: int = 22) -> str:
     span = (high - low) or 1.0
     last = max(len(values) - 1, 1)
     coords = " ".join(f"{i * width / last:.1f},{height - 2 - (v - low) * (height - 4) / span:.1f}" for i, v in points)
-    return (f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
-            f'<polyline fill="none" stroke="#f5a000" stroke-width="1.5" points="{coords}"/></svg>')
+    return (
+        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
+        f'<polyline fill="none" stroke="#f5a000" stroke-width="1.5" points="{coords}"/></svg>'
+    )
 
 
 def run_block(view: RunView) -> str:
     """The compact run block; with a summary once the run has finished."""
-    head = (f"<div>wandb-jupyter · run {_link(view.name, view.url)} <code>{escape(view.id)}</code> · "
-            f"project <b>{escape(view.project)}</b> · {escape(view.mode)} · {escape(view.state)}</div>"
-            f"<div style='opacity:.75'>{escape(view.root)}</div>")
+    head = (
+        f"<div>wandb-jupyter · run {_link(view.name, view.url)} <code>{escape(view.id)}</code> · "
+        f"project <b>{escape(view.project)}</b> · {escape(view.mode)} · {escape(view.state)}</div>"
+        f"<div style='opacity:.75'>{escape(view.root)}</div>"
+    )
     if view.summary is None:
         return f'<div class="wandb-jupyter-run" style="{_STYLE}">{head}</div>'
     return f'<div class="wandb-jupyter-run" style="{_STYLE}">{head}{_summary_table(view)}</div>'
@@ -78,9 +84,12 @@ def _summary_table(view: RunView) -> str:
     series = view.series or {}
     keys = [k for k in (view.summary or {}) if not k.startswith("_")][:_MAX_SUMMARY_ROWS]
     runtime = f", {view.runtime:.1f} s" if view.runtime is not None else ""
-    rows = [f"<tr><td style='text-align:left;padding-right:12px'>{escape(k)}</td>"
-            f"<td style='text-align:right'>{escape(_format(view.summary[k]))}</td>"
-            f"<td>{sparkline(series.get(k, [])) if k in series else ''}</td></tr>" for k in keys]
+    rows = [
+        f"<tr><td style='text-align:left;padding-right:12px'>{escape(k)}</td>"
+        f"<td style='text-align:right'>{escape(_format(view.summary[k]))}</td>"
+        f"<td>{sparkline(series.get(k, [])) if k in series else ''}</td></tr>"
+        for k in keys
+    ]
     caption = f"<div style='margin-top:4px'>{view.steps} steps{runtime}</div>"
     if not rows:
         return caption
@@ -133,5 +142,16 @@ def view_of(run: Any, *, finished: bool = False) -> RunView:
         summary = dict(run.summary)
         runtime = summary.get("_runtime")
         series = sample_history(Path(run.dir) / "wandb-history.jsonl")
-    return RunView(name=run.name, id=run.id, project=run.project, mode=run.mode, root=str(run.paths.root),
-                   url=run.url, state=state, steps=run.step, runtime=runtime, summary=summary, series=series)
+    return RunView(
+        name=run.name,
+        id=run.id,
+        project=run.project,
+        mode=run.mode,
+        root=str(run.paths.root),
+        url=run.url,
+        state=state,
+        steps=run.step,
+        runtime=runtime,
+        summary=summary,
+        series=series,
+    )

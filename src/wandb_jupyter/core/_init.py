@@ -7,8 +7,8 @@ script SIGTERM and SIGHUP finish them too (``_exit``).
 
 from __future__ import annotations
 
-import logging
 import json
+import logging
 import os
 import sys
 import time
@@ -21,13 +21,13 @@ from ..common._errors import RunDirError, UsageError
 from ..common._ipython import in_kernel
 from ..common._logging import attach_file, logger
 from ..common._secrets import mask_url
-from ..rundir._rundir import METADATA, RunPaths, update_latest_link, write_atomic
+from ..common._yaml import load_config_file
+from ..rundir._rundir import RunPaths, update_latest_link, write_atomic
+from ..settings import Settings, resolve
 from ._exit import install_exit_hooks, watch
 from ._metadata import write_metadata
 from ._run import DisabledRun, Run
 from ._state import active_runs, add_run, add_run_listener, current_run, forget_run, notify
-from ..common._yaml import load_config_file
-from ..settings import Settings, resolve
 
 __all__ = [
     "init",
@@ -90,8 +90,7 @@ def _config_from(value: Any) -> dict[str, Any]:
     raise UsageError(f"init(config=...) takes a dict, an argparse.Namespace or a YAML path, not {type(value).__name__}")
 
 
-def _initial_config(settings: Any, resumed: Any, config: Any,
-                    include: Any, exclude: Any) -> dict[str, Any]:
+def _initial_config(settings: Any, resumed: Any, config: Any, include: Any, exclude: Any) -> dict[str, Any]:
     merged = dict(resumed.config or {})
     for path in settings.config_paths:
         merged.update(load_config_file(path, f"WANDB_CONFIG_PATHS ({path})"))
@@ -169,9 +168,21 @@ def init(
         return previous
     resolved = resolve(
         settings=settings,
-        init={"project": project, "entity": entity, "name": name, "notes": notes, "tags": tags,
-              "group": group, "job_type": job_type, "dir": dir, "mode": mode, "resume": resume,
-              "id": id, "save_code": save_code, "anonymous": anonymous},
+        init={
+            "project": project,
+            "entity": entity,
+            "name": name,
+            "notes": notes,
+            "tags": tags,
+            "group": group,
+            "job_type": job_type,
+            "dir": dir,
+            "mode": mode,
+            "resume": resume,
+            "id": id,
+            "save_code": save_code,
+            "anonymous": anonymous,
+        },
     )
     if previous is not None and policy == "finish_previous":
         previous.finish()  # only once the new settings are known to be valid
@@ -231,6 +242,7 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
         if run.name:
             write_metadata(run)
         else:
+
             def record(name: str) -> None:
                 run._name = name
                 write_metadata(run)
@@ -243,8 +255,10 @@ def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
             write_atomic(wandb_dir / RESUME_FILE, json.dumps({"run_id": run.id}))
     except OSError as error:
         _close_quietly(run)
-        raise RunDirError(f"cannot write the run directory {paths.root} ({error.strerror or error}); free some "
-                          "space, or choose another folder with WANDB_DIR or init(dir=...)") from None
+        raise RunDirError(
+            f"cannot write the run directory {paths.root} ({error.strerror or error}); free some "
+            "space, or choose another folder with WANDB_DIR or init(dir=...)"
+        ) from None
     if online is not None:
         try:
             online.start(run)  # UpsertBucket, then the sender thread
@@ -271,8 +285,7 @@ def _abandon(run: Run) -> None:
     try:
         run.finish(exit_code=1, quiet=True)
     except Exception as error:
-        _logging.internal_error("finishing a run whose init() failed", error,
-                                reporting=run.settings.error_reporting)
+        _logging.internal_error("finishing a run whose init() failed", error, reporting=run.settings.error_reporting)
 
 
 def _close_quietly(run: Run) -> None:

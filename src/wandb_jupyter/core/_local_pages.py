@@ -70,8 +70,9 @@ def reported_dashboard() -> Dashboard | None:
 # The dashboard's scan rules (dashboard/_local_catalog.py; a test keeps these equal): runs in ``wandb/``
 # folders at most MAX_DEPTH levels below a root, never inside hidden or skipped folders.
 MAX_DEPTH = 6
-SKIPPED_DIRS = frozenset({"node_modules", "site-packages", "dist-packages", ".venv", "venv", "__pycache__",
-                          ".git", ".ipynb_checkpoints"})
+SKIPPED_DIRS = frozenset(
+    {"node_modules", "site-packages", "dist-packages", ".venv", "venv", "__pycache__", ".git", ".ipynb_checkpoints"}
+)
 DEFAULT_ENTITY = "local"  # what the dashboard files a run without an entity under
 
 

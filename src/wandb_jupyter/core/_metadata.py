@@ -87,9 +87,14 @@ def build_metadata(settings: Any, *, run_id: str, name: str, started: float) -> 
     origin = getattr(settings, "origin", None)
     if settings.entity and callable(origin) and origin("entity").kind in ("default", "detected"):
         metadata["entityDetected"] = True  # `wandb-jupyter sync` then lets the server choose the entity
-    for key, value in (("username", settings.username), ("email", settings.user_email),
-                       ("docker", settings.docker), ("group", settings.run_group),
-                       ("jobType", settings.job_type), ("notes", settings.notes)):
+    for key, value in (
+        ("username", settings.username),
+        ("email", settings.user_email),
+        ("docker", settings.docker),
+        ("group", settings.run_group),
+        ("jobType", settings.job_type),
+        ("notes", settings.notes),
+    ):
         if value:
             metadata[key] = value
     if code_saved:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,6 +11,7 @@ from ..common._filelock import exclusive_lock
 from ..rundir._rundir import METADATA, iter_runs, new_run_id
 
 __all__ = ["new_run_id", "reserve_name", "name_stem"]
+
 
 def name_stem(program: str | None) -> str:
     stem = Path(program).stem if program and not program.startswith("<") else ""
@@ -36,8 +36,11 @@ def reserve_name(wandb_dir: Path, project: str, stem: str, record: Callable[[str
     """
     prefix = stem + "-"
     with exclusive_lock(wandb_dir / ".names.lock", 0o644):
-        numbers = [int(name[len(prefix):]) for name in _names_in_project(wandb_dir, project)
-                   if name.startswith(prefix) and name[len(prefix):].isdecimal()]
+        numbers = [
+            int(name[len(prefix) :])
+            for name in _names_in_project(wandb_dir, project)
+            if name.startswith(prefix) and name[len(prefix) :].isdecimal()
+        ]
         name = f"{stem}-{max(numbers, default=0) + 1}"
         record(name)
     return name

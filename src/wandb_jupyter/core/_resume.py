@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..common._errors import UsageError
-from ..rundir._rundir import CONFIG, HISTORY, METADATA, SUMMARY, RunPaths, find_run, last_jsonl_row
 from ..common._yaml import unwrap_wandb_config
-from ..rundir._rundir import new_run_id
+from ..rundir._rundir import CONFIG, HISTORY, METADATA, SUMMARY, RunPaths, find_run, last_jsonl_row, new_run_id
 
 __all__ = ["ResumePlan", "ResumedState", "plan_resume", "load_state", "RESUME_FILE"]
 

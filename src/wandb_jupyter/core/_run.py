@@ -18,10 +18,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ._config import Config, Summary
-from ..common._errors import UsageError
 from ..common import _logging
+from ..common._errors import UsageError
 from ..common._logging import detach_file, internal_error, logger, warn_once
+from ..common._yaml import dump_config
 from ..rundir._rundir import (
     CONFIG,
     HISTORY,
@@ -36,8 +36,8 @@ from ..rundir._rundir import (
     last_jsonl_row,
     write_atomic,
 )
+from ._config import Config, Summary
 from ._serialize import encode_row
-from ..common._yaml import dump_config
 
 __all__ = ["Run", "DisabledRun"]
 
@@ -199,8 +199,11 @@ class Run:
             if step is not None:
                 step = self._check_step(step)
                 if step < self._step:
-                    warn_once(f"step-{self._id}", f"log(step={step}) is below the current step {self._step}; "
-                              "those values were ignored (steps must not decrease)")
+                    warn_once(
+                        f"step-{self._id}",
+                        f"log(step={step}) is below the current step {self._step}; "
+                        "those values were ignored (steps must not decrease)",
+                    )
                     return
                 if step > self._step:
                     if self._pending:
@@ -263,8 +266,12 @@ class Run:
         with self._broken_lock:
             first, self._broken = not self._broken, True
         if first:
-            logger.warning("logging stopped: cannot write %s (%s); your program continues and the %d rows "
-                           "logged before are kept", path, error.strerror or error, self._history.lines)
+            logger.warning(
+                "logging stopped: cannot write %s (%s); your program continues and the %d rows logged before are kept",
+                path,
+                error.strerror or error,
+                self._history.lines,
+            )
         else:
             logger.debug("cannot write %s: %s", path, error)
 
@@ -279,8 +286,9 @@ class Run:
 
     def _write_config(self, *, durable: bool = False) -> None:
         try:
-            write_atomic(self.paths.file(CONFIG), dump_config(self.config.as_dict(), self._wandb_block),
-                         durable=durable)
+            write_atomic(
+                self.paths.file(CONFIG), dump_config(self.config.as_dict(), self._wandb_block), durable=durable
+            )
         except OSError as error:
             self._storage_failed(self.paths.file(CONFIG), error)
 
@@ -288,8 +296,9 @@ class Run:
         return time.monotonic() - self._t0
 
     # files ------------------------------------------------------------------
-    def save(self, glob_str: str | os.PathLike[str], base_path: str | os.PathLike[str] | None = None,
-             policy: str = "live") -> list[str]:
+    def save(
+        self, glob_str: str | os.PathLike[str], base_path: str | os.PathLike[str] | None = None, policy: str = "live"
+    ) -> list[str]:
         """Keep files matching ``glob_str`` with the run, under ``files/``.
 
         Paths are kept relative to ``base_path`` (default: the glob's folder).
@@ -374,15 +383,16 @@ class Run:
             handle.write(f"{stamp} {text.rstrip()}\n")
 
     def _start_capture(self) -> None:
-        from ._console import ConsoleCapture, choose_mode
         from ..rundir._output_log import OutputLog
+        from ._console import ConsoleCapture, choose_mode
 
         mode, reason = choose_mode(self.settings.console)
         logger.debug("console capture: %s (%s)", mode, reason)
         if mode == "off":
             return
-        capture = ConsoleCapture(OutputLog(self.paths.file(OUTPUT)), mode=mode, run_name=self._name,
-                                 reporting=self.settings.error_reporting)
+        capture = ConsoleCapture(
+            OutputLog(self.paths.file(OUTPUT)), mode=mode, run_name=self._name, reporting=self.settings.error_reporting
+        )
         capture.on_write_error = self._storage_failed
         if capture.start():
             self._capture = capture
@@ -479,8 +489,9 @@ class Run:
             from ..common._ipython import in_kernel
 
             level = logging.DEBUG if in_kernel() else logging.INFO  # a kernel shows the run's block
-            steps = f"{self._step} steps" + (f" ({self._history.lines} rows kept: logging stopped)"
-                                             if self._broken else "")
+            steps = f"{self._step} steps" + (
+                f" ({self._history.lines} rows kept: logging stopped)" if self._broken else ""
+            )
             logger.log(level, "run %s %s: %s, files in %s", self._name, state, steps, self.paths.root)
         detach_file(self.paths.logs / "debug.log")
 
@@ -491,7 +502,7 @@ class Run:
         if recorded_auto_id(self.settings.wandb_dir) == self._id:
             (self.settings.wandb_dir / RESUME_FILE).unlink(missing_ok=True)
 
-    def __enter__(self) -> "Run":
+    def __enter__(self) -> Run:
         return self
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
@@ -502,8 +513,10 @@ class Run:
         if self.url and not _in_vscode():
             from html import escape
 
-            html += (f'<iframe src="{escape(self.url, quote=True)}" style="width:100%;height:420px;border:none" '
-                     'loading="lazy"></iframe>')
+            html += (
+                f'<iframe src="{escape(self.url, quote=True)}" style="width:100%;height:420px;border:none" '
+                'loading="lazy"></iframe>'
+            )
         return {"text/plain": repr(self), "text/html": html}
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
@@ -514,16 +527,19 @@ class Run:
 def _check_row_size(line: str) -> None:
     size = len(line.encode("utf-8"))
     if size > MAX_ROW_BYTES:
-        raise UsageError(f"log(): this row takes {size / 2**20:.1f} MiB as JSON, over the limit of "
-                         f"{MAX_ROW_BYTES / 2**20:.1f} MiB per row (W&B's); nothing was logged. "
-                         "Keep large data in files: run.save()")
+        raise UsageError(
+            f"log(): this row takes {size / 2**20:.1f} MiB as JSON, over the limit of "
+            f"{MAX_ROW_BYTES / 2**20:.1f} MiB per row (W&B's); nothing was logged. "
+            "Keep large data in files: run.save()"
+        )
 
 
 def _check_file_size(source: Path) -> None:
     size = source.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise UsageError(f"save(): {source} has {size / 2**30:.1f} GiB, over the limit of "
-                         f"{MAX_FILE_BYTES >> 30} GiB per file")
+        raise UsageError(
+            f"save(): {source} has {size / 2**30:.1f} GiB, over the limit of {MAX_FILE_BYTES >> 30} GiB per file"
+        )
 
 
 def _in_vscode() -> bool:
@@ -604,7 +620,7 @@ class DisabledRun:
         forget_run(self)
         finish_ended(self)
 
-    def __enter__(self) -> "DisabledRun":
+    def __enter__(self) -> DisabledRun:
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:

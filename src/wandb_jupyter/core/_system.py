@@ -76,9 +76,17 @@ def sample_once(disk_path: Path) -> dict[str, float]:
 class SystemMonitor:
     """Samples every ``interval`` seconds into ``events_path`` until :meth:`stop`."""
 
-    def __init__(self, events_path: Path, *, interval: float, disk_path: Path, runtime: Callable[[], float],
-                 reporting: bool = True, first: Callable[[], None] | None = None,
-                 on_write_error: Callable[[Path, OSError], None] | None = None) -> None:
+    def __init__(
+        self,
+        events_path: Path,
+        *,
+        interval: float,
+        disk_path: Path,
+        runtime: Callable[[], float],
+        reporting: bool = True,
+        first: Callable[[], None] | None = None,
+        on_write_error: Callable[[Path, OSError], None] | None = None,
+    ) -> None:
         self._reporting = reporting
         self._first = first
         self._on_write_error = on_write_error

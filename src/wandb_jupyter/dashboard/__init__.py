@@ -12,10 +12,23 @@ from __future__ import annotations
 
 from ._catalog import Catalog, ProjectInfo, RunInfo, Viewer
 from ._handlers import Dashboard, check_frame_ancestor, page_shell
-from ._standalone import dashboard_secrets, standalone_routes
 from ._local_catalog import LocalCatalog
 from ._series import SeriesCache, downsample
 from ._server_catalog import ServerCatalog
+from ._standalone import dashboard_secrets, standalone_routes
 
-__all__ = ["Catalog", "ProjectInfo", "RunInfo", "Viewer", "ServerCatalog", "LocalCatalog", "SeriesCache",
-           "downsample", "Dashboard", "standalone_routes", "check_frame_ancestor", "dashboard_secrets", "page_shell"]
+__all__ = [
+    "Catalog",
+    "ProjectInfo",
+    "RunInfo",
+    "Viewer",
+    "ServerCatalog",
+    "LocalCatalog",
+    "SeriesCache",
+    "downsample",
+    "Dashboard",
+    "standalone_routes",
+    "check_frame_ancestor",
+    "dashboard_secrets",
+    "page_shell",
+]

@@ -22,12 +22,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..rundir._rundir import CONFIG, METADATA, OUTPUT, SUMMARY
 from ..common._yaml import unwrap_wandb_config
+from ..rundir._rundir import CONFIG, METADATA, OUTPUT, SUMMARY
 
-__all__ = ["Catalog", "Viewer", "ProjectInfo", "RunInfo", "OutputSlice", "run_row", "run_metadata",
-           "list_run_files", "resolve_run_file", "read_output", "read_json_file", "parse_time", "flatten",
-           "MAX_OUTPUT_BYTES"]
+__all__ = [
+    "Catalog",
+    "Viewer",
+    "ProjectInfo",
+    "RunInfo",
+    "OutputSlice",
+    "run_row",
+    "run_metadata",
+    "list_run_files",
+    "resolve_run_file",
+    "read_output",
+    "read_json_file",
+    "parse_time",
+    "flatten",
+    "MAX_OUTPUT_BYTES",
+]
 
 MAX_OUTPUT_BYTES = 1 << 20
 MAX_LISTED_FILES = 10_000
@@ -155,7 +168,7 @@ def _yaml_object(data: bytes) -> dict[str, Any] | None:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        value = yaml.load(data.decode("utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+        value = yaml.load(data.decode("utf-8"), Loader=loader)
     except yaml.YAMLError as error:
         raise ValueError(str(error)) from None
     return value if isinstance(value, dict) else None
@@ -287,8 +300,7 @@ def list_run_files(info: RunInfo) -> list[dict[str, Any]]:
                 continue
             if not os.path.isfile(path) or os.path.islink(path):
                 continue
-            out.append({"name": Path(path).relative_to(root).as_posix(), "size": stat.st_size,
-                        "mtime": stat.st_mtime})
+            out.append({"name": Path(path).relative_to(root).as_posix(), "size": stat.st_size, "mtime": stat.st_mtime})
             if len(out) >= MAX_LISTED_FILES:
                 return out
     return out
@@ -317,8 +329,9 @@ class OutputSlice:
     size: int
 
 
-def read_output(info: RunInfo, *, tail: int | None = None, offset: int | None = None,
-                limit: int = MAX_OUTPUT_BYTES) -> OutputSlice:
+def read_output(
+    info: RunInfo, *, tail: int | None = None, offset: int | None = None, limit: int = MAX_OUTPUT_BYTES
+) -> OutputSlice:
     """Console output: the last ``tail`` lines, or the bytes from ``offset`` on; at most ``limit``
     bytes, cut at a line end where possible so no character is split."""
     path = info.files / OUTPUT

@@ -34,18 +34,27 @@ import tornado.ioloop
 import tornado.web
 
 from ..rundir._rundir import EVENTS, HISTORY
-from ._catalog import (Catalog, RunInfo, Viewer, list_run_files, read_output, resolve_run_file, run_metadata,
-                       run_row)
+from ._catalog import Catalog, RunInfo, Viewer, list_run_files, read_output, resolve_run_file, run_metadata, run_row
 from ._series import DEFAULT_SAMPLES, MAX_SAMPLES, MIN_SAMPLES, X_KEYS, SeriesCache
 
-__all__ = ["Dashboard", "Family", "ClientError", "dashboard_routes", "build_handler", "check_frame_ancestor",
-           "page_shell", "STATIC_DIR"]
+__all__ = [
+    "Dashboard",
+    "Family",
+    "ClientError",
+    "dashboard_routes",
+    "build_handler",
+    "check_frame_ancestor",
+    "page_shell",
+    "STATIC_DIR",
+]
 
 log = logging.getLogger("wandb_jupyter.dashboard")
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
-       "base-uri 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'"
+)
 # Files a browser may show instead of saving; always as text/plain, never as HTML.
 INLINE_SUFFIXES = frozenset({".ipynb", ".json", ".txt", ".log", ".yaml", ".yml", ".md", ".py"})
 DEFAULT_OUTPUT_TAIL = 1000
@@ -72,7 +81,8 @@ class Dashboard:
     frame_ancestors: tuple[str, ...] = ()
     static_dir: Path = STATIC_DIR
     workers: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="wandb-dashboard"))
+        default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="wandb-dashboard")
+    )
 
     @property
     def csp(self) -> str:
@@ -191,8 +201,12 @@ class ProjectsLogic:
     async def get(self: Any) -> None:
         def produce() -> Any:
             found = self.dashboard.catalog.projects(self._viewer)
-            return {"projects": [{"entity": p.entity, "project": p.project, "runs": p.runs,
-                                  "last_run_at": p.last_run_at} for p in found]}
+            return {
+                "projects": [
+                    {"entity": p.entity, "project": p.project, "runs": p.runs, "last_run_at": p.last_run_at}
+                    for p in found
+                ]
+            }
 
         await self.answer(produce)
 
@@ -220,9 +234,15 @@ class RunLogic:
             _, system = series.overview(info.files / EVENTS)
             metadata = run_metadata(info)
             notes = info.notes if info.notes is not None else metadata.get("notes")
-            return {**run_row(info, self.dashboard.base), "notes": notes if isinstance(notes, str) else None,
-                    "metadata": metadata, "history_rows": rows, "metrics": metrics, "system_metrics": system,
-                    "files": list_run_files(info)}
+            return {
+                **run_row(info, self.dashboard.base),
+                "notes": notes if isinstance(notes, str) else None,
+                "metadata": metadata,
+                "history_rows": rows,
+                "metrics": metrics,
+                "system_metrics": system,
+                "files": list_run_files(info),
+            }
 
         await self.answer(produce)
 
@@ -325,7 +345,7 @@ class FileLogic:
 
 
 def _disposition(kind: str, name: str) -> str:
-    ascii_name = re.sub(r'[^A-Za-z0-9._ -]', "_", name) or "file"
+    ascii_name = re.sub(r"[^A-Za-z0-9._ -]", "_", name) or "file"
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
@@ -396,10 +416,11 @@ _SEGMENT = r"([^/]+)"
 _ENTITY = r"([^/_][^/]*)"  # pages: names never start with "_", so /_dashboard/... is never a page
 
 
-def build_handler(name: str, logic: type, base: type, dashboard: Dashboard, family: Family, *,
-                  auth: bool = True) -> type:
+def build_handler(
+    name: str, logic: type, base: type, dashboard: Dashboard, family: Family, *, auth: bool = True
+) -> type:
     """``logic`` on ``base``, with the mount's auth, headers and GET wrapper."""
-    get = getattr(logic, "get", None) or getattr(base, "get")
+    get = getattr(logic, "get", None) or base.get
     attrs: dict[str, Any] = {"dashboard": dashboard, **family.attrs, "get": family.wrap_get(get)}
     bases = (logic, family.auth, DashboardBase, base) if auth else (logic, DashboardBase, base)
     return type(name, bases, attrs)

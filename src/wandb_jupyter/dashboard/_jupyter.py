@@ -36,9 +36,14 @@ MOUNT = "wandb"
 class WandbDashboard(Configurable):
     """Settings of the dashboard extension (``c.WandbDashboard.*`` in jupyter_server_config)."""
 
-    run_dirs = List(Unicode(), default_value=[], help=(
-        "More folders to look for W&B run directories in (their wandb/ folders, at most 6 levels "
-        "down), besides the server's root_dir and WANDB_DIR; relative ones are under root_dir.")).tag(config=True)
+    run_dirs = List(
+        Unicode(),
+        default_value=[],
+        help=(
+            "More folders to look for W&B run directories in (their wandb/ folders, at most 6 levels "
+            "down), besides the server's root_dir and WANDB_DIR; relative ones are under root_dir."
+        ),
+    ).tag(config=True)
 
 
 class JupyterAuth:
@@ -58,8 +63,9 @@ def _guarded(get: Any) -> Any:
 def jupyter_routes(base_url: str, roots: list[str | None]) -> list[tuple[str, type, dict[str, Any]]]:
     """Routes of the dashboard at ``{base_url}wandb`` over the local runs under ``roots``."""
     dashboard = Dashboard(catalog=LocalCatalog(roots), base=url_path_join(base_url, MOUNT).rstrip("/"))
-    family = Family(auth=JupyterAuth, api=APIHandler, page=JupyterHandler, static=JupyterStaticHandler,
-                    wrap_get=_guarded)
+    family = Family(
+        auth=JupyterAuth, api=APIHandler, page=JupyterHandler, static=JupyterStaticHandler, wrap_get=_guarded
+    )
     return dashboard_routes(dashboard, family)
 
 
@@ -70,5 +76,8 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     roots = [root_dir, os.environ.get("WANDB_DIR"), *extra]
     routes = jupyter_routes(serverapp.base_url, roots)
     serverapp.web_app.add_handlers(".*$", routes)
-    serverapp.log.info("wandb-jupyter dashboard at %s (runs under %s)",
-                       url_path_join(serverapp.base_url, MOUNT), ", ".join(str(r) for r in roots if r))
+    serverapp.log.info(
+        "wandb-jupyter dashboard at %s (runs under %s)",
+        url_path_join(serverapp.base_url, MOUNT),
+        ", ".join(str(r) for r in roots if r),
+    )

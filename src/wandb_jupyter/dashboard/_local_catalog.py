@@ -34,8 +34,9 @@ MAX_DEPTH = 6
 RESCAN_EVERY = 5.0
 MISS_RESCAN_EVERY = 1.0  # the same miss rescans at most this often (a page polling a 404 stays cheap)
 MAX_SCANNED_DIRS = 50_000  # a root with a huge tree is scanned partly rather than forever
-SKIPPED_DIRS = frozenset({"node_modules", "site-packages", "dist-packages", ".venv", "venv", "__pycache__",
-                          ".git", ".ipynb_checkpoints"})
+SKIPPED_DIRS = frozenset(
+    {"node_modules", "site-packages", "dist-packages", ".venv", "venv", "__pycache__", ".git", ".ipynb_checkpoints"}
+)
 DEFAULT_ENTITY = "local"
 DEFAULT_PROJECT = "uncategorized"
 _STAMP = re.compile(r"^(?:offline-)?run-(\d{8}_\d{6})-")
@@ -85,8 +86,13 @@ def wandb_dirs(root: Path, max_depth: int = MAX_DEPTH) -> list[Path]:
 class LocalCatalog(Catalog):
     source = "local"
 
-    def __init__(self, roots: list[str | os.PathLike[str] | None], *, rescan_every: float = RESCAN_EVERY,
-                 max_depth: int = MAX_DEPTH) -> None:
+    def __init__(
+        self,
+        roots: list[str | os.PathLike[str] | None],
+        *,
+        rescan_every: float = RESCAN_EVERY,
+        max_depth: int = MAX_DEPTH,
+    ) -> None:
         unique: list[Path] = []
         for root in roots:
             if not root:
@@ -158,8 +164,14 @@ class LocalCatalog(Catalog):
         out = []
         for (entity, project), runs in self._current().runs.items():
             infos = [self._info(found) for found in runs.values()]
-            out.append(ProjectInfo(entity=entity, project=project, runs=len(infos),
-                                   last_run_at=max((i.created_at or 0.0 for i in infos), default=None)))
+            out.append(
+                ProjectInfo(
+                    entity=entity,
+                    project=project,
+                    runs=len(infos),
+                    last_run_at=max((i.created_at or 0.0 for i in infos), default=None),
+                )
+            )
         return sorted(out, key=lambda info: -(info.last_run_at or 0.0))
 
     def runs(self, viewer: Viewer, entity: str, project: str) -> list[RunInfo] | None:
@@ -185,12 +197,20 @@ class LocalCatalog(Catalog):
         created = parse_time(metadata.get("startedAt")) or _stamp_time(found.started)
         tags = metadata.get("tags")
         return RunInfo(
-            entity=found.entity, project=found.project, id=paths.run_id, root=paths.root,
-            name=_text(metadata.get("name")), state=run_state(metadata, summary), created_at=created,
-            heartbeat_at=_last_change(paths), group=_text(metadata.get("group")),
+            entity=found.entity,
+            project=found.project,
+            id=paths.run_id,
+            root=paths.root,
+            name=_text(metadata.get("name")),
+            state=run_state(metadata, summary),
+            created_at=created,
+            heartbeat_at=_last_change(paths),
+            group=_text(metadata.get("group")),
             job_type=_text(metadata.get("jobType")),
             tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else (),
-            user=_text(metadata.get("username")) or _text(metadata.get("email")), notes=_text(metadata.get("notes")))
+            user=_text(metadata.get("username")) or _text(metadata.get("email")),
+            notes=_text(metadata.get("notes")),
+        )
 
 
 def _text(value: Any) -> str | None:

@@ -51,8 +51,16 @@ from itertools import compress, islice, repeat
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["SeriesCache", "RunSeries", "downsample", "X_KEYS", "DEFAULT_SAMPLES", "MAX_SAMPLES", "MIN_SAMPLES",
-           "DEFAULT_MAX_POINTS"]
+__all__ = [
+    "SeriesCache",
+    "RunSeries",
+    "downsample",
+    "X_KEYS",
+    "DEFAULT_SAMPLES",
+    "MAX_SAMPLES",
+    "MIN_SAMPLES",
+    "DEFAULT_MAX_POINTS",
+]
 
 X_KEYS = ("_step", "_runtime", "_timestamp")
 DEFAULT_SAMPLES = 1000
@@ -81,7 +89,7 @@ class _Column:
         (an x column serves every metric drawn against it)."""
         start = self._checked
         if self._ordered and start < len(self.values):
-            new = self.values[max(start - 1, 0):]
+            new = self.values[max(start - 1, 0) :]
             self._ordered = all(map(operator.le, new, islice(new, 1, None)))
         self._checked = len(self.values)
         return self._ordered
@@ -325,8 +333,12 @@ class RunSeries:
         """The common case, at C speed: the metric and x were logged in the same rows (every
         ``log()`` has ``_step``), so the joined series is the two columns themselves."""
         start = joined.consumed
-        if not joined.aligned or x_column is None or len(x_column.rows) != len(column.rows) \
-                or x_column.rows[start:] != column.rows[start:]:
+        if (
+            not joined.aligned
+            or x_column is None
+            or len(x_column.rows) != len(column.rows)
+            or x_column.rows[start:] != column.rows[start:]
+        ):
             joined.aligned = False
             return False
         joined.ordered = x_column.ordered()  # the joined xs are the whole x column
@@ -366,8 +378,9 @@ def _parse_lines(data: bytes) -> list[Any]:
     return values
 
 
-def _gather(key: str, rows: list[dict[str, Any]], numbers: array,
-            *, in_every_row: bool) -> tuple[array, list[Any], set[type]]:
+def _gather(
+    key: str, rows: list[dict[str, Any]], numbers: array, *, in_every_row: bool
+) -> tuple[array, list[Any], set[type]]:
     """(row numbers, values, their types) of ``key`` in the rows that have it, in C passes."""
     if in_every_row:
         try:

@@ -45,8 +45,14 @@ class ServerCatalog(Catalog):
         for entity in self._entities(viewer):
             for project in storage.list_projects(entity):
                 runs = storage.list_runs(project)
-                out.append(ProjectInfo(entity=entity.name, project=project.name, runs=len(runs),
-                                       last_run_at=max((run.created_at for run in runs), default=project.created_at)))
+                out.append(
+                    ProjectInfo(
+                        entity=entity.name,
+                        project=project.name,
+                        runs=len(runs),
+                        last_run_at=max((run.created_at for run in runs), default=project.created_at),
+                    )
+                )
         return sorted(out, key=lambda info: -(info.last_run_at or 0.0))
 
     def runs(self, viewer: Viewer, entity: str, project: str) -> list[RunInfo] | None:
@@ -67,8 +73,19 @@ class ServerCatalog(Catalog):
 
     def _info(self, run: Run) -> RunInfo:
         return RunInfo(
-            entity=run.project.entity.name, project=run.project.name, id=run.name,
-            root=self.server.data_dir / run.dir, name=run.display_name, state=run_state(run),
-            created_at=run.created_at, heartbeat_at=run.heartbeat_at, group=run.group_name, job_type=run.job_type,
-            tags=tuple(run.tags), user=run.username or run.creator, notes=run.notes,
-            config_json=run.config, summary_json=run.summary)
+            entity=run.project.entity.name,
+            project=run.project.name,
+            id=run.name,
+            root=self.server.data_dir / run.dir,
+            name=run.display_name,
+            state=run_state(run),
+            created_at=run.created_at,
+            heartbeat_at=run.heartbeat_at,
+            group=run.group_name,
+            job_type=run.job_type,
+            tags=tuple(run.tags),
+            user=run.username or run.creator,
+            notes=run.notes,
+            config_json=run.config,
+            summary_json=run.summary,
+        )

@@ -210,17 +210,29 @@ class LoginLogic:
         self.redirect(target)
 
     def start_session(self: Any, name: str) -> None:
-        self.set_signed_cookie(COOKIE_NAME, name, expires_days=SESSION_DAYS, path=self.dashboard.base or "/",
-                               httponly=True, samesite="Lax", secure=self.request.protocol == "https")
+        self.set_signed_cookie(
+            COOKIE_NAME,
+            name,
+            expires_days=SESSION_DAYS,
+            path=self.dashboard.base or "/",
+            httponly=True,
+            samesite="Lax",
+            secure=self.request.protocol == "https",
+        )
 
     def login_page(self: Any, target: str, message: str = "", status: int = 200) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         escaped = html.escape
-        self.finish(_LOGIN.format(base=escaped(self.dashboard.base), next=escaped(target),
-                                  xsrf=self.xsrf_form_html(),
-                                  message=f'<p class="error">{escaped(message)}</p>\n' if message else ""))
+        self.finish(
+            _LOGIN.format(
+                base=escaped(self.dashboard.base),
+                next=escaped(target),
+                xsrf=self.xsrf_form_html(),
+                message=f'<p class="error">{escaped(message)}</p>\n' if message else "",
+            )
+        )
 
 
 class LogoutLogic:
@@ -229,17 +241,26 @@ class LogoutLogic:
         self.redirect(f"{self.dashboard.base}/login")
 
 
-def standalone_routes(server: Any, base: str, *, frame_ancestors: Sequence[str] = (),
-                      catalog: Catalog | None = None) -> tuple[list[tuple[str, type, dict[str, Any]]], dict[str, Any]]:
+def standalone_routes(
+    server: Any, base: str, *, frame_ancestors: Sequence[str] = (), catalog: Catalog | None = None
+) -> tuple[list[tuple[str, type, dict[str, Any]]], dict[str, Any]]:
     """(routes, application settings) of the dashboard on the standalone server ``server``."""
     from ._server_catalog import ServerCatalog
 
     cookie_secret, token = dashboard_secrets(server.data_dir)
-    dashboard = Dashboard(catalog=catalog or ServerCatalog(server), base=base.rstrip("/"),
-                          frame_ancestors=tuple(check_frame_ancestor(o) for o in frame_ancestors))
+    dashboard = Dashboard(
+        catalog=catalog or ServerCatalog(server),
+        base=base.rstrip("/"),
+        frame_ancestors=tuple(check_frame_ancestor(o) for o in frame_ancestors),
+    )
     plain = tornado.web.RequestHandler
-    family = Family(auth=StandaloneAuthLogic, api=plain, page=plain, static=tornado.web.StaticFileHandler,
-                    attrs={"auth": SessionAuth(server=server, token=token)})
+    family = Family(
+        auth=StandaloneAuthLogic,
+        api=plain,
+        page=plain,
+        static=tornado.web.StaticFileHandler,
+        attrs={"auth": SessionAuth(server=server, token=token)},
+    )
     routes = dashboard_routes(dashboard, family)
     escaped = re.escape(dashboard.base)
     routes[0:0] = [

@@ -205,9 +205,8 @@ def _handle(comm: Any, data: dict[str, Any]) -> None:
             _set_dashboard(data.get("dashboard"))
     elif kind == "finish":
         _finish(comm)
-    elif kind == "status":
-        if comm is not None:
-            publish_status(force=True, only=comm)
+    elif kind == "status" and comm is not None:
+        publish_status(force=True, only=comm)
 
 
 def _finish(comm: Any) -> None:

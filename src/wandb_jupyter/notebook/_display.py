@@ -18,7 +18,9 @@ class RunDisplay:
 
     def _bundle(self, finished: bool) -> dict[str, str]:
         view = view_of(self.run, finished=finished)
-        text = f"wandb-jupyter run {view.name} ({view.id}), project {view.project}, {view.mode}, {view.state}: {view.root}"
+        text = (
+            f"wandb-jupyter run {view.name} ({view.id}), project {view.project}, {view.mode}, {view.state}: {view.root}"
+        )
         return {"text/plain": text, "text/html": run_block(view)}
 
     def show(self) -> None:

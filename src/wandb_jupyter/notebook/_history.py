@@ -33,24 +33,38 @@ def _outputs(history: Any, number: int) -> list[dict[str, Any]]:
     for item in recorded:
         kind, bundle = item.output_type, item.bundle
         if kind in _STREAM_NAMES:
-            outputs.append({"output_type": "stream", "name": _STREAM_NAMES[kind],
-                            "text": _lines("".join(bundle["stream"]))})
+            outputs.append(
+                {"output_type": "stream", "name": _STREAM_NAMES[kind], "text": _lines("".join(bundle["stream"]))}
+            )
         elif kind == "execute_result":
-            outputs.append({"output_type": "execute_result", "execution_count": number, "data": _data(bundle),
-                            "metadata": {}})
+            outputs.append(
+                {"output_type": "execute_result", "execution_count": number, "data": _data(bundle), "metadata": {}}
+            )
         elif kind == "display_data":
             outputs.append({"output_type": "display_data", "data": _data(bundle), "metadata": {}})
     if not recorded and number in getattr(history, "output_hist_reprs", {}):
-        outputs.append({"output_type": "execute_result", "execution_count": number, "metadata": {},
-                        "data": {"text/plain": _lines(history.output_hist_reprs[number])}})
+        outputs.append(
+            {
+                "output_type": "execute_result",
+                "execution_count": number,
+                "metadata": {},
+                "data": {"text/plain": _lines(history.output_hist_reprs[number])},
+            }
+        )
     return outputs
 
 
 def session_history(shell: Any) -> dict[str, Any]:
     """This session's cells, in execution order, as an nbformat 4 notebook dict."""
     cells = [
-        {"cell_type": "code", "execution_count": number, "id": f"cell-{number}", "metadata": {},
-         "outputs": _outputs(shell.history_manager, number), "source": _lines(source)}
+        {
+            "cell_type": "code",
+            "execution_count": number,
+            "id": f"cell-{number}",
+            "metadata": {},
+            "outputs": _outputs(shell.history_manager, number),
+            "source": _lines(source),
+        }
         for _session, number, source in shell.history_manager.get_range(session=0, start=1, raw=True, output=False)
     ]
     language = {"name": "python", "version": __import__("platform").python_version()}

@@ -36,10 +36,22 @@ def _init_options(function: Any) -> Any:
         ("--reinit", None, "finish_previous (default), return_previous or create_new"),
     ]
     decorators = [
-        magic_arguments.argument("--config-file", action="append", default=[], metavar="FILE",
-                                 help="YAML file merged into the config (repeatable)"),
-        magic_arguments.argument("--config", "-c", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
-                                 help="config values; VALUE is read as YAML (1e-3, true, [1, 2])"),
+        magic_arguments.argument(
+            "--config-file",
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="YAML file merged into the config (repeatable)",
+        ),
+        magic_arguments.argument(
+            "--config",
+            "-c",
+            nargs="+",
+            action="extend",
+            default=[],
+            metavar="KEY=VALUE",
+            help="config values; VALUE is read as YAML (1e-3, true, [1, 2])",
+        ),
         magic_arguments.argument("--no-save-code", action="store_true", help="store no code or notebook"),
     ]
     for long, short, text in arguments:
@@ -82,9 +94,24 @@ def _init_kwargs(args: Any) -> dict[str, Any]:
     for path in args.config_file:
         config.update(load_config_file(path, f"--config-file {path}"))
     config.update(_config_pairs(args.config))
-    kwargs = {name: getattr(args, name) for name in
-              ("project", "entity", "name", "notes", "tags", "group", "job_type", "mode", "resume", "id", "dir",
-               "anonymous", "reinit")}
+    kwargs = {
+        name: getattr(args, name)
+        for name in (
+            "project",
+            "entity",
+            "name",
+            "notes",
+            "tags",
+            "group",
+            "job_type",
+            "mode",
+            "resume",
+            "id",
+            "dir",
+            "anonymous",
+            "reinit",
+        )
+    }
     kwargs["config"] = config or None
     kwargs["save_code"] = False if args.no_save_code else None
     return kwargs
@@ -171,13 +198,21 @@ class WandbMagics(Magics):
             raise UsageError(str(error)) from None
 
     @magic_arguments.magic_arguments()
-    @magic_arguments.argument("--port", type=int, default=None,
-                              help="port of the server (default: the live server of the data dir, else a free port)")
-    @magic_arguments.argument("--data-dir", default=None, metavar="DIR",
-                              help="folder of the server's runs and index "
-                                   "(default: ~/.local/share/wandb-jupyter/server)")
-    @magic_arguments.argument("--height", type=int, default=800, metavar="PX",
-                              help="height of the inline dashboard in pixels (default: 800)")
+    @magic_arguments.argument(
+        "--port",
+        type=int,
+        default=None,
+        help="port of the server (default: the live server of the data dir, else a free port)",
+    )
+    @magic_arguments.argument(
+        "--data-dir",
+        default=None,
+        metavar="DIR",
+        help="folder of the server's runs and index (default: ~/.local/share/wandb-jupyter/server)",
+    )
+    @magic_arguments.argument(
+        "--height", type=int, default=800, metavar="PX", help="height of the inline dashboard in pixels (default: 800)"
+    )
     @line_magic
     def wandb_server(self, line: str) -> None:
         """Show a local wandb-jupyter server's dashboard inline, starting the server if none is live.

@@ -55,8 +55,10 @@ class _Field:
             row = widgets.HBox([self.input])
         self.source = widgets.HTML()
         self.error = widgets.HTML()
-        self.help = widgets.HTML(f"<span style='opacity:.7;font-size:90%'>{escape(setting.help)} "
-                                 f"(<code>{escape(setting.env_var)}</code>)</span>")
+        self.help = widgets.HTML(
+            f"<span style='opacity:.7;font-size:90%'>{escape(setting.help)} "
+            f"(<code>{escape(setting.env_var)}</code>)</span>"
+        )
         row.children += (self.source,)
         self.box = widgets.VBox([row, self.help, self.error])
         self.resolved_text: Any = None
@@ -100,16 +102,17 @@ class SettingsPanel:
         from ..core import _init
 
         self.fields = {setting.name: _Field(setting, self._changed) for setting in SETTINGS}
-        sections = [widgets.VBox([self.fields[s.name].box for s in SETTINGS if s.group == group])
-                    for group in GROUPS]
+        sections = [widgets.VBox([self.fields[s.name].box for s in SETTINGS if s.group == group]) for group in GROUPS]
         self.sections = widgets.Accordion(children=sections, titles=tuple(GROUPS), selected_index=0)
         fit = {"width": "auto", "min_width": "max-content"}
-        self.start = widgets.Button(description="Start run", button_style="primary", icon="play",
-                                    layout=widgets.Layout(**fit))
+        self.start = widgets.Button(
+            description="Start run", button_style="primary", icon="play", layout=widgets.Layout(**fit)
+        )
         self.finish = widgets.Button(description="Finish run", icon="stop", layout=widgets.Layout(**fit))
         self.save = widgets.Button(description="Save as workspace defaults", icon="save", layout=widgets.Layout(**fit))
-        self.include_key = widgets.Checkbox(description="include the API key", indent=False, value=False,
-                                            layout=widgets.Layout(width="auto"))
+        self.include_key = widgets.Checkbox(
+            description="include the API key", indent=False, value=False, layout=widgets.Layout(width="auto")
+        )
         self.reset = widgets.Button(description="Reset to resolved", icon="undo", layout=widgets.Layout(**fit))
         self.status = widgets.HTML()
         self.message = widgets.HTML()
@@ -117,10 +120,13 @@ class SettingsPanel:
         self.finish.on_click(lambda _: self.finish_run())
         self.save.on_click(lambda _: self.save_defaults())
         self.reset.on_click(lambda _: self.reset_fields())
-        buttons = widgets.HBox([self.start, self.finish, self.reset, self.save, self.include_key],
-                               layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
-        self.widget = widgets.VBox([widgets.HTML("<b>wandb-jupyter settings</b>"), self.status, self.sections,
-                                    buttons, self.message])
+        buttons = widgets.HBox(
+            [self.start, self.finish, self.reset, self.save, self.include_key],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+        )
+        self.widget = widgets.VBox(
+            [widgets.HTML("<b>wandb-jupyter settings</b>"), self.status, self.sections, buttons, self.message]
+        )
         self.resolved: Any = None
         self.reset_fields()
         _init.add_run_listener(self._run_changed)

@@ -67,12 +67,16 @@ def report_lines(started: Any, origins: list[str]) -> list[str]:
     verb = "reusing" if started.reused else "started"
     lines = [f"wandb-jupyter server: {verb} {server.url} (pid {server.pid}, data in {server.data_dir})"]
     if started.created_admin:
-        lines.append("  created its admin user; an API key to log runs to it: wandb-jupyter server user add admin "
-                     f"--new-key --data-dir {server.data_dir}")
+        lines.append(
+            "  created its admin user; an API key to log runs to it: wandb-jupyter server user add admin "
+            f"--new-key --data-dir {server.data_dir}"
+        )
     refused = [origin for origin in origins if origin not in server.frame_ancestors]
     if started.reused and refused:
-        lines.append(f"  it was started for other pages, so it may refuse to show here; open the link in a new tab, "
-                     f"or stop it (wandb_jupyter.server.stop(port={server.port})) and run %wandb_server again")
+        lines.append(
+            f"  it was started for other pages, so it may refuse to show here; open the link in a new tab, "
+            f"or stop it (wandb_jupyter.server.stop(port={server.port})) and run %wandb_server again"
+        )
     return lines
 
 
@@ -97,8 +101,10 @@ def dashboard_bundle(server: Any, height: int, origins: Sequence[str] = ()) -> d
     """The dashboard inline (an iframe that logs in with a ticket), and a link with a ticket of its own
     (also the text for front ends without HTML): the frame spends its ticket as soon as it loads."""
     frame, link = _ticket_link(server, origins), _ticket_link(server, origins)
-    html = (f'<iframe src="{escape(frame, quote=True)}" width="100%" height="{int(height)}" style="border:none" '
-            f'title="wandb-jupyter dashboard"></iframe>'
-            f'<div>wandb-jupyter dashboard: <a href="{escape(link, quote=True)}" target="_blank" '
-            f'rel="noopener noreferrer">{escape(as_seen_from(server.url, origins))}</a></div>')
+    html = (
+        f'<iframe src="{escape(frame, quote=True)}" width="100%" height="{int(height)}" style="border:none" '
+        f'title="wandb-jupyter dashboard"></iframe>'
+        f'<div>wandb-jupyter dashboard: <a href="{escape(link, quote=True)}" target="_blank" '
+        f'rel="noopener noreferrer">{escape(as_seen_from(server.url, origins))}</a></div>'
+    )
     return {"text/html": html, "text/plain": f"wandb-jupyter dashboard: {link}"}

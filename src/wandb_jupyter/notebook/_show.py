@@ -26,5 +26,9 @@ def open_in_notebook(url: str) -> None:
 
     link = escape(url, quote=True)
     script = f"<script>window.open({json.dumps(url)}, '_blank', 'noopener');</script>"
-    display(HTML(f'<div>wandb-jupyter: run page <a href="{link}" target="_blank" rel="noopener">{escape(url)}</a>'
-                 f"</div>{script}"))
+    display(
+        HTML(
+            f'<div>wandb-jupyter: run page <a href="{link}" target="_blank" rel="noopener">{escape(url)}</a>'
+            f"</div>{script}"
+        )
+    )

@@ -87,9 +87,27 @@ summaryMetrics:$summaryMetrics}) {
 }
 """
 
-UPSERT_BUCKET_VARIABLES = ("id", "name", "project", "entity", "groupName", "description", "displayName", "notes",
-                           "commit", "config", "host", "debug", "program", "repo", "jobType", "state", "sweep",
-                           "tags", "summaryMetrics")
+UPSERT_BUCKET_VARIABLES = (
+    "id",
+    "name",
+    "project",
+    "entity",
+    "groupName",
+    "description",
+    "displayName",
+    "notes",
+    "commit",
+    "config",
+    "host",
+    "debug",
+    "program",
+    "repo",
+    "jobType",
+    "state",
+    "sweep",
+    "tags",
+    "summaryMetrics",
+)
 
 RUN_RESUME_STATUS = """
 query RunResumeStatus ($project: String, $entity: String, $name: String!) {
@@ -195,8 +213,15 @@ def _message(answer: Any) -> str:
 class Api:
     """One server, one key. Thread-safe enough for one sender plus init (separate sessions)."""
 
-    def __init__(self, base_url: str, api_key: str, *, username: str | None = None, user_email: str | None = None,
-                 timeout: tuple[float, float] = TIMEOUT) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        username: str | None = None,
+        user_email: str | None = None,
+        timeout: tuple[float, float] = TIMEOUT,
+    ) -> None:
         import requests  # the one place the network stack is imported
 
         from ..common._package_version import __version__
@@ -248,8 +273,12 @@ class Api:
             data = json.dumps(payload, separators=(",", ":"), allow_nan=True).encode("utf-8")
         session = self._session if auth else self._plain
         try:
-            return session.post(f"{self.base_url}{path}", data=data, timeout=timeout or self.timeout,
-                                headers={"Content-Type": "application/json"})
+            return session.post(
+                f"{self.base_url}{path}",
+                data=data,
+                timeout=timeout or self.timeout,
+                headers={"Content-Type": "application/json"},
+            )
         except self._requests.RequestException as error:
             raise RetryableError(f"{self.base_url} did not answer ({type(error).__name__})") from None
 
@@ -264,8 +293,9 @@ class Api:
             raise RetryableError(f"{what}: {self.base_url} answered {status} ({text})", status)
         raise ApiError(f"{what}: {self.base_url} answered {status} ({text})", status)
 
-    def graphql(self, operation: str, variables: dict[str, Any] | None = None, *, timeout: Any = None,
-                auth: bool = True) -> dict[str, Any]:
+    def graphql(
+        self, operation: str, variables: dict[str, Any] | None = None, *, timeout: Any = None, auth: bool = True
+    ) -> dict[str, Any]:
         """Run one of :data:`OPERATIONS`; returns its ``data``."""
         payload: dict[str, Any] = {"query": OPERATIONS[operation], "operationName": operation}
         if variables is not None:
@@ -275,8 +305,9 @@ class Api:
         try:
             body = answer.json()
         except ValueError:
-            raise RetryableError(f"{operation}: {self.base_url} answered something that is not JSON",
-                                 answer.status_code) from None
+            raise RetryableError(
+                f"{operation}: {self.base_url} answered something that is not JSON", answer.status_code
+            ) from None
         if not isinstance(body, dict):
             raise ApiError(f"{operation}: unexpected answer from {self.base_url}")
         if body.get("errors"):
@@ -302,11 +333,11 @@ class Api:
             raise ApiError(f"UpsertBucket: {self.base_url} returned no run")
         return payload
 
-    def run_resume_status(self, entity: str | None, project: str, name: str, *,
-                          timeout: Any = None) -> dict[str, Any] | None:
+    def run_resume_status(
+        self, entity: str | None, project: str, name: str, *, timeout: Any = None
+    ) -> dict[str, Any] | None:
         """The run as RunResumeStatus describes it, or None when it does not exist."""
-        data = self.graphql("RunResumeStatus", {"project": project, "entity": entity, "name": name},
-                            timeout=timeout)
+        data = self.graphql("RunResumeStatus", {"project": project, "entity": entity, "name": name}, timeout=timeout)
         model = data.get("model")
         return model.get("bucket") if isinstance(model, dict) else None
 

@@ -20,8 +20,17 @@ from urllib.parse import urlsplit
 from ..common._errors import UsageError
 from ..common._secrets import mask
 
-__all__ = ["KeySource", "resolve_key", "netrc_path", "read_netrc_key", "write_netrc_key", "missing_key_message",
-           "ANONYMOUS_LOGIN", "login", "verify_key"]
+__all__ = [
+    "KeySource",
+    "resolve_key",
+    "netrc_path",
+    "read_netrc_key",
+    "write_netrc_key",
+    "missing_key_message",
+    "ANONYMOUS_LOGIN",
+    "login",
+    "verify_key",
+]
 
 #: The ``login`` field of .netrc entries holding a key of an anonymous account.
 ANONYMOUS_LOGIN = "anonymous"
@@ -152,10 +161,12 @@ def resolve_key(settings: Any) -> KeySource | None:
 def missing_key_message(base_url: str, config_dir: Path | None = None) -> str:
     where = f"{Path(config_dir) / 'settings'}" if config_dir else "the settings file"
     host_flag = "" if base_url == "https://api.wandb.ai" else f" --host {base_url}"
-    return (f"online mode needs an API key for {base_url}, and none was found. Provide one in any of three ways: "
-            f"set WANDB_API_KEY; run `wandb-jupyter login{host_flag}` (stores it in {netrc_path()}, mode 0600); "
-            f"or put `api_key = ...` in {where}. Or keep the run local with WANDB_MODE=offline "
-            f"(upload it later with `wandb-jupyter sync`).")
+    return (
+        f"online mode needs an API key for {base_url}, and none was found. Provide one in any of three ways: "
+        f"set WANDB_API_KEY; run `wandb-jupyter login{host_flag}` (stores it in {netrc_path()}, mode 0600); "
+        f"or put `api_key = ...` in {where}. Or keep the run local with WANDB_MODE=offline "
+        f"(upload it later with `wandb-jupyter sync`)."
+    )
 
 
 def describe(source: KeySource) -> str:
@@ -182,8 +193,9 @@ def verify_key(base_url: str, key: str, *, username: str | None = None, user_ema
     return viewer
 
 
-def login(settings: Any, *, key: str | None, relogin: bool, verify: bool, store_host: bool,
-          read_key: Any, say: Any) -> int:
+def login(
+    settings: Any, *, key: str | None, relogin: bool, verify: bool, store_host: bool, read_key: Any, say: Any
+) -> int:
     """``wandb-jupyter login``: store (and optionally check) the key for ``settings.base_url``.
 
     ``store_host``: also make ``settings.base_url`` the default server (``base_url`` in the
@@ -200,8 +212,10 @@ def login(settings: Any, *, key: str | None, relogin: bool, verify: bool, store_
     if key is None:
         from ..common._browser import app_url
 
-        key = read_key(f"API key for {base_url} (from {app_url(base_url)}/authorize, or `wandb-jupyter server "
-                       "user add` for a local server): ")
+        key = read_key(
+            f"API key for {base_url} (from {app_url(base_url)}/authorize, or `wandb-jupyter server "
+            "user add` for a local server): "
+        )
     key = (key or "").strip()
     if not key:
         raise UsageError("no key given; nothing was stored")

@@ -34,12 +34,12 @@ def translate(glob: str) -> str:
             out.append("[^/]")
             i += 1
         elif char == "[":
-            end = glob.find("]", i + 2 if glob[i + 1:i + 2] in ("!", "]") else i + 1)
+            end = glob.find("]", i + 2 if glob[i + 1 : i + 2] in ("!", "]") else i + 1)
             if end < 0:
                 out.append(re.escape(char))
                 i += 1
                 continue
-            body = glob[i + 1:end]
+            body = glob[i + 1 : end]
             if body.startswith("!"):
                 body = "^" + body[1:]
             out.append("[" + body.replace("\\", "\\\\") + "]")

@@ -97,7 +97,7 @@ def _walk(files_dir: Path) -> list[tuple[str, Path]]:
 
 
 #: Bytes that JSON strings may not hold raw (the newline separates lines and is handled apart).
-_CONTROL = bytes(range(0x0a)) + bytes(range(0x0b, 0x20))
+_CONTROL = bytes(range(0x0A)) + bytes(range(0x0B, 0x20))
 
 
 def _content(chunk: bytes) -> bytes:
@@ -156,10 +156,18 @@ class Sender:
     ``on_created(bucket)`` is told the run's name, project and entity on the server.
     """
 
-    def __init__(self, api: Api, paths: RunPaths, state: SyncState, *, variables: Callable[[], dict[str, Any]],
-                 config: Callable[[], str | None], ignore_globs: Any = (),
-                 on_created: Callable[[dict[str, Any]], None] | None = None,
-                 on_exit: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        api: Api,
+        paths: RunPaths,
+        state: SyncState,
+        *,
+        variables: Callable[[], dict[str, Any]],
+        config: Callable[[], str | None],
+        ignore_globs: Any = (),
+        on_created: Callable[[dict[str, Any]], None] | None = None,
+        on_exit: Callable[[], None] | None = None,
+    ) -> None:
         self.api = api
         self.paths = paths
         self.state = state
@@ -214,8 +222,9 @@ class Sender:
         if sig == self.state.config:
             return False
         variables = dict(self._variables())
-        variables.update(config=self._config(), entity=self.state.entity, project=self.state.project,
-                         name=self.state.run_id)
+        variables.update(
+            config=self._config(), entity=self.state.entity, project=self.state.project, name=self.state.run_id
+        )
         self.api.upsert_bucket(**variables)
         self.requests += 1
         self.state.config = sig
@@ -296,11 +305,14 @@ class Sender:
             return 0, drained
         body = b'{"files":{' + b",".join(files) + b"}"
         if ending:
-            body += b',"uploaded":' + json.dumps(sorted(self.state.uploaded)).encode() + \
-                b',"complete":true,"exitcode":' + str(int(self.exit_code or 0)).encode()
+            body += (
+                b',"uploaded":'
+                + json.dumps(sorted(self.state.uploaded)).encode()
+                + b',"complete":true,"exitcode":'
+                + str(int(self.exit_code or 0)).encode()
+            )
         body += b"}"
-        reply = self.api.file_stream(self.state.entity or "", self.state.project or "", self.state.run_id or "",
-                                     body)
+        reply = self.api.file_stream(self.state.entity or "", self.state.project or "", self.state.run_id or "", body)
         self.requests += 1
         for offset, count, nbytes in acks:
             offset.lines += count
@@ -315,8 +327,11 @@ class Sender:
         self.state.save()
         if reply.get("stopped") and not self.stop_requested:
             self.stop_requested = True
-            warn_once(f"stopped-{self.state.run_id}", f"the server asked to stop run {self.state.run_id} (stopped "
-                      "from its page); it goes on locally until you finish it")
+            warn_once(
+                f"stopped-{self.state.run_id}",
+                f"the server asked to stop run {self.state.run_id} (stopped "
+                "from its page); it goes on locally until you finish it",
+            )
         return sum(count for _, count, _ in acks), drained
 
     def upload_changed(self, *, final: bool) -> int:
@@ -335,9 +350,10 @@ class Sender:
                 continue
             candidates.append((rel, path, sig))
         for start in range(0, len(candidates), UPLOAD_BATCH):
-            batch = candidates[start:start + UPLOAD_BATCH]
-            payload = self.api.create_run_files(self.state.entity or "", self.state.project or "",
-                                                self.state.run_id or "", [rel for rel, _, _ in batch])
+            batch = candidates[start : start + UPLOAD_BATCH]
+            payload = self.api.create_run_files(
+                self.state.entity or "", self.state.project or "", self.state.run_id or "", [rel for rel, _, _ in batch]
+            )
             self.requests += 1
             urls = {f.get("name"): f.get("uploadUrl") for f in payload.get("files") or [] if isinstance(f, dict)}
             headers = payload.get("uploadHeaders") or []
@@ -359,7 +375,7 @@ class Sender:
         everything and, once all is sent and the exit code is known, send the end.
         """
         self.ensure_created()
-        sent, drained = self.stream_once()
+        _, drained = self.stream_once()
         if not drained:
             return True
         now = time.monotonic()
@@ -427,8 +443,12 @@ class Sender:
             if self._on_exit is not None:
                 self._on_exit()
         if self.error:
-            logger.warning("uploading %s stopped: %s; the run goes on locally (upload it later with "
-                           "`wandb-jupyter sync %s`)", self.paths.root.name, self.error, self.paths.root)
+            logger.warning(
+                "uploading %s stopped: %s; the run goes on locally (upload it later with `wandb-jupyter sync %s`)",
+                self.paths.root.name,
+                self.error,
+                self.paths.root,
+            )
 
     def finish(self, exit_code: int, timeout: float | None = None, *, label: str = "") -> bool:
         """Send everything and the run's end; wait at most ``timeout`` seconds. True when all arrived."""

@@ -24,13 +24,20 @@ from urllib.parse import quote
 
 from ..common._errors import UsageError
 from ..common._logging import logger
+from ..common._secrets import mask, mask_url
 from ..core._resume import ResumedState, ResumePlan, load_state, recorded_auto_id
 from ..rundir._rundir import EVENTS, HISTORY, METADATA, OUTPUT, RunPaths, count_lines, find_run
-from ..common._secrets import mask, mask_url
-from ._api import Api, ApiError, AuthError, RetryableError
-from ._auth import ANONYMOUS_LOGIN, KeySource, describe, missing_key_message, read_netrc_entry, resolve_key, \
-    write_netrc_key
 from . import _sender
+from ._api import Api, ApiError, AuthError, RetryableError
+from ._auth import (
+    ANONYMOUS_LOGIN,
+    KeySource,
+    describe,
+    missing_key_message,
+    read_netrc_entry,
+    resolve_key,
+    write_netrc_key,
+)
 from ._sender import Sender
 from ._syncstate import RunLock, StreamOffset, SyncState
 
@@ -62,9 +69,11 @@ def _prompt_for_key(settings: Any) -> str | None:
     from ..common._browser import app_url
 
     try:
-        answer = getpass.getpass(f"wandb: no API key for {settings.base_url}. Paste one (see {app_url(settings.base_url)}"
-                                 "/authorize, or `wandb-jupyter server user add` for a local server), "
-                                 "or press Enter to keep this run offline: ")
+        answer = getpass.getpass(
+            f"wandb: no API key for {settings.base_url}. Paste one (see {app_url(settings.base_url)}"
+            "/authorize, or `wandb-jupyter server user add` for a local server), "
+            "or press Enter to keep this run offline: "
+        )
     except (EOFError, KeyboardInterrupt):
         return None
     return answer.strip() or None
@@ -79,8 +88,9 @@ def _anonymous_key(settings: Any) -> KeySource:
     try:
         key = api.create_anonymous_key(timeout=INIT_TIMEOUT)
     except ApiError as error:
-        raise UsageError(f"WANDB_ANONYMOUS={settings.anonymous}: {settings.base_url} did not create an anonymous "
-                         f"account ({error})") from None
+        raise UsageError(
+            f"WANDB_ANONYMOUS={settings.anonymous}: {settings.base_url} did not create an anonymous account ({error})"
+        ) from None
     finally:
         api.close()
     if entry is None:  # never replace a user's own key
@@ -109,6 +119,7 @@ def _find_key(settings: Any) -> KeySource | None:
 
 def _bucket_state(bucket: dict[str, Any]) -> ResumedState:
     """Step, runtime, name, config and summary of a run as RunResumeStatus describes it."""
+
     def load(text: Any, default: Any) -> Any:
         try:
             value = json.loads(text) if isinstance(text, str) else text
@@ -118,8 +129,11 @@ def _bucket_state(bucket: dict[str, Any]) -> ResumedState:
 
     summary = load(bucket.get("summaryMetrics"), {})
     wandb_block = summary.pop("_wandb", {}) if isinstance(summary.get("_wandb"), dict) else {}
-    config = {k: (v.get("value") if isinstance(v, dict) and "value" in v else v)
-              for k, v in load(bucket.get("config"), {}).items() if k != "_wandb"}
+    config = {
+        k: (v.get("value") if isinstance(v, dict) and "value" in v else v)
+        for k, v in load(bucket.get("config"), {}).items()
+        if k != "_wandb"
+    }
     last: dict[str, Any] = {}
     for line in reversed(load(bucket.get("historyTail"), [])):
         row = load(line, {})
@@ -128,10 +142,18 @@ def _bucket_state(bucket: dict[str, Any]) -> ResumedState:
             break
     count = int(bucket.get("historyLineCount") or 0)
     step = last["_step"] + 1 if last else count
-    runtimes = [value for value in (last.get("_runtime"), summary.get("_runtime"), wandb_block.get("runtime"))
-                if isinstance(value, (int, float))]
-    return ResumedState(step=step, runtime=float(max(runtimes, default=0.0)), name=bucket.get("displayName"),
-                        config=config, summary=summary)
+    runtimes = [
+        value
+        for value in (last.get("_runtime"), summary.get("_runtime"), wandb_block.get("runtime"))
+        if isinstance(value, (int, float))
+    ]
+    return ResumedState(
+        step=step,
+        runtime=float(max(runtimes, default=0.0)),
+        name=bucket.get("displayName"),
+        config=config,
+        summary=summary,
+    )
 
 
 def _local_has_server_rows(paths: RunPaths, bucket: dict[str, Any]) -> bool:
@@ -141,7 +163,9 @@ def _local_has_server_rows(paths: RunPaths, bucket: dict[str, Any]) -> bool:
     return held >= int(bucket.get("historyLineCount") or 0)
 
 
-def upsert_variables(metadata: dict[str, Any], *, run_id: str, project: str | None, entity: str | None) -> dict[str, Any]:
+def upsert_variables(
+    metadata: dict[str, Any], *, run_id: str, project: str | None, entity: str | None
+) -> dict[str, Any]:
     """UpsertBucket's variables (but config) from a run's ``wandb-metadata.json``."""
     git = metadata.get("git") if isinstance(metadata.get("git"), dict) else {}
     tags = metadata.get("tags")
@@ -172,8 +196,17 @@ def read_metadata(paths: RunPaths) -> dict[str, Any]:
 class OnlineRun:
     """The server side of one online run: created by :func:`connect`, started with the Run."""
 
-    def __init__(self, settings: Any, api: Api | None, key: KeySource | None, *, reachable: bool,
-                 plan: ResumePlan, resumed: ResumedState, bases: dict[str, int] | None) -> None:
+    def __init__(
+        self,
+        settings: Any,
+        api: Api | None,
+        key: KeySource | None,
+        *,
+        reachable: bool,
+        plan: ResumePlan,
+        resumed: ResumedState,
+        bases: dict[str, int] | None,
+    ) -> None:
         self.settings = settings
         self.api = api
         self.key = key
@@ -202,16 +235,18 @@ class OnlineRun:
 
     @property
     def url(self) -> str | None:
-        return self.url_for(self.settings.entity if self.reachable else None, self.settings.project,
-                            self.plan.run_id)
+        return self.url_for(self.settings.entity if self.reachable else None, self.settings.project, self.plan.run_id)
 
     # -- the run ------------------------------------------------------------
     def _variables(self) -> dict[str, Any]:
         run = self.run
         state = self.sender.state if self.sender else None
-        return upsert_variables(read_metadata(run.paths), run_id=run.id,
-                                project=(state and state.project) or run.settings.project,
-                                entity=(state and state.entity) or (run.settings.entity if self.reachable else None))
+        return upsert_variables(
+            read_metadata(run.paths),
+            run_id=run.id,
+            project=(state and state.project) or run.settings.project,
+            entity=(state and state.entity) or (run.settings.entity if self.reachable else None),
+        )
 
     def _config(self) -> str:
         run = self.run
@@ -233,14 +268,21 @@ class OnlineRun:
         run._online = self
         self._lock = RunLock(run.paths.root)
         if not self._lock.acquire():
-            logger.warning("another process is uploading %s; this session keeps it locally (finish, then "
-                           "`wandb-jupyter sync %s`)", run.paths.root, run.paths.root)
+            logger.warning(
+                "another process is uploading %s; this session keeps it locally (finish, then `wandb-jupyter sync %s`)",
+                run.paths.root,
+                run.paths.root,
+            )
             self._lock = None
             return
         state = SyncState.load(run.paths.sync_state)
         entity = run.settings.entity if self.reachable else None
-        if state.base_url not in (None, self.settings.base_url) or state.run_id not in (None, run.id) or \
-                state.project not in (None, run.settings.project) or state.entity not in (None, entity or state.entity):
+        if (
+            state.base_url not in (None, self.settings.base_url)
+            or state.run_id not in (None, run.id)
+            or state.project not in (None, run.settings.project)
+            or state.entity not in (None, entity or state.entity)
+        ):
             state.forget_server()  # the same folder now goes to another server or project: send it all there
         for name, base in (self.bases or {}).items():
             state.streams[name] = StreamOffset(base=base)
@@ -251,8 +293,16 @@ class OnlineRun:
         state.created = False  # UpsertBucket again: fields and config of this session
         state.complete = False
         state.save()
-        self.sender = Sender(self.api, run.paths, state, variables=self._variables, config=self._config,
-                             ignore_globs=self.settings.ignore_globs, on_created=self._created, on_exit=self.close)
+        self.sender = Sender(
+            self.api,
+            run.paths,
+            state,
+            variables=self._variables,
+            config=self._config,
+            ignore_globs=self.settings.ignore_globs,
+            on_created=self._created,
+            on_exit=self.close,
+        )
         if self.reachable:
             try:
                 self.sender.ensure_created()
@@ -260,8 +310,10 @@ class OnlineRun:
                 logger.warning("%s; the run goes on locally and is uploaded when the server answers", error)
             except ApiError as error:
                 self.close()
-                raise UsageError(f"{self.settings.base_url} refused to create run {run.id} in "
-                                 f"{run.settings.entity}/{run.settings.project}: {error}") from None
+                raise UsageError(
+                    f"{self.settings.base_url} refused to create run {run.id} in "
+                    f"{run.settings.entity}/{run.settings.project}: {error}"
+                ) from None
         self.sender.start()
 
     def finish(self, exit_code: int) -> bool:
@@ -285,9 +337,15 @@ class OnlineRun:
             if pending["files"]:
                 what.append(f"{pending['files']} file(s)")
             reason = f" ({sender.last_error})" if sender.last_error else ""
-            logger.warning("the server did not take everything within %g s%s: %s not uploaded yet, kept in %s; "
-                           "upload with `wandb-jupyter sync %s`", _sender.FINISH_TIMEOUT, reason,
-                           " and ".join(what) or "the run's end", root, root)
+            logger.warning(
+                "the server did not take everything within %g s%s: %s not uploaded yet, kept in %s; "
+                "upload with `wandb-jupyter sync %s`",
+                _sender.FINISH_TIMEOUT,
+                reason,
+                " and ".join(what) or "the run's end",
+                root,
+                root,
+            )
         return complete
 
     def close(self) -> None:
@@ -303,8 +361,9 @@ def _offline(settings: Any) -> OnlineRun:
     from ..settings._origin import Origin
 
     offline = settings.replace("mode", "offline", Origin(kind="init", detail="chosen at the API key prompt"))
-    return OnlineRun(offline, None, None, reachable=False, plan=ResumePlan("", None), resumed=ResumedState(),
-                     bases=None)
+    return OnlineRun(
+        offline, None, None, reachable=False, plan=ResumePlan("", None), resumed=ResumedState(), bases=None
+    )
 
 
 def connect(settings: Any, wandb_dir: Path) -> OnlineRun:
@@ -318,8 +377,9 @@ def connect(settings: Any, wandb_dir: Path) -> OnlineRun:
     key = _find_key(settings)
     if key is None:
         return _offline(settings)
-    api = Api(settings.base_url, key.key, username=settings.username, user_email=settings.user_email,
-              timeout=INIT_TIMEOUT)
+    api = Api(
+        settings.base_url, key.key, username=settings.username, user_email=settings.user_email, timeout=INIT_TIMEOUT
+    )
     reachable = True
     try:
         viewer = api.viewer()
@@ -327,24 +387,30 @@ def connect(settings: Any, wandb_dir: Path) -> OnlineRun:
             raise AuthError("Viewer: no user for this key")
     except AuthError:
         api.close()
-        raise UsageError(f"{settings.base_url} refused the API key {describe(key)}; check it with "
-                         f"`wandb-jupyter login --verify`, or replace it with `wandb-jupyter login --relogin`") from None
+        raise UsageError(
+            f"{settings.base_url} refused the API key {describe(key)}; check it with "
+            f"`wandb-jupyter login --verify`, or replace it with `wandb-jupyter login --relogin`"
+        ) from None
     except RetryableError as error:
         reachable = False
         viewer = None
-        logger.warning("%s; the run is recorded locally and uploaded when the server answers (or with "
-                       "`wandb-jupyter sync`)", error)
+        logger.warning(
+            "%s; the run is recorded locally and uploaded when the server answers (or with `wandb-jupyter sync`)", error
+        )
     except ApiError as error:
         api.close()
-        raise UsageError(f"{settings.base_url} does not answer like a W&B server ({error}); check WANDB_BASE_URL") \
-            from None
+        raise UsageError(
+            f"{settings.base_url} does not answer like a W&B server ({error}); check WANDB_BASE_URL"
+        ) from None
     if reachable:
         try:
             api.server_features()
         except ApiError as error:
             logger.debug("ServerFeaturesQuery: %s", error)
         if settings.origin("entity").kind not in _EXPLICIT and viewer.get("entity"):
-            settings = settings.replace("entity", viewer["entity"], Origin(kind="detected", detail="the server's viewer"))
+            settings = settings.replace(
+                "entity", viewer["entity"], Origin(kind="detected", detail="the server's viewer")
+            )
     api.timeout = (5.0, 60.0)
     plan, resumed, bases = _plan_resume(settings, wandb_dir, api if reachable else None)
     return OnlineRun(settings, api, key, reachable=reachable, plan=plan, resumed=resumed, bases=bases)
@@ -375,24 +441,37 @@ def _plan_resume(settings: Any, wandb_dir: Path, api: Api | None) -> tuple[Resum
             raise UsageError(f"cannot ask {settings.base_url} about run {run_id!r} in {where}: {error}") from None
     if mode == "never":
         if local is not None:
-            raise UsageError(f"run {run_id!r} already exists in {local.root}; continue it with resume='allow' or "
-                             f"'must' (WANDB_RESUME), or choose another id")
+            raise UsageError(
+                f"run {run_id!r} already exists in {local.root}; continue it with resume='allow' or "
+                f"'must' (WANDB_RESUME), or choose another id"
+            )
         if bucket is not None:
-            raise UsageError(f"run {run_id!r} already exists on {settings.base_url} in {where}; continue it with "
-                             f"resume='allow' or 'must' (WANDB_RESUME), or choose another id")
+            raise UsageError(
+                f"run {run_id!r} already exists on {settings.base_url} in {where}; continue it with "
+                f"resume='allow' or 'must' (WANDB_RESUME), or choose another id"
+            )
         return ResumePlan(run_id, None), ResumedState(), None
     if bucket is None:
         if mode == "must" and local is None:
-            place = f"on {settings.base_url} in {where}" if api is not None else \
-                f"under {wandb_dir} (and {settings.base_url} did not answer)"
+            place = (
+                f"on {settings.base_url} in {where}"
+                if api is not None
+                else f"under {wandb_dir} (and {settings.base_url} did not answer)"
+            )
             raise UsageError(f"resume='must' but no run {run_id!r} exists {place}")
         return ResumePlan(run_id, local), (load_state(local) if local else ResumedState()), None
     remote = _bucket_state(bucket)
     if local is not None and _local_has_server_rows(local, bucket):
         here = load_state(local)
-        return ResumePlan(run_id, local), here._replace(step=max(here.step, remote.step),
-                                                        runtime=max(here.runtime, remote.runtime)), None
+        return (
+            ResumePlan(run_id, local),
+            here._replace(step=max(here.step, remote.step), runtime=max(here.runtime, remote.runtime)),
+            None,
+        )
     # a fresh local directory that continues the server's run: its lines go after the server's
-    bases = {HISTORY: int(bucket.get("historyLineCount") or 0), EVENTS: int(bucket.get("eventsLineCount") or 0),
-             OUTPUT: int(bucket.get("logLineCount") or 0)}
+    bases = {
+        HISTORY: int(bucket.get("historyLineCount") or 0),
+        EVENTS: int(bucket.get("eventsLineCount") or 0),
+        OUTPUT: int(bucket.get("logLineCount") or 0),
+    }
     return ResumePlan(run_id, None), remote, bases

@@ -112,8 +112,15 @@ class _Progress:
             self.stream.flush()
 
 
-def sync_run(paths: RunPaths, settings: Any, *, entity: str | None = None, project: str | None = None,
-             apis: dict[tuple[str, str], Api] | None = None, stream: Any = None) -> SyncResult:
+def sync_run(
+    paths: RunPaths,
+    settings: Any,
+    *,
+    entity: str | None = None,
+    project: str | None = None,
+    apis: dict[tuple[str, str], Api] | None = None,
+    stream: Any = None,
+) -> SyncResult:
     """Send what the server lacks of one run directory (see the module docstring)."""
     from ..settings._origin import Origin
 
@@ -136,14 +143,21 @@ def sync_run(paths: RunPaths, settings: Any, *, entity: str | None = None, proje
         apis = {} if apis is None else apis
         api = apis.get((base_url, key.key))
         if api is None:
-            api = apis[(base_url, key.key)] = Api(base_url, key.key, username=settings.username,
-                                                  user_email=settings.user_email)
+            api = apis[(base_url, key.key)] = Api(
+                base_url, key.key, username=settings.username, user_email=settings.user_email
+            )
         state.base_url = base_url
         run_id = paths.run_id
-        sender = Sender(api, paths, state, ignore_globs=settings.ignore_globs,
-                        variables=lambda: upsert_variables(metadata, run_id=run_id, project=state.project or
-                                                           target_project, entity=state.entity or target_entity),
-                        config=lambda: config_json_from_file(paths.file("config.yaml")))
+        sender = Sender(
+            api,
+            paths,
+            state,
+            ignore_globs=settings.ignore_globs,
+            variables=lambda: upsert_variables(
+                metadata, run_id=run_id, project=state.project or target_project, entity=state.entity or target_entity
+            ),
+            config=lambda: config_json_from_file(paths.file("config.yaml")),
+        )
         sender.exit_code = _exit_code(paths)
         before = sender.pending()
         total = before["bytes"] + before["file_bytes"]
@@ -175,8 +189,11 @@ def sync_run(paths: RunPaths, settings: Any, *, entity: str | None = None, proje
         rows = state.stream("wandb-history.jsonl").lines - rows_before
         from ..common._browser import run_url
 
-        url = run_url(base_url, state.entity, state.project or target_project, state.run_id or run_id) \
-            if state.entity else None
+        url = (
+            run_url(base_url, state.entity, state.project or target_project, state.run_id or run_id)
+            if state.entity
+            else None
+        )
         progress.update(total, rows, force=True)
         progress.close()
         return SyncResult(paths, "synced", rows=rows, files=before["files"], url=url)
@@ -186,16 +203,25 @@ def sync_run(paths: RunPaths, settings: Any, *, entity: str | None = None, proje
         lock.release()
 
 
-def sync_runs(runs: list[RunPaths], settings: Any, *, entity: str | None = None, project: str | None = None,
-              say: Callable[[str], None] = print, stream: Any = None) -> list[SyncResult]:
+def sync_runs(
+    runs: list[RunPaths],
+    settings: Any,
+    *,
+    entity: str | None = None,
+    project: str | None = None,
+    say: Callable[[str], None] = print,
+    stream: Any = None,
+) -> list[SyncResult]:
     apis: dict[tuple[str, str], Api] = {}
     results = []
     try:
         for paths in runs:
             result = sync_run(paths, settings, entity=entity, project=project, apis=apis, stream=stream)
             if result.status == "synced":
-                say(f"{paths.root.name}: synced {result.rows:,} rows and {result.files} file(s)"
-                    + (f" -> {result.url}" if result.url else ""))
+                say(
+                    f"{paths.root.name}: synced {result.rows:,} rows and {result.files} file(s)"
+                    + (f" -> {result.url}" if result.url else "")
+                )
             else:
                 say(f"{paths.root.name}: {result.status}{': ' + result.detail if result.detail else ''}")
             logger.debug("sync %s: %s %s", paths.root, result.status, result.detail)

@@ -75,7 +75,7 @@ class SyncState:
     exitcode: int | None = None
 
     @classmethod
-    def load(cls, path: Path) -> "SyncState":
+    def load(cls, path: Path) -> SyncState:
         """The state in ``path``; a missing or unreadable file is a fresh state (everything unsent)."""
         state = cls(path=Path(path))
         try:

@@ -44,11 +44,27 @@ MISSING: Any = _Missing()
 
 #: W&B's field names (and snake_case aliases) -> the record's attribute.
 _FIELDS = {
-    "name": "name", "id": "name", "displayName": "display_name", "display_name": "display_name",
-    "state": "state", "tags": "tags", "group": "group", "jobType": "job_type", "job_type": "job_type",
-    "createdAt": "created_at", "created_at": "created_at", "heartbeatAt": "heartbeat_at",
-    "heartbeat_at": "heartbeat_at", "updatedAt": "heartbeat_at", "host": "host", "username": "username",
-    "user": "username", "sweep": "sweep", "sweepName": "sweep", "duration": "duration", "notes": "notes",
+    "name": "name",
+    "id": "name",
+    "displayName": "display_name",
+    "display_name": "display_name",
+    "state": "state",
+    "tags": "tags",
+    "group": "group",
+    "jobType": "job_type",
+    "job_type": "job_type",
+    "createdAt": "created_at",
+    "created_at": "created_at",
+    "heartbeatAt": "heartbeat_at",
+    "heartbeat_at": "heartbeat_at",
+    "updatedAt": "heartbeat_at",
+    "host": "host",
+    "username": "username",
+    "user": "username",
+    "sweep": "sweep",
+    "sweepName": "sweep",
+    "duration": "duration",
+    "notes": "notes",
     "description": "notes",
 }
 _TIME_FIELDS = {"created_at", "heartbeat_at"}
@@ -60,15 +76,41 @@ class RunRecord:
     """What a filter can look at of one run. ``config`` and ``summary`` may be callables, read only
     when a filter or order needs them (a server's summary is a file per run)."""
 
-    __slots__ = ("name", "display_name", "state", "tags", "group", "job_type", "created_at", "heartbeat_at",
-                 "host", "username", "sweep", "notes", "_config", "_summary")
+    __slots__ = (
+        "name",
+        "display_name",
+        "state",
+        "tags",
+        "group",
+        "job_type",
+        "created_at",
+        "heartbeat_at",
+        "host",
+        "username",
+        "sweep",
+        "notes",
+        "_config",
+        "_summary",
+    )
 
-    def __init__(self, *, name: str, display_name: str | None = None, state: str | None = None,
-                 tags: tuple[str, ...] | list[str] = (), group: str | None = None, job_type: str | None = None,
-                 created_at: float | None = None, heartbeat_at: float | None = None, host: str | None = None,
-                 username: str | None = None, sweep: str | None = None, notes: str | None = None,
-                 config: Mapping[str, Any] | Callable[[], Mapping[str, Any]] = (),
-                 summary: Mapping[str, Any] | Callable[[], Mapping[str, Any]] = ()) -> None:
+    def __init__(
+        self,
+        *,
+        name: str,
+        display_name: str | None = None,
+        state: str | None = None,
+        tags: tuple[str, ...] | list[str] = (),
+        group: str | None = None,
+        job_type: str | None = None,
+        created_at: float | None = None,
+        heartbeat_at: float | None = None,
+        host: str | None = None,
+        username: str | None = None,
+        sweep: str | None = None,
+        notes: str | None = None,
+        config: Mapping[str, Any] | Callable[[], Mapping[str, Any]] = (),
+        summary: Mapping[str, Any] | Callable[[], Mapping[str, Any]] = (),
+    ) -> None:
         self.name = name
         self.display_name = display_name
         self.state = state
@@ -143,13 +185,17 @@ def field_path(field: str) -> tuple[str, ...]:
             raise FilterError(f"filter field {field!r} needs a key after '{head}.'")
         return ("config" if head == "config" else "summary", *parts[1:])
     if head not in _FIELDS:
-        known = ", ".join(sorted({k for k in _FIELDS if not k.islower() or "_" in k or k in ("name", "state", "tags",
-                                                                                             "group", "host")}))
+        known = ", ".join(
+            sorted(
+                {k for k in _FIELDS if not k.islower() or "_" in k or k in ("name", "state", "tags", "group", "host")}
+            )
+        )
         raise FilterError(f"unknown filter field {field!r}: use config.<key>, summary_metrics.<key> or one of {known}")
     return (head, *parts[1:])
 
 
 # -- comparisons ------------------------------------------------------------
+
 
 def _epoch(value: Any) -> Any:
     """Time operands as epoch seconds (ISO 8601 text or a number)."""
@@ -196,8 +242,10 @@ def _ordered(value: Any, operand: Any, test: Callable[[Any, Any], bool]) -> bool
 
 
 _COMPARE = {
-    "$gt": lambda a, b: a > b, "$gte": lambda a, b: a >= b,
-    "$lt": lambda a, b: a < b, "$lte": lambda a, b: a <= b,
+    "$gt": lambda a, b: a > b,
+    "$gte": lambda a, b: a >= b,
+    "$lt": lambda a, b: a < b,
+    "$lte": lambda a, b: a <= b,
 }
 
 Predicate = Callable[[RunRecord], bool]
@@ -242,8 +290,11 @@ def _operator(op: str, operand: Any, options: Any, time_field: bool, depth: int)
         return lambda v: (v is not MISSING and v is not None) == operand
     if op == "$regex":
         pattern = _regex(operand, options)
-        return lambda v: (any(isinstance(i, str) and pattern.search(i) for i in v) if isinstance(v, list)
-                          else isinstance(v, str) and pattern.search(v) is not None)
+        return lambda v: (
+            any(isinstance(i, str) and pattern.search(i) for i in v)
+            if isinstance(v, list)
+            else isinstance(v, str) and pattern.search(v) is not None
+        )
     if op == "$not":
         inner = _value_test(operand, time_field, depth + 1)
         return lambda v: not inner(v)

@@ -80,7 +80,7 @@ class RunPaths(NamedTuple):
     root: Path
 
     @classmethod
-    def new(cls, wandb_dir: Path, run_id: str, *, offline: bool, started: float) -> "RunPaths":
+    def new(cls, wandb_dir: Path, run_id: str, *, offline: bool, started: float) -> RunPaths:
         stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(started))
         prefix = "offline-run" if offline else "run"
         return cls(root=Path(wandb_dir) / f"{prefix}-{stamp}-{run_id}")
@@ -167,7 +167,7 @@ class JsonlAppender:
         self._fd: int | None = None
         self.lines = 0
 
-    def open(self) -> "JsonlAppender":
+    def open(self) -> JsonlAppender:
         self.lines = _trim_partial_line(self.path)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         return self

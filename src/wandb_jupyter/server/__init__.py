@@ -14,10 +14,25 @@ from ._handlers import handlers
 from ._paths import default_data_dir, login_hint
 from ._process import Launched, launch
 from ._registry import ServerInfo
-from ._registry import list_servers as list  # noqa: A001 (wandb_jupyter.server.list(), like tensorboard's)
+from ._registry import list_servers as list
 from ._registry import stop_server as stop
 from ._sqlite import SQLiteStorage
 from ._storage import Entity, Project, Run, Storage, User
 
-__all__ = ["handlers", "ServerContext", "Storage", "SQLiteStorage", "User", "Entity", "Project",
-           "Run", "default_data_dir", "login_hint", "launch", "Launched", "list", "stop", "ServerInfo"]
+__all__ = [
+    "handlers",
+    "ServerContext",
+    "Storage",
+    "SQLiteStorage",
+    "User",
+    "Entity",
+    "Project",
+    "Run",
+    "default_data_dir",
+    "login_hint",
+    "launch",
+    "Launched",
+    "list",
+    "stop",
+    "ServerInfo",
+]

@@ -51,6 +51,7 @@ def parse_basic_auth(header: str | None) -> str | None:
 def check_name(name: str, what: str = "user name") -> str:
     """``name`` if it is a valid user or entity name, else ValueError saying what is accepted."""
     if not NAME_RE.match(name or ""):
-        raise ValueError(f"invalid {what} {name!r}: 1 to 64 letters, digits, '_', '.' or '-', "
-                         "starting with a letter or digit")
+        raise ValueError(
+            f"invalid {what} {name!r}: 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit"
+        )
     return name

@@ -14,8 +14,17 @@ from ._signing import UrlSigner
 from ._sqlite import SQLiteStorage
 from ._storage import Entity, Run, Storage, User
 
-__all__ = ["ServerContext", "Caller", "ClientError", "Unauthorized", "Forbidden", "NotFound", "encode_id",
-           "decode_id", "INDEX_FILE"]
+__all__ = [
+    "ServerContext",
+    "Caller",
+    "ClientError",
+    "Unauthorized",
+    "Forbidden",
+    "NotFound",
+    "encode_id",
+    "decode_id",
+    "INDEX_FILE",
+]
 
 INDEX_FILE = "index.sqlite3"
 
@@ -73,12 +82,11 @@ class ServerContext:
     _beats: dict[int, float] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, data_dir: str | Path, *, storage: Storage | None = None) -> "ServerContext":
+    def open(cls, data_dir: str | Path, *, storage: Storage | None = None) -> ServerContext:
         data_dir = Path(data_dir).expanduser().resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
         storage = storage or SQLiteStorage(data_dir / INDEX_FILE)
-        return cls(data_dir=data_dir, storage=storage, files=RunFileStore(data_dir),
-                   signer=UrlSigner(storage.secret()))
+        return cls(data_dir=data_dir, storage=storage, files=RunFileStore(data_dir), signer=UrlSigner(storage.secret()))
 
     def close(self) -> None:
         self.files.close()

@@ -10,6 +10,7 @@ anything else is a bug of ours: 500, logged with its traceback.
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +63,23 @@ def _formatted(errors: list[GraphQLError]) -> list[dict[str, Any]]:
     return [error.formatted for error in errors]
 
 
+_OPERATION = re.compile(r"\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
+
+
+def _operation_name(query: str) -> str | None:
+    """The name of the first operation of a query text (for messages only: the text did not validate)."""
+    match = _OPERATION.search(query)
+    return match.group(1) if match else None
+
+
+def _named(errors: list[GraphQLError], operation: str | None) -> list[GraphQLError]:
+    """Validation errors that say which operation this server cannot answer (a client sends many)."""
+    if not operation or any(error.message.startswith("Syntax Error") for error in errors):
+        return errors
+    return [GraphQLError(f"operation {operation!r} is not supported by this server: {error.message}",
+                         error.nodes, error.source, error.positions, error.path) for error in errors]
+
+
 def run_graphql(body: Any, context: GraphQLRequestContext) -> tuple[int, dict[str, Any]]:
     """(HTTP status, response JSON) for one request body."""
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
@@ -70,15 +88,20 @@ def run_graphql(body: Any, context: GraphQLRequestContext) -> tuple[int, dict[st
     operation = body.get("operationName")
     if not isinstance(variables, dict) or (operation is not None and not isinstance(operation, str)):
         return 400, {"errors": [{"message": "'variables' must be an object and 'operationName' a string"}]}
+    operation = operation or None  # the W&B SDK's public API sends "" for "the document's one operation"
     if len(body["query"]) > MAX_QUERY_CHARS:
         return 413, {"errors": [{"message": f"the query is over the limit of {MAX_QUERY_CHARS} characters"}]}
     document = _document(body["query"])
     if isinstance(document, list):
-        log.debug("graphql: %s refused: %s", operation or "(anonymous operation)",
-                  "; ".join(error.message for error in document))
-        return 400, {"errors": _formatted(document)}
-    result = execute_sync(schema(), document, context_value=context, variable_values=variables,
-                          operation_name=operation)
+        log.debug(
+            "graphql: %s refused: %s",
+            operation or "(anonymous operation)",
+            "; ".join(error.message for error in document),
+        )
+        return 400, {"errors": _formatted(_named(document, operation or _operation_name(body["query"])))}
+    result = execute_sync(
+        schema(), document, context_value=context, variable_values=variables, operation_name=operation
+    )
     if not result.errors:
         return 200, {"data": result.data}
     status = 200

@@ -19,8 +19,8 @@ from typing import Any
 
 import tornado.web
 
-from ..rundir._rundir import MAX_FILE_BYTES, SUMMARY
 from ..common._secrets import mask_url
+from ..rundir._rundir import MAX_FILE_BYTES, SUMMARY
 from ._accounts import parse_basic_auth
 from ._context import Caller, ClientError, ServerContext
 from ._graphql import GraphQLRequestContext, run_graphql
@@ -70,8 +70,11 @@ class BaseHandler(tornado.web.RequestHandler):
             user = self.server.user_for_key(key)
         if header and user is None:
             raise _BadKey()
-        return Caller(user=user, username=self.request.headers.get("X-WANDB-USERNAME") or None,
-                      user_email=self.request.headers.get("X-WANDB-USER-EMAIL") or None)
+        return Caller(
+            user=user,
+            username=self.request.headers.get("X-WANDB-USERNAME") or None,
+            user_email=self.request.headers.get("X-WANDB-USER-EMAIL") or None,
+        )
 
     def send_json(self, payload: Any, status: int = 200) -> None:
         self.set_status(status)
@@ -119,14 +122,15 @@ class BoundedBodyHandler(BaseHandler):
 class GraphQLHandler(BoundedBodyHandler):
     def post(self) -> None:
         if self._finished:
-            return
+            return None
         try:
             caller = self.caller()
             body = self.json_body()
         except ClientError as error:
             return self._handle_client_error(error)
-        status, payload = run_graphql(body, GraphQLRequestContext(server=self.server, caller=caller,
-                                                                  base_url=self.base_url))
+        status, payload = run_graphql(
+            body, GraphQLRequestContext(server=self.server, caller=caller, base_url=self.base_url)
+        )
         if status == 401:
             self.set_header("WWW-Authenticate", 'Basic realm="wandb-jupyter"')
         self.send_json(payload, status)
@@ -137,7 +141,7 @@ class FileStreamHandler(BoundedBodyHandler):
 
     def post(self, entity: str, project: str, run_name: str) -> None:
         if self._finished:
-            return
+            return None
         try:
             caller = self.caller()
             run = self.server.writable_run(caller, entity, project, run_name)
@@ -236,8 +240,11 @@ class UploadHandler(BaseHandler):
         if length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
             self.send_error_json(413, str(too_large(int(length), MAX_UPLOAD_BYTES, "the file")))
             return
-        problem = self.server.signer.check(f"{entity}/{project}/{run_name}/{name}", self.get_query_argument("exp", None),
-                                           self.get_query_argument("sig", None))
+        problem = self.server.signer.check(
+            f"{entity}/{project}/{run_name}/{name}",
+            self.get_query_argument("exp", None),
+            self.get_query_argument("sig", None),
+        )
         if problem:
             self.send_error_json(403, problem)
             return
@@ -302,7 +309,7 @@ class DownloadHandler(BaseHandler):
     def get(self, entity: str, project: str, run_name: str, name: str) -> None:
         run = self._readable_run(entity, project, run_name)
         if run is None:
-            return
+            return None
         try:
             path = self.server.files.get(run.pk, run.dir).path_of(name)
         except ValueError:

@@ -13,6 +13,4 @@ def default_data_dir() -> Path:
 
 
 def login_hint(url: str, key: str) -> str:
-    return (f"  export WANDB_BASE_URL={url}\n"
-            f"  export WANDB_API_KEY={key}\n"
-            f"or: wandb login --host {url} {key}")
+    return f"  export WANDB_BASE_URL={url}\n  export WANDB_API_KEY={key}\nor: wandb login --host {url} {key}"

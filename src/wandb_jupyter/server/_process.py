@@ -53,9 +53,17 @@ def _command(data_dir: Path, port: int, frame_ancestors: Sequence[str], verbose:
     return command
 
 
-def launch(data_dir: Path, *, port: int = 0, env: Mapping[str, str] | None = None, stderr: Any = subprocess.STDOUT,
-           timeout: float = 30.0, frame_ancestors: Sequence[str] = (), log_file: Path | None = None,
-           verbose: int = 0) -> Launched:
+def launch(
+    data_dir: Path,
+    *,
+    port: int = 0,
+    env: Mapping[str, str] | None = None,
+    stderr: Any = subprocess.STDOUT,
+    timeout: float = 30.0,
+    frame_ancestors: Sequence[str] = (),
+    log_file: Path | None = None,
+    verbose: int = 0,
+) -> Launched:
     """Start a server on 127.0.0.1 and wait (at most ``timeout`` s) until it listens.
 
     ``frame_ancestors``: origins allowed to show the dashboard in a frame (a Jupyter
@@ -81,7 +89,9 @@ def launch(data_dir: Path, *, port: int = 0, env: Mapping[str, str] | None = Non
     return Launched(process=process, url=match.group(1), output=output, login_url=login.group(1) if login else None)
 
 
-def _start_piped(command: list[str], env: dict[str, str] | None, stderr: Any) -> tuple[subprocess.Popen, list[str], Any]:
+def _start_piped(
+    command: list[str], env: dict[str, str] | None, stderr: Any
+) -> tuple[subprocess.Popen, list[str], Any]:
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True)
     output: list[str] = []
     changed = threading.Condition()
@@ -108,12 +118,21 @@ def _start_piped(command: list[str], env: dict[str, str] | None, stderr: Any) ->
     return process, output, wait
 
 
-def _start_logged(command: list[str], env: dict[str, str] | None, log_file: Path) -> tuple[subprocess.Popen, list[str], Any]:
+def _start_logged(
+    command: list[str], env: dict[str, str] | None, log_file: Path
+) -> tuple[subprocess.Popen, list[str], Any]:
     fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)  # the first start prints an API key
     start = os.fstat(fd).st_size  # earlier servers' lines stay in the file
     try:
-        process = subprocess.Popen(command, env=env, stdout=fd, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   text=True, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            env=env,
+            stdout=fd,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
     finally:
         os.close(fd)
     output: list[str] = []

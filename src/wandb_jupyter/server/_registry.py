@@ -30,8 +30,7 @@ from typing import Any, NamedTuple
 from ..common._filelock import exclusive_lock
 from ..common._logging import logger
 
-__all__ = ["ServerInfo", "Started", "runtime_dir", "list_servers", "stop_server", "start_or_reuse",
-           "ServerConflict"]
+__all__ = ["ServerInfo", "Started", "runtime_dir", "list_servers", "stop_server", "start_or_reuse", "ServerConflict"]
 
 #: Seconds a live local server may take to answer /health.
 HEALTH_TIMEOUT = 2.0
@@ -60,8 +59,10 @@ class ServerInfo(NamedTuple):
     log_file: str
 
     def __repr__(self) -> str:  # shown in notebooks: no token
-        return (f"ServerInfo(pid={self.pid}, port={self.port}, url={self.url!r}, data_dir={self.data_dir!r}, "
-                f"version={self.version!r})")
+        return (
+            f"ServerInfo(pid={self.pid}, port={self.port}, url={self.url!r}, data_dir={self.data_dir!r}, "
+            f"version={self.version!r})"
+        )
 
 
 class Started(NamedTuple):
@@ -217,8 +218,9 @@ def _matches(info: ServerInfo, port: int | None, data_dir: str | None) -> bool:
     return (port is None or info.port == port) and (data_dir is None or info.data_dir == data_dir)
 
 
-def stop_server(port: int | None = None, *, data_dir: str | os.PathLike[str] | None = None,
-                grace: float = STOP_GRACE) -> list[ServerInfo]:
+def stop_server(
+    port: int | None = None, *, data_dir: str | os.PathLike[str] | None = None, grace: float = STOP_GRACE
+) -> list[ServerInfo]:
     """Stop our live servers on ``port`` and/or for ``data_dir`` (all of them when neither is given).
 
     SIGTERM first (the server closes its connections and its index), SIGKILL
@@ -273,12 +275,15 @@ def _choose(live: list[ServerInfo], data_dir: str, port: int | None) -> ServerIn
         if info.data_dir == data_dir:
             if port is None or info.port == port:
                 return info
-            raise ServerConflict(f"a wandb-jupyter server for {data_dir} already runs on port {info.port}; "
-                                 f"use --port {info.port}, or stop it first: "
-                                 f"wandb_jupyter.server.stop(port={info.port})")
+            raise ServerConflict(
+                f"a wandb-jupyter server for {data_dir} already runs on port {info.port}; "
+                f"use --port {info.port}, or stop it first: "
+                f"wandb_jupyter.server.stop(port={info.port})"
+            )
         if port is not None and info.port == port:
-            raise ServerConflict(f"port {port} is taken by the wandb-jupyter server for {info.data_dir}; "
-                                 "choose another port or data dir")
+            raise ServerConflict(
+                f"port {port} is taken by the wandb-jupyter server for {info.data_dir}; choose another port or data dir"
+            )
     return None
 
 
@@ -286,7 +291,7 @@ def _masked(text: str) -> str:
     """``text`` with the admin API key and the login token masked."""
     from ..common._secrets import mask
 
-    text = _TOKEN.sub(lambda m: m.group(1) + (mask(m.group(0)[len(m.group(1)):]) or ""), text)
+    text = _TOKEN.sub(lambda m: m.group(1) + (mask(m.group(0)[len(m.group(1)) :]) or ""), text)
     return _ADMIN_KEY.sub(lambda m: mask(m.group(0)) or "", text)
 
 
@@ -300,8 +305,13 @@ def _scrub_log(log_file: Path) -> None:
             handle.truncate()
 
 
-def start_or_reuse(*, data_dir: str | os.PathLike[str], port: int | None = None,
-                   frame_ancestors: Sequence[str] = (), timeout: float = START_TIMEOUT) -> Started:
+def start_or_reuse(
+    *,
+    data_dir: str | os.PathLike[str],
+    port: int | None = None,
+    frame_ancestors: Sequence[str] = (),
+    timeout: float = START_TIMEOUT,
+) -> Started:
     """The live server for ``data_dir`` (on ``port`` when given), started now if none is."""
     from ..common._package_version import __version__
     from ._process import launch
@@ -315,8 +325,9 @@ def start_or_reuse(*, data_dir: str | os.PathLike[str], port: int | None = None,
         Path(wanted).mkdir(parents=True, exist_ok=True)
         log_file = folder / f"server-{int(time.time() * 1000)}.log"
         try:
-            launched = launch(Path(wanted), port=port or 0, frame_ancestors=frame_ancestors, log_file=log_file,
-                              timeout=timeout)
+            launched = launch(
+                Path(wanted), port=port or 0, frame_ancestors=frame_ancestors, log_file=log_file, timeout=timeout
+            )
         except RuntimeError as error:  # its output is in the message: no key in a notebook
             _scrub_log(log_file)
             raise RuntimeError(_masked(str(error))) from None
@@ -324,9 +335,17 @@ def start_or_reuse(*, data_dir: str | os.PathLike[str], port: int | None = None,
         _children[pid] = launched.process
         _scrub_log(log_file)
         info = ServerInfo(
-            pid=pid, port=_port_of(launched.url), url=launched.url, data_dir=wanted, login_url=launched.login_url,
-            started=time.time(), version=__version__, frame_ancestors=tuple(frame_ancestors),
-            process_started=_process_started(pid) or 0.0, log_file=str(log_file))
+            pid=pid,
+            port=_port_of(launched.url),
+            url=launched.url,
+            data_dir=wanted,
+            login_url=launched.login_url,
+            started=time.time(),
+            version=__version__,
+            frame_ancestors=tuple(frame_ancestors),
+            process_started=_process_started(pid) or 0.0,
+            log_file=str(log_file),
+        )
         _save(folder, info)
         created = any(line.startswith("Created the admin user") for line in launched.output)
         return Started(server=info, reused=False, created_admin=created)

@@ -12,14 +12,14 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote
 
 from graphql import GraphQLResolveInfo
 
-from ..rundir._rundir import EVENTS, HISTORY, OUTPUT, SUMMARY
-from ..rundir._rundir import new_run_id
+from ..rundir._rundir import EVENTS, HISTORY, OUTPUT, SUMMARY, new_run_id
 from ._accounts import check_name
 from ._context import ClientError, Forbidden, NotFound, Unauthorized, decode_id, encode_id
 from ._limits import lone_surrogate
@@ -38,10 +38,10 @@ CRASHED_AFTER = 300.0  # seconds without a heartbeat before a running run counts
 
 
 def check_project_name(name: str) -> str:
-    if not name or len(name) > 128 or name in (".", "..") or _PROJECT_BAD & set(name) \
-            or any(ord(c) < 32 for c in name):
-        raise ClientError(f"invalid project name {name!r}: 1 to 128 characters, none of / \\ # ? % : "
-                          "and not '.' or '..'")
+    if not name or len(name) > 128 or name in (".", "..") or _PROJECT_BAD & set(name) or any(ord(c) < 32 for c in name):
+        raise ClientError(
+            f"invalid project name {name!r}: 1 to 128 characters, none of / \\ # ? % : and not '.' or '..'"
+        )
     return name
 
 
@@ -58,9 +58,9 @@ def iso(when: float | None) -> str | None:
 
 
 def run_state(run: Run, now: float | None = None) -> str:
-    if run.state == "running" and run.heartbeat_at is not None:
-        if (time.time() if now is None else now) - run.heartbeat_at > CRASHED_AFTER:
-            return "crashed"
+    silent_for = (time.time() if now is None else now) - (run.heartbeat_at or 0.0)
+    if run.state == "running" and run.heartbeat_at is not None and silent_for > CRASHED_AFTER:
+        return "crashed"
     return run.state
 
 
@@ -130,7 +130,7 @@ class ProjectNode:
     def runCount(self, info: GraphQLResolveInfo) -> int:
         return len(_ctx(info).server.storage.list_runs(self._project))
 
-    def bucket(self, info: GraphQLResolveInfo, name: str, missingOk: bool | None = None) -> "RunNode | None":
+    def bucket(self, info: GraphQLResolveInfo, name: str, missingOk: bool | None = None) -> RunNode | None:
         run = _ctx(info).server.storage.get_run(self._project, name)
         return RunNode(run) if run else None
 
@@ -209,9 +209,19 @@ class RunNode:
         for name, size, mtime in self._files(info).list_files():
             if names is not None and name not in names:
                 continue
-            url = f"{base}/files/{quote(run.project.entity.name)}/{quote(run.project.name)}/{quote(run.name)}/{quote(name)}"
-            edges.append({"node": {"id": encode_id("File", hash((run.pk, name)) & 0x7FFFFFFF), "name": name,
-                                   "sizeBytes": size, "updatedAt": iso(mtime), "url": url}})
+            run_path = f"{quote(run.project.entity.name)}/{quote(run.project.name)}/{quote(run.name)}"
+            url = f"{base}/files/{run_path}/{quote(name)}"
+            edges.append(
+                {
+                    "node": {
+                        "id": encode_id("File", hash((run.pk, name)) & 0x7FFFFFFF),
+                        "name": name,
+                        "sizeBytes": size,
+                        "updatedAt": iso(mtime),
+                        "url": url,
+                    }
+                }
+            )
         return {"edges": edges}
 
 
@@ -246,8 +256,9 @@ def resolve_entity(_root: Any, info: GraphQLResolveInfo, name: str) -> EntityNod
     return EntityNode(entity) if entity else None
 
 
-def resolve_project(_root: Any, info: GraphQLResolveInfo, name: str | None = None,
-                    entityName: str | None = None) -> ProjectNode | None:
+def resolve_project(
+    _root: Any, info: GraphQLResolveInfo, name: str | None = None, entityName: str | None = None
+) -> ProjectNode | None:
     entity = _readable_entity(info, entityName)
     if entity is None or not name:
         return None
@@ -255,8 +266,9 @@ def resolve_project(_root: Any, info: GraphQLResolveInfo, name: str | None = Non
     return ProjectNode(project) if project else None
 
 
-def resolve_projects(_root: Any, info: GraphQLResolveInfo, entityName: str | None = None,
-                     first: int | None = None) -> dict[str, Any] | None:
+def resolve_projects(
+    _root: Any, info: GraphQLResolveInfo, entityName: str | None = None, first: int | None = None
+) -> dict[str, Any] | None:
     entity = _readable_entity(info, entityName)
     if entity is None:
         return None
@@ -278,9 +290,19 @@ QUERY: dict[str, Callable[..., Any]] = {
 # -- mutations ------------------------------------------------------------
 
 _UPSERT_FIELDS = {
-    "displayName": "display_name", "description": "description", "notes": "notes", "tags": "tags",
-    "groupName": "group_name", "jobType": "job_type", "config": "config", "summaryMetrics": "summary",
-    "host": "host", "jobProgram": "program", "jobRepo": "repo", "commit": "commit", "state": "state",
+    "displayName": "display_name",
+    "description": "description",
+    "notes": "notes",
+    "tags": "tags",
+    "groupName": "group_name",
+    "jobType": "job_type",
+    "config": "config",
+    "summaryMetrics": "summary",
+    "host": "host",
+    "jobProgram": "program",
+    "jobRepo": "repo",
+    "commit": "commit",
+    "state": "state",
     "sweep": "sweep",
 }
 
@@ -343,9 +365,12 @@ def resolve_upsert_bucket(_root: Any, info: GraphQLResolveInfo, input: dict[str,
     fields["updated_at"] = fields["heartbeat_at"] = now
     inserted = run is None
     if run is None:
+
         def numbered(number: int) -> dict[str, Any]:
-            return {"dir": server.files.new_dir(project.entity.name, project.name, name, started=now),
-                    "display_name": run_display_name(number)}
+            return {
+                "dir": server.files.new_dir(project.entity.name, project.name, name, started=now),
+                "display_name": run_display_name(number),
+            }
 
         try:
             run = server.storage.insert_run(project, name, creator=user.name, fields=fields, numbered=numbered)
@@ -363,8 +388,9 @@ def resolve_upsert_bucket(_root: Any, info: GraphQLResolveInfo, input: dict[str,
 
 
 def _run_for_files(info: GraphQLResolveInfo, input: dict[str, Any]) -> Run:
-    return info.context.server.writable_run(info.context.caller, input["entityName"], input["projectName"],
-                                            input["runName"])
+    return info.context.server.writable_run(
+        info.context.caller, input["entityName"], input["projectName"], input["runName"]
+    )
 
 
 def resolve_create_run_files(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
@@ -379,8 +405,12 @@ def resolve_create_run_files(_root: Any, info: GraphQLResolveInfo, input: dict[s
         query = ctx.server.signer.query(f"{entity}/{project}/{run.name}/{name}")
         url = f"{ctx.base_url}/upload/{quote(entity)}/{quote(project)}/{quote(run.name)}/{quote(name)}?{query}"
         files.append({"name": name, "uploadUrl": url})
-    return {"runID": encode_id("Run", run.pk), "uploadHeaders": [], "files": files,
-            "clientMutationId": input.get("clientMutationId")}
+    return {
+        "runID": encode_id("Run", run.pk),
+        "uploadHeaders": [],
+        "files": files,
+        "clientMutationId": input.get("clientMutationId"),
+    }
 
 
 def resolve_mark_uploaded(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
@@ -424,8 +454,10 @@ def resolve_create_anonymous_entity(_root: Any, info: GraphQLResolveInfo, input:
     else:  # pragma: no cover - five collisions of 8 random characters
         raise ClientError("could not create an anonymous account")
     key = server.issue_key(user)
-    return {"apiKey": {"id": encode_id("ApiKey", user.pk), "name": key},
-            "clientMutationId": input.get("clientMutationId")}
+    return {
+        "apiKey": {"id": encode_id("ApiKey", user.pk), "name": key},
+        "clientMutationId": input.get("clientMutationId"),
+    }
 
 
 MUTATION: dict[str, Callable[..., Any]] = {

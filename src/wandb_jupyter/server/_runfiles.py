@@ -24,8 +24,8 @@ from collections import OrderedDict
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..rundir._rundir import CONFIG, EVENTS, HISTORY, OUTPUT, SUMMARY, JsonlAppender, RunPaths, tail_lines, write_atomic
 from ..common._yaml import dump_config
+from ..rundir._rundir import CONFIG, EVENTS, HISTORY, OUTPUT, SUMMARY, JsonlAppender, RunPaths, tail_lines, write_atomic
 
 __all__ = ["RunFiles", "RunFileStore", "safe_file_name", "check_lines"]
 
@@ -114,21 +114,26 @@ class RunFiles:
         stream = self._stream(name)
         held = stream.lines
         if offset > held:
-            log.warning("file_stream: %s of %s starts at line %d but the server holds %d lines; appending",
-                        name, self.paths.root.name, offset, held)
+            log.warning(
+                "file_stream: %s of %s starts at line %d but the server holds %d lines; appending",
+                name,
+                self.paths.root.name,
+                offset,
+                held,
+            )
             offset = held
         if offset == held:
             stream.extend(lines)
         elif name in _REPLACED_STREAMS:
             self._replace(name, offset, lines)
         else:
-            stream.extend(lines[held - offset:])
+            stream.extend(lines[held - offset :])
 
     def _replace(self, name: str, offset: int, lines: list[str]) -> None:
         path = self.path_of(name)
         with open(path, encoding="utf-8", newline="\n") as handle:
             old = handle.read().split("\n")[:-1]
-        new = old[:offset] + lines + old[offset + len(lines):]
+        new = old[:offset] + lines + old[offset + len(lines) :]
         self._forget(name)
         write_atomic(path, "".join(line + "\n" for line in new))
 
@@ -194,7 +199,7 @@ class RunFiles:
 
     def put(self, name: str, body: bytes) -> int:
         """Store an uploaded file (atomically); returns its size."""
-        path, tmp = self.upload_target(name)
+        _, tmp = self.upload_target(name)
         with open(tmp, "wb") as handle:
             handle.write(body)
         self.commit_upload(name, tmp)

@@ -1,4 +1,7 @@
-"""The executable schema: ``_schema.graphql`` (SDL) bound to the resolvers."""
+"""The executable schema: ``_schema.graphql`` and the SDL files that extend it, bound to the resolvers.
+
+A feature with its own operations keeps them in its own pair of files: ``_<feature>.graphql`` (``extend type``)
+and a module whose ``FIELDS`` maps type name -> field name -> resolver (listed in ``_EXTENSIONS``)."""
 
 from __future__ import annotations
 
@@ -9,13 +12,19 @@ from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLScalarType, GraphQLSchema, build_schema
 
+from . import _read_api
 from ._resolvers import MUTATION, QUERY
 
 __all__ = ["schema", "sdl"]
 
 
+#: (SDL file, its resolvers by type and field) of each extension of the schema.
+_EXTENSIONS: list[tuple[str, dict[str, dict[str, Any]]]] = [("_read_api.graphql", _read_api.FIELDS)]
+
+
 def sdl() -> str:
-    return resources.files(__package__).joinpath("_schema.graphql").read_text(encoding="utf-8")
+    files = ["_schema.graphql", *(name for name, _ in _EXTENSIONS)]
+    return "\n".join(resources.files(__package__).joinpath(name).read_text(encoding="utf-8") for name in files)
 
 
 def _serialize_json_string(value: Any) -> str:
@@ -33,8 +42,15 @@ def _bind(type_: GraphQLObjectType, resolvers: dict[str, Any]) -> None:
 @lru_cache(maxsize=1)
 def schema() -> GraphQLSchema:
     built = build_schema(sdl())
-    _bind(built.query_type, QUERY)  # type: ignore[arg-type]
-    _bind(built.mutation_type, MUTATION)  # type: ignore[arg-type]
+    extra: dict[str, dict[str, Any]] = {}
+    for _, fields in _EXTENSIONS:
+        for type_name, resolvers in fields.items():
+            extra.setdefault(type_name, {}).update(resolvers)
+    _bind(built.query_type, {**QUERY, **extra.pop("Query", {})})  # type: ignore[arg-type]
+    _bind(built.mutation_type, {**MUTATION, **extra.pop("Mutation", {})})  # type: ignore[arg-type]
+    for type_name, resolvers in extra.items():  # fields of object types: these beat the nodes' attributes
+        for name, resolve in resolvers.items():
+            built.type_map[type_name].fields[name].resolve = resolve  # type: ignore[union-attr]
     json_string = built.type_map["JSONString"]
     assert isinstance(json_string, GraphQLScalarType)
     json_string.serialize = _serialize_json_string  # type: ignore[method-assign]

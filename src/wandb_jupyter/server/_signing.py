@@ -20,7 +20,7 @@ class UrlSigner:
         self.lifetime = lifetime
 
     def _signature(self, path: str, expires: int) -> str:
-        message = f"PUT\n{path}\n{expires}".encode("utf-8")
+        message = f"PUT\n{path}\n{expires}".encode()
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
     def query(self, path: str, *, now: float | None = None) -> str:

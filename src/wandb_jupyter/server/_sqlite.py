@@ -12,8 +12,8 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS runs (
     config TEXT, summary TEXT, host TEXT, program TEXT, repo TEXT, "commit" TEXT,
     state TEXT NOT NULL DEFAULT 'running', sweep TEXT, username TEXT, user_email TEXT, exit_code INTEGER,
     heartbeat_at REAL, updated_at REAL, UNIQUE (project_pk, name));
+CREATE INDEX IF NOT EXISTS runs_by_number ON runs (project_pk, number);
 """
 
 
@@ -68,7 +69,7 @@ class SQLiteStorage(Storage):
 
     # -- plumbing ------------------------------------------------------------
     class _Tx:
-        def __init__(self, storage: "SQLiteStorage") -> None:
+        def __init__(self, storage: SQLiteStorage) -> None:
             self.storage = storage
 
         def __enter__(self) -> sqlite3.Connection:
@@ -82,7 +83,7 @@ class SQLiteStorage(Storage):
             finally:
                 self.storage._lock.release()
 
-    def _tx(self) -> "_Tx":
+    def _tx(self) -> _Tx:
         return self._Tx(self)
 
     def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
@@ -109,22 +110,30 @@ class SQLiteStorage(Storage):
     def _user(self, row: sqlite3.Row | None) -> User | None:
         if row is None:
             return None
-        return User(pk=row["pk"], name=row["name"], email=row["email"], admin=bool(row["admin"]),
-                    anonymous=bool(row["anonymous"]), entity=row["entity_name"])
+        return User(
+            pk=row["pk"],
+            name=row["name"],
+            email=row["email"],
+            admin=bool(row["admin"]),
+            anonymous=bool(row["anonymous"]),
+            entity=row["entity_name"],
+        )
 
     _USER_SELECT = "SELECT u.*, e.name AS entity_name FROM users u JOIN entities e ON e.pk = u.entity_pk"
 
-    def create_user(self, name: str, *, email: str | None = None, admin: bool = False,
-                    anonymous: bool = False) -> User:
+    def create_user(self, name: str, *, email: str | None = None, admin: bool = False, anonymous: bool = False) -> User:
         now = time.time()
         with self._tx() as db:
             if db.execute("SELECT 1 FROM entities WHERE name = ?", (name,)).fetchone():
                 raise StorageError(f"the name {name!r} is taken")
-            entity_pk = db.execute("INSERT INTO entities (name, is_team, anonymous, created_at) VALUES (?, 0, ?, ?)",
-                                   (name, int(anonymous), now)).lastrowid
-            user_pk = db.execute("INSERT INTO users (name, email, admin, anonymous, entity_pk, created_at) "
-                                 "VALUES (?, ?, ?, ?, ?, ?)",
-                                 (name, email, int(admin), int(anonymous), entity_pk, now)).lastrowid
+            entity_pk = db.execute(
+                "INSERT INTO entities (name, is_team, anonymous, created_at) VALUES (?, 0, ?, ?)",
+                (name, int(anonymous), now),
+            ).lastrowid
+            user_pk = db.execute(
+                "INSERT INTO users (name, email, admin, anonymous, entity_pk, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (name, email, int(admin), int(anonymous), entity_pk, now),
+            ).lastrowid
             db.execute("INSERT INTO members (entity_pk, user_pk) VALUES (?, ?)", (entity_pk, user_pk))
         return self._user(self._one(self._USER_SELECT + " WHERE u.pk = ?", (user_pk,)))  # type: ignore[return-value]
 
@@ -136,12 +145,15 @@ class SQLiteStorage(Storage):
 
     def add_key(self, user: User, key_hash: str) -> None:
         with self._tx() as db:
-            db.execute("INSERT INTO api_keys (key_hash, user_pk, created_at) VALUES (?, ?, ?)",
-                       (key_hash, user.pk, time.time()))
+            db.execute(
+                "INSERT INTO api_keys (key_hash, user_pk, created_at) VALUES (?, ?, ?)",
+                (key_hash, user.pk, time.time()),
+            )
 
     def user_by_key(self, key_hash: str) -> User | None:
-        return self._user(self._one(self._USER_SELECT + " JOIN api_keys k ON k.user_pk = u.pk WHERE k.key_hash = ?",
-                                    (key_hash,)))
+        return self._user(
+            self._one(self._USER_SELECT + " JOIN api_keys k ON k.user_pk = u.pk WHERE k.key_hash = ?", (key_hash,))
+        )
 
     # -- entities ------------------------------------------------------------
     def _entity(self, row: sqlite3.Row | None) -> Entity | None:
@@ -162,8 +174,9 @@ class SQLiteStorage(Storage):
         with self._tx() as db:
             if db.execute("SELECT 1 FROM entities WHERE name = ?", (name,)).fetchone():
                 raise StorageError(f"the name {name!r} is taken")
-            pk = db.execute("INSERT INTO entities (name, is_team, created_at) VALUES (?, 1, ?)",
-                            (name, time.time())).lastrowid
+            pk = db.execute(
+                "INSERT INTO entities (name, is_team, created_at) VALUES (?, 1, ?)", (name, time.time())
+            ).lastrowid
             db.execute("INSERT INTO members (entity_pk, user_pk) VALUES (?, ?)", (pk, owner.pk))
         return self._entity_by_pk(pk)
 
@@ -175,8 +188,11 @@ class SQLiteStorage(Storage):
         return self._one("SELECT 1 FROM members WHERE entity_pk = ? AND user_pk = ?", (entity.pk, user.pk)) is not None
 
     def teams_of(self, user: User) -> list[Entity]:
-        rows = self._all("SELECT e.* FROM entities e JOIN members m ON m.entity_pk = e.pk "
-                         "WHERE m.user_pk = ? AND e.is_team = 1 ORDER BY e.name", (user.pk,))
+        rows = self._all(
+            "SELECT e.* FROM entities e JOIN members m ON m.entity_pk = e.pk "
+            "WHERE m.user_pk = ? AND e.is_team = 1 ORDER BY e.name",
+            (user.pk,),
+        )
         return [self._entity(row) for row in rows]  # type: ignore[misc]
 
     def list_entities(self) -> list[Entity]:
@@ -186,12 +202,17 @@ class SQLiteStorage(Storage):
     def _project(self, row: sqlite3.Row | None) -> Project | None:
         if row is None:
             return None
-        return Project(pk=row["pk"], name=row["name"], entity=self._entity_by_pk(row["entity_pk"]),
-                       created_at=row["created_at"])
+        return Project(
+            pk=row["pk"], name=row["name"], entity=self._entity_by_pk(row["entity_pk"]), created_at=row["created_at"]
+        )
 
     def get_project(self, entity: str, name: str) -> Project | None:
-        return self._project(self._one("SELECT p.* FROM projects p JOIN entities e ON e.pk = p.entity_pk "
-                                       "WHERE e.name = ? AND p.name = ?", (entity, name)))
+        return self._project(
+            self._one(
+                "SELECT p.* FROM projects p JOIN entities e ON e.pk = p.entity_pk WHERE e.name = ? AND p.name = ?",
+                (entity, name),
+            )
+        )
 
     def _project_by_pk(self, pk: int) -> Project:
         return self._project(self._one("SELECT * FROM projects WHERE pk = ?", (pk,)))  # type: ignore[return-value]
@@ -200,14 +221,18 @@ class SQLiteStorage(Storage):
         row = self._one("SELECT * FROM projects WHERE entity_pk = ? AND name = ?", (entity.pk, name))
         if row is None:
             with self._tx() as db:
-                db.execute("INSERT OR IGNORE INTO projects (entity_pk, name, created_at) VALUES (?, ?, ?)",
-                           (entity.pk, name, time.time()))
+                db.execute(
+                    "INSERT OR IGNORE INTO projects (entity_pk, name, created_at) VALUES (?, ?, ?)",
+                    (entity.pk, name, time.time()),
+                )
             row = self._one("SELECT * FROM projects WHERE entity_pk = ? AND name = ?", (entity.pk, name))
         return self._project(row)  # type: ignore[return-value]
 
     def list_projects(self, entity: Entity) -> list[Project]:
-        return [self._project(row) for row in  # type: ignore[misc]
-                self._all("SELECT * FROM projects WHERE entity_pk = ? ORDER BY created_at", (entity.pk,))]
+        return [
+            self._project(row)
+            for row in self._all("SELECT * FROM projects WHERE entity_pk = ? ORDER BY created_at", (entity.pk,))  # type: ignore[misc]
+        ]
 
     # -- runs ------------------------------------------------------------
     def _run(self, row: sqlite3.Row | None, project: Project | None = None) -> Run | None:
@@ -215,13 +240,19 @@ class SQLiteStorage(Storage):
             return None
         values = {key: row[key] for key in RUN_FIELDS}
         values["tags"] = tuple(json.loads(row["tags"])) if row["tags"] else ()
-        return Run(pk=row["pk"], name=row["name"], project=project or self._project_by_pk(row["project_pk"]),
-                   number=row["number"], dir=row["dir"], created_at=row["created_at"], creator=row["creator"],
-                   **values)
+        return Run(
+            pk=row["pk"],
+            name=row["name"],
+            project=project or self._project_by_pk(row["project_pk"]),
+            number=row["number"],
+            dir=row["dir"],
+            created_at=row["created_at"],
+            creator=row["creator"],
+            **values,
+        )
 
     def get_run(self, project: Project, name: str) -> Run | None:
-        return self._run(self._one("SELECT * FROM runs WHERE project_pk = ? AND name = ?", (project.pk, name)),
-                         project)
+        return self._run(self._one("SELECT * FROM runs WHERE project_pk = ? AND name = ?", (project.pk, name)), project)
 
     def get_run_by_pk(self, pk: int) -> Run | None:
         return self._run(self._one("SELECT * FROM runs WHERE pk = ?", (pk,)))
@@ -236,14 +267,22 @@ class SQLiteStorage(Storage):
             out["tags"] = json.dumps(list(out["tags"]))
         return out
 
-    def insert_run(self, project: Project, name: str, *, creator: str | None, fields: dict[str, Any],
-                   numbered: Callable[[int], dict[str, Any]]) -> Run:
+    def insert_run(
+        self,
+        project: Project,
+        name: str,
+        *,
+        creator: str | None,
+        fields: dict[str, Any],
+        numbered: Callable[[int], dict[str, Any]],
+    ) -> Run:
         now = time.time()
         with self._tx() as db:
             if db.execute("SELECT 1 FROM runs WHERE project_pk = ? AND name = ?", (project.pk, name)).fetchone():
                 raise StorageError(f"run {name!r} exists")
-            number = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE project_pk = ?",
-                                (project.pk,)).fetchone()[0]
+            number = db.execute(
+                "SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE project_pk = ?", (project.pk,)
+            ).fetchone()[0]
             extra = numbered(number)
             columns = self._columns({k: v for k, v in fields.items() if v is not None})
             if not columns.get("display_name"):
@@ -269,5 +308,28 @@ class SQLiteStorage(Storage):
         return replace(run, **values)
 
     def list_runs(self, project: Project) -> list[Run]:
-        return [self._run(row, project) for row in  # type: ignore[misc]
-                self._all("SELECT * FROM runs WHERE project_pk = ? ORDER BY number", (project.pk,))]
+        return [
+            self._run(row, project)
+            for row in self._all("SELECT * FROM runs WHERE project_pk = ? ORDER BY number", (project.pk,))  # type: ignore[misc]
+        ]
+
+    def iter_runs(self, project: Project, batch: int = 500) -> Iterator[Run]:
+        """Keyset pages by run number, so no query stays open between the caller's steps."""
+        after = 0
+        while True:
+            rows = self._all(
+                "SELECT * FROM runs WHERE project_pk = ? AND number > ? ORDER BY number LIMIT ?",
+                (project.pk, after, batch),
+            )
+            for row in rows:
+                yield self._run(row, project)  # type: ignore[misc]
+            if len(rows) < batch:
+                return
+            after = rows[-1]["number"]
+
+    def count_runs(self, project: Project) -> int:
+        return self._one("SELECT COUNT(*) AS n FROM runs WHERE project_pk = ?", (project.pk,))["n"]
+
+    def delete_run(self, run: Run) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM runs WHERE pk = ?", (run.pk,))

@@ -11,7 +11,7 @@ another implementation of these methods.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,9 +50,25 @@ class Project:
 
 # Run fields a client can set through UpsertBucket, as stored (column names).
 RUN_FIELDS = (
-    "display_name", "description", "notes", "tags", "group_name", "job_type", "config", "summary",
-    "host", "program", "repo", "commit", "state", "sweep", "username", "user_email", "exit_code",
-    "heartbeat_at", "updated_at",
+    "display_name",
+    "description",
+    "notes",
+    "tags",
+    "group_name",
+    "job_type",
+    "config",
+    "summary",
+    "host",
+    "program",
+    "repo",
+    "commit",
+    "state",
+    "sweep",
+    "username",
+    "user_email",
+    "exit_code",
+    "heartbeat_at",
+    "updated_at",
 )
 
 
@@ -101,8 +117,7 @@ class Storage(abc.ABC):
 
     # -- users and keys ------------------------------------------------------
     @abc.abstractmethod
-    def create_user(self, name: str, *, email: str | None = None, admin: bool = False,
-                    anonymous: bool = False) -> User:
+    def create_user(self, name: str, *, email: str | None = None, admin: bool = False, anonymous: bool = False) -> User:
         """A new user with a personal entity of the same name; StorageError if the name is taken."""
 
     @abc.abstractmethod
@@ -156,8 +171,15 @@ class Storage(abc.ABC):
     def get_run_by_pk(self, pk: int) -> Run | None: ...
 
     @abc.abstractmethod
-    def insert_run(self, project: Project, name: str, *, creator: str | None, fields: dict[str, Any],
-                   numbered: Callable[[int], dict[str, Any]]) -> Run:
+    def insert_run(
+        self,
+        project: Project,
+        name: str,
+        *,
+        creator: str | None,
+        fields: dict[str, Any],
+        numbered: Callable[[int], dict[str, Any]],
+    ) -> Run:
         """A new run (StorageError if it exists). ``numbered(number)`` gives the fields that depend
         on the run's number in its project: ``dir`` and, when ``fields`` has none, ``display_name``."""
 
@@ -167,3 +189,15 @@ class Storage(abc.ABC):
 
     @abc.abstractmethod
     def list_runs(self, project: Project) -> list[Run]: ...
+
+    # Reading runs back (the public API): defaults any backend gets; a database overrides them to stream.
+    def iter_runs(self, project: Project, batch: int = 500) -> Iterator[Run]:
+        """The project's runs in creation order, read ``batch`` at a time (memory stays bounded)."""
+        yield from self.list_runs(project)
+
+    def count_runs(self, project: Project) -> int:
+        return len(self.list_runs(project))
+
+    def delete_run(self, run: Run) -> None:
+        """Forget the run (its directory is the caller's to remove)."""
+        raise StorageError("this storage cannot delete runs")

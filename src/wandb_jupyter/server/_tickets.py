@@ -96,8 +96,9 @@ class TicketBook:
         """Accept ``ticket`` once; raise :class:`TicketRefused` when it is forged, expired or used before."""
         moment = time.time() if now is None else now
         parsed = _parse(ticket)
-        if not hmac.compare_digest(parsed.mac.encode("ascii"),
-                                   _mac(self._token, parsed.expires, parsed.nonce).encode("ascii")):
+        if not hmac.compare_digest(
+            parsed.mac.encode("ascii"), _mac(self._token, parsed.expires, parsed.nonce).encode("ascii")
+        ):
             raise TicketRefused("That login link is not valid.")
         if parsed.expires > moment + TICKET_TTL + _SKEW:  # minted for longer than a ticket lives
             raise TicketRefused("That login link is not valid.")

@@ -7,7 +7,6 @@ can add their own with :func:`register_detector`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +23,7 @@ Detector = Callable[[Path], "tuple[object, str] | None"]
 _DETECTORS: dict[str, list[Detector]] = {}
 
 
-_NAME_UNSAFE = str.maketrans({char: "-" for char in "/\\#?%:"})
+_NAME_UNSAFE = str.maketrans(dict.fromkeys("/\\#?%:", "-"))
 
 
 def register_detector(name: str, detector: Detector, *, first: bool = False) -> None:

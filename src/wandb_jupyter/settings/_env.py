@@ -36,6 +36,10 @@ def untranslated_singularity_vars(environ: Mapping[str, str]) -> list[str]:
     """
     found = sorted(var for var in environ if var.startswith("SINGULARITYENV_WANDB_"))
     if found:
-        warn_once("singularity", "untranslated variables " + ", ".join(found)
-                  + ": Singularity/Apptainer sets WANDB_* from them only inside a container")
+        warn_once(
+            "singularity",
+            "untranslated variables "
+            + ", ".join(found)
+            + ": Singularity/Apptainer sets WANDB_* from them only inside a container",
+        )
     return found

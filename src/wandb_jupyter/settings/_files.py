@@ -110,11 +110,14 @@ def read_file(path: Path, kind: str) -> dict[str, Value]:
             continue
         detail = f"{key} in {path} line {lines.get(key, '?')}"
         values[name] = parse(setting, _decode(raw), Origin(kind=kind, detail=detail))
-    if parser.has_option(SECTION, "disabled") and "mode" not in values:
-        # W&B's `wandb disabled` wrote `disabled = true` before `mode` existed.
-        if parser.get(SECTION, "disabled").strip().lower() == "true":
-            detail = f"disabled in {path} line {lines.get('disabled', '?')}"
-            values["mode"] = Value(value="disabled", origin=Origin(kind=kind, detail=detail))
+    # W&B's `wandb disabled` wrote `disabled = true` before `mode` existed.
+    if (
+        parser.has_option(SECTION, "disabled")
+        and "mode" not in values
+        and parser.get(SECTION, "disabled").strip().lower() == "true"
+    ):
+        detail = f"disabled in {path} line {lines.get('disabled', '?')}"
+        values["mode"] = Value(value="disabled", origin=Origin(kind=kind, detail=detail))
     return values
 
 

@@ -46,8 +46,12 @@ def _read_server(info_file: Path) -> Server | None:
         return None
     root = info.get("root_dir") or info.get("notebook_dir") or os.getcwd()
     pid = info.get("pid")
-    return Server(url=str(url), token=str(info.get("token") or ""), root_dir=os.path.expanduser(str(root)),
-                  pid=pid if isinstance(pid, int) else None)
+    return Server(
+        url=str(url),
+        token=str(info.get("token") or ""),
+        root_dir=os.path.expanduser(str(root)),
+        pid=pid if isinstance(pid, int) else None,
+    )
 
 
 def _alive(pid: int | None) -> bool:
@@ -142,8 +146,9 @@ def _http() -> Any:
     return http
 
 
-def notebook_from_servers(*, runtime_dir: str | None = None, kernel: str | None = None,
-                          timeout: float = TIMEOUT) -> str | None:
+def notebook_from_servers(
+    *, runtime_dir: str | None = None, kernel: str | None = None, timeout: float = TIMEOUT
+) -> str | None:
     """The OS path of the notebook whose session runs ``kernel`` (default: this kernel)."""
     servers = running_servers(runtime_dir)
     if not servers:
@@ -186,7 +191,8 @@ def colab_notebook(timeout: float = TIMEOUT) -> str | None:
     kernel = kernel_id()
     # Colab's connection file may not name the kernel: one session can only be ours
     mine = [s for s in sessions if (s.get("kernel") or {}).get("id") == kernel] or (
-        sessions if len(sessions) == 1 else [])
+        sessions if len(sessions) == 1 else []
+    )
     if not mine:
         return None
     session = mine[0]

@@ -9,7 +9,12 @@ from . import _parsers
 from ._table import Setting
 
 DEFAULT, GLOBAL_FILE, WORKSPACE_FILE, ENV, DETECTED, INIT = (
-    "default", "global file", "workspace file", "env", "detected", "init",
+    "default",
+    "global file",
+    "workspace file",
+    "env",
+    "detected",
+    "init",
 )
 #: Lowest precedence first; detected values only fill what is still unset.
 PRECEDENCE = (DEFAULT, GLOBAL_FILE, WORKSPACE_FILE, ENV, DETECTED, INIT)

@@ -43,12 +43,10 @@ class Settings:
         }
 
     def __repr__(self) -> str:
-        shown = ", ".join(
-            f"{n}={mask(v.value) if BY_NAME[n].secret else v.value!r}" for n, v in self._values.items()
-        )
+        shown = ", ".join(f"{n}={mask(v.value) if BY_NAME[n].secret else v.value!r}" for n, v in self._values.items())
         return f"Settings({shown})"
 
-    def resolve(self, **kwargs: Any) -> "ResolvedSettings":
+    def resolve(self, **kwargs: Any) -> ResolvedSettings:
         """Resolve every source with these values on top (see :func:`resolve`)."""
         return resolve(settings=self, **kwargs)
 
@@ -80,7 +78,7 @@ class ResolvedSettings:
     def origin(self, name: str) -> Origin:
         return self._values[name].origin
 
-    def replace(self, name: str, value: Any, origin: Origin) -> "ResolvedSettings":
+    def replace(self, name: str, value: Any, origin: Origin) -> ResolvedSettings:
         """A copy with one value changed, e.g. the entity an online run learns from the server."""
         if name not in BY_NAME:
             raise KeyError(name)
@@ -95,9 +93,7 @@ class ResolvedSettings:
         return Path(self.dir) / "wandb"
 
     def as_dict(self, *, masked: bool = True) -> dict[str, Any]:
-        return {
-            s.name: (mask(v.value) if s.secret and masked else v.value) for s, v in self.items()
-        }
+        return {s.name: (mask(v.value) if s.secret and masked else v.value) for s, v in self.items()}
 
     def explain(self) -> str:
         rows = [("setting", "variable", "value", "source")]
@@ -106,8 +102,7 @@ class ResolvedSettings:
             rows.append((setting.name, setting.env_var, _one_line(shown), str(value.origin)))
         widths = [min(max(len(row[i]) for row in rows), 48) for i in range(3)]
         return "\n".join(
-            "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths)) + "  " + row[3]
-            for row in rows
+            "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths)) + "  " + row[3] for row in rows
         )
 
     def __repr__(self) -> str:
@@ -150,7 +145,7 @@ def resolve(
     *,
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
-    settings: "Settings | Mapping[str, Any] | None" = None,
+    settings: Settings | Mapping[str, Any] | None = None,
     init: Mapping[str, Any] | None = None,
 ) -> ResolvedSettings:
     """Resolve every source; a bad value anywhere raises SettingsError naming it."""
