@@ -7,6 +7,7 @@ requests are only imported by the features that need them.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from .common._errors import RunDirError, SettingsError, UsageError, WandbJupyterError
@@ -66,7 +67,7 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "wandb_jupyter.dashboard._jupyter"}]
 
 
-def _connect_online(settings: Any, wandb_dir: Any) -> Any:
+def _connect_online(settings: ResolvedSettings, wandb_dir: Path) -> Any:
     """The online layer, imported only by the first online run."""
     from .online import connect
 

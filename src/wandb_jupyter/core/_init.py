@@ -23,7 +23,7 @@ from ..common._logging import attach_file, logger
 from ..common._secrets import mask_url
 from ..common._yaml import load_config_file
 from ..rundir._rundir import RunPaths, update_latest_link, write_atomic
-from ..settings import Settings, resolve
+from ..settings import ResolvedSettings, Settings, resolve
 from ._exit import install_exit_hooks, watch
 from ._metadata import write_metadata
 from ._run import DisabledRun, Run
@@ -90,7 +90,7 @@ def _config_from(value: Any) -> dict[str, Any]:
     raise UsageError(f"init(config=...) takes a dict, an argparse.Namespace or a YAML path, not {type(value).__name__}")
 
 
-def _initial_config(settings: Any, resumed: Any, config: Any, include: Any, exclude: Any) -> dict[str, Any]:
+def _initial_config(settings: ResolvedSettings, resumed: Any, config: Any, include: Any, exclude: Any) -> dict[str, Any]:
     merged = dict(resumed.config or {})
     for path in settings.config_paths:
         merged.update(load_config_file(path, f"WANDB_CONFIG_PATHS ({path})"))
@@ -103,7 +103,7 @@ def _initial_config(settings: Any, resumed: Any, config: Any, include: Any, excl
     return merged
 
 
-def _prepare_wandb_dir(settings: Any) -> Path:
+def _prepare_wandb_dir(settings: ResolvedSettings) -> Path:
     wandb_dir = settings.wandb_dir
     try:
         wandb_dir.mkdir(parents=True, exist_ok=True)
@@ -120,7 +120,7 @@ def _prepare_wandb_dir(settings: Any) -> Path:
     return wandb_dir
 
 
-def _wandb_block(settings: Any, started: float) -> dict[str, Any]:
+def _wandb_block(settings: ResolvedSettings, started: float) -> dict[str, Any]:
     from ..common._package_version import __version__
 
     return {
@@ -196,7 +196,7 @@ def init(
     return run
 
 
-def _start(settings: Any, config: Any, include: Any, exclude: Any) -> Run:
+def _start(settings: ResolvedSettings, config: Any, include: Any, exclude: Any) -> Run:
     # Imported here so that `import wandb_jupyter` stays light; the first run pays once.
     from ._metadata import program_path
     from ._naming import name_stem, reserve_name
@@ -295,7 +295,7 @@ def _close_quietly(run: Run) -> None:
         pass
 
 
-def _local_page(settings: Any, paths: RunPaths, run_id: str) -> str | None:
+def _local_page(settings: ResolvedSettings, paths: RunPaths, run_id: str) -> str | None:
     """An offline run's page in the dashboard inside Jupyter, when the JupyterLab extension reported one."""
     from ._local_pages import local_run_url
 

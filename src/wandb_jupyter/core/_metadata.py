@@ -16,6 +16,7 @@ from typing import Any
 from ..common._git import find_repo
 from ..common._logging import logger
 from ..common._secrets import mask, scrub
+from ..settings import ResolvedSettings
 
 __all__ = ["program_path", "build_metadata", "requirements_text", "copy_program"]
 
@@ -23,7 +24,7 @@ NO_MAIN_FILE = "<python with no main file>"
 _SECRET_FLAG = re.compile(r"(key|token|secret|passw)", re.IGNORECASE)
 
 
-def program_path(settings: Any) -> str | None:
+def program_path(settings: ResolvedSettings) -> str | None:
     """The notebook (when known) or the script being run; None in a bare interpreter."""
     if settings.notebook_name:
         return str(settings.notebook_name)
@@ -62,7 +63,7 @@ def _os_name() -> str:
     return platform.platform()
 
 
-def build_metadata(settings: Any, *, run_id: str, name: str, started: float) -> dict[str, Any]:
+def build_metadata(settings: ResolvedSettings, *, run_id: str, name: str, started: float) -> dict[str, Any]:
     import datetime as _dt
 
     program = program_path(settings)

@@ -36,6 +36,7 @@ from ..rundir._rundir import (
     last_jsonl_row,
     write_atomic,
 )
+from ..settings import ResolvedSettings
 from ._config import Config, Summary
 from ._serialize import encode_row
 
@@ -51,7 +52,7 @@ class Run:
     def __init__(
         self,
         *,
-        settings: Any,
+        settings: ResolvedSettings,
         paths: RunPaths,
         run_id: str,
         name: str,
@@ -84,7 +85,8 @@ class Run:
         self._summary_written = time.monotonic()
         self.summary = Summary(summary, on_change=self._write_summary)
         self._summary_data: dict[str, Any] = self.summary._data  # log() updates it without conversion
-        self.config = Config(config, on_change=self._write_config)
+        self._config = Config(config, on_change=self._write_config)
+        self._metric_defs: Any = None  # MetricDefinitions after the first define_metric()
         self._history = JsonlAppender(paths.file(HISTORY)).open()
         self._saved: list[tuple[Path, Path, str]] = []
         self._monitor: Any = None
@@ -122,17 +124,62 @@ class Run:
     def notes(self) -> str | None:
         return self.settings.notes
 
+    @notes.setter
+    def notes(self, value: str | None) -> None:
+        self._set_run_field("notes", "notes", value)
+
     @property
     def tags(self) -> tuple[str, ...]:
         return self.settings.tags
+
+    @tags.setter
+    def tags(self, value: Any) -> None:
+        if isinstance(value, str):  # W&B takes any sequence; a bare string is one tag, not its letters
+            value = [value]
+        self._set_run_field("tags", "tags", tuple(value or ()))
 
     @property
     def group(self) -> str | None:
         return self.settings.run_group
 
+    @group.setter
+    def group(self, value: str | None) -> None:
+        self._set_run_field("run_group", "group", value)
+
     @property
     def job_type(self) -> str | None:
         return self.settings.job_type
+
+    @job_type.setter
+    def job_type(self, value: str | None) -> None:
+        self._set_run_field("job_type", "job_type", value)
+
+    def _set_run_field(self, setting: str, attribute: str, value: Any) -> None:
+        """A run field changed after init: kept in wandb-metadata.json, which the online sender
+        watches (it sends UpsertBucket again with the new value)."""
+        from ..settings import BY_NAME, Origin
+        from ..settings._origin import INIT, parse
+        from ._metadata import write_metadata
+
+        if self._finished:
+            raise UsageError(f"run.{attribute} cannot change: the run is finished")
+        origin = Origin(kind=INIT, detail=f"run.{attribute} = ...")
+        parsed = parse(BY_NAME[setting], value, origin) if value is not None else None
+        self.settings = self.settings.replace(setting, parsed.value if parsed is not None else None, origin)
+        write_metadata(self)
+
+    @property
+    def config(self) -> Config:
+        return self._config
+
+    @config.setter
+    def config(self, value: Any) -> None:
+        """``run.config = {...}`` replaces the config's keys (W&B's Run has no such setter)."""
+        from ._init import _config_from
+
+        new = _config_from(value)
+        self._config._data.clear()
+        self._config.update(new)
 
     @property
     def mode(self) -> str:
@@ -238,6 +285,8 @@ class Run:
         row["_step"] = self._step
         row["_runtime"] = clock - self._t0
         row["_timestamp"] = time.time()
+        if self._metric_defs is not None:
+            self._metric_defs.complete_row(row)
         line = encode_row(row)
         if len(line) > MAX_ROW_BYTES // 4:  # only long rows are measured in bytes
             _check_row_size(line)
@@ -250,10 +299,115 @@ class Run:
             self._storage_failed(self._history.path, error)
             self._step += 1
             return
-        self._summary_data.update(row)
+        self._summarize(row)
         self._step += 1
         if clock - self._summary_written > SUMMARY_INTERVAL:
             self._write_summary()
+
+    def _summarize(self, row: dict[str, Any]) -> None:
+        if self._metric_defs is None:
+            self._summary_data.update(row)
+        else:
+            self._metric_defs.summarize(row, self._summary_data)
+
+    def define_metric(
+        self,
+        name: str,
+        step_metric: Any = None,
+        step_sync: bool | None = None,
+        hidden: bool | None = None,
+        summary: str | None = None,
+        goal: str | None = None,
+        overwrite: bool | None = None,
+    ) -> Any:
+        """How ``name`` (or a glob like ``train/*``) is summarised and plotted; see :mod:`._metrics`.
+
+        Recorded in config.yaml's ``_wandb.m`` as W&B records it; the summary follows it from
+        the next ``log()`` on.
+        """
+        from ._metrics import MetricDefinitions, parse_definition
+
+        metric = parse_definition(name, step_metric, step_sync, hidden, summary, goal)
+        with self._lock:
+            if self._metric_defs is None:
+                self._metric_defs = MetricDefinitions(on_change=self._record_metrics)
+            return self._metric_defs.define(metric, overwrite=overwrite)
+
+    def _record_metrics(self) -> None:
+        self._wandb_block["m"] = self._metric_defs.encoded()
+        self._write_config()
+
+    # notices to the server ----------------------------------------------------
+    def alert(self, title: str, text: str, level: Any = None, wait_duration: Any = None) -> None:
+        """An alert (W&B: e-mail or Slack) with ``title``, ``text``, ``level`` (``AlertLevel`` or its name)
+        and ``wait_duration`` (seconds or timedelta, default 1 minute: the server holds back an alert
+        whose title it saw within that time). Kept in the run directory's alerts.jsonl; online runs
+        send it at once, offline runs at ``wandb-jupyter sync``."""
+        from ._alerts import alert_record, append_alert
+
+        record = alert_record(title, text, level, wait_duration)
+        if self._finished:
+            raise UsageError("alert(): the run is finished")
+        try:
+            append_alert(self.paths.root, record)
+        except OSError as error:
+            self._storage_failed(self.paths.root, error)
+            return
+        self._wake_sender()
+
+    def mark_preempting(self) -> None:
+        """Tell the server this run is about to be preempted (its state becomes ``preempting``)."""
+        from ._alerts import mark_preempting
+
+        if self._finished:
+            raise UsageError("mark_preempting(): the run is finished")
+        try:
+            mark_preempting(self.paths.root)
+        except OSError as error:
+            self._storage_failed(self.paths.root, error)
+            return
+        self._wake_sender()
+
+    def _wake_sender(self) -> None:
+        wake = getattr(self._online, "wake", None)
+        if wake is not None:
+            wake()
+
+    def log_code(
+        self,
+        root: str | os.PathLike[str] | None = ".",
+        name: str | None = None,
+        include_fn: Any = None,
+        exclude_fn: Any = None,
+    ) -> None:
+        """Copy the code under ``root`` (by default ``.py`` files, requirements.txt, Dockerfiles; never
+        ``wandb/`` folders) into the run's ``files/code/``, uploaded with the run. W&B makes a code
+        artifact of them; here they are run files, and None is returned."""
+        from ._code import copy_code
+
+        if root is None:
+            return None
+        copied = copy_code(Path(root), self.paths.code, include_fn=include_fn, exclude_fn=exclude_fn)
+        if not copied:
+            logger.warning("log_code(): no matching files under %s; no code was logged", Path(root).resolve())
+        return None
+
+    def watch(
+        self,
+        models: Any,
+        criterion: Any = None,
+        log: str | None = "gradients",
+        log_freq: int = 1000,
+        idx: int | None = None,
+        log_graph: bool = False,
+    ) -> None:
+        """W&B's PyTorch hooks; see :func:`._watch.watch` (a no-op here, said once)."""
+        from ._watch import watch
+
+        watch(models, criterion=criterion, log=log, log_freq=log_freq, idx=idx, log_graph=log_graph)
+
+    def unwatch(self, models: Any = None) -> None:
+        """Undo :meth:`watch` (nothing to undo here)."""
 
     # persisted state --------------------------------------------------------
     def _storage_failed(self, path: Path, error: OSError) -> None:
@@ -297,27 +451,34 @@ class Run:
 
     # files ------------------------------------------------------------------
     def save(
-        self, glob_str: str | os.PathLike[str], base_path: str | os.PathLike[str] | None = None, policy: str = "live"
+        self,
+        glob_str: str | os.PathLike[str],
+        base_path: str | os.PathLike[str] | None = None,
+        policy: str = "live",
+        glob: bool = True,
     ) -> list[str]:
         """Keep files matching ``glob_str`` with the run, under ``files/``.
 
-        Paths are kept relative to ``base_path`` (default: the glob's folder).
-        ``policy``: ``now`` copies once, ``live`` copies now and again at
-        finish, ``end`` copies at finish only. Returns the stored paths.
+        Paths are kept relative to ``base_path``; without it, as W&B does, a relative glob
+        keeps its folders (``save("ckpt/f.pt")`` -> ``files/ckpt/f.pt``) and an absolute one
+        keeps one folder level (``/mnt/run1/f.pt`` -> ``files/run1/f.pt``). ``policy``: ``now``
+        copies once, ``live`` copies now and again at finish, ``end`` copies at finish only.
+        ``glob=False`` takes ``glob_str`` as a literal path. Returns the stored paths.
         """
         if policy not in ("live", "now", "end"):
             raise UsageError(f"save(policy={policy!r}): expected 'live', 'now' or 'end'")
-        pattern = os.fspath(glob_str)
-        base = Path(base_path) if base_path is not None else _glob_root(pattern)
+        pattern = os.fsdecode(glob_str) if isinstance(glob_str, bytes) else os.fspath(glob_str)
+        base = _save_base(pattern, base_path)
         stored = []
-        for match in sorted(_glob.glob(pattern, recursive=True)):
+        matches = _glob.glob(pattern, recursive=True) if glob else [pattern]
+        for match in sorted(matches):
             source = Path(match)
             if not source.is_file():
                 continue
             try:
-                relative = source.resolve().relative_to(base.resolve())
+                relative = Path(os.path.abspath(source)).relative_to(base)
             except ValueError:
-                relative = Path(source.name)
+                raise UsageError(f"save(): {match} is not under base_path {base}") from None
             target = (self.paths.files / relative).resolve()
             if not str(target).startswith(str(self.paths.files.resolve()) + os.sep):
                 raise UsageError(f"save(): {match} would be stored outside the run's files folder")
@@ -466,7 +627,7 @@ class Run:
         except OSError:
             return
         if row is not None and row.get("_step") == self._step:
-            self._summary_data.update(row)
+            self._summarize(row)
             self._step += 1
 
     def _send_end(self) -> None:
@@ -549,15 +710,18 @@ def _in_vscode() -> bool:
     return "VSCODE_PID" in os.environ or "__vsc_ipynb_file__" in getattr(shell, "user_ns", {})
 
 
-def _glob_root(pattern: str) -> Path:
-    """The folder part of a glob before its first wildcard: ``ckpt/**/*.pt`` -> ``ckpt``."""
-    parts = Path(pattern).parts
-    fixed = list(parts[:-1])
-    for index, part in enumerate(fixed):
-        if _glob.has_magic(part):
-            fixed = fixed[:index]
-            break
-    return Path(*fixed) if fixed else Path(".")
+def _save_base(pattern: str, base_path: str | os.PathLike[str] | None) -> Path:
+    """The folder ``save()`` keeps paths relative to (W&B's rule, see :meth:`Run.save`)."""
+    if base_path is not None:
+        return Path(os.path.abspath(base_path))
+    if not os.path.isabs(pattern):
+        return Path(os.path.abspath("."))
+    warn_once(
+        "save-absolute",
+        "save(): an absolute path without base_path keeps only its last folder; pass base_path to keep more "
+        '(save("/mnt/folder/file.h5", base_path="/mnt"))',
+    )
+    return Path(os.path.abspath(pattern)).parent.parent
 
 
 class DisabledRun:
@@ -569,7 +733,7 @@ class DisabledRun:
     url = None
     mode = "disabled"
 
-    def __init__(self, *, settings: Any, config: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, *, settings: ResolvedSettings, config: Mapping[str, Any] | None = None) -> None:
         from ..rundir._rundir import new_run_id
 
         self.settings = settings

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from ..common._errors import UsageError
 from ..common._secrets import mask
+from ..settings import ResolvedSettings
 
 __all__ = [
     "KeySource",
@@ -144,7 +145,7 @@ def write_netrc_key(base_url: str, key: str, *, login: str = "user") -> Path:
     return path
 
 
-def resolve_key(settings: Any) -> KeySource | None:
+def resolve_key(settings: ResolvedSettings) -> KeySource | None:
     """The key for ``settings.base_url``, or None; see the module docstring for the order."""
     key = settings.api_key
     origin = settings.origin("api_key")
@@ -194,7 +195,7 @@ def verify_key(base_url: str, key: str, *, username: str | None = None, user_ema
 
 
 def login(
-    settings: Any, *, key: str | None, relogin: bool, verify: bool, store_host: bool, read_key: Any, say: Any
+    settings: ResolvedSettings, *, key: str | None, relogin: bool, verify: bool, store_host: bool, read_key: Any, say: Any
 ) -> int:
     """``wandb-jupyter login``: store (and optionally check) the key for ``settings.base_url``.
 

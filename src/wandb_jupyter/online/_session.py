@@ -27,6 +27,7 @@ from ..common._logging import logger
 from ..common._secrets import mask, mask_url
 from ..core._resume import ResumedState, ResumePlan, load_state, recorded_auto_id
 from ..rundir._rundir import EVENTS, HISTORY, METADATA, OUTPUT, RunPaths, count_lines, find_run
+from ..settings import ResolvedSettings
 from . import _sender
 from ._api import Api, ApiError, AuthError, RetryableError
 from ._auth import (
@@ -62,7 +63,7 @@ def _interactive() -> bool:
         return False
 
 
-def _prompt_for_key(settings: Any) -> str | None:
+def _prompt_for_key(settings: ResolvedSettings) -> str | None:
     """Ask on the terminal; an empty answer means "keep this run offline"."""
     import getpass
 
@@ -79,7 +80,7 @@ def _prompt_for_key(settings: Any) -> str | None:
     return answer.strip() or None
 
 
-def _anonymous_key(settings: Any) -> KeySource:
+def _anonymous_key(settings: ResolvedSettings) -> KeySource:
     """The anonymous account's key in .netrc, else a new one from the server (kept in .netrc if the host has none)."""
     entry = read_netrc_entry(settings.base_url)
     if entry and entry.get("login") == ANONYMOUS_LOGIN:
@@ -98,7 +99,7 @@ def _anonymous_key(settings: Any) -> KeySource:
     return KeySource(key, "a new anonymous account", anonymous=True)
 
 
-def _find_key(settings: Any) -> KeySource | None:
+def _find_key(settings: ResolvedSettings) -> KeySource | None:
     """The key per WANDB_ANONYMOUS and the usual order; None means: go offline (the user chose so)."""
     if settings.anonymous == "must":
         return _anonymous_key(settings)
@@ -198,7 +199,7 @@ class OnlineRun:
 
     def __init__(
         self,
-        settings: Any,
+        settings: ResolvedSettings,
         api: Api | None,
         key: KeySource | None,
         *,
@@ -357,7 +358,7 @@ class OnlineRun:
             self.api.close()
 
 
-def _offline(settings: Any) -> OnlineRun:
+def _offline(settings: ResolvedSettings) -> OnlineRun:
     from ..settings._origin import Origin
 
     offline = settings.replace("mode", "offline", Origin(kind="init", detail="chosen at the API key prompt"))
@@ -366,7 +367,7 @@ def _offline(settings: Any) -> OnlineRun:
     )
 
 
-def connect(settings: Any, wandb_dir: Path) -> OnlineRun:
+def connect(settings: ResolvedSettings, wandb_dir: Path) -> OnlineRun:
     """Key, viewer and resume decision for an online ``init()``; clear errors for what cannot work.
 
     The returned run's ``settings`` has the entity filled from the server when
@@ -416,7 +417,7 @@ def connect(settings: Any, wandb_dir: Path) -> OnlineRun:
     return OnlineRun(settings, api, key, reachable=reachable, plan=plan, resumed=resumed, bases=bases)
 
 
-def _plan_resume(settings: Any, wandb_dir: Path, api: Api | None) -> tuple[ResumePlan, ResumedState, dict | None]:
+def _plan_resume(settings: ResolvedSettings, wandb_dir: Path, api: Api | None) -> tuple[ResumePlan, ResumedState, dict | None]:
     """Resume against the server and the local run directories (see the module docstring)."""
     from ..rundir._rundir import new_run_id
 

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from ..common._logging import logger
 from ..rundir._rundir import SUMMARY, RunPaths, iter_runs
+from ..settings import ResolvedSettings
 from ._api import Api, ApiError, AuthError, RetryableError
 from ._auth import missing_key_message, resolve_key
 from ._globs import compile_globs
@@ -114,7 +115,7 @@ class _Progress:
 
 def sync_run(
     paths: RunPaths,
-    settings: Any,
+    settings: ResolvedSettings,
     *,
     entity: str | None = None,
     project: str | None = None,
@@ -205,7 +206,7 @@ def sync_run(
 
 def sync_runs(
     runs: list[RunPaths],
-    settings: Any,
+    settings: ResolvedSettings,
     *,
     entity: str | None = None,
     project: str | None = None,

@@ -19,6 +19,7 @@ from ._env import read_env
 from ._files import global_file, read_file, workspace_file
 from ._origin import DEFAULT, GLOBAL_FILE, INIT, WORKSPACE_FILE, Origin, Value, parse
 from ._table import BY_NAME, SETTINGS, Setting
+from ._values import SettingValues
 
 __all__ = ["Settings", "ResolvedSettings", "resolve"]
 
@@ -55,8 +56,8 @@ class Settings:
         return self.resolve().explain()
 
 
-class ResolvedSettings:
-    """Every setting's final value and where it came from. Immutable."""
+class ResolvedSettings(SettingValues):
+    """Every setting's final value and where it came from. Immutable; typed by :class:`SettingValues`."""
 
     __slots__ = ("_values",)
 
