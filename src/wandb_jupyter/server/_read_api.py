@@ -1,0 +1,537 @@
+"""Resolvers for reading runs back: the operations of the W&B SDK's public API (``wandb.Api()``).
+
+Runs with W&B's filter language, order and cursors (``Runs``), one run (``Run``),
+history sampled (``RunFullHistory``, ``RunSampledHistory``) and paged by step
+ranges (``HistoryPage``, what wandb-core's ``scan_history`` sends), files with
+download URLs (``RunFiles``), projects with cursors (``GetProjects``),
+``DeleteRun``; ``run.update()`` is the existing ``UpsertBucket``. The fields
+are declared in ``_read_api.graphql``; :data:`FIELDS` binds them.
+
+Access is the server's: a project is reached through ``project(name,
+entityName)``, which answers null for an entity the caller may not read, so a
+run of another user looks exactly like a missing one. Memory stays bounded: runs
+are read from the index in batches and only the page being answered is kept
+(``heapq.nsmallest``); history is read through a sparse index of the file
+(:mod:`wandb_jupyter.rundir._history_read`), never loaded whole.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import heapq
+import json
+import mimetypes
+import os
+import re
+import shutil
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from graphql import GraphQLResolveInfo
+
+from ..rundir._history_read import history_index
+from ..rundir._run_filter import (
+    MISSING,
+    FilterError,
+    RunRecord,
+    compile_filter,
+    compile_order,
+    parse_filters,
+    sort_key,
+)
+from ..rundir._rundir import EVENTS, HISTORY, SUMMARY
+from ._context import ClientError, Forbidden, NotFound, Unauthorized, decode_id, encode_id
+from ._resolvers import ProjectNode, RunNode, iso, run_state
+from ._storage import Project, Run
+
+__all__ = ["FIELDS"]
+
+DEFAULT_PAGE = 50
+MAX_PAGE = 10_000  # runs, projects or files in one answer
+MAX_HISTORY_ROWS = 100_000  # history rows in one answer (W&B's own pages are 1,000)
+_SUMMARY_CACHE = 20_000  # parsed summaries kept for filters and orders on summary_metrics
+
+
+# -- small helpers ------------------------------------------------------------
+
+
+def _page_size(first: int | None, default: int = DEFAULT_PAGE, limit: int = MAX_PAGE) -> int:
+    if first is None:
+        return default
+    if first < 0:
+        raise ClientError("'first' must not be negative")
+    return min(first, limit)
+
+
+def _cursor(value: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).decode()
+
+
+def _uncursor(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(base64.urlsafe_b64decode(text.encode()))
+    except (ValueError, binascii.Error, UnicodeError):
+        raise ClientError(f"invalid cursor {text!r}: pass an endCursor this server gave") from None
+
+
+def _page_info(end: str | None, more: bool) -> dict[str, Any]:
+    return {"endCursor": end, "hasNextPage": more, "startCursor": None, "hasPreviousPage": False}
+
+
+def _run_path(ctx: Any, run: Run) -> Path:
+    return Path(ctx.server.data_dir) / run.dir / "files"
+
+
+def _plain_config(run: Run) -> dict[str, Any]:
+    """The run's config as plain values (W&B stores ``{"key": {"value": ...}}``), without ``_wandb``."""
+    try:
+        stored = json.loads(run.config or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(stored, dict):
+        return {}
+    return {
+        key: value.get("value") if isinstance(value, dict) and "value" in value else value
+        for key, value in stored.items()
+        if key != "_wandb"
+    }
+
+
+class _Summaries:
+    """Parsed ``wandb-summary.json`` of runs, kept while the file's size and time stay the same."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, tuple[tuple[int, int], dict[str, Any]]] = OrderedDict()
+
+    def get(self, path: Path, fallback: str | None) -> dict[str, Any]:
+        key = os.fspath(path)
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return _json_object(fallback)
+        stamp = (stat.st_size, stat.st_mtime_ns)
+        with self._lock:
+            found = self._cache.get(key)
+            if found and found[0] == stamp:
+                self._cache.move_to_end(key)
+                return found[1]
+        try:
+            value = _json_object(path.read_text(encoding="utf-8"))
+        except OSError:
+            value = _json_object(fallback)
+        with self._lock:
+            self._cache[key] = (stamp, value)
+            while len(self._cache) > _SUMMARY_CACHE:
+                self._cache.popitem(last=False)
+        return value
+
+
+_summaries = _Summaries()
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except (ValueError, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _record(ctx: Any, run: Run) -> RunRecord:
+    return RunRecord(
+        name=run.name,
+        display_name=run.display_name,
+        state=run_state(run),
+        tags=run.tags,
+        group=run.group_name,
+        job_type=run.job_type,
+        created_at=run.created_at,
+        heartbeat_at=run.heartbeat_at,
+        host=run.host,
+        username=run.username or run.creator,
+        sweep=run.sweep,
+        notes=run.notes,
+        config=lambda: _plain_config(run),
+        summary=lambda: _summaries.get(_run_path(ctx, run) / SUMMARY, run.summary),
+    )
+
+
+# -- runs: filters, order, cursors ------------------------------------------------------------
+
+
+class _Descending:
+    """A sort key read backwards (for ``-field`` orders over values that cannot be negated, like text)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Descending) -> bool:
+        return other.key < self.key
+
+    def __gt__(self, other: _Descending) -> bool:
+        return other.key > self.key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+def _position(raw: list[Any], descending: bool) -> tuple[Any, ...]:
+    """The comparable position of a run from its cursor form ``[missing, bracket, value, pk]``:
+    runs without the field come last in either direction, the run's pk breaks ties."""
+    missing, bracket, value, pk = raw
+    middle = (bracket, value)
+    return (missing, _Descending(middle) if descending else middle, pk)
+
+
+def _raw_position(record: RunRecord, path: tuple[str, ...], pk: int) -> list[Any]:
+    value = record.get(path)
+    if value is MISSING or value is None:
+        return [1, 0, 0, pk]
+    bracket, comparable = sort_key(value)
+    return [0, bracket, comparable, pk]
+
+
+def _predicate(filters: str | None) -> Any:
+    try:
+        return compile_filter(parse_filters(filters))
+    except FilterError as error:
+        raise ClientError(f"invalid filters: {error}") from None
+
+
+def _matching(info: GraphQLResolveInfo, project: Project, filters: str | None) -> Iterator[tuple[Run, RunRecord]]:
+    ctx = info.context
+    matches = _predicate(filters)
+    for run in ctx.server.storage.iter_runs(project):
+        record = _record(ctx, run)
+        if matches(record):
+            yield run, record
+
+
+def resolve_run_count(root: ProjectNode, info: GraphQLResolveInfo, filters: str | None = None) -> int:
+    if not parse_filters_safely(filters):
+        return info.context.server.storage.count_runs(root._project)
+    return sum(1 for _ in _matching(info, root._project, filters))
+
+
+def parse_filters_safely(filters: str | None) -> Any:
+    try:
+        return parse_filters(filters)
+    except FilterError as error:
+        raise ClientError(f"invalid filters: {error}") from None
+
+
+def resolve_runs(
+    root: ProjectNode,
+    info: GraphQLResolveInfo,
+    filters: str | None = None,
+    after: str | None = None,
+    first: int | None = None,
+    order: str | None = None,
+) -> dict[str, Any]:
+    size = _page_size(first)
+    try:
+        path, descending = compile_order(order)
+    except FilterError as error:
+        raise ClientError(f"invalid order: {error}") from None
+    start = _uncursor(after)
+    if start is not None and not (isinstance(start, list) and len(start) == 4):
+        raise ClientError(f"invalid cursor {after!r}: pass an endCursor this server gave")
+    start_position = _position(start, descending) if start is not None else None
+
+    def candidates() -> Iterator[tuple[tuple[Any, ...], list[Any], Run]]:
+        for run, record in _matching(info, root._project, filters):
+            raw = _raw_position(record, path, run.pk)
+            position = _position(raw, descending)
+            if start_position is None or start_position < position:
+                yield position, raw, run
+
+    page = heapq.nsmallest(size + 1, candidates(), key=lambda item: item[0])
+    more = len(page) > size
+    page = page[:size]
+    edges = [{"node": RunNode(run), "cursor": _cursor(raw)} for _, raw, run in page]
+    return {"edges": edges, "pageInfo": _page_info(edges[-1]["cursor"] if edges else after, more)}
+
+
+# -- projects ------------------------------------------------------------
+
+
+def _offset_connection(items: list[Any], node: Any, first: int | None, after: str | None) -> dict[str, Any]:
+    """A connection over a small list, paged by position (``after`` is the last position seen)."""
+    start = _uncursor(after)
+    offset = start + 1 if isinstance(start, int) else 0
+    size = _page_size(first, default=len(items))
+    chosen = items[offset : offset + size]
+    edges = [{"node": node(item), "cursor": _cursor(offset + i)} for i, item in enumerate(chosen)]
+    more = offset + len(chosen) < len(items)
+    return {"edges": edges, "pageInfo": _page_info(edges[-1]["cursor"] if edges else after, more)}
+
+
+def resolve_projects(
+    _root: Any,
+    info: GraphQLResolveInfo,
+    entityName: str | None = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> dict[str, Any] | None:
+    ctx = info.context
+    user = ctx.caller.user
+    name = entityName or (user.entity if user else None)
+    entity = ctx.server.storage.get_entity(name) if name else None
+    if entity is None or not ctx.server.can_read(user, entity):
+        return None
+    return _offset_connection(ctx.server.storage.list_projects(entity), ProjectNode, first, after)
+
+
+def _entity_connection_projects(root: Any, info: GraphQLResolveInfo, first: int | None = None) -> dict[str, Any]:
+    return _offset_connection(info.context.server.storage.list_projects(root._entity), ProjectNode, first, None)
+
+
+def _project_read_only(root: ProjectNode, info: GraphQLResolveInfo) -> bool:
+    return not info.context.server.can_write(info.context.caller.user, root._project.entity)
+
+
+# -- one run ------------------------------------------------------------
+
+
+def _run_read_only(root: RunNode, info: GraphQLResolveInfo) -> bool:
+    return not info.context.server.can_write(info.context.caller.user, root._run.project.entity)
+
+
+def resolve_system_metrics(root: RunNode, info: GraphQLResolveInfo) -> str:
+    """The latest system metrics: the last row of ``wandb-events.jsonl``."""
+    tail = root._files(info).tail(EVENTS, 1)
+    return tail[0] if tail and _json_object(tail[0]) else "{}"
+
+
+def _history_path(root: RunNode, info: GraphQLResolveInfo, name: str = HISTORY) -> Path:
+    return _run_path(info.context, root._run) / name
+
+
+def resolve_history_keys(root: RunNode, info: GraphQLResolveInfo) -> dict[str, Any]:
+    """``{"lastStep": N, "keys": {...}}``: the SDK reads lastStep to bound ``scan_history``; the keys are
+    the summary's (the summary holds the latest value of every history key)."""
+    last = history_index(_history_path(root, info)).last_step()
+    summary = _summaries.get(_run_path(info.context, root._run) / SUMMARY, root._run.summary)
+    keys = {key: {"typeCounts": [{"type": _type_name(value), "count": 1}]} for key, value in summary.items()}
+    return {"lastStep": int(last) if last is not None else -1, "keys": keys}
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict) and isinstance(value.get("_type"), str):
+        return value["_type"]
+    return "map" if isinstance(value, dict) else "list" if isinstance(value, list) else "nil"
+
+
+def _rows_limit(samples: int | None, default: int) -> int:
+    if samples is None:
+        return default
+    if samples < 0:
+        raise ClientError("'samples' must not be negative")
+    return min(samples, MAX_HISTORY_ROWS)
+
+
+def resolve_history(
+    root: RunNode,
+    info: GraphQLResolveInfo,
+    samples: int | None = None,
+    minStep: int | None = None,
+    maxStep: int | None = None,
+) -> list[str]:
+    """Rows as JSON text: a step range when ``minStep``/``maxStep`` are given (``samples`` rows at most,
+    wandb-core's ``HistoryPage``), else ``samples`` rows spread evenly over the run (``history()``)."""
+    index = history_index(_history_path(root, info))
+    if minStep is not None or maxStep is not None:
+        return index.step_range(minStep or 0, maxStep, _rows_limit(samples, MAX_HISTORY_ROWS))
+    return index.sample(_rows_limit(samples, 500))
+
+
+def resolve_events(root: RunNode, info: GraphQLResolveInfo, samples: int | None = None) -> list[str]:
+    return history_index(_history_path(root, info, EVENTS)).sample(_rows_limit(samples, 500))
+
+
+def resolve_sampled_history(root: RunNode, info: GraphQLResolveInfo, specs: list[str]) -> list[list[dict[str, Any]]]:
+    """One list per spec ``{"keys": [...], "samples": N}``: rows holding every key, with only those keys."""
+    index = history_index(_history_path(root, info))
+    out = []
+    for text in specs:
+        spec = _json_object(text) if isinstance(text, str) else {}
+        keys = spec.get("keys")
+        if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+            raise ClientError('each sampledHistory spec must be {"keys": [names...], "samples": N}')
+        samples = spec.get("samples", 500)
+        if not isinstance(samples, int) or isinstance(samples, bool):
+            raise ClientError("a sampledHistory spec's samples must be an integer")
+        out.append(index.sample_with_keys(list(dict.fromkeys(keys)), _rows_limit(samples, 500)))
+    return out
+
+
+def resolve_parquet_history(root: RunNode, info: GraphQLResolveInfo, liveKeys: list[str]) -> dict[str, Any]:
+    return {"parquetUrls": [], "liveData": []}
+
+
+# -- files ------------------------------------------------------------
+
+
+def _like(pattern: str) -> re.Pattern[str]:
+    """MySQL's LIKE (``%`` any run of characters, ``_`` one), which the SDK's ``files(pattern=)`` uses."""
+    parts = ("." if c == "_" else ".*" if c == "%" else re.escape(c) for c in pattern)
+    return re.compile("".join(parts) + r"\Z", re.DOTALL)
+
+
+class _Md5s:
+    """base64 MD5 of files (W&B's ``md5`` field), kept while a file's size and time stay the same."""
+
+    def __init__(self) -> None:
+        self._cache: OrderedDict[str, tuple[tuple[int, int], str]] = OrderedDict()
+
+    def get(self, path: Path) -> str | None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        key, stamp = os.fspath(path), (stat.st_size, stat.st_mtime_ns)
+        found = self._cache.get(key)
+        if found and found[0] == stamp:
+            return found[1]
+        digest = hashlib.md5(usedforsecurity=False)
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        value = base64.b64encode(digest.digest()).decode()
+        self._cache[key] = (stamp, value)
+        while len(self._cache) > 4096:
+            self._cache.popitem(last=False)
+        return value
+
+
+_md5s = _Md5s()
+
+
+def _file_node(ctx: Any, run: Run, files_root: Path, name: str, size: int, mtime: float) -> dict[str, Any]:
+    run_path = "/".join(quote(part, safe="") for part in (run.project.entity.name, run.project.name, run.name))
+    url = f"{ctx.base_url}/files/{run_path}/{quote(name)}"
+    return {
+        "id": encode_id("File", run.pk * 1_000_003 + (hash(name) & 0xFFFFF)),
+        "name": name,
+        "sizeBytes": size,
+        "updatedAt": iso(mtime),
+        "url": url,
+        "directUrl": url,
+        "mimetype": mimetypes.guess_type(name)[0] or "application/octet-stream",
+        "md5": lambda _info, **_args: _md5s.get(files_root / name),
+    }
+
+
+def resolve_files(
+    root: RunNode,
+    info: GraphQLResolveInfo,
+    names: list[str | None] | None = None,
+    after: str | None = None,
+    first: int | None = None,
+    pattern: str | None = None,
+) -> dict[str, Any]:
+    """The run's files by name, paged by the last name seen; ``names`` beats ``pattern``."""
+    wanted = {name for name in names or [] if name}
+    like = _like(pattern) if pattern and not wanted else None
+    start = _uncursor(after)
+    size = _page_size(first)
+    run_files = root._files(info)
+    chosen, more = [], False
+    for name, file_size, mtime in run_files.list_files():
+        if (wanted and name not in wanted) or (like and not like.match(name)):
+            continue
+        if isinstance(start, str) and name <= start:
+            continue
+        if len(chosen) == size:
+            more = True
+            break
+        chosen.append((name, file_size, mtime))
+    ctx = info.context
+    root_dir = run_files.paths.files
+    edges = [{"node": _file_node(ctx, root._run, root_dir, *item), "cursor": _cursor(item[0])} for item in chosen]
+    return {"edges": edges, "pageInfo": _page_info(edges[-1]["cursor"] if edges else after, more)}
+
+
+def resolve_file_count(root: RunNode, info: GraphQLResolveInfo) -> int:
+    return len(root._files(info).list_files())
+
+
+# -- deleting ------------------------------------------------------------
+
+
+def resolve_delete_run(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
+    """Delete a run and its files. A run the caller may not read is "no such run", as a missing one."""
+    server = info.context.server
+    user = info.context.caller.user
+    if user is None:
+        raise Unauthorized("an API key is required")
+    pk = decode_id("Run", input["id"])
+    run = server.storage.get_run_by_pk(pk) if pk is not None else None
+    if run is None or not server.can_read(user, run.project.entity):
+        raise NotFound(f"no run with id {input['id']!r}")
+    if not server.can_write(user, run.project.entity):
+        raise Forbidden(f"user {user.name!r} cannot delete runs of entity {run.project.entity.name!r}")
+    server.files.release(run.pk)
+    server.storage.delete_run(run)
+    run_dir = Path(server.data_dir) / run.dir
+    if run_dir.resolve().is_relative_to(Path(server.data_dir).resolve()):
+        shutil.rmtree(run_dir, ignore_errors=True)
+    return {"clientMutationId": input.get("clientMutationId")}
+
+
+def _none(_root: Any, _info: GraphQLResolveInfo, **_args: Any) -> None:
+    return None
+
+
+def _false(_root: Any, _info: GraphQLResolveInfo, **_args: Any) -> bool:
+    return False
+
+
+#: Type name -> field name -> resolver, bound by ``_schema.schema()``.
+FIELDS: dict[str, dict[str, Any]] = {
+    "Query": {"models": resolve_projects, "projects": resolve_projects},
+    "Mutation": {"deleteRun": resolve_delete_run},
+    "User": {"deletedAt": _none, "apiKeys": lambda _root, _info: {"edges": []}},
+    "Entity": {"projects": _entity_connection_projects},
+    "Project": {
+        "internalId": lambda root, _info: str(root._project.pk),
+        "readOnly": _project_read_only,
+        "isBenchmark": _false,
+        "user": _none,
+        "description": _none,
+        "runCount": resolve_run_count,
+        "runs": resolve_runs,
+    },
+    "Run": {
+        "projectId": lambda root, _info: root._run.project.pk,
+        "readOnly": _run_read_only,
+        "systemMetrics": resolve_system_metrics,
+        "historyKeys": resolve_history_keys,
+        "history": resolve_history,
+        "events": resolve_events,
+        "sampledHistory": resolve_sampled_history,
+        "files": resolve_files,
+        "fileCount": resolve_file_count,
+        "parquetHistory": resolve_parquet_history,
+    },
+}
