@@ -297,7 +297,20 @@ class Api:
         self, operation: str, variables: dict[str, Any] | None = None, *, timeout: Any = None, auth: bool = True
     ) -> dict[str, Any]:
         """Run one of :data:`OPERATIONS`; returns its ``data``."""
-        payload: dict[str, Any] = {"query": OPERATIONS[operation], "operationName": operation}
+        return self.execute(OPERATIONS[operation], operation, variables, timeout=timeout, auth=auth)
+
+    def execute(
+        self,
+        query: str,
+        operation: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        timeout: Any = None,
+        auth: bool = True,
+    ) -> dict[str, Any]:
+        """Run the operation ``operation`` of the document ``query`` (other layers' own documents, such as
+        the read API's); returns its ``data``."""
+        payload: dict[str, Any] = {"query": query, "operationName": operation}
         if variables is not None:
             payload["variables"] = variables
         answer = self._post("/graphql", payload, timeout=timeout, auth=auth)
