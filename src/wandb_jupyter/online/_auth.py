@@ -195,7 +195,14 @@ def verify_key(base_url: str, key: str, *, username: str | None = None, user_ema
 
 
 def login(
-    settings: ResolvedSettings, *, key: str | None, relogin: bool, verify: bool, store_host: bool, read_key: Any, say: Any
+    settings: ResolvedSettings,
+    *,
+    key: str | None,
+    relogin: bool,
+    verify: bool,
+    store_host: bool,
+    read_key: Any,
+    say: Any,
 ) -> int:
     """``wandb-jupyter login``: store (and optionally check) the key for ``settings.base_url``.
 

@@ -275,6 +275,30 @@ class Sender:
         With ``complete``, and when this request empties every file, it also
         carries ``uploaded``, ``complete`` and ``exitcode`` (the run's end).
         """
+        files, acks, drained = self._new_lines()
+        summary_sig = self._changed_summary(files)
+        ending = complete and drained and not self.state.complete
+        if not files and not ending:
+            return 0, drained
+        reply = self.api.file_stream(
+            self.state.entity or "", self.state.project or "", self.state.run_id or "", self._body(files, ending)
+        )
+        self.requests += 1
+        self._acknowledge(acks, summary_sig, ending)
+        if reply.get("stopped") and not self.stop_requested:
+            self.stop_requested = True
+            warn_once(
+                f"stopped-{self.state.run_id}",
+                f"the server asked to stop run {self.state.run_id} (stopped "
+                "from its page); it goes on locally until you finish it",
+            )
+        return sum(count for _, count, _ in acks), drained
+
+    def _new_lines(self) -> tuple[list[bytes], list[tuple[StreamOffset, int, int]], bool]:
+        """The streamed files' new complete lines, within one request's byte budget.
+
+        Returns the file entries, what each one acknowledges (offset, lines, bytes) once the server
+        has them, and whether every file was read to its end."""
         files: list[bytes] = []
         acks: list[tuple[StreamOffset, int, int]] = []
         budget = MAX_BYTES
@@ -289,20 +313,25 @@ class Sender:
                 files.append(_entry(name, offset.server_offset, chunk))
                 acks.append((offset, count, len(chunk)))
                 budget -= len(chunk)
-        summary_sig = None
-        if not self._ignored(SUMMARY):
-            sig = signature(self.paths.file(SUMMARY))  # before reading: a newer file is sent again next time
-            if sig is not None and sig != self.state.summary:
-                try:
-                    text = self.paths.file(SUMMARY).read_bytes().strip()
-                except OSError:
-                    text = b""
-                if text and b"\n" not in text:
-                    files.append(_entry(SUMMARY, 0, text + b"\n"))
-                    summary_sig = sig
-        ending = complete and drained and not self.state.complete
-        if not files and not ending:
-            return 0, drained
+        return files, acks, drained
+
+    def _changed_summary(self, files: list[bytes]) -> Any:
+        """Add the summary to ``files`` when it changed since the server got it; its signature, else None."""
+        if self._ignored(SUMMARY):
+            return None
+        sig = signature(self.paths.file(SUMMARY))  # before reading: a newer file is sent again next time
+        if sig is None or sig == self.state.summary:
+            return None
+        try:
+            text = self.paths.file(SUMMARY).read_bytes().strip()
+        except OSError:
+            return None
+        if not text or b"\n" in text:
+            return None
+        files.append(_entry(SUMMARY, 0, text + b"\n"))
+        return sig
+
+    def _body(self, files: list[bytes], ending: bool) -> bytes:
         body = b'{"files":{' + b",".join(files) + b"}"
         if ending:
             body += (
@@ -311,9 +340,10 @@ class Sender:
                 + b',"complete":true,"exitcode":'
                 + str(int(self.exit_code or 0)).encode()
             )
-        body += b"}"
-        reply = self.api.file_stream(self.state.entity or "", self.state.project or "", self.state.run_id or "", body)
-        self.requests += 1
+        return body + b"}"
+
+    def _acknowledge(self, acks: list[tuple[StreamOffset, int, int]], summary_sig: Any, ending: bool) -> None:
+        """The server has the request: advance the offsets and record it (sync-state.json)."""
         for offset, count, nbytes in acks:
             offset.lines += count
             offset.bytes += nbytes
@@ -325,17 +355,19 @@ class Sender:
         elif acks:
             self.state.complete = False  # new data after an earlier end (a resumed run)
         self.state.save()
-        if reply.get("stopped") and not self.stop_requested:
-            self.stop_requested = True
-            warn_once(
-                f"stopped-{self.state.run_id}",
-                f"the server asked to stop run {self.state.run_id} (stopped "
-                "from its page); it goes on locally until you finish it",
-            )
-        return sum(count for _, count, _ in acks), drained
 
     def upload_changed(self, *, final: bool) -> int:
         """Upload files that changed since their last upload; returns how many."""
+        candidates = self._changed_files(final=final)
+        for start in range(0, len(candidates), UPLOAD_BATCH):
+            self._upload_batch(candidates[start : start + UPLOAD_BATCH])
+        return len(candidates)
+
+    def _changed_files(self, *, final: bool) -> list[tuple[str, Path, Any]]:
+        """(run-relative name, path, signature) of each file to upload now.
+
+        While the run goes on, a file is sent once its signature held still for one scan (it may
+        still be being written), and files that only make sense complete wait for the end."""
         candidates = []
         for rel, path in _walk(self.paths.files):
             if rel in (HISTORY, EVENTS) or self._ignored(rel):
@@ -349,23 +381,24 @@ class Sender:
                 self._seen[rel] = sig
                 continue
             candidates.append((rel, path, sig))
-        for start in range(0, len(candidates), UPLOAD_BATCH):
-            batch = candidates[start : start + UPLOAD_BATCH]
-            payload = self.api.create_run_files(
-                self.state.entity or "", self.state.project or "", self.state.run_id or "", [rel for rel, _, _ in batch]
-            )
+        return candidates
+
+    def _upload_batch(self, batch: list[tuple[str, Path, Any]]) -> None:
+        """CreateRunFiles for the batch, then one PUT per file, each recorded as soon as it is up."""
+        payload = self.api.create_run_files(
+            self.state.entity or "", self.state.project or "", self.state.run_id or "", [rel for rel, _, _ in batch]
+        )
+        self.requests += 1
+        urls = {f.get("name"): f.get("uploadUrl") for f in payload.get("files") or [] if isinstance(f, dict)}
+        headers = payload.get("uploadHeaders") or []
+        for rel, path, sig in batch:
+            url = urls.get(rel)
+            if not url:
+                raise ApiError(f"CreateRunFiles gave no upload URL for {rel}")
+            self.api.upload(url, path, headers)
             self.requests += 1
-            urls = {f.get("name"): f.get("uploadUrl") for f in payload.get("files") or [] if isinstance(f, dict)}
-            headers = payload.get("uploadHeaders") or []
-            for rel, path, sig in batch:
-                url = urls.get(rel)
-                if not url:
-                    raise ApiError(f"CreateRunFiles gave no upload URL for {rel}")
-                self.api.upload(url, path, headers)
-                self.requests += 1
-                self.state.uploaded[rel] = sig
-                self.state.save()
-        return len(candidates)
+            self.state.uploaded[rel] = sig
+            self.state.save()
 
     # -- steps ------------------------------------------------------------
     def step(self, *, final: bool = False) -> bool:

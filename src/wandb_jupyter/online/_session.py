@@ -46,6 +46,14 @@ __all__ = ["connect", "OnlineRun", "upsert_variables", "masked_url"]
 
 #: (connect, read) timeout of init's requests: a server that does not answer soon is treated as down.
 INIT_TIMEOUT = (5.0, 20.0)
+
+
+def init_timeout(settings: Any) -> tuple[float, float]:
+    """(connect, read) seconds for init's requests: the ``init_timeout`` setting (W&B's name) reads."""
+    seconds = float(getattr(settings, "init_timeout", None) or INIT_TIMEOUT[1])
+    return (min(INIT_TIMEOUT[0], seconds), seconds)
+
+
 _EXPLICIT = ("global file", "workspace file", "env", "init")
 
 
@@ -85,9 +93,9 @@ def _anonymous_key(settings: ResolvedSettings) -> KeySource:
     entry = read_netrc_entry(settings.base_url)
     if entry and entry.get("login") == ANONYMOUS_LOGIN:
         return KeySource(entry["password"], "an anonymous account (.netrc)", anonymous=True)
-    api = Api(settings.base_url, "", timeout=INIT_TIMEOUT)
+    api = Api(settings.base_url, "", timeout=init_timeout(settings))
     try:
-        key = api.create_anonymous_key(timeout=INIT_TIMEOUT)
+        key = api.create_anonymous_key(timeout=init_timeout(settings))
     except ApiError as error:
         raise UsageError(
             f"WANDB_ANONYMOUS={settings.anonymous}: {settings.base_url} did not create an anonymous account ({error})"
@@ -379,7 +387,11 @@ def connect(settings: ResolvedSettings, wandb_dir: Path) -> OnlineRun:
     if key is None:
         return _offline(settings)
     api = Api(
-        settings.base_url, key.key, username=settings.username, user_email=settings.user_email, timeout=INIT_TIMEOUT
+        settings.base_url,
+        key.key,
+        username=settings.username,
+        user_email=settings.user_email,
+        timeout=init_timeout(settings),
     )
     reachable = True
     try:
@@ -417,7 +429,10 @@ def connect(settings: ResolvedSettings, wandb_dir: Path) -> OnlineRun:
     return OnlineRun(settings, api, key, reachable=reachable, plan=plan, resumed=resumed, bases=bases)
 
 
-def _plan_resume(settings: ResolvedSettings, wandb_dir: Path, api: Api | None) -> tuple[ResumePlan, ResumedState, dict | None]:
+ResumeOutcome = tuple[ResumePlan, ResumedState, "dict | None"]
+
+
+def _plan_resume(settings: ResolvedSettings, wandb_dir: Path, api: Api | None) -> ResumeOutcome:
     """Resume against the server and the local run directories (see the module docstring)."""
     from ..rundir._rundir import new_run_id
 
@@ -430,45 +445,62 @@ def _plan_resume(settings: ResolvedSettings, wandb_dir: Path, api: Api | None) -
     if not run_id:
         return ResumePlan(new_run_id(), None), ResumedState(), None
     local = find_run(wandb_dir, run_id)
-    bucket = None
-    where = f"{settings.entity}/{settings.project}"
-    if api is not None:
-        try:
-            bucket = api.run_resume_status(settings.entity, settings.project, run_id, timeout=INIT_TIMEOUT)
-        except RetryableError as error:
-            logger.warning("%s; resuming from the local run directories only", error)
-            api = None
-        except ApiError as error:
-            raise UsageError(f"cannot ask {settings.base_url} about run {run_id!r} in {where}: {error}") from None
+    bucket, api = _server_bucket(settings, run_id, api)
     if mode == "never":
-        if local is not None:
-            raise UsageError(
-                f"run {run_id!r} already exists in {local.root}; continue it with resume='allow' or "
-                f"'must' (WANDB_RESUME), or choose another id"
-            )
-        if bucket is not None:
-            raise UsageError(
-                f"run {run_id!r} already exists on {settings.base_url} in {where}; continue it with "
-                f"resume='allow' or 'must' (WANDB_RESUME), or choose another id"
-            )
+        _refuse_existing(settings, run_id, local, bucket)
         return ResumePlan(run_id, None), ResumedState(), None
     if bucket is None:
         if mode == "must" and local is None:
-            place = (
-                f"on {settings.base_url} in {where}"
-                if api is not None
-                else f"under {wandb_dir} (and {settings.base_url} did not answer)"
-            )
-            raise UsageError(f"resume='must' but no run {run_id!r} exists {place}")
+            _refuse_missing(settings, run_id, wandb_dir, asked_server=api is not None)
         return ResumePlan(run_id, local), (load_state(local) if local else ResumedState()), None
+    return _continue_server_run(run_id, local, bucket)
+
+
+def _server_bucket(settings: ResolvedSettings, run_id: str, api: Api | None) -> tuple[dict | None, Api | None]:
+    """The server's record of the run (None: none), and the api (None when the server did not answer)."""
+    if api is None:
+        return None, None
+    try:
+        return api.run_resume_status(settings.entity, settings.project, run_id, timeout=init_timeout(settings)), api
+    except RetryableError as error:
+        logger.warning("%s; resuming from the local run directories only", error)
+        return None, None
+    except ApiError as error:
+        where = f"{settings.entity}/{settings.project}"
+        raise UsageError(f"cannot ask {settings.base_url} about run {run_id!r} in {where}: {error}") from None
+
+
+def _refuse_existing(settings: ResolvedSettings, run_id: str, local: RunPaths | None, bucket: dict | None) -> None:
+    """resume='never' on a run that exists, here or on the server."""
+    if local is not None:
+        raise UsageError(
+            f"run {run_id!r} already exists in {local.root}; continue it with resume='allow' or "
+            f"'must' (WANDB_RESUME), or choose another id"
+        )
+    if bucket is not None:
+        raise UsageError(
+            f"run {run_id!r} already exists on {settings.base_url} in {settings.entity}/{settings.project}; "
+            f"continue it with resume='allow' or 'must' (WANDB_RESUME), or choose another id"
+        )
+
+
+def _refuse_missing(settings: ResolvedSettings, run_id: str, wandb_dir: Path, *, asked_server: bool) -> None:
+    """resume='must' on a run that exists nowhere."""
+    place = (
+        f"on {settings.base_url} in {settings.entity}/{settings.project}"
+        if asked_server
+        else f"under {wandb_dir} (and {settings.base_url} did not answer)"
+    )
+    raise UsageError(f"resume='must' but no run {run_id!r} exists {place}")
+
+
+def _continue_server_run(run_id: str, local: RunPaths | None, bucket: dict) -> ResumeOutcome:
+    """The server has the run: continue the local directory that holds its rows, or a fresh one after them."""
     remote = _bucket_state(bucket)
     if local is not None and _local_has_server_rows(local, bucket):
         here = load_state(local)
-        return (
-            ResumePlan(run_id, local),
-            here._replace(step=max(here.step, remote.step), runtime=max(here.runtime, remote.runtime)),
-            None,
-        )
+        resumed = here._replace(step=max(here.step, remote.step), runtime=max(here.runtime, remote.runtime))
+        return ResumePlan(run_id, local), resumed, None
     # a fresh local directory that continues the server's run: its lines go after the server's
     bases = {
         HISTORY: int(bucket.get("historyLineCount") or 0),

@@ -113,6 +113,63 @@ class _Progress:
             self.stream.flush()
 
 
+class _Target(NamedTuple):
+    """Where a run directory goes: the server, entity and project."""
+
+    base_url: str
+    entity: str | None
+    project: str | None
+
+
+def _target(
+    state: SyncState, metadata: dict[str, Any], settings: ResolvedSettings, entity: str | None, project: str | None
+) -> _Target:
+    """A run already created keeps its server and place unless the user moves it; else its metadata decides."""
+    base_url = state.base_url if state.created and state.base_url else settings.base_url
+    target_entity = entity or state.entity or (None if metadata.get("entityDetected") else metadata.get("entity"))
+    target_project = project or state.project or metadata.get("project") or settings.project
+    if state.created and ((entity and entity != state.entity) or (project and project != state.project)):
+        state.forget_server()  # moved to another entity or project: everything goes there anew
+    return _Target(base_url, target_entity, target_project)
+
+
+def _api_for(apis: dict[tuple[str, str], Api], base_url: str, key: str, settings: ResolvedSettings) -> Api:
+    """One client per server and key, shared by the runs of one sync."""
+    api = apis.get((base_url, key))
+    if api is None:
+        api = apis[(base_url, key)] = Api(base_url, key, username=settings.username, user_email=settings.user_email)
+    return api
+
+
+def _send_all(sender: Sender, progress: _Progress, history_rows: Callable[[], int]) -> str | None:
+    """Step the sender until everything is sent; the reason when it gives up, else None.
+
+    Network and 5xx failures are retried with backoff for up to RETRY_FOR seconds; other API
+    errors end the run's sync at once (a missing run on the server is created anew)."""
+    before = sender.pending()
+    total = before["bytes"] + before["file_bytes"]
+    failing_since: float | None = None
+    while True:
+        try:
+            more = sender.step(final=True)
+            failing_since = None
+        except RetryableError as error:
+            failing_since = failing_since or time.monotonic()
+            if time.monotonic() - failing_since > RETRY_FOR:
+                return str(error)
+            time.sleep(min(2.0, 0.25 * 2 ** int(time.monotonic() - failing_since)))
+            continue
+        except ApiError as error:
+            if sender.handle_missing_run(error):
+                continue
+            hint = " (check the key with `wandb-jupyter login --verify`)" if isinstance(error, AuthError) else ""
+            return f"{error}{hint}"
+        now = sender.pending()
+        progress.update(total - now["bytes"] - now["file_bytes"], history_rows())
+        if not more:
+            return None
+
+
 def sync_run(
     paths: RunPaths,
     settings: ResolvedSettings,
@@ -123,85 +180,67 @@ def sync_run(
     stream: Any = None,
 ) -> SyncResult:
     """Send what the server lacks of one run directory (see the module docstring)."""
-    from ..settings._origin import Origin
-
     if not needs_sync(paths, settings.ignore_globs):
         return SyncResult(paths, "up to date")
     lock = RunLock(paths.root)
     if not lock.acquire():
         return SyncResult(paths, "skipped", "its own process is uploading it")
     try:
-        state = SyncState.load(paths.sync_state)
-        metadata = read_metadata(paths)
-        base_url = state.base_url if state.created and state.base_url else settings.base_url
-        target_entity = entity or state.entity or (None if metadata.get("entityDetected") else metadata.get("entity"))
-        target_project = project or state.project or metadata.get("project") or settings.project
-        if state.created and ((entity and entity != state.entity) or (project and project != state.project)):
-            state.forget_server()  # moved to another entity or project: everything goes there anew
-        key = resolve_key(settings.replace("base_url", base_url, Origin(kind="init", detail="the run's server")))
-        if key is None:
-            return SyncResult(paths, "failed", missing_key_message(base_url, settings.config_dir))
-        apis = {} if apis is None else apis
-        api = apis.get((base_url, key.key))
-        if api is None:
-            api = apis[(base_url, key.key)] = Api(
-                base_url, key.key, username=settings.username, user_email=settings.user_email
-            )
-        state.base_url = base_url
-        run_id = paths.run_id
-        sender = Sender(
-            api,
-            paths,
-            state,
-            ignore_globs=settings.ignore_globs,
-            variables=lambda: upsert_variables(
-                metadata, run_id=run_id, project=state.project or target_project, entity=state.entity or target_entity
-            ),
-            config=lambda: config_json_from_file(paths.file("config.yaml")),
-        )
-        sender.exit_code = _exit_code(paths)
-        before = sender.pending()
-        total = before["bytes"] + before["file_bytes"]
-        rows_before = state.stream("wandb-history.jsonl").lines
-        progress = _Progress(paths.root.name, total, stream)
-        failing_since: float | None = None
-        while True:
-            try:
-                more = sender.step(final=True)
-                failing_since = None
-            except RetryableError as error:
-                failing_since = failing_since or time.monotonic()
-                if time.monotonic() - failing_since > RETRY_FOR:
-                    progress.close()
-                    return SyncResult(paths, "failed", str(error))
-                time.sleep(min(2.0, 0.25 * 2 ** int(time.monotonic() - failing_since)))
-                continue
-            except ApiError as error:
-                if sender.handle_missing_run(error):
-                    continue
-                progress.close()
-                hint = " (check the key with `wandb-jupyter login --verify`)" if isinstance(error, AuthError) else ""
-                return SyncResult(paths, "failed", f"{error}{hint}")
-            now = sender.pending()
-            rows = state.stream("wandb-history.jsonl").lines - rows_before
-            progress.update(total - now["bytes"] - now["file_bytes"], rows)
-            if not more:
-                break
-        rows = state.stream("wandb-history.jsonl").lines - rows_before
-        from ..common._browser import run_url
-
-        url = (
-            run_url(base_url, state.entity, state.project or target_project, state.run_id or run_id)
-            if state.entity
-            else None
-        )
-        progress.update(total, rows, force=True)
-        progress.close()
-        return SyncResult(paths, "synced", rows=rows, files=before["files"], url=url)
+        return _sync_locked(paths, settings, entity, project, {} if apis is None else apis, stream)
     except OSError as error:
         return SyncResult(paths, "failed", f"{error}")
     finally:
         lock.release()
+
+
+def _sync_locked(
+    paths: RunPaths,
+    settings: ResolvedSettings,
+    entity: str | None,
+    project: str | None,
+    apis: dict[tuple[str, str], Api],
+    stream: Any,
+) -> SyncResult:
+    from ..common._browser import run_url
+    from ..settings._origin import Origin
+
+    state = SyncState.load(paths.sync_state)
+    metadata = read_metadata(paths)
+    target = _target(state, metadata, settings, entity, project)
+    key = resolve_key(settings.replace("base_url", target.base_url, Origin(kind="init", detail="the run's server")))
+    if key is None:
+        return SyncResult(paths, "failed", missing_key_message(target.base_url, settings.config_dir))
+    state.base_url = target.base_url
+    run_id = paths.run_id
+    sender = Sender(
+        _api_for(apis, target.base_url, key.key, settings),
+        paths,
+        state,
+        ignore_globs=settings.ignore_globs,
+        variables=lambda: upsert_variables(
+            metadata, run_id=run_id, project=state.project or target.project, entity=state.entity or target.entity
+        ),
+        config=lambda: config_json_from_file(paths.file("config.yaml")),
+    )
+    sender.exit_code = _exit_code(paths)
+    before = sender.pending()
+    total = before["bytes"] + before["file_bytes"]
+    rows_before = state.stream("wandb-history.jsonl").lines
+
+    def history_rows() -> int:
+        return state.stream("wandb-history.jsonl").lines - rows_before
+
+    progress = _Progress(paths.root.name, total, stream)
+    failure = _send_all(sender, progress, history_rows)
+    if failure is not None:
+        progress.close()
+        return SyncResult(paths, "failed", failure)
+    url = None
+    if state.entity:
+        url = run_url(target.base_url, state.entity, state.project or target.project, state.run_id or run_id)
+    progress.update(total, history_rows(), force=True)
+    progress.close()
+    return SyncResult(paths, "synced", rows=history_rows(), files=before["files"], url=url)
 
 
 def sync_runs(
