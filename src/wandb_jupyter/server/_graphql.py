@@ -1,8 +1,9 @@
 """Executing one GraphQL request against the schema, and the HTTP status it earns.
 
-Parsed and validated documents are cached by query text (the SDK sends the same
-few queries over and over). Syntax and validation errors, and variables that do
-not fit, are the client's fault: 400 (a query over MAX_QUERY_CHARS: 413). Errors
+Documents are parsed, validated and measured once per text (:mod:`._documents`; only
+callers with a key are remembered). Syntax and validation errors, a cost over the
+limits of :mod:`._cost`, and variables that do not fit are the client's fault: 400 (a
+query over MAX_QUERY_CHARS: 413; introspection without a key: 401). Errors
 raised by resolvers carry their own status (401 no key, 403 another's entity, 404 missing, 400 bad input);
 anything else is a bug of ours: 500, logged with its traceback.
 """
@@ -11,13 +12,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, execute_sync, parse, validate
+from graphql import GraphQLError, execute_sync
 
 from ._context import Caller, ClientError, ServerContext
+from ._documents import DocumentCache
 from ._limits import MAX_QUERY_CHARS
 from ._schema import schema
 
@@ -25,8 +26,7 @@ __all__ = ["GraphQLRequestContext", "run_graphql"]
 
 log = logging.getLogger("wandb_jupyter.server")
 
-_CACHE_SIZE = 256
-_documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
+_documents = DocumentCache()
 
 
 @dataclass
@@ -34,29 +34,6 @@ class GraphQLRequestContext:
     server: ServerContext
     caller: Caller
     base_url: str
-
-
-def _document(query: str) -> DocumentNode | list[GraphQLError]:
-    found = _documents.get(query)
-    if found is None:
-        try:
-            document = parse(query)
-        except GraphQLError as error:
-            found = [error]
-        except RecursionError:  # brackets nested thousands deep
-            found = [GraphQLError("the query is nested too deeply")]
-        else:
-            try:
-                errors = validate(schema(), document)
-            except RecursionError:
-                errors = [GraphQLError("the query is nested too deeply")]
-            found = errors if errors else document
-        _documents[query] = found
-        if len(_documents) > _CACHE_SIZE:
-            _documents.popitem(last=False)
-    else:
-        _documents.move_to_end(query)
-    return found
 
 
 def _formatted(errors: list[GraphQLError]) -> list[dict[str, Any]]:
@@ -91,16 +68,23 @@ def run_graphql(body: Any, context: GraphQLRequestContext) -> tuple[int, dict[st
     operation = operation or None  # the W&B SDK's public API sends "" for "the document's one operation"
     if len(body["query"]) > MAX_QUERY_CHARS:
         return 413, {"errors": [{"message": f"the query is over the limit of {MAX_QUERY_CHARS} characters"}]}
-    document = _document(body["query"])
-    if isinstance(document, list):
+    authenticated = context.caller.user is not None
+    checked = _documents.get(body["query"], keep=authenticated)
+    if checked.document is None:
+        errors = list(checked.errors)
         log.debug(
             "graphql: %s refused: %s",
             operation or "(anonymous operation)",
-            "; ".join(error.message for error in document),
+            "; ".join(error.message for error in errors),
         )
-        return 400, {"errors": _formatted(_named(document, operation or _operation_name(body["query"])))}
+        return 400, {"errors": _formatted(_named(errors, operation or _operation_name(body["query"])))}
+    if checked.cost.introspects and not authenticated:
+        return 401, {"errors": [{"message": "introspection (__schema, __type) needs an API key"}]}
+    if checked.cost.problem:
+        log.debug("graphql: %s refused: %s", operation or "(anonymous operation)", checked.cost.problem)
+        return 400, {"errors": [{"message": checked.cost.problem}]}
     result = execute_sync(
-        schema(), document, context_value=context, variable_values=variables, operation_name=operation
+        schema(), checked.document, context_value=context, variable_values=variables, operation_name=operation
     )
     if not result.errors:
         return 200, {"data": result.data}

