@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from . import data_types as _data_types  # names only: each type imports its modules on first use
 from .common._errors import RunDirError, SettingsError, UsageError, WandbJupyterError
 from .common._package_version import __version__
 from .core._init import current_run, init, set_online_connector
@@ -34,6 +35,19 @@ __all__ = [
     "UsageError",
     "RunDirError",
     "__version__",
+    "Image",
+    "Histogram",
+    "Table",
+    "Audio",
+    "Html",
+    "Video",
+    "Object3D",
+    "Plotly",
+    "Classes",
+    "ImageMask",
+    "BoundingBoxes2D",
+    "plot",
+    "plot_table",
 ]
 
 
@@ -138,7 +152,13 @@ def __getattr__(name: str) -> Any:
     if name in ("config", "summary"):
         active = current_run()
         return getattr(active, name) if active is not None else _NoRun(name)
+    if name in _DATA_TYPES:  # loaded on first use: ``import wandb_jupyter`` stays light
+        return getattr(_data_types, name)
     raise AttributeError(f"module 'wandb_jupyter' has no attribute {name!r}")
+
+
+#: W&B's data types, resolved lazily by ``__getattr__`` (wandb_jupyter.Image, wandb_jupyter.plot.line, ...).
+_DATA_TYPES = frozenset(_data_types.__all__)
 
 
 set_online_connector(_connect_online)

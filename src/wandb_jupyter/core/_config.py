@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 from ..common._errors import UsageError
+from ..data_types._values import has_media
 from ._serialize import to_jsonable
 
 __all__ = ["Config", "Summary"]
@@ -99,6 +100,25 @@ class Config(_PersistedDict):
 
 
 class Summary(_PersistedDict):
-    """Final values of a run: the last logged value of each key unless set explicitly."""
+    """Final values of a run: the last logged value of each key unless set explicitly.
+
+    ``media``: the run's hook that stores a data type set here (``summary["best"] = Image(...)``)
+    under ``files/media/`` and gives back its JSON value, as W&B does (file names with ``summary``
+    in place of the step).
+    """
 
     _what = "summary"
+
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        on_change: Callable[[], None] | None = None,
+        media: Callable[[str, Any], Any] | None = None,
+    ) -> None:
+        object.__setattr__(self, "_media", media)
+        super().__init__(data, on_change)
+
+    def _convert(self, key: Any, value: Any) -> Any:
+        if self._media is not None and isinstance(key, str) and has_media({key: value}):
+            value = self._media(key, value)
+        return super()._convert(key, value)

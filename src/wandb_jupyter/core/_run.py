@@ -38,7 +38,7 @@ from ..rundir._rundir import (
 )
 from ..settings import ResolvedSettings
 from ._config import Config, Summary
-from ._serialize import encode_row
+from ._serialize import encode_logged_row, encode_row, summary_media
 
 __all__ = ["Run", "DisabledRun"]
 
@@ -83,7 +83,7 @@ class Run:
         self._broken_lock = threading.RLock()
         self._wandb_block = dict(wandb_block or {})
         self._summary_written = time.monotonic()
-        self.summary = Summary(summary, on_change=self._write_summary)
+        self.summary = Summary(summary, on_change=self._write_summary, media=self._summary_media)
         self._summary_data: dict[str, Any] = self.summary._data  # log() updates it without conversion
         self._config = Config(config, on_change=self._write_config)
         self._metric_defs: Any = None  # MetricDefinitions after the first define_metric()
@@ -287,9 +287,16 @@ class Run:
         row["_timestamp"] = time.time()
         if self._metric_defs is not None:
             self._metric_defs.complete_row(row)
-        line = encode_row(row)
+        line, row, media = encode_logged_row(row, self.paths.files, self._step)  # media files first, fsynced
         if len(line) > MAX_ROW_BYTES // 4:  # only long rows are measured in bytes
-            _check_row_size(line)
+            try:
+                _check_row_size(line)
+            except UsageError:
+                if media is not None:
+                    media.discard()
+                raise
+        if media is not None and media.config:
+            self._add_media_config(media.config)
         if self._broken:
             self._step += 1
             return
@@ -303,6 +310,18 @@ class Run:
         self._step += 1
         if clock - self._summary_written > SUMMARY_INTERVAL:
             self._write_summary()
+
+    def _add_media_config(self, sections: dict[str, dict[str, Any]]) -> None:
+        """What data types keep in config.yaml's ``_wandb`` block: chart specs (``visualize``), class labels."""
+        for section, values in sections.items():
+            self._wandb_block.setdefault(section, {}).update(values)
+        self._write_config()
+
+    def _summary_media(self, key: str, value: Any) -> Any:
+        converted, media = summary_media(key, value, self.paths.files)
+        if media.config:
+            self._add_media_config(media.config)
+        return converted
 
     def _summarize(self, row: dict[str, Any]) -> None:
         if self._metric_defs is None:

@@ -10,39 +10,18 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import json
-import math
 from collections.abc import Mapping
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 from ..common._errors import UsageError
+from ..data_types._histogram import ARRAY_HISTOGRAM_THRESHOLD, array_to_json
+from ..data_types._values import MediaWriter, convert_row, convert_value, has_media
 
-__all__ = ["encode_row", "to_jsonable", "HISTOGRAM_THRESHOLD"]
+__all__ = ["encode_row", "encode_logged_row", "summary_media", "to_jsonable", "HISTOGRAM_THRESHOLD"]
 
 #: Arrays with more elements than this are logged as a histogram, as W&B does.
-HISTOGRAM_THRESHOLD = 32
-_HISTOGRAM_BINS = 64
-
-
-def _histogram(values: list[float]) -> dict[str, Any]:
-    finite = [v for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
-    if not finite:
-        return {"_type": "histogram", "values": [], "bins": []}
-    low, high = min(finite), max(finite)
-    if low == high:
-        low, high = low - 0.5, high + 0.5
-    width = (high - low) / _HISTOGRAM_BINS
-    counts = [0] * _HISTOGRAM_BINS
-    for v in finite:
-        counts[min(int((v - low) / width), _HISTOGRAM_BINS - 1)] += 1
-    bins = [low + i * width for i in range(_HISTOGRAM_BINS + 1)]
-    return {"_type": "histogram", "values": counts, "bins": bins}
-
-
-def _flatten(values: Any) -> list[Any]:
-    if isinstance(values, list):
-        return [x for item in values for x in _flatten(item)]
-    return [values]
+HISTOGRAM_THRESHOLD = ARRAY_HISTOGRAM_THRESHOLD
 
 
 def _convert(value: Any) -> Any:
@@ -67,11 +46,11 @@ def _convert_known(value: Any) -> Any:
     if hasattr(value, "item") and getattr(value, "shape", None) == ():  # numpy/torch scalars
         return value.item()
     if hasattr(value, "tolist") and hasattr(value, "shape"):  # numpy arrays, tensors
-        listed = value.tolist()
-        size = 1
-        for dim in value.shape:
-            size *= dim
-        return _histogram(_flatten(listed)) if size > HISTOGRAM_THRESHOLD else listed
+        if hasattr(value, "detach") and hasattr(value, "numpy"):  # torch: to numpy first
+            value = value.detach().cpu().numpy()
+        if not hasattr(value, "size") or not hasattr(value, "dtype") or callable(value.size):
+            return value.tolist()
+        return array_to_json(value)  # counted with numpy: a 10^6-value array takes milliseconds
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
         return value.isoformat()
     if isinstance(value, _dt.timedelta):
@@ -128,6 +107,42 @@ def encode_row(row: Mapping[str, Any], what: str = "log()") -> str:
         except UnicodeEncodeError:
             raise UsageError(f"{what}: {_describe_surrogate(row)}") from None
     return line
+
+
+def encode_logged_row(
+    row: dict[str, Any], files_dir: Path, step: int, what: str = "log()"
+) -> tuple[str, dict[str, Any], MediaWriter | None]:
+    """The JSON line of a logged row, its JSON values (for the summary), and the media writer, if any.
+
+    Rows of plain values go straight to :func:`encode_row`. A row with data types
+    (``Image``, ``Table``, figures, ...) first writes their files under
+    ``files/media/`` (each whole and fsynced before this returns, so before the
+    row that names them); when anything in the row fails, the files it wrote
+    are removed again and nothing is left behind.
+    """
+    if not has_media(row):
+        return encode_row(row, what), row, None
+    writer = MediaWriter(files_dir)
+    try:
+        converted = convert_row(row, writer, step, what)
+        line = encode_row(converted, what)
+        writer.commit()
+    except BaseException:
+        writer.discard()
+        raise
+    return line, converted, writer
+
+
+def summary_media(key: str, value: Any, files_dir: Path) -> tuple[Any, MediaWriter]:
+    """A data type set in the summary: its files written (W&B names them ``<key>_summary_<hash>``), its JSON value."""
+    writer = MediaWriter(files_dir)
+    try:
+        converted = convert_value(value, writer, key, "summary")
+        writer.commit()
+    except BaseException:
+        writer.discard()
+        raise
+    return converted, writer
 
 
 def _shown(key: Any) -> str:
