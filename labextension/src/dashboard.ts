@@ -18,17 +18,31 @@ export const HEALTH_TIMEOUT_MS = 3000;
 
 /** `<base URL>wandb` as an absolute URL; `baseUrl` may be absolute or a path such as `/user/me/`. */
 export function dashboardBase(baseUrl: string, origin: string): string {
-  const base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`, `${origin}/`);
+  const base = new URL(
+    baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`,
+    `${origin}/`
+  );
   return `${base.href}wandb`;
 }
 
 /** The dashboard from a health answer: only a local one (runs on disk) that names its folders. */
-export function parseHealth(body: unknown, base: string): IDashboardInfo | null {
+export function parseHealth(
+  body: unknown,
+  base: string
+): IDashboardInfo | null {
   if (typeof body !== 'object' || body === null) {
     return null;
   }
-  const health = body as { status?: unknown; source?: unknown; roots?: unknown };
-  if (health.status !== 'ok' || health.source !== 'local' || !Array.isArray(health.roots)) {
+  const health = body as {
+    status?: unknown;
+    source?: unknown;
+    roots?: unknown;
+  };
+  if (
+    health.status !== 'ok' ||
+    health.source !== 'local' ||
+    !Array.isArray(health.roots)
+  ) {
     return null;
   }
   const roots = health.roots.filter(
@@ -54,7 +68,8 @@ export async function findDashboard(
   timeoutMs = HEALTH_TIMEOUT_MS
 ): Promise<IDashboardInfo | null> {
   const base = dashboardBase(baseUrl, origin);
-  const controller = typeof AbortController === 'function' ? new AbortController() : null;
+  const controller =
+    typeof AbortController === 'function' ? new AbortController() : null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<null>(resolve => {
     timer = setTimeout(() => {
@@ -64,7 +79,10 @@ export async function findDashboard(
   });
   const asked = (async () => {
     try {
-      const response = await request(`${base}/${HEALTH_PATH}`, controller?.signal);
+      const response = await request(
+        `${base}/${HEALTH_PATH}`,
+        controller?.signal
+      );
       return response.ok ? parseHealth(await response.json(), base) : null;
     } catch {
       return null;

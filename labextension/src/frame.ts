@@ -65,9 +65,10 @@ export function sourceMatches(
   if (/^[a-z][a-z0-9+.-]*:$/.test(expr)) {
     return origin.protocol === expr;
   }
-  const match = /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\*\.)?([^/:]+|\*)(?::(\d+|\*))?(?:\/.*)?$/.exec(
-    expr
-  );
+  const match =
+    /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\*\.)?([^/:]+|\*)(?::(\d+|\*))?(?:\/.*)?$/.exec(
+      expr
+    );
   if (!match) {
     return false;
   }
@@ -90,7 +91,12 @@ export function sourceMatches(
   }
   if (port && port !== '*') {
     const actual =
-      origin.port || (origin.protocol === 'https:' ? '443' : origin.protocol === 'http:' ? '80' : '');
+      origin.port ||
+      (origin.protocol === 'https:'
+        ? '443'
+        : origin.protocol === 'http:'
+          ? '80'
+          : '');
     return actual === port;
   }
   if (!port && origin.port) {

@@ -109,7 +109,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
       return { opened: 'blocked', url };
     };
 
-    const openInLab = (url: string, label: string, activate: boolean): IOpenResult => {
+    const openInLab = (
+      url: string,
+      label: string,
+      activate: boolean
+    ): IOpenResult => {
       let page = pages.get(url);
       if (!page || page.isDisposed) {
         page = new RunPage(url, label, target => openInBrowser(target));
@@ -143,7 +147,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       const placement = await placementFor(url, window.location.href, target =>
         fetchHeaders(target)
       );
-      return placement === 'lab' ? openInLab(url, label(), activate) : openInBrowser(url);
+      return placement === 'lab'
+        ? openInLab(url, label(), activate)
+        : openInBrowser(url);
     };
 
     const labelFor = (link: KernelLink | null): string => {
@@ -183,8 +189,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const serverDashboard = () => {
       if (dashboard === null) {
         const serverSettings = app.serviceManager.serverSettings;
-        dashboard = findDashboard(serverSettings.baseUrl, window.location.origin, (url, signal) =>
-          ServerConnection.makeRequest(url, { method: 'GET', cache: 'no-store', signal }, serverSettings)
+        dashboard = findDashboard(
+          serverSettings.baseUrl,
+          window.location.origin,
+          (url, signal) =>
+            ServerConnection.makeRequest(
+              url,
+              { method: 'GET', cache: 'no-store', signal },
+              serverSettings
+            )
         );
       }
       return dashboard;
@@ -253,12 +266,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     commands.addCommand(CommandIDs.insertInitCell, {
       label: 'Insert %wandb_init cell',
-      caption: 'Insert a cell below that starts a W&B run (%wandb_init? lists its options)',
+      caption:
+        'Insert a cell below that starts a W&B run (%wandb_init? lists its options)',
       icon: args => (args.toolbar ? wandbIcon : undefined),
       isEnabled: hasNotebook,
       execute: () => {
         const link = currentLink();
-        const panel = insertCell(magicCellSource('%wandb_init', !!link && link.connected));
+        const panel = insertCell(
+          magicCellSource('%wandb_init', !!link && link.connected)
+        );
         if (panel) {
           panel.content.mode = 'edit';
         }
@@ -268,11 +284,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     commands.addCommand(CommandIDs.openSettingsPanel, {
       label: 'Open W&B settings panel',
-      caption: 'Insert and run a cell that shows the settings panel (every setting, its source, Start/Finish)',
+      caption:
+        'Insert and run a cell that shows the settings panel (every setting, its source, Start/Finish)',
       isEnabled: hasNotebook,
       execute: async () => {
         const link = currentLink();
-        const panel = insertCell(magicCellSource('%wandb_settings', !!link && link.connected));
+        const panel = insertCell(
+          magicCellSource('%wandb_settings', !!link && link.connected)
+        );
         if (!panel) {
           return false;
         }
@@ -283,14 +302,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     commands.addCommand(CommandIDs.openRunPage, {
       label: 'Open run page',
-      caption: "Open the page of this notebook's W&B run (in a Lab tab or a browser tab, see the settings)",
+      caption:
+        "Open the page of this notebook's W&B run (in a Lab tab or a browser tab, see the settings)",
       icon: wandbIcon,
       execute: async args => {
-        const given = typeof args.url === 'string' && args.url ? args.url : null;
+        const given =
+          typeof args.url === 'string' && args.url ? args.url : null;
         const link = currentLink();
         const url = given || (link && link.status ? link.status.url : null);
         if (!url) {
-          const reason = noPageReason(!!link && link.connected, link ? link.status : null);
+          const reason = noPageReason(
+            !!link && link.connected,
+            link ? link.status : null
+          );
           Notification.info(reason, { autoClose: 6000 });
           return { opened: null, url: null, reason } as IOpenResult;
         }
@@ -308,7 +332,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => {
         const link = currentLink();
         if (!link || !link.status || link.status.state !== 'running') {
-          Notification.info("No running W&B run in this notebook's kernel.", { autoClose: 4000 });
+          Notification.info("No running W&B run in this notebook's kernel.", {
+            autoClose: 4000
+          });
           return false;
         }
         return link.finish();
@@ -330,7 +356,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     // -- settings, then the notebooks ---------------------------------------------------------------------
     const apply = (loaded: ISettingRegistry.ISettings) => {
       const value = loaded.composite as Partial<ISettings>;
-      settings.openRunPagesIn = value.openRunPagesIn === 'browser' ? 'browser' : 'lab';
+      settings.openRunPagesIn =
+        value.openRunPagesIn === 'browser' ? 'browser' : 'lab';
       settings.showStatusBar = value.showStatusBar !== false;
       settings.connectKernels = value.connectKernels !== false;
       refreshStatus();
@@ -343,7 +370,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
             loaded.changed.connect(apply);
           })
           .catch(reason => {
-            console.warn('wandb-jupyter: settings not loaded, using the defaults', reason);
+            console.warn(
+              'wandb-jupyter: settings not loaded, using the defaults',
+              reason
+            );
           })
       : Promise.resolve();
     void ready.then(() => {

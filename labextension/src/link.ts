@@ -153,7 +153,11 @@ export class KernelLink implements IDisposable {
 
   /** After a code cell ran: try again when it mentions wandb_jupyter and the kernel is not connected. */
   cellExecuted(source: string): void {
-    if (this._comm === null && this._probing === null && mentionsWandbJupyter(source)) {
+    if (
+      this._comm === null &&
+      this._probing === null &&
+      mentionsWandbJupyter(source)
+    ) {
       void this.connect();
     }
   }
@@ -188,12 +192,19 @@ export class KernelLink implements IDisposable {
 
   private async _probe(kernel: IKernelLike, attempt: number): Promise<boolean> {
     try {
-      const [info, dashboard] = await Promise.all([kernel.info, this._findDashboard()]);
+      const [info, dashboard] = await Promise.all([
+        kernel.info,
+        this._findDashboard()
+      ]);
       this._dashboard = dashboard;
       if (!this._isCurrent(kernel, attempt)) {
         return false;
       }
-      if (!info || !info.language_info || info.language_info.name !== 'python') {
+      if (
+        !info ||
+        !info.language_info ||
+        info.language_info.name !== 'python'
+      ) {
         return false;
       }
       const future = kernel.requestExecute(
@@ -217,7 +228,8 @@ export class KernelLink implements IDisposable {
 
   private _openComm(kernel: IKernelLike): void {
     const comm = kernel.createComm(COMM_TARGET);
-    comm.onMsg = msg => this._onMessage(comm, msg && msg.content ? msg.content.data : null);
+    comm.onMsg = msg =>
+      this._onMessage(comm, msg && msg.content ? msg.content.data : null);
     comm.onClose = () => {
       if (this._comm === comm) {
         this._comm = null;
@@ -280,7 +292,11 @@ export class KernelLink implements IDisposable {
   }
 
   private _pathMessage(): FrontendMessage {
-    const message: FrontendMessage = { type: 'path', path: this.path, root: this._options.root() };
+    const message: FrontendMessage = {
+      type: 'path',
+      path: this.path,
+      root: this._options.root()
+    };
     if (this._dashboard !== null) {
       message.dashboard = this._dashboard;
     }
@@ -307,7 +323,9 @@ export class KernelLink implements IDisposable {
   }
 
   private _isCurrent(kernel: IKernelLike, attempt: number): boolean {
-    return !this._disposed && this._attempt === attempt && this._kernel() === kernel;
+    return (
+      !this._disposed && this._attempt === attempt && this._kernel() === kernel
+    );
   }
 
   /** Forget the kernel side (it is gone or replaced). */
@@ -355,11 +373,19 @@ export class KernelLink implements IDisposable {
    */
   private _onPathChanged(): void {
     const kernel = this._kernel();
-    if (this._disposed || kernel === null || this._comm === null || this._commKernel !== kernel) {
+    if (
+      this._disposed ||
+      kernel === null ||
+      this._comm === null ||
+      this._commKernel !== kernel
+    ) {
       return;
     }
     try {
-      kernel.requestExecute(probeRequest(this.path, this._options.root(), this._dashboard), true);
+      kernel.requestExecute(
+        probeRequest(this.path, this._options.root(), this._dashboard),
+        true
+      );
     } catch (error) {
       console.debug('wandb-jupyter: sending the new path failed', error);
     }

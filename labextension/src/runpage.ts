@@ -20,8 +20,15 @@ const SANDBOX: IFrame.SandboxExceptions[] = [
 let counter = 0;
 
 export class RunPage extends MainAreaWidget<IFrame> {
-  constructor(url: string, label: string, openInBrowser: (url: string) => void) {
-    const content = new IFrame({ sandbox: SANDBOX, referrerPolicy: 'no-referrer' });
+  constructor(
+    url: string,
+    label: string,
+    openInBrowser: (url: string) => void
+  ) {
+    const content = new IFrame({
+      sandbox: SANDBOX,
+      referrerPolicy: 'no-referrer'
+    });
     super({ content });
     this.id = `wandb-run-page-${++counter}`;
     this.addClass('jp-wandb-RunPage');
@@ -32,7 +39,8 @@ export class RunPage extends MainAreaWidget<IFrame> {
       new ToolbarButton({
         icon: launchIcon,
         label: 'Open in a browser tab',
-        tooltip: 'Open this page in a new browser tab (for pages that refuse to be framed)',
+        tooltip:
+          'Open this page in a new browser tab (for pages that refuse to be framed)',
         onClick: () => openInBrowser(this.url)
       })
     );

@@ -1,6 +1,10 @@
 import { Api, ApiError } from '../src/api';
 
-function fakeFetch(status: number, body: unknown, seen: string[] = []): typeof fetch {
+function fakeFetch(
+  status: number,
+  body: unknown,
+  seen: string[] = []
+): typeof fetch {
   return (async (input: RequestInfo | URL) => {
     seen.push(String(input));
     return {
@@ -34,15 +38,27 @@ describe('Api', () => {
       '/wandb/_dashboard/api/run/me/p/r1/history?x=_runtime&samples=1000&apiKey=key',
       '/wandb/_dashboard/api/run/me/p/r1/output?tail=500&apiKey=key'
     ]);
-    expect(api.fileUrl('me', 'p', 'r1', 'media/a b.png')).toBe('/wandb/_dashboard/api/run/me/p/r1/files/media/a%20b.png?apiKey=key');
-    expect(api.fileUrl('me', 'p', 'r1', 'nb.ipynb', true)).toBe('/wandb/_dashboard/api/run/me/p/r1/files/nb.ipynb?inline=1&apiKey=key');
+    expect(api.fileUrl('me', 'p', 'r1', 'media/a b.png')).toBe(
+      '/wandb/_dashboard/api/run/me/p/r1/files/media/a%20b.png?apiKey=key'
+    );
+    expect(api.fileUrl('me', 'p', 'r1', 'nb.ipynb', true)).toBe(
+      '/wandb/_dashboard/api/run/me/p/r1/files/nb.ipynb?inline=1&apiKey=key'
+    );
   });
 
   it("turns the server's error answers into classified errors", async () => {
-    const auth = await failure(new Api('', null, fakeFetch(401, { error: 'sign in first' })).projects());
+    const auth = await failure(
+      new Api('', null, fakeFetch(401, { error: 'sign in first' })).projects()
+    );
     expect(auth).toBeInstanceOf(ApiError);
-    expect([auth.kind, auth.status, auth.message]).toEqual(['auth', 401, 'sign in first']);
-    const missing = await failure(new Api('', null, fakeFetch(404, 'not json')).run('e', 'p', 'r'));
+    expect([auth.kind, auth.status, auth.message]).toEqual([
+      'auth',
+      401,
+      'sign in first'
+    ]);
+    const missing = await failure(
+      new Api('', null, fakeFetch(404, 'not json')).run('e', 'p', 'r')
+    );
     expect([missing.kind, missing.message]).toEqual(['notfound', '404 status']);
   });
 

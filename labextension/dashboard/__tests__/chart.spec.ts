@@ -1,8 +1,21 @@
-import { axisKindFor, extent, invertX, layoutChart, nearestIndex, padDomain, scale } from '../src/chart';
+import {
+  axisKindFor,
+  extent,
+  invertX,
+  layoutChart,
+  nearestIndex,
+  padDomain,
+  scale
+} from '../src/chart';
 
 describe('domains and scales', () => {
   it('finds the extent of finite values over all series', () => {
-    expect(extent([[3, 1, NaN], [Infinity, 7]])).toEqual([1, 7]);
+    expect(
+      extent([
+        [3, 1, NaN],
+        [Infinity, 7]
+      ])
+    ).toEqual([1, 7]);
     expect(extent([[], [NaN]])).toBeNull();
   });
 
@@ -44,7 +57,9 @@ describe('layoutChart', () => {
     const y = x.map(i => Math.sin(i / 10));
     const layout = layoutChart({ ...base, series: [{ x, y }] });
     expect(layout.lines[0].count).toBe(100);
-    const coords = layout.lines[0].points.split(' ').map(p => p.split(',').map(Number));
+    const coords = layout.lines[0].points
+      .split(' ')
+      .map(p => p.split(',').map(Number));
     for (const [px, py] of coords) {
       expect(px).toBeGreaterThanOrEqual(layout.plot.left);
       expect(px).toBeLessThanOrEqual(layout.plot.right);
@@ -65,8 +80,13 @@ describe('layoutChart', () => {
   });
 
   it('draws a constant series as a flat line with ticks around it', () => {
-    const layout = layoutChart({ ...base, series: [{ x: [0, 1, 2], y: [7, 7, 7] }] });
-    const ys = new Set(layout.lines[0].points.split(' ').map(p => p.split(',')[1]));
+    const layout = layoutChart({
+      ...base,
+      series: [{ x: [0, 1, 2], y: [7, 7, 7] }]
+    });
+    const ys = new Set(
+      layout.lines[0].points.split(' ').map(p => p.split(',')[1])
+    );
     expect(ys.size).toBe(1);
     expect(layout.yTicks.map(t => t.label)).toEqual(['6.5', '7.0', '7.5']);
     expect(layout.lines[0].dot).toBeNull();
@@ -85,7 +105,10 @@ describe('layoutChart', () => {
   });
 
   it('keeps y labels clear of the plot and inverts x for hovering', () => {
-    const layout = layoutChart({ ...base, series: [{ x: [0, 100], y: [0, 123456.5] }] });
+    const layout = layoutChart({
+      ...base,
+      series: [{ x: [0, 100], y: [0, 123456.5] }]
+    });
     const longest = Math.max(...layout.yTicks.map(t => t.label.length));
     expect(layout.plot.left).toBeGreaterThan(longest * 6);
     expect(invertX(layout, layout.plot.left)).toBeCloseTo(0);
@@ -94,14 +117,24 @@ describe('layoutChart', () => {
 
   it('shows a single wall-time point with clock ticks around it', () => {
     const t0 = 1_700_000_000;
-    const layout = layoutChart({ ...base, xKind: 'time', series: [{ x: [t0], y: [1] }] });
+    const layout = layoutChart({
+      ...base,
+      xKind: 'time',
+      series: [{ x: [t0], y: [1] }]
+    });
     expect(layout.xDomain).toEqual([t0 - 60, t0 + 60]);
-    expect(layout.xTicks.every(t => /^\d\d:\d\d(:\d\d)?$/.test(t.label))).toBe(true);
+    expect(layout.xTicks.every(t => /^\d\d:\d\d(:\d\d)?$/.test(t.label))).toBe(
+      true
+    );
   });
 
   it('has x ticks within the plot for time axes', () => {
     const t0 = 1_700_000_000;
-    const layout = layoutChart({ ...base, xKind: 'time', series: [{ x: [t0, t0 + 7200], y: [1, 2] }] });
+    const layout = layoutChart({
+      ...base,
+      xKind: 'time',
+      series: [{ x: [t0, t0 + 7200], y: [1, 2] }]
+    });
     expect(layout.xTicks.length).toBeGreaterThan(1);
     for (const tick of layout.xTicks) {
       expect(tick.pos).toBeGreaterThanOrEqual(layout.plot.left);

@@ -115,7 +115,14 @@ describe('formatBytes', () => {
 
 describe('flattenObject', () => {
   it('turns nested objects into dotted keys and keeps lists and empty objects', () => {
-    expect(flattenObject({ git: { commit: 'abc', remote: 'r' }, args: ['--lr', '1'], gpu: {}, os: 'Linux' })).toEqual({
+    expect(
+      flattenObject({
+        git: { commit: 'abc', remote: 'r' },
+        args: ['--lr', '1'],
+        gpu: {},
+        os: 'Linux'
+      })
+    ).toEqual({
       'git.commit': 'abc',
       'git.remote': 'r',
       args: ['--lr', '1'],

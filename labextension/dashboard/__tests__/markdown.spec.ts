@@ -1,4 +1,10 @@
-import { DocumentLike, parseInline, parseMarkdown, renderMarkdown, safeHref } from '../src/markdown';
+import {
+  DocumentLike,
+  parseInline,
+  parseMarkdown,
+  renderMarkdown,
+  safeHref
+} from '../src/markdown';
 
 /** A document whose nodes only know children, attributes and text: no HTML parsing at all. */
 class FakeNode {
@@ -27,20 +33,26 @@ const fakeDocument = {
   createDocumentFragment: () => new FakeNode('#fragment')
 } as unknown as DocumentLike;
 
-const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escape = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** The tree as HTML text, every text node escaped (what a browser would show). */
 function html(node: FakeNode): string {
-  if (node.tag === '#text') return escape(node.text);
+  if (node.tag === '#text') {
+    return escape(node.text);
+  }
   const inner = node.children.map(html).join('');
-  if (node.tag === '#fragment') return inner;
+  if (node.tag === '#fragment') {
+    return inner;
+  }
   const attrs = Object.entries(node.attrs)
     .map(([k, v]) => ` ${k}="${escape(v)}"`)
     .join('');
   return `<${node.tag}${attrs}>${inner}</${node.tag}>`;
 }
 
-const render = (src: string): string => html(renderMarkdown(src, fakeDocument) as unknown as FakeNode);
+const render = (src: string): string =>
+  html(renderMarkdown(src, fakeDocument) as unknown as FakeNode);
 
 describe('blocks', () => {
   it('renders headings, paragraphs and rules', () => {
@@ -55,7 +67,9 @@ describe('blocks', () => {
     expect(render('```python\nx = 1 < 2  # *not emphasis*\n```')).toBe(
       '<pre><code data-lang="python">x = 1 &lt; 2  # *not emphasis*</code></pre>'
     );
-    expect(render('text\n\n    indented\n      more\n')).toBe('<p>text</p><pre><code>indented\n  more</code></pre>');
+    expect(render('text\n\n    indented\n      more\n')).toBe(
+      '<p>text</p><pre><code>indented\n  more</code></pre>'
+    );
     expect(render('~~~\nunclosed')).toBe('<pre><code>unclosed</code></pre>');
   });
 
@@ -63,12 +77,18 @@ describe('blocks', () => {
     expect(render('- one\n- two\n  - nested\n* other')).toBe(
       '<ul><li><p>one</p></li><li><p>two</p><ul><li><p>nested</p></li></ul></li></ul><ul><li><p>other</p></li></ul>'
     );
-    expect(render('3. c\n4. d\n\n5. e')).toBe('<ol start="3"><li><p>c</p></li><li><p>d</p></li><li><p>e</p></li></ol>');
-    expect(render('- item\ncontinued')).toBe('<ul><li><p>item\ncontinued</p></li></ul>');
+    expect(render('3. c\n4. d\n\n5. e')).toBe(
+      '<ol start="3"><li><p>c</p></li><li><p>d</p></li><li><p>e</p></li></ol>'
+    );
+    expect(render('- item\ncontinued')).toBe(
+      '<ul><li><p>item\ncontinued</p></li></ul>'
+    );
   });
 
   it('renders quotes', () => {
-    expect(render('> quoted *text*\n> - item')).toBe('<blockquote><p>quoted <em>text</em></p><ul><li><p>item</p></li></ul></blockquote>');
+    expect(render('> quoted *text*\n> - item')).toBe(
+      '<blockquote><p>quoted <em>text</em></p><ul><li><p>item</p></li></ul></blockquote>'
+    );
   });
 
   it('survives deep nesting', () => {
@@ -81,12 +101,18 @@ describe('inlines', () => {
     expect(render('*em* **strong** ***both*** ~~gone~~ `a*b*c`')).toBe(
       '<p><em>em</em> <strong>strong</strong> <strong><em>both</em></strong> <del>gone</del> <code>a*b*c</code></p>'
     );
-    expect(render('_em_ and __strong__')).toBe('<p><em>em</em> and <strong>strong</strong></p>');
-    expect(render('*a **b** c*')).toBe('<p><em>a <strong>b</strong> c</em></p>');
+    expect(render('_em_ and __strong__')).toBe(
+      '<p><em>em</em> and <strong>strong</strong></p>'
+    );
+    expect(render('*a **b** c*')).toBe(
+      '<p><em>a <strong>b</strong> c</em></p>'
+    );
   });
 
   it('leaves snake_case names and lone stars alone', () => {
-    expect(render('learning_rate_warmup and 2 * 3 * 4')).toBe('<p>learning_rate_warmup and 2 * 3 * 4</p>');
+    expect(render('learning_rate_warmup and 2 * 3 * 4')).toBe(
+      '<p>learning_rate_warmup and 2 * 3 * 4</p>'
+    );
     expect(render('**unclosed')).toBe('<p>**unclosed</p>');
     expect(render('\\*not em\\*')).toBe('<p>*not em*</p>');
   });
@@ -108,13 +134,19 @@ describe('inlines', () => {
   it('never links javascript:, data: or relative URLs', () => {
     expect(render('[click](javascript:alert(1))')).toBe('<p>click</p>');
     expect(render('[x](  JaVaScRiPt:alert(1))')).toBe('<p>x</p>');
-    expect(render('[x](data:text/html,<script>alert(1)</script>)')).toBe('<p>x</p>');
+    expect(render('[x](data:text/html,<script>alert(1)</script>)')).toBe(
+      '<p>x</p>'
+    );
     expect(render('[x](/relative)')).toBe('<p>x</p>');
-    expect(render('<javascript:alert(1)>')).toBe('<p>&lt;javascript:alert(1)&gt;</p>');
+    expect(render('<javascript:alert(1)>')).toBe(
+      '<p>&lt;javascript:alert(1)&gt;</p>'
+    );
   });
 
   it('shows raw HTML as text', () => {
-    expect(render('<img src=x onerror=alert(1)><script>alert("x")</script>')).toBe(
+    expect(
+      render('<img src=x onerror=alert(1)><script>alert("x")</script>')
+    ).toBe(
       '<p>&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert("x")&lt;/script&gt;</p>'
     );
   });
@@ -122,7 +154,14 @@ describe('inlines', () => {
   it('parses to a plain tree', () => {
     expect(parseInline('a [b *c*](http://x.y)')).toEqual([
       { type: 'text', text: 'a ' },
-      { type: 'link', href: 'http://x.y/', children: [{ type: 'text', text: 'b ' }, { type: 'em', children: [{ type: 'text', text: 'c' }] }] }
+      {
+        type: 'link',
+        href: 'http://x.y/',
+        children: [
+          { type: 'text', text: 'b ' },
+          { type: 'em', children: [{ type: 'text', text: 'c' }] }
+        ]
+      }
     ]);
     expect(parseMarkdown('')).toEqual([]);
   });

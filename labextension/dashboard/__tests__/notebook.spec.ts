@@ -1,6 +1,7 @@
 import { imageDataUrl, parseNotebook, stripAnsi } from '../src/notebook';
 
-const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+const PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 describe('parseNotebook', () => {
   const nb = {
@@ -13,10 +14,24 @@ describe('parseNotebook', () => {
         source: 'print(1)\nx',
         outputs: [
           { output_type: 'stream', name: 'stdout', text: ['1\n'] },
-          { output_type: 'execute_result', data: { 'text/plain': ['42'], 'text/html': ['<b>42</b>'] } },
-          { output_type: 'display_data', data: { 'image/png': `${PNG}\n`, 'text/plain': '<Figure>' } },
-          { output_type: 'display_data', data: { 'text/html': '<script>alert(1)</script>' } },
-          { output_type: 'error', ename: 'ValueError', evalue: 'bad', traceback: ['\u001b[0;31mValueError\u001b[0m: bad'] }
+          {
+            output_type: 'execute_result',
+            data: { 'text/plain': ['42'], 'text/html': ['<b>42</b>'] }
+          },
+          {
+            output_type: 'display_data',
+            data: { 'image/png': `${PNG}\n`, 'text/plain': '<Figure>' }
+          },
+          {
+            output_type: 'display_data',
+            data: { 'text/html': '<script>alert(1)</script>' }
+          },
+          {
+            output_type: 'error',
+            ename: 'ValueError',
+            evalue: 'bad',
+            traceback: ['\u001b[0;31mValueError\u001b[0m: bad']
+          }
         ]
       },
       { cell_type: 'raw', source: '' }
@@ -49,7 +64,9 @@ describe('parseNotebook', () => {
 
 describe('imageDataUrl', () => {
   it('accepts only base64 PNG/JPEG data', () => {
-    expect(imageDataUrl('image/png', ['iVBO', 'Rw0K'])).toBe('data:image/png;base64,iVBORw0K');
+    expect(imageDataUrl('image/png', ['iVBO', 'Rw0K'])).toBe(
+      'data:image/png;base64,iVBORw0K'
+    );
     expect(imageDataUrl('image/png', 'abc"onerror=x')).toBeNull();
     expect(imageDataUrl('image/svg+xml', 'PHN2Zz4=')).toBeNull();
     expect(imageDataUrl('image/png', '')).toBeNull();

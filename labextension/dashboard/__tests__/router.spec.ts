@@ -1,5 +1,12 @@
 import { apiUrl, errorKind, segments } from '../src/api';
-import { compareIds, href, normalizeBase, parseRoute, routePath, withApiKey } from '../src/router';
+import {
+  compareIds,
+  href,
+  normalizeBase,
+  parseRoute,
+  routePath,
+  withApiKey
+} from '../src/router';
 
 describe('normalizeBase', () => {
   it('keeps the path of the meta tag without a trailing slash', () => {
@@ -18,16 +25,36 @@ describe('parseRoute', () => {
     expect(parseRoute('/wandb', '', '/wandb')).toEqual({ page: 'projects' });
     expect(parseRoute('/wandb/', '', '/wandb')).toEqual({ page: 'projects' });
     expect(parseRoute('/', '', '')).toEqual({ page: 'projects' });
-    expect(parseRoute('/wandb/me/proj', '', '/wandb')).toEqual({ page: 'project', entity: 'me', project: 'proj', compare: [] });
-    expect(parseRoute('/me/proj/runs/abc123', '', '')).toEqual({ page: 'run', entity: 'me', project: 'proj', runId: 'abc123' });
+    expect(parseRoute('/wandb/me/proj', '', '/wandb')).toEqual({
+      page: 'project',
+      entity: 'me',
+      project: 'proj',
+      compare: []
+    });
+    expect(parseRoute('/me/proj/runs/abc123', '', '')).toEqual({
+      page: 'run',
+      entity: 'me',
+      project: 'proj',
+      runId: 'abc123'
+    });
   });
 
   it('decodes percent-encoded segments', () => {
-    expect(parseRoute('/b/my%20team/p%C3%A9/runs/r-1', '', '/b')).toEqual({ page: 'run', entity: 'my team', project: 'pé', runId: 'r-1' });
+    expect(parseRoute('/b/my%20team/p%C3%A9/runs/r-1', '', '/b')).toEqual({
+      page: 'run',
+      entity: 'my team',
+      project: 'pé',
+      runId: 'r-1'
+    });
   });
 
   it('reads the runs to compare', () => {
-    expect(parseRoute('/me/proj', '?compare=a,b&apiKey=k', '')).toEqual({ page: 'project', entity: 'me', project: 'proj', compare: ['a', 'b'] });
+    expect(parseRoute('/me/proj', '?compare=a,b&apiKey=k', '')).toEqual({
+      page: 'project',
+      entity: 'me',
+      project: 'proj',
+      compare: ['a', 'b']
+    });
     expect(compareIds('?compare=a,,%20b%20')).toEqual(['a', 'b']);
     expect(compareIds('')).toEqual([]);
   });
@@ -43,7 +70,12 @@ describe('parseRoute', () => {
   it('is the inverse of routePath', () => {
     const routes = [
       { page: 'projects' as const },
-      { page: 'project' as const, entity: 'a/b', project: 'p?q', compare: ['x', 'y z'] },
+      {
+        page: 'project' as const,
+        entity: 'a/b',
+        project: 'p?q',
+        compare: ['x', 'y z']
+      },
       { page: 'run' as const, entity: 'e', project: 'p#1', runId: 'r%2' }
     ];
     for (const route of routes) {
@@ -56,15 +88,28 @@ describe('parseRoute', () => {
 describe('secret links', () => {
   it('keep apiKey on internal links, before the hash', () => {
     expect(withApiKey('/b/e/p', 'k&1')).toBe('/b/e/p?apiKey=k%261');
-    expect(withApiKey('/b/e/p?compare=a', 'k')).toBe('/b/e/p?compare=a&apiKey=k');
+    expect(withApiKey('/b/e/p?compare=a', 'k')).toBe(
+      '/b/e/p?compare=a&apiKey=k'
+    );
     expect(withApiKey('/b/e/p#charts', 'k')).toBe('/b/e/p?apiKey=k#charts');
     expect(withApiKey('/b/e/p', null)).toBe('/b/e/p');
-    expect(href('', { page: 'run', entity: 'e', project: 'p', runId: 'r' }, 'k')).toBe('/e/p/runs/r?apiKey=k');
+    expect(
+      href('', { page: 'run', entity: 'e', project: 'p', runId: 'r' }, 'k')
+    ).toBe('/e/p/runs/r?apiKey=k');
   });
 
   it('are forwarded on API calls', () => {
-    expect(apiUrl('/wandb', 'projects', {}, null)).toBe('/wandb/_dashboard/api/projects');
-    expect(apiUrl('', `run/${segments('e', 'p/x', 'r')}/history`, { keys: 'a,b', x: '_step', samples: 1000, skip: null }, 's3cret')).toBe(
+    expect(apiUrl('/wandb', 'projects', {}, null)).toBe(
+      '/wandb/_dashboard/api/projects'
+    );
+    expect(
+      apiUrl(
+        '',
+        `run/${segments('e', 'p/x', 'r')}/history`,
+        { keys: 'a,b', x: '_step', samples: 1000, skip: null },
+        's3cret'
+      )
+    ).toBe(
       '/_dashboard/api/run/e/p%2Fx/r/history?keys=a%2Cb&x=_step&samples=1000&apiKey=s3cret'
     );
   });

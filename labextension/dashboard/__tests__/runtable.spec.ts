@@ -30,10 +30,38 @@ function run(id: string, fields: Partial<RunRow> = {}): RunRow {
 }
 
 const rows = [
-  run('a', { name: 'alpha', created_at: 3, group: 'sweep-1', job_type: 'train', tags: ['baseline'], config: { lr: 0.1, opt: 'adam' }, summary: { loss: 0.5 } }),
-  run('b', { name: 'beta', created_at: 1, group: 'sweep-2', job_type: 'eval', config: { lr: 0.01, opt: 'sgd' }, summary: { loss: 0.2 } }),
-  run('c', { name: 'gamma-10', created_at: 2, group: 'sweep-1', job_type: 'train', tags: ['final'], config: { lr: 1 }, summary: {} }),
-  run('d', { name: 'gamma-9', created_at: 4, config: {}, summary: { loss: 'n/a' } })
+  run('a', {
+    name: 'alpha',
+    created_at: 3,
+    group: 'sweep-1',
+    job_type: 'train',
+    tags: ['baseline'],
+    config: { lr: 0.1, opt: 'adam' },
+    summary: { loss: 0.5 }
+  }),
+  run('b', {
+    name: 'beta',
+    created_at: 1,
+    group: 'sweep-2',
+    job_type: 'eval',
+    config: { lr: 0.01, opt: 'sgd' },
+    summary: { loss: 0.2 }
+  }),
+  run('c', {
+    name: 'gamma-10',
+    created_at: 2,
+    group: 'sweep-1',
+    job_type: 'train',
+    tags: ['final'],
+    config: { lr: 1 },
+    summary: {}
+  }),
+  run('d', {
+    name: 'gamma-9',
+    created_at: 4,
+    config: {},
+    summary: { loss: 'n/a' }
+  })
 ];
 const ids = (list: RunRow[]): string[] => list.map(r => r.id);
 
@@ -46,11 +74,31 @@ describe('sorting', () => {
   });
 
   it('sorts by fixed, config and summary columns, empty cells last both ways', () => {
-    expect(ids(sortRuns(rows, 'created', 'desc'))).toEqual(['d', 'a', 'c', 'b']);
+    expect(ids(sortRuns(rows, 'created', 'desc'))).toEqual([
+      'd',
+      'a',
+      'c',
+      'b'
+    ]);
     expect(ids(sortRuns(rows, 'name', 'asc'))).toEqual(['a', 'b', 'd', 'c']);
-    expect(ids(sortRuns(rows, 'config:lr', 'asc'))).toEqual(['b', 'a', 'c', 'd']);
-    expect(ids(sortRuns(rows, 'config:lr', 'desc'))).toEqual(['c', 'a', 'b', 'd']);
-    expect(ids(sortRuns(rows, 'summary:loss', 'asc'))).toEqual(['b', 'a', 'd', 'c']);
+    expect(ids(sortRuns(rows, 'config:lr', 'asc'))).toEqual([
+      'b',
+      'a',
+      'c',
+      'd'
+    ]);
+    expect(ids(sortRuns(rows, 'config:lr', 'desc'))).toEqual([
+      'c',
+      'a',
+      'b',
+      'd'
+    ]);
+    expect(ids(sortRuns(rows, 'summary:loss', 'asc'))).toEqual([
+      'b',
+      'a',
+      'd',
+      'c'
+    ]);
   });
 
   it('reads cell values by column key', () => {
@@ -76,32 +124,59 @@ describe('filterRuns', () => {
 
 describe('groupRuns', () => {
   it('groups by group or job type, ungrouped last, row order kept', () => {
-    expect(groupRuns(rows, 'group').map(g => [g.key, ids([...g.rows])])).toEqual([
+    expect(
+      groupRuns(rows, 'group').map(g => [g.key, ids([...g.rows])])
+    ).toEqual([
       ['sweep-1', ['a', 'c']],
       ['sweep-2', ['b']],
       [null, ['d']]
     ]);
-    expect(groupRuns(rows, 'job_type').map(g => g.key)).toEqual(['eval', 'train', null]);
+    expect(groupRuns(rows, 'job_type').map(g => g.key)).toEqual([
+      'eval',
+      'train',
+      null
+    ]);
   });
 });
 
 describe('column choice', () => {
   it('defaults to a few summary and config keys', () => {
-    expect(defaultColumns(['a', 'b', 'c'], ['x', 'y', 'z', 'w'])).toEqual({ config: ['a', 'b'], summary: ['x', 'y', 'z'] });
+    expect(defaultColumns(['a', 'b', 'c'], ['x', 'y', 'z', 'w'])).toEqual({
+      config: ['a', 'b'],
+      summary: ['x', 'y', 'z']
+    });
   });
 
   it('is remembered per project and survives broken storage', () => {
     const store = new Map<string, string>();
-    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+    const storage = {
+      getItem: (k: string) => store.get(k) ?? null,
+      setItem: (k: string, v: string) => void store.set(k, v)
+    };
     expect(loadColumns(storage, 'e', 'p')).toBeNull();
     saveColumns(storage, 'e', 'p', { config: ['lr'], summary: ['loss'] });
-    expect(loadColumns(storage, 'e', 'p')).toEqual({ config: ['lr'], summary: ['loss'] });
+    expect(loadColumns(storage, 'e', 'p')).toEqual({
+      config: ['lr'],
+      summary: ['loss']
+    });
     expect(loadColumns(storage, 'e', 'other')).toBeNull();
     store.set(columnsStorageKey('e', 'bad'), '{not json');
     expect(loadColumns(storage, 'e', 'bad')).toBeNull();
-    store.set(columnsStorageKey('e', 'odd'), '{"config": [1, "lr"], "summary": "loss"}');
-    expect(loadColumns(storage, 'e', 'odd')).toEqual({ config: ['lr'], summary: [] });
-    const throwing = { setItem: () => { throw new Error('quota'); } };
-    expect(() => saveColumns(throwing, 'e', 'p', { config: [], summary: [] })).not.toThrow();
+    store.set(
+      columnsStorageKey('e', 'odd'),
+      '{"config": [1, "lr"], "summary": "loss"}'
+    );
+    expect(loadColumns(storage, 'e', 'odd')).toEqual({
+      config: ['lr'],
+      summary: []
+    });
+    const throwing = {
+      setItem: () => {
+        throw new Error('quota');
+      }
+    };
+    expect(() =>
+      saveColumns(throwing, 'e', 'p', { config: [], summary: [] })
+    ).not.toThrow();
   });
 });

@@ -1,7 +1,9 @@
 import { axisTicks, clockStep, niceStep } from '../src/ticks';
 
-const values = (ticks: { value: number }[]): number[] => ticks.map(t => t.value);
-const labels = (ticks: { label: string }[]): string[] => ticks.map(t => t.label);
+const values = (ticks: { value: number }[]): number[] =>
+  ticks.map(t => t.value);
+const labels = (ticks: { label: string }[]): string[] =>
+  ticks.map(t => t.label);
 
 describe('niceStep', () => {
   it('picks 1, 2 or 5 times a power of ten', () => {
@@ -25,7 +27,9 @@ describe('axisTicks', () => {
   });
 
   it('handles negative domains', () => {
-    expect(values(axisTicks('number', -10, 10, 4))).toEqual([-10, -5, 0, 5, 10]);
+    expect(values(axisTicks('number', -10, 10, 4))).toEqual([
+      -10, -5, 0, 5, 10
+    ]);
   });
 
   it('never puts integer axes (steps) between integers', () => {
@@ -34,7 +38,14 @@ describe('axisTicks', () => {
   });
 
   it('labels large axes with SI suffixes', () => {
-    expect(labels(axisTicks('integer', 0, 1_000_000, 5))).toEqual(['0', '200k', '400k', '600k', '800k', '1M']);
+    expect(labels(axisTicks('integer', 0, 1_000_000, 5))).toEqual([
+      '0',
+      '200k',
+      '400k',
+      '600k',
+      '800k',
+      '1M'
+    ]);
   });
 
   it('uses clock steps and duration labels for relative time', () => {

@@ -53,7 +53,12 @@ export interface RunsAnswer {
 export interface SeriesAnswer {
   readonly rows: number;
   readonly x: string;
-  readonly series: Readonly<Record<string, { readonly x: readonly number[]; readonly y: readonly number[] }>>;
+  readonly series: Readonly<
+    Record<
+      string,
+      { readonly x: readonly number[]; readonly y: readonly number[] }
+    >
+  >;
 }
 
 export interface OutputAnswer {
@@ -77,7 +82,11 @@ export class ApiError extends Error {
 }
 
 export function errorKind(status: number): ErrorKind {
-  return status === 401 || status === 403 ? 'auth' : status === 404 ? 'notfound' : 'server';
+  return status === 401 || status === 403
+    ? 'auth'
+    : status === 404
+      ? 'notfound'
+      : 'server';
 }
 
 export type Params = Record<string, string | number | null | undefined>;
@@ -88,7 +97,12 @@ export function segments(...parts: string[]): string {
 }
 
 /** The URL of an API call: `{base}/_dashboard/api/{path}?params&apiKey=`. */
-export function apiUrl(base: string, path: string, params: Params, apiKey: string | null): string {
+export function apiUrl(
+  base: string,
+  path: string,
+  params: Params,
+  apiKey: string | null
+): string {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value !== null && value !== undefined) {
@@ -106,7 +120,8 @@ export class Api {
   constructor(
     readonly base: string,
     readonly apiKey: string | null,
-    private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init)
+    private readonly fetchImpl: typeof fetch = (input, init) =>
+      fetch(input, init)
   ) {}
 
   url(path: string, params: Params = {}): string {
@@ -121,7 +136,11 @@ export class Api {
         headers: { Accept: 'application/json' }
       });
     } catch (err) {
-      throw new ApiError('network', 0, `The dashboard server cannot be reached (${String(err)}).`);
+      throw new ApiError(
+        'network',
+        0,
+        `The dashboard server cannot be reached (${String(err)}).`
+      );
     }
     if (!response.ok) {
       let message = `${response.status} ${response.statusText}`;
@@ -158,7 +177,14 @@ export class Api {
     return this.json(`run/${segments(entity, project, runId)}`);
   }
 
-  history(entity: string, project: string, runId: string, keys: readonly string[] | null, x: string, samples = 1000): Promise<SeriesAnswer> {
+  history(
+    entity: string,
+    project: string,
+    runId: string,
+    keys: readonly string[] | null,
+    x: string,
+    samples = 1000
+  ): Promise<SeriesAnswer> {
     return this.json(`run/${segments(entity, project, runId)}/history`, {
       keys: keys ? keys.join(',') : null,
       x,
@@ -166,21 +192,44 @@ export class Api {
     });
   }
 
-  events(entity: string, project: string, runId: string, samples = 1000): Promise<SeriesAnswer> {
-    return this.json(`run/${segments(entity, project, runId)}/events`, { samples });
+  events(
+    entity: string,
+    project: string,
+    runId: string,
+    samples = 1000
+  ): Promise<SeriesAnswer> {
+    return this.json(`run/${segments(entity, project, runId)}/events`, {
+      samples
+    });
   }
 
-  output(entity: string, project: string, runId: string, params: { tail: number } | { offset: number }): Promise<OutputAnswer> {
+  output(
+    entity: string,
+    project: string,
+    runId: string,
+    params: { tail: number } | { offset: number }
+  ): Promise<OutputAnswer> {
     return this.json(`run/${segments(entity, project, runId)}/output`, params);
   }
 
   /** Download URL of a run file (name may hold "/" for files in sub-folders). */
-  fileUrl(entity: string, project: string, runId: string, name: string, inline = false): string {
+  fileUrl(
+    entity: string,
+    project: string,
+    runId: string,
+    name: string,
+    inline = false
+  ): string {
     const path = `run/${segments(entity, project, runId)}/files/${name.split('/').map(encodeURIComponent).join('/')}`;
     return this.url(path, { inline: inline ? 1 : null });
   }
 
-  fileText(entity: string, project: string, runId: string, name: string): Promise<string> {
+  fileText(
+    entity: string,
+    project: string,
+    runId: string,
+    name: string
+  ): Promise<string> {
     const path = `run/${segments(entity, project, runId)}/files/${name.split('/').map(encodeURIComponent).join('/')}`;
     return this.text(path, { inline: 1 });
   }

@@ -26,7 +26,12 @@ export interface Line {
 export interface ChartLayout {
   readonly width: number;
   readonly height: number;
-  readonly plot: { readonly left: number; readonly top: number; readonly right: number; readonly bottom: number };
+  readonly plot: {
+    readonly left: number;
+    readonly top: number;
+    readonly right: number;
+    readonly bottom: number;
+  };
   readonly xDomain: readonly [number, number];
   readonly yDomain: readonly [number, number];
   readonly xTicks: readonly PlacedTick[];
@@ -36,18 +41,30 @@ export interface ChartLayout {
 
 /** The x-axis kind that suits a history x key. */
 export function axisKindFor(xKey: string): AxisKind {
-  return xKey === '_runtime' ? 'duration' : xKey === '_timestamp' ? 'time' : xKey === '_step' ? 'integer' : 'number';
+  return xKey === '_runtime'
+    ? 'duration'
+    : xKey === '_timestamp'
+      ? 'time'
+      : xKey === '_step'
+        ? 'integer'
+        : 'number';
 }
 
 /** [min, max] of finite values over all series, or null when there are none. */
-export function extent(values: readonly (readonly number[])[]): [number, number] | null {
+export function extent(
+  values: readonly (readonly number[])[]
+): [number, number] | null {
   let min = Infinity;
   let max = -Infinity;
   for (const list of values) {
     for (const v of list) {
       if (Number.isFinite(v)) {
-        if (v < min) min = v;
-        if (v > max) max = v;
+        if (v < min) {
+          min = v;
+        }
+        if (v > max) {
+          max = v;
+        }
       }
     }
   }
@@ -68,7 +85,10 @@ export function padDomain(min: number, max: number, pad = 0): [number, number] {
 }
 
 /** A linear map from a domain onto a pixel range (range may run backwards, as y does). */
-export function scale(domain: readonly [number, number], range: readonly [number, number]): (v: number) => number {
+export function scale(
+  domain: readonly [number, number],
+  range: readonly [number, number]
+): (v: number) => number {
   const [d0, d1] = domain;
   const [r0, r1] = range;
   const k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
@@ -109,10 +129,19 @@ export function layoutChart(options: {
   const xExtent = extent(series.map(s => s.x)) ?? [0, 1];
   const yExtent = extent(series.map(s => s.y)) ?? [0, 1];
   // a single x: a minute either side of a wall time, else padDomain's default
-  const xDomain = xKind === 'time' && xExtent[0] === xExtent[1] ? [xExtent[0] - 60, xExtent[0] + 60] as [number, number] : padDomain(xExtent[0], xExtent[1]);
+  const xDomain =
+    xKind === 'time' && xExtent[0] === xExtent[1]
+      ? ([xExtent[0] - 60, xExtent[0] + 60] as [number, number])
+      : padDomain(xExtent[0], xExtent[1]);
   const yDomain = padDomain(yExtent[0], yExtent[1], 0.05);
-  const yTicksRaw = axisTicks('number', yDomain[0], yDomain[1], options.yTickCount ?? 5);
-  const labelWidth = Math.max(1, ...yTicksRaw.map(t => t.label.length)) * CHAR_WIDTH;
+  const yTicksRaw = axisTicks(
+    'number',
+    yDomain[0],
+    yDomain[1],
+    options.yTickCount ?? 5
+  );
+  const labelWidth =
+    Math.max(1, ...yTicksRaw.map(t => t.label.length)) * CHAR_WIDTH;
   const plot = {
     left: Math.ceil(labelWidth + 10),
     top: MARGIN.top,
@@ -121,12 +150,19 @@ export function layoutChart(options: {
   };
   const sx = scale(xDomain, [plot.left, plot.right]);
   const sy = scale(yDomain, [plot.bottom, plot.top]);
-  const xTickCount = options.xTickCount ?? Math.max(2, Math.floor((plot.right - plot.left) / 90));
-  const xTicks = axisTicks(xKind, xDomain[0], xDomain[1], xTickCount).map(t => ({
-    pos: round1(sx(t.value)),
+  const xTickCount =
+    options.xTickCount ??
+    Math.max(2, Math.floor((plot.right - plot.left) / 90));
+  const xTicks = axisTicks(xKind, xDomain[0], xDomain[1], xTickCount).map(
+    t => ({
+      pos: round1(sx(t.value)),
+      label: t.label
+    })
+  );
+  const yTicks = yTicksRaw.map(t => ({
+    pos: round1(sy(t.value)),
     label: t.label
   }));
-  const yTicks = yTicksRaw.map(t => ({ pos: round1(sy(t.value)), label: t.label }));
   const lines = series.map(s => {
     const coords: string[] = [];
     let first: [number, number] | null = null;
@@ -139,7 +175,11 @@ export function layoutChart(options: {
         coords.push(`${px},${py}`);
       }
     }
-    return { points: coords.join(' '), count: coords.length, dot: coords.length === 1 ? first : null };
+    return {
+      points: coords.join(' '),
+      count: coords.length,
+      dot: coords.length === 1 ? first : null
+    };
   });
   return { width, height, plot, xDomain, yDomain, xTicks, yTicks, lines };
 }

@@ -21,7 +21,10 @@ export class ChartGrid {
   }
 
   /** Series of each metric; metrics in natural order ("loss_2" before "loss_10"). */
-  update(byMetric: ReadonlyMap<string, readonly ChartSeries[]>, xKind: AxisKind): void {
+  update(
+    byMetric: ReadonlyMap<string, readonly ChartSeries[]>,
+    xKind: AxisKind
+  ): void {
     const metrics = [...byMetric.keys()].sort(naturalOrder);
     for (const [metric, chart] of this.charts) {
       if (!byMetric.has(metric)) {
@@ -38,15 +41,23 @@ export class ChartGrid {
       return chart;
     });
     if (!ordered.length) {
-      replaceChildren(this.element, el('p', { class: 'empty' }, this.emptyText));
+      replaceChildren(
+        this.element,
+        el('p', { class: 'empty' }, this.emptyText)
+      );
       return;
     }
     // (re)attach in order first, so each chart measures its real width before drawing
     const current = [...this.element.children];
-    if (current.length !== ordered.length || ordered.some((chart, i) => current[i] !== chart.element)) {
+    if (
+      current.length !== ordered.length ||
+      ordered.some((chart, i) => current[i] !== chart.element)
+    ) {
       replaceChildren(this.element, ...ordered.map(chart => chart.element));
     }
-    ordered.forEach(chart => chart.update(byMetric.get(chart.metric) ?? [], xKind));
+    ordered.forEach(chart =>
+      chart.update(byMetric.get(chart.metric) ?? [], xKind)
+    );
     this.applyFilter();
   }
 
@@ -57,7 +68,8 @@ export class ChartGrid {
 
   private applyFilter(): void {
     for (const [metric, chart] of this.charts) {
-      chart.element.hidden = this.filter !== '' && !metric.toLowerCase().includes(this.filter);
+      chart.element.hidden =
+        this.filter !== '' && !metric.toLowerCase().includes(this.filter);
     }
   }
 
@@ -70,7 +82,10 @@ export class ChartGrid {
 }
 
 /** The x axes a history chart can use (history keys the server indexes by). */
-export const X_AXES: readonly { readonly key: string; readonly label: string }[] = [
+export const X_AXES: readonly {
+  readonly key: string;
+  readonly label: string;
+}[] = [
   { key: '_step', label: 'Step' },
   { key: '_runtime', label: 'Relative time' },
   { key: '_timestamp', label: 'Wall time' }
@@ -93,8 +108,21 @@ export function rememberedXAxis(): string {
 }
 
 /** A labelled <select> of X_AXES that remembers the choice and reports it. */
-export function xAxisSelect(current: string, onChange: (key: string) => void): HTMLElement {
-  const select = el('select', { 'data-testid': 'x-axis' }, ...X_AXES.map(axis => el('option', { value: axis.key, selected: axis.key === current }, axis.label)));
+export function xAxisSelect(
+  current: string,
+  onChange: (key: string) => void
+): HTMLElement {
+  const select = el(
+    'select',
+    { 'data-testid': 'x-axis' },
+    ...X_AXES.map(axis =>
+      el(
+        'option',
+        { value: axis.key, selected: axis.key === current },
+        axis.label
+      )
+    )
+  );
   select.addEventListener('change', () => {
     try {
       storage()?.setItem(X_STORAGE_KEY, select.value);
@@ -108,7 +136,11 @@ export function xAxisSelect(current: string, onChange: (key: string) => void): H
 
 /** A search box that filters a grid's charts by metric name. */
 export function chartFilter(grid: ChartGrid): HTMLElement {
-  const input = el('input', { type: 'search', placeholder: 'Filter charts', 'aria-label': 'Filter charts' });
+  const input = el('input', {
+    type: 'search',
+    placeholder: 'Filter charts',
+    'aria-label': 'Filter charts'
+  });
   input.addEventListener('input', () => grid.setFilter(input.value));
   return input;
 }

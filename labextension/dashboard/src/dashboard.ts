@@ -11,13 +11,19 @@ import { renderProjects } from './pages/projects.js';
 import { renderRun } from './pages/run.js';
 import { normalizeBase, parseRoute } from './router.js';
 
-const base = normalizeBase(document.querySelector('meta[name="wandb-dashboard-base"]')?.getAttribute('content'));
+const base = normalizeBase(
+  document
+    .querySelector('meta[name="wandb-dashboard-base"]')
+    ?.getAttribute('content')
+);
 const apiKey = new URLSearchParams(location.search).get('apiKey');
 const api = new Api(base, apiKey);
 
 function appRoot(): HTMLElement {
   const existing = document.getElementById('app');
-  if (existing) return existing;
+  if (existing) {
+    return existing;
+  }
   const root = el('div', { id: 'app' });
   document.body.appendChild(root);
   return root;
@@ -46,22 +52,32 @@ async function show(): Promise<void> {
         await renderRun(ctx, route);
         break;
       default:
-        replaceChildren(root, errorView(ctx, new Error(`No page at ${route.path}.`)));
+        replaceChildren(
+          root,
+          errorView(ctx, new Error(`No page at ${route.path}.`))
+        );
     }
     if (ctx.alive && location.hash) {
-      document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
+      document
+        .getElementById(decodeURIComponent(location.hash.slice(1)))
+        ?.scrollIntoView();
     }
   } catch (err) {
     if (ctx.alive) {
       replaceChildren(root, errorView(ctx, err));
     }
   } finally {
-    if (ctx.alive) root.setAttribute('aria-busy', 'false');
+    if (ctx.alive) {
+      root.setAttribute('aria-busy', 'false');
+    }
   }
 }
 
 document.addEventListener('click', event => {
-  const target = event.target instanceof Element ? event.target.closest('a[data-nav]') : null;
+  const target =
+    event.target instanceof Element
+      ? event.target.closest('a[data-nav]')
+      : null;
   if (
     !(target instanceof HTMLAnchorElement) ||
     !target.hasAttribute('href') ||

@@ -6,7 +6,10 @@
  */
 
 export type Child = Node | string | number | null | undefined | false;
-export type Attrs = Record<string, string | number | boolean | null | undefined>;
+export type Attrs = Record<
+  string,
+  string | number | boolean | null | undefined
+>;
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -27,7 +30,9 @@ function append(node: Node, children: Child[]): void {
     if (child === null || child === undefined || child === false) {
       continue;
     }
-    node.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+    node.appendChild(
+      typeof child === 'object' ? child : document.createTextNode(String(child))
+    );
   }
 }
 

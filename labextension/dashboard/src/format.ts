@@ -5,7 +5,9 @@
 
 function trimZeros(text: string): string {
   // "1.2500" -> "1.25", "3.000e-5" -> "3e-5"; leaves integers alone.
-  return text.replace(/\.(\d*?)0+(?=$|e)/, (_m, digits: string) => (digits ? `.${digits}` : ''));
+  return text.replace(/\.(\d*?)0+(?=$|e)/, (_m, digits: string) =>
+    digits ? `.${digits}` : ''
+  );
 }
 
 /** A number for a table or tooltip: exact integers, else 6 significant digits. */
@@ -49,7 +51,10 @@ export function decimalsFor(step: number): number {
     return 0;
   }
   let decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
-  while (decimals < 12 && Math.abs(step * 10 ** decimals - Math.round(step * 10 ** decimals)) > 1e-6) {
+  while (
+    decimals < 12 &&
+    Math.abs(step * 10 ** decimals - Math.round(step * 10 ** decimals)) > 1e-6
+  ) {
     decimals += 1;
   }
   return decimals;
@@ -66,16 +71,25 @@ const SI_UNITS: [number, string][] = [
  * An axis label for `value` among ticks `step` apart whose largest magnitude is `maxAbs`:
  * SI suffixes on big axes (800k, 1M, 1.2M), exponents on tiny ones, else fixed decimals.
  */
-export function formatTick(value: number, step: number, maxAbs: number): string {
+export function formatTick(
+  value: number,
+  step: number,
+  maxAbs: number
+): string {
   if (value === 0) {
     return '0';
   }
   if (maxAbs >= 1e4) {
-    const [unit, suffix] = SI_UNITS.find(([u]) => Math.abs(value) >= u) ?? [1, ''];
+    const [unit, suffix] = SI_UNITS.find(([u]) => Math.abs(value) >= u) ?? [
+      1,
+      ''
+    ];
     return `${trimZeros((value / unit).toFixed(decimalsFor(step / unit)))}${suffix}`;
   }
   if (maxAbs < 1e-3) {
-    return trimZeros(value.toExponential(Math.min(6, Math.max(1, decimalsFor(step / maxAbs)))));
+    return trimZeros(
+      value.toExponential(Math.min(6, Math.max(1, decimalsFor(step / maxAbs))))
+    );
   }
   return value.toFixed(decimalsFor(step));
 }
@@ -104,7 +118,9 @@ export function formatDuration(seconds: number): string {
     [total % 60, 's']
   ];
   const first = units.findIndex(([n]) => n > 0);
-  const shown = units.slice(first, first + 2).filter(([n], i) => i === 0 || n > 0);
+  const shown = units
+    .slice(first, first + 2)
+    .filter(([n], i) => i === 0 || n > 0);
   return sign + shown.map(([n, u]) => `${n}${u}`).join(' ');
 }
 
@@ -113,8 +129,15 @@ function pad2(n: number): string {
 }
 
 /** Local date and time of an epoch (seconds): "2024-05-01 13:04", with seconds on request. */
-export function formatDate(epochSeconds: number | null | undefined, withSeconds = false): string {
-  if (epochSeconds === null || epochSeconds === undefined || !Number.isFinite(epochSeconds)) {
+export function formatDate(
+  epochSeconds: number | null | undefined,
+  withSeconds = false
+): string {
+  if (
+    epochSeconds === null ||
+    epochSeconds === undefined ||
+    !Number.isFinite(epochSeconds)
+  ) {
     return '';
   }
   const d = new Date(epochSeconds * 1000);
@@ -138,13 +161,22 @@ export function formatClock(epochSeconds: number, stepSeconds: number): string {
     return hms;
   }
   const digits = Math.min(3, decimalsFor(stepSeconds));
-  const fraction = (epochSeconds - Math.floor(epochSeconds)).toFixed(digits).slice(1);
+  const fraction = (epochSeconds - Math.floor(epochSeconds))
+    .toFixed(digits)
+    .slice(1);
   return `${hms}${fraction}`;
 }
 
 /** "How long ago" for recent times, falling back to the date after a week. */
-export function formatAgo(epochSeconds: number | null | undefined, nowSeconds: number): string {
-  if (epochSeconds === null || epochSeconds === undefined || !Number.isFinite(epochSeconds)) {
+export function formatAgo(
+  epochSeconds: number | null | undefined,
+  nowSeconds: number
+): string {
+  if (
+    epochSeconds === null ||
+    epochSeconds === undefined ||
+    !Number.isFinite(epochSeconds)
+  ) {
     return '';
   }
   const age = nowSeconds - epochSeconds;
@@ -173,11 +205,22 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Nested objects as dotted keys ({git: {commit: "a"}} -> {"git.commit": "a"}), lists kept whole. */
-export function flattenObject(value: Readonly<Record<string, unknown>>, prefix = ''): Record<string, unknown> {
+export function flattenObject(
+  value: Readonly<Record<string, unknown>>,
+  prefix = ''
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length) {
-      Object.assign(out, flattenObject(v as Record<string, unknown>, `${prefix}${key}.`));
+    if (
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      Object.keys(v).length
+    ) {
+      Object.assign(
+        out,
+        flattenObject(v as Record<string, unknown>, `${prefix}${key}.`)
+      );
     } else {
       out[`${prefix}${key}`] = v;
     }

@@ -8,15 +8,31 @@
 export type Inline =
   | { readonly type: 'text'; readonly text: string }
   | { readonly type: 'code'; readonly text: string }
-  | { readonly type: 'strong' | 'em' | 'del'; readonly children: readonly Inline[] }
-  | { readonly type: 'link'; readonly href: string; readonly children: readonly Inline[] }
+  | {
+      readonly type: 'strong' | 'em' | 'del';
+      readonly children: readonly Inline[];
+    }
+  | {
+      readonly type: 'link';
+      readonly href: string;
+      readonly children: readonly Inline[];
+    }
   | { readonly type: 'break' };
 
 export type Block =
-  | { readonly type: 'heading'; readonly level: number; readonly inlines: readonly Inline[] }
+  | {
+      readonly type: 'heading';
+      readonly level: number;
+      readonly inlines: readonly Inline[];
+    }
   | { readonly type: 'paragraph'; readonly inlines: readonly Inline[] }
   | { readonly type: 'code'; readonly lang: string; readonly text: string }
-  | { readonly type: 'list'; readonly ordered: boolean; readonly start: number; readonly items: readonly (readonly Block[])[] }
+  | {
+      readonly type: 'list';
+      readonly ordered: boolean;
+      readonly start: number;
+      readonly items: readonly (readonly Block[])[];
+    }
   | { readonly type: 'quote'; readonly blocks: readonly Block[] }
   | { readonly type: 'rule' };
 
@@ -52,14 +68,22 @@ function indentOf(line: string): number {
 }
 
 function startsBlock(line: string): boolean {
-  return FENCE.test(line) || HEADING.test(line) || RULE.test(line) || QUOTE.test(line) || LIST_ITEM.test(line);
+  return (
+    FENCE.test(line) ||
+    HEADING.test(line) ||
+    RULE.test(line) ||
+    QUOTE.test(line) ||
+    LIST_ITEM.test(line)
+  );
 }
 
 function parseFence(lines: string[], i: number): [Block, number] {
   const [, fence, lang] = FENCE.exec(lines[i]) as RegExpExecArray;
   const body: string[] = [];
   let j = i + 1;
-  const close = new RegExp(`^ {0,3}${fence[0] === '`' ? '`' : '~'}{${fence.length},}\\s*$`);
+  const close = new RegExp(
+    `^ {0,3}${fence[0] === '`' ? '`' : '~'}{${fence.length},}\\s*$`
+  );
   while (j < lines.length && !close.test(lines[j])) {
     body.push(lines[j]);
     j++;
@@ -75,7 +99,12 @@ function parseList(lines: string[], i: number, depth: number): [Block, number] {
   let j = i;
   while (j < lines.length) {
     const m = LIST_ITEM.exec(lines[j]);
-    if (!m || (ordered ? m[2].slice(-1) !== markerKind || !/\d/.test(m[2]) : m[2] !== markerKind)) {
+    if (
+      !m ||
+      (ordered
+        ? m[2].slice(-1) !== markerKind || !/\d/.test(m[2])
+        : m[2] !== markerKind)
+    ) {
       break;
     }
     const contentIndent = m[0].length;
@@ -100,7 +129,12 @@ function parseList(lines: string[], i: number, depth: number): [Block, number] {
     }
     items.push(parseBlocks(body, depth + 1));
     // a blank line between items keeps the list going
-    while (j < lines.length && isBlank(lines[j]) && j + 1 < lines.length && LIST_ITEM.test(lines[j + 1])) {
+    while (
+      j < lines.length &&
+      isBlank(lines[j]) &&
+      j + 1 < lines.length &&
+      LIST_ITEM.test(lines[j + 1])
+    ) {
       j++;
     }
   }
@@ -116,7 +150,10 @@ function parseBlocks(lines: string[], depth = 0): Block[] {
     if (isBlank(line)) {
       i++;
     } else if (depth >= MAX_DEPTH) {
-      blocks.push({ type: 'paragraph', inlines: [{ type: 'text', text: lines.slice(i).join('\n').trim() }] });
+      blocks.push({
+        type: 'paragraph',
+        inlines: [{ type: 'text', text: lines.slice(i).join('\n').trim() }]
+      });
       break;
     } else if (FENCE.test(line)) {
       const [block, next] = parseFence(lines, i);
@@ -124,7 +161,11 @@ function parseBlocks(lines: string[], depth = 0): Block[] {
       i = next;
     } else if (HEADING.test(line)) {
       const [, hashes, text] = HEADING.exec(line) as RegExpExecArray;
-      blocks.push({ type: 'heading', level: hashes.length, inlines: parseInline(text ?? '') });
+      blocks.push({
+        type: 'heading',
+        level: hashes.length,
+        inlines: parseInline(text ?? '')
+      });
       i++;
     } else if (RULE.test(line)) {
       blocks.push({ type: 'rule' });
@@ -142,7 +183,10 @@ function parseBlocks(lines: string[], depth = 0): Block[] {
       i = next;
     } else if (indentOf(line) >= 4) {
       const body: string[] = [];
-      while (i < lines.length && (isBlank(lines[i]) || indentOf(lines[i]) >= 4)) {
+      while (
+        i < lines.length &&
+        (isBlank(lines[i]) || indentOf(lines[i]) >= 4)
+      ) {
         body.push(lines[i].slice(4));
         i++;
       }
@@ -168,7 +212,11 @@ function parseBlocks(lines: string[], depth = 0): Block[] {
         i++;
       }
       const inlines = parseInline(body.join('\n'));
-      blocks.push(level ? { type: 'heading', level, inlines } : { type: 'paragraph', inlines });
+      blocks.push(
+        level
+          ? { type: 'heading', level, inlines }
+          : { type: 'paragraph', inlines }
+      );
     }
   }
   return blocks;
@@ -176,7 +224,9 @@ function parseBlocks(lines: string[], depth = 0): Block[] {
 
 /** Markdown source -> block tree. */
 export function parseMarkdown(source: string): Block[] {
-  return parseBlocks(source.replace(/\r\n?/g, '\n').replace(/\t/g, '    ').split('\n'));
+  return parseBlocks(
+    source.replace(/\r\n?/g, '\n').replace(/\t/g, '    ').split('\n')
+  );
 }
 
 // ---------------------------------------------------------------- inlines
@@ -190,7 +240,9 @@ function isSpace(c: string | undefined): boolean {
 
 function runLength(s: string, i: number, c: string): number {
   let j = i;
-  while (s[j] === c) j++;
+  while (s[j] === c) {
+    j++;
+  }
   return j - i;
 }
 
@@ -210,7 +262,10 @@ function closingBracket(s: string, i: number): number {
 }
 
 /** `[label](url "title")` at i: the label, raw url and end index, or null. */
-function matchLink(s: string, i: number): { label: string; url: string; end: number } | null {
+function matchLink(
+  s: string,
+  i: number
+): { label: string; url: string; end: number } | null {
   const close = closingBracket(s, i);
   if (close < 0 || s[close + 1] !== '(') {
     return null;
@@ -221,7 +276,9 @@ function matchLink(s: string, i: number): { label: string; url: string; end: num
       depth++;
     } else if (s[j] === ')' && --depth === 0) {
       const target = s.slice(close + 2, j).trim();
-      const url = /^<[^>]*>/.test(target) ? target.slice(1, target.indexOf('>')) : target.split(/\s+/)[0];
+      const url = /^<[^>]*>/.test(target)
+        ? target.slice(1, target.indexOf('>'))
+        : target.split(/\s+/)[0];
       return { label: s.slice(i + 1, close), url, end: j + 1 };
     }
   }
@@ -231,7 +288,7 @@ function matchLink(s: string, i: number): { label: string; url: string; end: num
 /** Closing delimiter of `delim` (a run of exactly its length) at or after `from`, or -1. */
 function closingDelimiter(s: string, from: number, delim: string): number {
   const c = delim[0];
-  for (let j = from; j < s.length; ) {
+  for (let j = from; j < s.length;) {
     if (s[j] === '`') {
       const n = runLength(s, j, '`');
       const end = s.indexOf('`'.repeat(n), j + n);
@@ -258,7 +315,7 @@ function closingDelimiter(s: string, from: number, delim: string): number {
 
 const EMPHASIS: Record<string, (children: Inline[]) => Inline> = {
   '***': children => ({ type: 'strong', children: [{ type: 'em', children }] }),
-  '___': children => ({ type: 'strong', children: [{ type: 'em', children }] }),
+  ___: children => ({ type: 'strong', children: [{ type: 'em', children }] }),
   '**': children => ({ type: 'strong', children }),
   __: children => ({ type: 'strong', children }),
   '*': children => ({ type: 'em', children }),
@@ -307,8 +364,15 @@ export function parseInline(s: string): Inline[] {
         text += s.slice(i, i + n);
         i += n;
       }
-    } else if ((c === '[' || (c === '!' && s[i + 1] === '[')) && matchLink(s, c === '!' ? i + 1 : i)) {
-      const link = matchLink(s, c === '!' ? i + 1 : i) as { label: string; url: string; end: number };
+    } else if (
+      (c === '[' || (c === '!' && s[i + 1] === '[')) &&
+      matchLink(s, c === '!' ? i + 1 : i)
+    ) {
+      const link = matchLink(s, c === '!' ? i + 1 : i) as {
+        label: string;
+        url: string;
+        end: number;
+      };
       const href = safeHref(link.url);
       const children = parseInline(link.label);
       if (href) {
@@ -322,21 +386,41 @@ export function parseInline(s: string): Inline[] {
       const end = s.indexOf('>', i);
       const raw = s.slice(i + 1, end);
       const href = safeHref(raw);
-      push(href ? { type: 'link', href, children: [{ type: 'text', text: raw }] } : { type: 'text', text: raw });
+      push(
+        href
+          ? { type: 'link', href, children: [{ type: 'text', text: raw }] }
+          : { type: 'text', text: raw }
+      );
       i = end + 1;
-    } else if ((c === 'h' || c === 'H') && /^https?:\/\/[^\s<]/i.test(s.slice(i, i + 9)) && !WORD.test(s[i - 1] ?? '')) {
+    } else if (
+      (c === 'h' || c === 'H') &&
+      /^https?:\/\/[^\s<]/i.test(s.slice(i, i + 9)) &&
+      !WORD.test(s[i - 1] ?? '')
+    ) {
       let raw = /^https?:\/\/[^\s<]+/i.exec(s.slice(i))?.[0] ?? '';
       raw = raw.replace(/[.,;:!?'"*_~]+$/, '');
       if (raw.endsWith(')') && !raw.includes('(')) {
         raw = raw.replace(/\)+$/, '');
       }
       const href = safeHref(raw);
-      push(href ? { type: 'link', href, children: [{ type: 'text', text: raw }] } : { type: 'text', text: raw });
+      push(
+        href
+          ? { type: 'link', href, children: [{ type: 'text', text: raw }] }
+          : { type: 'text', text: raw }
+      );
       i += raw.length;
     } else if (c === '*' || c === '_' || c === '~') {
       const n = runLength(s, i, c);
-      const tries = c === '~' ? (n === 2 ? ['~~'] : []) : [c.repeat(Math.min(n, 3)), c.repeat(Math.min(n, 2)), c].filter((d, k, a) => a.indexOf(d) === k);
-      const canOpen = !isSpace(s[i + n]) && !(c === '_' && WORD.test(s[i - 1] ?? ''));
+      const tries =
+        c === '~'
+          ? n === 2
+            ? ['~~']
+            : []
+          : [c.repeat(Math.min(n, 3)), c.repeat(Math.min(n, 2)), c].filter(
+              (d, k, a) => a.indexOf(d) === k
+            );
+      const canOpen =
+        !isSpace(s[i + n]) && !(c === '_' && WORD.test(s[i - 1] ?? ''));
       let matched = false;
       for (const delim of canOpen ? tries : []) {
         if ((failed.get(delim) ?? Infinity) <= i) {
@@ -369,9 +453,16 @@ export function parseInline(s: string): Inline[] {
 // ---------------------------------------------------------------- DOM
 
 /** What the renderer needs of a document (a real one in the browser, a fake in tests). */
-export type DocumentLike = Pick<Document, 'createElement' | 'createTextNode' | 'createDocumentFragment'>;
+export type DocumentLike = Pick<
+  Document,
+  'createElement' | 'createTextNode' | 'createDocumentFragment'
+>;
 
-function renderInlines(doc: DocumentLike, parent: Node, inlines: readonly Inline[]): void {
+function renderInlines(
+  doc: DocumentLike,
+  parent: Node,
+  inlines: readonly Inline[]
+): void {
   for (const node of inlines) {
     switch (node.type) {
       case 'text':
@@ -404,7 +495,11 @@ function renderInlines(doc: DocumentLike, parent: Node, inlines: readonly Inline
   }
 }
 
-function renderBlocks(doc: DocumentLike, parent: Node, blocks: readonly Block[]): void {
+function renderBlocks(
+  doc: DocumentLike,
+  parent: Node,
+  blocks: readonly Block[]
+): void {
   for (const block of blocks) {
     let node: HTMLElement;
     switch (block.type) {
@@ -449,7 +544,10 @@ function renderBlocks(doc: DocumentLike, parent: Node, blocks: readonly Block[])
 }
 
 /** Markdown source -> a fragment of DOM nodes, all text set as text. */
-export function renderMarkdown(source: string, doc: DocumentLike = document): DocumentFragment {
+export function renderMarkdown(
+  source: string,
+  doc: DocumentLike = document
+): DocumentFragment {
   const fragment = doc.createDocumentFragment();
   renderBlocks(doc, fragment, parseMarkdown(source));
   return fragment;

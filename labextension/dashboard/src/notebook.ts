@@ -11,7 +11,12 @@ export type CellOutput =
 
 export type Cell =
   | { readonly kind: 'markdown'; readonly source: string }
-  | { readonly kind: 'code'; readonly source: string; readonly count: number | null; readonly outputs: readonly CellOutput[] };
+  | {
+      readonly kind: 'code';
+      readonly source: string;
+      readonly count: number | null;
+      readonly outputs: readonly CellOutput[];
+    };
 
 function joinSource(value: unknown): string {
   if (Array.isArray(value)) {
@@ -31,7 +36,11 @@ const IMAGE_TYPES = ['image/png', 'image/jpeg'];
 /** A data: URL for base64 image data, or null when it is not plain base64. */
 export function imageDataUrl(mime: string, data: unknown): string | null {
   const base64 = joinSource(data).replace(/\s+/g, '');
-  if (!IMAGE_TYPES.includes(mime) || !base64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) {
+  if (
+    !IMAGE_TYPES.includes(mime) ||
+    !base64 ||
+    !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)
+  ) {
     return null;
   }
   return `data:${mime};base64,${base64}`;
@@ -40,10 +49,20 @@ export function imageDataUrl(mime: string, data: unknown): string | null {
 function parseOutput(raw: Record<string, unknown>): CellOutput | null {
   switch (raw.output_type) {
     case 'stream':
-      return { kind: 'text', text: stripAnsi(joinSource(raw.text)), error: raw.name === 'stderr' };
+      return {
+        kind: 'text',
+        text: stripAnsi(joinSource(raw.text)),
+        error: raw.name === 'stderr'
+      };
     case 'error': {
-      const trace = Array.isArray(raw.traceback) ? raw.traceback.filter(t => typeof t === 'string').join('\n') : '';
-      return { kind: 'text', text: stripAnsi(trace || `${String(raw.ename)}: ${String(raw.evalue)}`), error: true };
+      const trace = Array.isArray(raw.traceback)
+        ? raw.traceback.filter(t => typeof t === 'string').join('\n')
+        : '';
+      return {
+        kind: 'text',
+        text: stripAnsi(trace || `${String(raw.ename)}: ${String(raw.evalue)}`),
+        error: true
+      };
     }
     case 'execute_result':
     case 'display_data': {
@@ -55,7 +74,9 @@ function parseOutput(raw: Record<string, unknown>): CellOutput | null {
         }
       }
       const text = joinSource(data['text/plain']);
-      return text ? { kind: 'text', text: stripAnsi(text), error: false } : null;
+      return text
+        ? { kind: 'text', text: stripAnsi(text), error: false }
+        : null;
     }
     default:
       return null;
@@ -77,7 +98,8 @@ export function parseNotebook(json: string): Cell[] {
       const outputs = (Array.isArray(raw.outputs) ? raw.outputs : [])
         .map(o => parseOutput((o ?? {}) as Record<string, unknown>))
         .filter((o): o is CellOutput => o !== null);
-      const count = typeof raw.execution_count === 'number' ? raw.execution_count : null;
+      const count =
+        typeof raw.execution_count === 'number' ? raw.execution_count : null;
       cells.push({ kind: 'code', source, count, outputs });
     } else if (source) {
       cells.push({ kind: 'code', source, count: null, outputs: [] });

@@ -24,7 +24,8 @@ export interface OutputSegment {
 }
 
 // 2024-05-01T12:30:45.123456, with or without the fraction and a zone (Z, +00:00)
-const PREFIX = /^(ERROR )?(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?) /;
+const PREFIX =
+  /^(ERROR )?(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?) /;
 
 /** The line `raw` (no newline) with its prefix taken apart; unprefixed lines unchanged. */
 export function parseOutputLine(raw: string, complete = true): OutputLine {
@@ -32,22 +33,39 @@ export function parseOutputLine(raw: string, complete = true): OutputLine {
   if (!match) {
     return { text: raw, stamp: null, stderr: false, complete };
   }
-  return { text: raw.slice(match[0].length), stamp: match[2], stderr: match[1] !== undefined, complete };
+  return {
+    text: raw.slice(match[0].length),
+    stamp: match[2],
+    stderr: match[1] !== undefined,
+    complete
+  };
 }
 
 /**
  * The lines of `text`, a slice of output.log. `previous` is the last line shown before it:
  * when that one was cut mid-line, the slice's first line continues it (same stream, no prefix).
  */
-export function parseOutput(text: string, previous: OutputLine | null = null): OutputLine[] {
-  if (!text) return [];
+export function parseOutput(
+  text: string,
+  previous: OutputLine | null = null
+): OutputLine[] {
+  if (!text) {
+    return [];
+  }
   const parts = text.split('\n');
   const lines: OutputLine[] = [];
   parts.forEach((part, index) => {
     const complete = index < parts.length - 1;
-    if (!complete && part === '') return; // the text ended with a newline
+    if (!complete && part === '') {
+      return;
+    } // the text ended with a newline
     if (index === 0 && previous !== null && !previous.complete) {
-      lines.push({ text: part, stamp: null, stderr: previous.stderr, complete });
+      lines.push({
+        text: part,
+        stamp: null,
+        stderr: previous.stderr,
+        complete
+      });
     } else {
       lines.push(parseOutputLine(part, complete));
     }
@@ -59,10 +77,15 @@ export function parseOutput(text: string, previous: OutputLine | null = null): O
  * What to draw for `lines`: timestamps only when `stamps` is on, and neighbours of one kind
  * merged, so a long log costs a few nodes rather than one per line.
  */
-export function outputSegments(lines: readonly OutputLine[], stamps: boolean): OutputSegment[] {
+export function outputSegments(
+  lines: readonly OutputLine[],
+  stamps: boolean
+): OutputSegment[] {
   const segments: OutputSegment[] = [];
   const add = (kind: OutputSegment['kind'], text: string): void => {
-    if (!text) return;
+    if (!text) {
+      return;
+    }
     const last = segments[segments.length - 1];
     if (last !== undefined && last.kind === kind) {
       segments[segments.length - 1] = { kind, text: last.text + text };
@@ -74,7 +97,10 @@ export function outputSegments(lines: readonly OutputLine[], stamps: boolean): O
     if (stamps && line.stamp !== null) {
       add('stamp', `${line.stamp} `);
     }
-    add(line.stderr ? 'stderr' : 'stdout', line.complete ? `${line.text}\n` : line.text);
+    add(
+      line.stderr ? 'stderr' : 'stdout',
+      line.complete ? `${line.text}\n` : line.text
+    );
   }
   return segments;
 }

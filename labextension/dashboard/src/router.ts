@@ -6,8 +6,18 @@
 
 export type Route =
   | { readonly page: 'projects' }
-  | { readonly page: 'project'; readonly entity: string; readonly project: string; readonly compare: readonly string[] }
-  | { readonly page: 'run'; readonly entity: string; readonly project: string; readonly runId: string }
+  | {
+      readonly page: 'project';
+      readonly entity: string;
+      readonly project: string;
+      readonly compare: readonly string[];
+    }
+  | {
+      readonly page: 'run';
+      readonly entity: string;
+      readonly project: string;
+      readonly runId: string;
+    }
   | { readonly page: 'unknown'; readonly path: string };
 
 /**
@@ -42,12 +52,19 @@ export function compareIds(search: string): string[] {
 }
 
 /** Which page a URL shows. */
-export function parseRoute(pathname: string, search: string, base: string): Route {
+export function parseRoute(
+  pathname: string,
+  search: string,
+  base: string
+): Route {
   const unknown: Route = { page: 'unknown', path: pathname };
   if (pathname !== base && !pathname.startsWith(`${base}/`)) {
     return unknown;
   }
-  const raw = pathname.slice(base.length).split('/').filter(s => s.length > 0);
+  const raw = pathname
+    .slice(base.length)
+    .split('/')
+    .filter(s => s.length > 0);
   const parts = raw.map(decode);
   if (parts.some(p => p === null)) {
     return unknown;
@@ -73,7 +90,9 @@ export function routePath(base: string, route: Route): string {
       return `${base}/`;
     case 'project': {
       const path = `${base}/${enc(route.entity)}/${enc(route.project)}`;
-      return route.compare.length ? `${path}?compare=${route.compare.map(enc).join(',')}` : path;
+      return route.compare.length
+        ? `${path}?compare=${route.compare.map(enc).join(',')}`
+        : path;
     }
     case 'run':
       return `${base}/${enc(route.entity)}/${enc(route.project)}/runs/${enc(route.runId)}`;
@@ -95,6 +114,10 @@ export function withApiKey(href: string, apiKey: string | null): string {
 }
 
 /** A route's href with the secret link's key kept. */
-export function href(base: string, route: Route, apiKey: string | null): string {
+export function href(
+  base: string,
+  route: Route,
+  apiKey: string | null
+): string {
   return withApiKey(routePath(base, route), apiKey);
 }

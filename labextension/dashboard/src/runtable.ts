@@ -9,7 +9,10 @@ export type GroupBy = 'none' | 'group' | 'job_type';
 export type SortDirection = 'asc' | 'desc';
 
 /** Fixed columns by key; chosen ones are "config:<key>" and "summary:<key>". */
-export const FIXED_COLUMNS: readonly { readonly key: string; readonly label: string }[] = [
+export const FIXED_COLUMNS: readonly {
+  readonly key: string;
+  readonly label: string;
+}[] = [
   { key: 'name', label: 'Name' },
   { key: 'state', label: 'State' },
   { key: 'created', label: 'Created' },
@@ -44,9 +47,15 @@ export function cellValue(row: RunRow, column: string): unknown {
 }
 
 function rank(value: unknown): number {
-  if (value === null || value === undefined || value === '') return 3;
-  if (typeof value === 'number') return Number.isNaN(value) ? 3 : 0;
-  if (typeof value === 'boolean') return 1;
+  if (value === null || value === undefined || value === '') {
+    return 3;
+  }
+  if (typeof value === 'number') {
+    return Number.isNaN(value) ? 3 : 0;
+  }
+  if (typeof value === 'boolean') {
+    return 1;
+  }
   return 2;
 }
 
@@ -63,24 +72,41 @@ export function compareValues(a: unknown, b: unknown): number {
   if (ra === 1) {
     return Number(a) - Number(b);
   }
-  return formatValue(a).localeCompare(formatValue(b), undefined, { numeric: true, sensitivity: 'base' });
+  return formatValue(a).localeCompare(formatValue(b), undefined, {
+    numeric: true,
+    sensitivity: 'base'
+  });
 }
 
 /** Rows sorted by a column (stable; empty cells stay last in both directions). */
-export function sortRuns(rows: readonly RunRow[], column: string, direction: SortDirection): RunRow[] {
+export function sortRuns(
+  rows: readonly RunRow[],
+  column: string,
+  direction: SortDirection
+): RunRow[] {
   const sign = direction === 'asc' ? 1 : -1;
   return rows
     .map((row, index) => ({ row, index, value: cellValue(row, column) }))
     .sort((a, b) => {
       const empty = Number(rank(a.value) === 3) - Number(rank(b.value) === 3);
-      return empty || sign * compareValues(a.value, b.value) || a.index - b.index;
+      return (
+        empty || sign * compareValues(a.value, b.value) || a.index - b.index
+      );
     })
     .map(entry => entry.row);
 }
 
 /** Text a filter looks through: name, id, state, user, tags, group, job type, config values. */
 export function searchText(row: RunRow): string {
-  const parts = [row.name, row.id, row.state, row.user ?? '', row.group ?? '', row.job_type ?? '', ...row.tags];
+  const parts = [
+    row.name,
+    row.id,
+    row.state,
+    row.user ?? '',
+    row.group ?? '',
+    row.job_type ?? '',
+    ...row.tags
+  ];
   for (const value of Object.values(row.config)) {
     parts.push(formatValue(value));
   }
@@ -106,7 +132,10 @@ export interface RunGroup {
 }
 
 /** Rows grouped by group or job type, groups in name order with the ungrouped last. */
-export function groupRuns(rows: readonly RunRow[], by: Exclude<GroupBy, 'none'>): RunGroup[] {
+export function groupRuns(
+  rows: readonly RunRow[],
+  by: Exclude<GroupBy, 'none'>
+): RunGroup[] {
   const groups = new Map<string | null, RunRow[]>();
   for (const row of rows) {
     const key = row[by] || null;
@@ -115,12 +144,21 @@ export function groupRuns(rows: readonly RunRow[], by: Exclude<GroupBy, 'none'>)
     groups.set(key, list);
   }
   return [...groups.entries()]
-    .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b, undefined, { numeric: true })))
+    .sort(([a], [b]) =>
+      a === null
+        ? 1
+        : b === null
+          ? -1
+          : a.localeCompare(b, undefined, { numeric: true })
+    )
     .map(([key, list]) => ({ key, rows: list }));
 }
 
 /** Default chosen columns: the first few summary metrics and config keys. */
-export function defaultColumns(configKeys: readonly string[], summaryKeys: readonly string[]): ColumnChoice {
+export function defaultColumns(
+  configKeys: readonly string[],
+  summaryKeys: readonly string[]
+): ColumnChoice {
   return { config: configKeys.slice(0, 2), summary: summaryKeys.slice(0, 3) };
 }
 
@@ -129,20 +167,35 @@ export function columnsStorageKey(entity: string, project: string): string {
 }
 
 /** The remembered column choice of a project, or null when none (or unreadable). */
-export function loadColumns(storage: Pick<Storage, 'getItem'> | null, entity: string, project: string): ColumnChoice | null {
+export function loadColumns(
+  storage: Pick<Storage, 'getItem'> | null,
+  entity: string,
+  project: string
+): ColumnChoice | null {
   try {
     const raw = storage?.getItem(columnsStorageKey(entity, project));
     const parsed = raw ? (JSON.parse(raw) as Partial<ColumnChoice>) : null;
-    const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter(x => typeof x === 'string') : []);
-    return parsed ? { config: strings(parsed.config), summary: strings(parsed.summary) } : null;
+    const strings = (v: unknown): string[] =>
+      Array.isArray(v) ? v.filter(x => typeof x === 'string') : [];
+    return parsed
+      ? { config: strings(parsed.config), summary: strings(parsed.summary) }
+      : null;
   } catch {
     return null;
   }
 }
 
-export function saveColumns(storage: Pick<Storage, 'setItem'> | null, entity: string, project: string, choice: ColumnChoice): void {
+export function saveColumns(
+  storage: Pick<Storage, 'setItem'> | null,
+  entity: string,
+  project: string,
+  choice: ColumnChoice
+): void {
   try {
-    storage?.setItem(columnsStorageKey(entity, project), JSON.stringify(choice));
+    storage?.setItem(
+      columnsStorageKey(entity, project),
+      JSON.stringify(choice)
+    );
   } catch {
     // storage full or disabled: the choice lasts for this page only
   }

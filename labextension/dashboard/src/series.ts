@@ -8,7 +8,10 @@ import { ChartSeries, PALETTE } from './palette.js';
 type SeriesMap = SeriesAnswer['series'];
 
 /** One single-series chart per metric of a history/events answer. */
-export function seriesByMetric(series: SeriesMap, color = PALETTE[0]): Map<string, ChartSeries[]> {
+export function seriesByMetric(
+  series: SeriesMap,
+  color = PALETTE[0]
+): Map<string, ChartSeries[]> {
   const byMetric = new Map<string, ChartSeries[]>();
   for (const [metric, s] of Object.entries(series)) {
     byMetric.set(metric, [{ label: metric, color, x: s.x, y: s.y }]);
@@ -17,7 +20,9 @@ export function seriesByMetric(series: SeriesMap, color = PALETTE[0]): Map<strin
 }
 
 /** Per metric, one series per run in run order (runs that lack the metric are left out). */
-export function compareSeries(runs: readonly { readonly label: string; readonly series: SeriesMap }[]): Map<string, ChartSeries[]> {
+export function compareSeries(
+  runs: readonly { readonly label: string; readonly series: SeriesMap }[]
+): Map<string, ChartSeries[]> {
   const byMetric = new Map<string, ChartSeries[]>();
   runs.forEach((run, i) => {
     for (const [metric, s] of Object.entries(run.series)) {

@@ -25,8 +25,12 @@ describe('urlAllowsFrame', () => {
   it('refuses other schemes, bad URLs and mixed content', () => {
     expect(urlAllowsFrame('javascript:alert(1)', LAB)).toBe(false);
     expect(urlAllowsFrame('file:///etc/passwd', LAB)).toBe(false);
-    expect(urlAllowsFrame('http://example.com/x', 'https://hub.example.org/lab')).toBe(false);
-    expect(urlAllowsFrame('http://localhost:9/x', 'https://hub.example.org/lab')).toBe(true);
+    expect(
+      urlAllowsFrame('http://example.com/x', 'https://hub.example.org/lab')
+    ).toBe(false);
+    expect(
+      urlAllowsFrame('http://localhost:9/x', 'https://hub.example.org/lab')
+    ).toBe(true);
   });
 });
 
@@ -35,8 +39,12 @@ describe('headersAllowFrame', () => {
 
   it('follows X-Frame-Options', () => {
     expect(headersAllowFrame(headers({}), url, LAB)).toBe(true);
-    expect(headersAllowFrame(headers({ 'X-Frame-Options': 'DENY' }), url, LAB)).toBe(false);
-    expect(headersAllowFrame(headers({ 'X-Frame-Options': 'sameorigin' }), url, LAB)).toBe(false);
+    expect(
+      headersAllowFrame(headers({ 'X-Frame-Options': 'DENY' }), url, LAB)
+    ).toBe(false);
+    expect(
+      headersAllowFrame(headers({ 'X-Frame-Options': 'sameorigin' }), url, LAB)
+    ).toBe(false);
     expect(
       headersAllowFrame(
         headers({ 'X-Frame-Options': 'SAMEORIGIN' }),
@@ -49,17 +57,33 @@ describe('headersAllowFrame', () => {
   it('lets frame-ancestors decide over X-Frame-Options', () => {
     const csp = (value: string) =>
       headers({ 'Content-Security-Policy': value, 'X-Frame-Options': 'DENY' });
-    expect(headersAllowFrame(csp("default-src 'self'; frame-ancestors *"), url, LAB)).toBe(true);
-    expect(headersAllowFrame(csp("frame-ancestors 'none'"), url, LAB)).toBe(false);
-    expect(headersAllowFrame(csp("frame-ancestors 'self'"), url, LAB)).toBe(false);
-    expect(headersAllowFrame(csp('frame-ancestors http://127.0.0.1:8888'), url, LAB)).toBe(true);
-    expect(headersAllowFrame(csp('frame-ancestors http://127.0.0.1:9999'), url, LAB)).toBe(false);
-    expect(headersAllowFrame(csp('frame-ancestors http://127.0.0.1:*'), url, LAB)).toBe(true);
+    expect(
+      headersAllowFrame(csp("default-src 'self'; frame-ancestors *"), url, LAB)
+    ).toBe(true);
+    expect(headersAllowFrame(csp("frame-ancestors 'none'"), url, LAB)).toBe(
+      false
+    );
+    expect(headersAllowFrame(csp("frame-ancestors 'self'"), url, LAB)).toBe(
+      false
+    );
+    expect(
+      headersAllowFrame(csp('frame-ancestors http://127.0.0.1:8888'), url, LAB)
+    ).toBe(true);
+    expect(
+      headersAllowFrame(csp('frame-ancestors http://127.0.0.1:9999'), url, LAB)
+    ).toBe(false);
+    expect(
+      headersAllowFrame(csp('frame-ancestors http://127.0.0.1:*'), url, LAB)
+    ).toBe(true);
   });
 
   it('ignores policies without frame-ancestors', () => {
     expect(
-      headersAllowFrame(headers({ 'Content-Security-Policy': "default-src 'self'" }), url, LAB)
+      headersAllowFrame(
+        headers({ 'Content-Security-Policy': "default-src 'self'" }),
+        url,
+        LAB
+      )
     ).toBe(true);
   });
 });
@@ -81,8 +105,14 @@ describe('sourceMatches', () => {
 
 describe('placementFor', () => {
   it('frames when headers cannot be read, or allow it', async () => {
-    expect(await placementFor('https://r.example.com/x', LAB, async () => null)).toBe('lab');
-    expect(await placementFor('https://r.example.com/x', LAB, async () => headers({}))).toBe('lab');
+    expect(
+      await placementFor('https://r.example.com/x', LAB, async () => null)
+    ).toBe('lab');
+    expect(
+      await placementFor('https://r.example.com/x', LAB, async () =>
+        headers({})
+      )
+    ).toBe('lab');
   });
 
   it('opens a browser tab when the page refuses frames or the URL cannot be framed', async () => {
@@ -92,7 +122,9 @@ describe('placementFor', () => {
       )
     ).toBe('browser');
     const never = jest.fn();
-    expect(await placementFor('ftp://r.example.com/x', LAB, never)).toBe('browser');
+    expect(await placementFor('ftp://r.example.com/x', LAB, never)).toBe(
+      'browser'
+    );
     expect(never).not.toHaveBeenCalled();
   });
 

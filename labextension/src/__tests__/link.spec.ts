@@ -17,7 +17,9 @@ class FakeComm implements ICommLike {
   open(data?: any) {
     this.opened.push(data);
     if (!this.silent) {
-      void Promise.resolve().then(() => this.receive({ type: 'status', run: null, version: '0.1.0' }));
+      void Promise.resolve().then(() =>
+        this.receive({ type: 'status', run: null, version: '0.1.0' })
+      );
     }
   }
   send(data: any) {
@@ -52,7 +54,11 @@ class FakeKernel implements IKernelLike {
     const expressions = this.answers
       ? { [PROBE_KEY]: { status: 'ok', data: { 'text/plain': '1' } } }
       : { [PROBE_KEY]: { status: 'error', ename: 'KeyError' } };
-    return { done: Promise.resolve({ content: { status: 'ok', user_expressions: expressions } }) };
+    return {
+      done: Promise.resolve({
+        content: { status: 'ok', user_expressions: expressions }
+      })
+    };
   }
   createComm(target: string) {
     const comm = new FakeComm(target);
@@ -94,7 +100,10 @@ function makeLink(
   });
 }
 
-const DASHBOARD: IDashboardInfo = { base: 'http://localhost:8888/wandb', roots: ['/srv/root'] };
+const DASHBOARD: IDashboardInfo = {
+  base: 'http://localhost:8888/wandb',
+  roots: ['/srv/root']
+};
 
 const running = {
   name: 'lab_check-1',
@@ -114,7 +123,9 @@ describe('KernelLink', () => {
     context.setKernel(kernel);
     await flush();
     expect(kernel.requests).toHaveLength(1);
-    expect(kernel.requests[0].code).toContain('_wandb_jupyter_hello("dir/lab_check.ipynb", "/srv/root")');
+    expect(kernel.requests[0].code).toContain(
+      '_wandb_jupyter_hello("dir/lab_check.ipynb", "/srv/root")'
+    );
     expect(kernel.requests[0].silent).toBe(true);
     expect(link.connected).toBe(true);
     expect(kernel.comm.target).toBe(COMM_TARGET);
@@ -127,7 +138,9 @@ describe('KernelLink', () => {
     const context = new FakeContext();
     let asked = 0;
     let answer!: (info: IDashboardInfo | null) => void;
-    const found = new Promise<IDashboardInfo | null>(resolve => (answer = resolve));
+    const found = new Promise<IDashboardInfo | null>(
+      resolve => (answer = resolve)
+    );
     const link = makeLink(context, true, () => {
       asked++;
       return found;
@@ -143,23 +156,35 @@ describe('KernelLink', () => {
       '_wandb_jupyter_hello("dir/lab_check.ipynb", "/srv/root", {"base": "http://localhost:8888/wandb", "roots": ["/srv/root"]})'
     );
     expect(kernel.comm.opened).toEqual([
-      { type: 'path', path: 'dir/lab_check.ipynb', root: '/srv/root', dashboard: DASHBOARD }
+      {
+        type: 'path',
+        path: 'dir/lab_check.ipynb',
+        root: '/srv/root',
+        dashboard: DASHBOARD
+      }
     ]);
     expect(link.connected).toBe(true);
     context.path = 'renamed.ipynb';
     context.pathChanged.emit(context.path);
-    expect(kernel.requests[1].code).toContain('"renamed.ipynb", "/srv/root", {"base": ');
+    expect(kernel.requests[1].code).toContain(
+      '"renamed.ipynb", "/srv/root", {"base": '
+    );
     expect(asked).toBe(1);
   });
 
   it('probes without a dashboard when the server has none or asking it fails', async () => {
-    for (const find of [() => Promise.resolve(null), () => Promise.reject(new Error('down'))]) {
+    for (const find of [
+      () => Promise.resolve(null),
+      () => Promise.reject(new Error('down'))
+    ]) {
       const context = new FakeContext();
       const link = makeLink(context, true, find);
       const kernel = new FakeKernel('k1');
       context.setKernel(kernel);
       await flush();
-      expect(kernel.requests[0].code).toContain('_wandb_jupyter_hello("dir/lab_check.ipynb", "/srv/root")\n');
+      expect(kernel.requests[0].code).toContain(
+        '_wandb_jupyter_hello("dir/lab_check.ipynb", "/srv/root")\n'
+      );
       expect(kernel.comm.opened[0]).not.toHaveProperty('dashboard');
       expect(link.connected).toBe(true);
     }
@@ -274,7 +299,9 @@ describe('KernelLink', () => {
     context.path = 'RTC:renamed.ipynb';
     context.pathChanged.emit(context.path);
     expect(kernel.requests).toHaveLength(2);
-    expect(kernel.requests[1].code).toContain('_wandb_jupyter_hello("renamed.ipynb", "/srv/root")');
+    expect(kernel.requests[1].code).toContain(
+      '_wandb_jupyter_hello("renamed.ipynb", "/srv/root")'
+    );
     expect(kernel.requests[1].silent).toBe(true);
     expect(link.finish()).toBe(true);
     expect(link.refresh()).toBe(true);

@@ -31,12 +31,12 @@ describe('probeCode', () => {
       '    _wandb_jupyter_hello("a.ipynb", "/srv/root", {"base": "http://localhost:8888/wandb", ' +
         '"roots": ["/srv/root", "/data/\\"odd\\"\\\\dir"]})'
     );
-    expect(probeCode('a.ipynb', '/r', { base: 'http://h/wandb', roots: [] })).toContain(
-      '"roots": []})'
-    );
-    expect(probeRequest('a.ipynb', '/r', { base: 'http://h/wandb', roots: [] }).code).toContain(
-      '{"base": "http://h/wandb"'
-    );
+    expect(
+      probeCode('a.ipynb', '/r', { base: 'http://h/wandb', roots: [] })
+    ).toContain('"roots": []})');
+    expect(
+      probeRequest('a.ipynb', '/r', { base: 'http://h/wandb', roots: [] }).code
+    ).toContain('{"base": "http://h/wandb"');
   });
 
   it('escapes quotes, backslashes, newlines and non-ASCII safely', () => {
@@ -63,7 +63,10 @@ describe('probeAnswered', () => {
   const answer = (status: string, text?: string) => ({
     status: 'ok',
     user_expressions: {
-      [PROBE_KEY]: text === undefined ? { status } : { status, data: { 'text/plain': text } }
+      [PROBE_KEY]:
+        text === undefined
+          ? { status }
+          : { status, data: { 'text/plain': text } }
     }
   });
 

@@ -12,7 +12,9 @@ const run = {
 
 describe('parseKernelMessage', () => {
   it('reads a status with a run', () => {
-    expect(parseKernelMessage({ type: 'status', run, version: '0.1.0' })).toEqual({
+    expect(
+      parseKernelMessage({ type: 'status', run, version: '0.1.0' })
+    ).toEqual({
       type: 'status',
       run,
       version: '0.1.0'
@@ -28,7 +30,9 @@ describe('parseKernelMessage', () => {
 
   it('rejects a status whose run is not a run', () => {
     expect(parseKernelMessage({ type: 'status', run: 'nope' })).toBeNull();
-    expect(parseKernelMessage({ type: 'status', run: { name: 'x' } })).toBeNull();
+    expect(
+      parseKernelMessage({ type: 'status', run: { name: 'x' } })
+    ).toBeNull();
   });
 
   it('reads open and error', () => {

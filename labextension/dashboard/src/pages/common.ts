@@ -50,32 +50,59 @@ export class PageContext {
 }
 
 /** The top bar: Projects / entity / project / run. */
-export function breadcrumbs(ctx: PageContext, entity?: string, project?: string, run?: { id: string; name: string }): HTMLElement {
+export function breadcrumbs(
+  ctx: PageContext,
+  entity?: string,
+  project?: string,
+  run?: { id: string; name: string }
+): HTMLElement {
   const parts: Node[] = [ctx.link({ page: 'projects' }, 'Projects')];
   if (entity !== undefined && project !== undefined) {
     parts.push(el('span', { class: 'crumb-entity' }, entity));
-    parts.push(ctx.link({ page: 'project', entity, project, compare: [] }, project));
+    parts.push(
+      ctx.link({ page: 'project', entity, project, compare: [] }, project)
+    );
     if (run) {
       parts.push(el('span', {}, run.name));
     }
   }
   const nav = el('nav', { class: 'crumbs', 'aria-label': 'breadcrumbs' });
   parts.forEach((part, i) => {
-    if (i) nav.appendChild(el('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, '/'));
+    if (i) {
+      nav.appendChild(
+        el('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, '/')
+      );
+    }
     nav.appendChild(part);
   });
-  return el('header', { class: 'topbar' }, el('span', { class: 'brand' }, 'wandb-jupyter'), nav);
+  return el(
+    'header',
+    { class: 'topbar' },
+    el('span', { class: 'brand' }, 'wandb-jupyter'),
+    nav
+  );
 }
 
 /** A run state badge (colour by class). */
 export function stateBadge(state: string, testid?: string): HTMLElement {
-  const known = ['running', 'finished', 'failed', 'crashed'].includes(state) ? state : 'other';
-  return el('span', { class: `state state-${known}`, 'data-testid': testid }, state);
+  const known = ['running', 'finished', 'failed', 'crashed'].includes(state)
+    ? state
+    : 'other';
+  return el(
+    'span',
+    { class: `state state-${known}`, 'data-testid': testid },
+    state
+  );
 }
 
 /** A two-column table of keys and values, sorted by key. */
-export function keyValueTable(values: Readonly<Record<string, unknown>>, testid: string): HTMLElement {
-  const keys = Object.keys(values).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+export function keyValueTable(
+  values: Readonly<Record<string, unknown>>,
+  testid: string
+): HTMLElement {
+  const keys = Object.keys(values).sort((a, b) =>
+    a.localeCompare(b, undefined, { numeric: true })
+  );
   if (!keys.length) {
     return el('p', { class: 'empty', 'data-testid': testid }, 'None.');
   }
@@ -91,7 +118,14 @@ export function keyValueTable(values: Readonly<Record<string, unknown>>, testid:
           'tr',
           { 'data-key': key },
           el('th', { scope: 'row' }, key),
-          el('td', { class: typeof values[key] === 'number' ? 'num' : '', title: text.length > 80 ? text : null }, text)
+          el(
+            'td',
+            {
+              class: typeof values[key] === 'number' ? 'num' : '',
+              title: text.length > 80 ? text : null
+            },
+            text
+          )
         );
       })
     )
@@ -99,28 +133,70 @@ export function keyValueTable(values: Readonly<Record<string, unknown>>, testid:
 }
 
 /** A titled page section with an anchor. */
-export function section(id: string, title: string, ...children: (Node | null)[]): HTMLElement {
-  return el('section', { id, class: 'section' }, el('h2', {}, title), ...children);
+export function section(
+  id: string,
+  title: string,
+  ...children: (Node | null)[]
+): HTMLElement {
+  return el(
+    'section',
+    { id, class: 'section' },
+    el('h2', {}, title),
+    ...children
+  );
 }
 
 /** The page for a failed load: what went wrong and what to do. */
 export function errorView(ctx: PageContext, err: unknown): HTMLElement {
-  const box = el('div', { class: 'error', role: 'alert', 'data-testid': 'error' });
+  const box = el('div', {
+    class: 'error',
+    role: 'alert',
+    'data-testid': 'error'
+  });
   if (err instanceof ApiError && err.kind === 'auth') {
     // 401 comes from the standalone server (its /login takes an API key or the printed token
     // link); 403 from Jupyter, whose own login a reload of the page leads to.
     const here = `${location.pathname}${location.search}`;
     const signIn =
       err.status === 401
-        ? el('p', {}, el('a', { href: `${ctx.base}/login?next=${encodeURIComponent(here)}` }, 'Sign in'), ' with an API key or the dashboard link the server printed.')
-        : el('p', {}, el('a', { href: here }, 'Reload the page'), ' to sign in again.');
-    box.append(el('h1', {}, 'Sign in needed'), el('p', {}, `You cannot see this page (${err.message}).`), signIn);
+        ? el(
+            'p',
+            {},
+            el(
+              'a',
+              { href: `${ctx.base}/login?next=${encodeURIComponent(here)}` },
+              'Sign in'
+            ),
+            ' with an API key or the dashboard link the server printed.'
+          )
+        : el(
+            'p',
+            {},
+            el('a', { href: here }, 'Reload the page'),
+            ' to sign in again.'
+          );
+    box.append(
+      el('h1', {}, 'Sign in needed'),
+      el('p', {}, `You cannot see this page (${err.message}).`),
+      signIn
+    );
   } else if (err instanceof ApiError && err.kind === 'notfound') {
-    box.append(el('h1', {}, 'Not found'), el('p', {}, err.message), el('p', {}, ctx.link({ page: 'projects' }, 'All projects')));
+    box.append(
+      el('h1', {}, 'Not found'),
+      el('p', {}, err.message),
+      el('p', {}, ctx.link({ page: 'projects' }, 'All projects'))
+    );
   } else if (err instanceof ApiError && err.kind === 'network') {
-    box.append(el('h1', {}, 'Server unreachable'), el('p', {}, err.message), el('p', {}, 'Check that the server is still running, then reload.'));
+    box.append(
+      el('h1', {}, 'Server unreachable'),
+      el('p', {}, err.message),
+      el('p', {}, 'Check that the server is still running, then reload.')
+    );
   } else {
-    box.append(el('h1', {}, 'Something went wrong'), el('p', {}, err instanceof Error ? err.message : String(err)));
+    box.append(
+      el('h1', {}, 'Something went wrong'),
+      el('p', {}, err instanceof Error ? err.message : String(err))
+    );
   }
   return box;
 }

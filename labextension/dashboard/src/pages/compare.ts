@@ -4,13 +4,24 @@
  */
 import type { RunDetail, RunRow } from '../api.js';
 import { axisKindFor } from '../chart.js';
-import { ChartGrid, chartFilter, rememberedXAxis, xAxisSelect } from '../chartgrid.js';
+import {
+  ChartGrid,
+  chartFilter,
+  rememberedXAxis,
+  xAxisSelect
+} from '../chartgrid.js';
 import { el } from '../dom.js';
 import { Poller } from '../live.js';
 import { compareSeries, runColor } from '../series.js';
 import { PageContext, section } from './common.js';
 
-export function compareView(ctx: PageContext, entity: string, project: string, ids: readonly string[], rows: readonly RunRow[]): HTMLElement {
+export function compareView(
+  ctx: PageContext,
+  entity: string,
+  project: string,
+  ids: readonly string[],
+  rows: readonly RunRow[]
+): HTMLElement {
   const grid = new ChartGrid('The selected runs have no metrics.');
   ctx.onDispose(() => grid.dispose());
   const status = el('p', { class: 'muted' });
@@ -27,11 +38,20 @@ export function compareView(ctx: PageContext, entity: string, project: string, i
         )
       )
     );
-    if (!ctx.alive) return;
+    if (!ctx.alive) {
+      return;
+    }
     const missing = answers.filter(a => !a.answer).map(a => a.id);
-    status.textContent = missing.length ? `Not found: ${missing.join(', ')}` : '';
+    status.textContent = missing.length
+      ? `Not found: ${missing.join(', ')}`
+      : '';
     grid.update(
-      compareSeries(answers.map(a => ({ label: names.get(a.id) ?? a.id, series: a.answer?.series ?? {} }))),
+      compareSeries(
+        answers.map(a => ({
+          label: names.get(a.id) ?? a.id,
+          series: a.answer?.series ?? {}
+        }))
+      ),
       axisKindFor(xKey)
     );
   };
@@ -42,7 +62,15 @@ export function compareView(ctx: PageContext, entity: string, project: string, i
     ...ids.map((id, i) => {
       const swatch = el('span', { class: 'swatch' });
       swatch.style.background = runColor(i);
-      return el('span', { class: 'legend-item' }, swatch, ctx.link({ page: 'run', entity, project, runId: id }, names.get(id) ?? id));
+      return el(
+        'span',
+        { class: 'legend-item' },
+        swatch,
+        ctx.link(
+          { page: 'run', entity, project, runId: id },
+          names.get(id) ?? id
+        )
+      );
     })
   );
   const view = section(
@@ -56,7 +84,10 @@ export function compareView(ctx: PageContext, entity: string, project: string, i
         void load();
       }),
       chartFilter(grid),
-      ctx.link({ page: 'project', entity, project, compare: [] }, 'Close comparison')
+      ctx.link(
+        { page: 'project', entity, project, compare: [] },
+        'Close comparison'
+      )
     ),
     legend,
     status,
@@ -66,9 +97,15 @@ export function compareView(ctx: PageContext, entity: string, project: string, i
   // draw once attached (charts measure their width), then follow live runs
   queueMicrotask(() => void load());
   const poller = new Poller(async () => {
-    if (![...states.values()].some(state => state === 'running')) return false;
-    const fresh = await Promise.all(ids.map(id => ctx.api.run(entity, project, id).catch(() => null)));
-    states = new Map(fresh.filter((r): r is RunDetail => r !== null).map(r => [r.id, r.state]));
+    if (![...states.values()].some(state => state === 'running')) {
+      return false;
+    }
+    const fresh = await Promise.all(
+      ids.map(id => ctx.api.run(entity, project, id).catch(() => null))
+    );
+    states = new Map(
+      fresh.filter((r): r is RunDetail => r !== null).map(r => [r.id, r.state])
+    );
     await load();
     return ctx.alive && [...states.values()].some(state => state === 'running');
   });

@@ -24,7 +24,11 @@ import {
 import { PageContext, breadcrumbs, stateBadge } from './common.js';
 import { compareView } from './compare.js';
 
-type ProjectRoute = { entity: string; project: string; compare: readonly string[] };
+type ProjectRoute = {
+  entity: string;
+  project: string;
+  compare: readonly string[];
+};
 
 function storage(): Storage | null {
   try {
@@ -49,7 +53,13 @@ function viewOf(entity: string, project: string): TableView {
   const key = JSON.stringify([entity, project]);
   let view = views.get(key);
   if (!view) {
-    view = { sortColumn: 'created', sortDirection: 'desc', filter: '', groupBy: 'none', collapsed: new Set() };
+    view = {
+      sortColumn: 'created',
+      sortDirection: 'desc',
+      filter: '',
+      groupBy: 'none',
+      collapsed: new Set()
+    };
     views.set(key, view);
   }
   return view;
@@ -61,7 +71,10 @@ class RunsTable {
   private readonly view: TableView;
   readonly selected: Set<string>;
   readonly element: HTMLElement;
-  private readonly table = el('table', { class: 'grid runs', 'data-testid': 'runs' });
+  private readonly table = el('table', {
+    class: 'grid runs',
+    'data-testid': 'runs'
+  });
   private readonly picker = el('div', { class: 'picker-body' });
   private readonly compareLink: HTMLAnchorElement;
   private readonly count = el('span', { class: 'muted' });
@@ -72,10 +85,19 @@ class RunsTable {
     data: RunsAnswer
   ) {
     this.data = data;
-    this.choice = loadColumns(storage(), route.entity, route.project) ?? defaultColumns(data.config_keys, data.summary_keys);
+    this.choice =
+      loadColumns(storage(), route.entity, route.project) ??
+      defaultColumns(data.config_keys, data.summary_keys);
     this.selected = new Set(route.compare);
     this.view = viewOf(route.entity, route.project);
-    const filter = el('input', { type: 'search', value: this.view.filter, placeholder: 'Filter runs (name, tags, group, job type, config)', 'aria-label': 'Filter runs', class: 'filter', 'data-testid': 'filter' });
+    const filter = el('input', {
+      type: 'search',
+      value: this.view.filter,
+      placeholder: 'Filter runs (name, tags, group, job type, config)',
+      'aria-label': 'Filter runs',
+      class: 'filter',
+      'data-testid': 'filter'
+    });
     filter.addEventListener('input', () => {
       this.view.filter = filter.value;
       this.drawBody();
@@ -92,7 +114,11 @@ class RunsTable {
       this.view.groupBy = group.value as GroupBy;
       this.drawBody();
     });
-    this.compareLink = el('a', { class: 'button', 'data-nav': true, 'data-testid': 'compare-button' }, 'Compare');
+    this.compareLink = el(
+      'a',
+      { class: 'button', 'data-nav': true, 'data-testid': 'compare-button' },
+      'Compare'
+    );
     this.element = el(
       'div',
       {},
@@ -101,7 +127,12 @@ class RunsTable {
         { class: 'toolbar' },
         filter,
         el('label', { class: 'control' }, 'Group by ', group),
-        el('details', { class: 'picker' }, el('summary', {}, 'Columns'), this.picker),
+        el(
+          'details',
+          { class: 'picker' },
+          el('summary', {}, 'Columns'),
+          this.picker
+        ),
         this.compareLink,
         this.count
       ),
@@ -132,104 +163,221 @@ class RunsTable {
   }
 
   private drawPicker(): void {
-    const list = (kind: 'config' | 'summary', keys: readonly string[]): HTMLElement =>
+    const list = (
+      kind: 'config' | 'summary',
+      keys: readonly string[]
+    ): HTMLElement =>
       el(
         'fieldset',
         {},
         el('legend', {}, kind === 'config' ? 'Config' : 'Summary'),
         ...(keys.length ? keys : ['(none)']).map(key => {
-          if (!keys.length) return el('span', { class: 'muted' }, key);
-          const box = el('input', { type: 'checkbox', checked: this.choice[kind].includes(key), 'data-column': `${kind}:${key}` });
+          if (!keys.length) {
+            return el('span', { class: 'muted' }, key);
+          }
+          const box = el('input', {
+            type: 'checkbox',
+            checked: this.choice[kind].includes(key),
+            'data-column': `${kind}:${key}`
+          });
           box.addEventListener('change', () => {
             const chosen = this.choice[kind].filter(k => k !== key);
-            if (box.checked) chosen.push(key);
+            if (box.checked) {
+              chosen.push(key);
+            }
             this.choice = { ...this.choice, [kind]: chosen };
-            saveColumns(storage(), this.route.entity, this.route.project, this.choice);
+            saveColumns(
+              storage(),
+              this.route.entity,
+              this.route.project,
+              this.choice
+            );
             this.draw();
           });
           return el('label', { class: 'check' }, box, key);
         })
       );
-    replaceChildren(this.picker, list('config', this.data.config_keys), list('summary', this.data.summary_keys));
+    replaceChildren(
+      this.picker,
+      list('config', this.data.config_keys),
+      list('summary', this.data.summary_keys)
+    );
   }
 
   private drawHead(): void {
-    const all = el('input', { type: 'checkbox', 'aria-label': 'Select all shown runs', 'data-testid': 'select-all' });
+    const all = el('input', {
+      type: 'checkbox',
+      'aria-label': 'Select all shown runs',
+      'data-testid': 'select-all'
+    });
     all.addEventListener('change', () => {
       for (const row of this.visibleRows()) {
-        if (all.checked) this.selected.add(row.id);
-        else this.selected.delete(row.id);
+        if (all.checked) {
+          this.selected.add(row.id);
+        } else {
+          this.selected.delete(row.id);
+        }
       }
       this.drawBody();
     });
     const headers = this.columns().map(column => {
       const sorted = this.view.sortColumn === column.key;
-      const button = el('button', { type: 'button', class: 'sort', title: `Sort by ${column.label}` }, column.label, sorted ? (this.view.sortDirection === 'asc' ? ' ▲' : ' ▼') : '');
+      const button = el(
+        'button',
+        { type: 'button', class: 'sort', title: `Sort by ${column.label}` },
+        column.label,
+        sorted ? (this.view.sortDirection === 'asc' ? ' ▲' : ' ▼') : ''
+      );
       button.addEventListener('click', () => {
         if (this.view.sortColumn === column.key) {
-          this.view.sortDirection = this.view.sortDirection === 'asc' ? 'desc' : 'asc';
+          this.view.sortDirection =
+            this.view.sortDirection === 'asc' ? 'desc' : 'asc';
         } else {
           this.view.sortColumn = column.key;
           this.view.sortDirection = column.key === 'created' ? 'desc' : 'asc';
         }
         this.draw();
       });
-      return el('th', { 'data-column': column.key, 'aria-sort': sorted ? (this.view.sortDirection === 'asc' ? 'ascending' : 'descending') : null }, button);
+      return el(
+        'th',
+        {
+          'data-column': column.key,
+          'aria-sort': sorted
+            ? this.view.sortDirection === 'asc'
+              ? 'ascending'
+              : 'descending'
+            : null
+        },
+        button
+      );
     });
-    replaceChildren(this.table, el('thead', {}, el('tr', {}, el('th', { class: 'select' }, all), ...headers)), el('tbody'));
+    replaceChildren(
+      this.table,
+      el(
+        'thead',
+        {},
+        el('tr', {}, el('th', { class: 'select' }, all), ...headers)
+      ),
+      el('tbody')
+    );
   }
 
   private visibleRows(): RunRow[] {
-    return sortRuns(filterRuns(this.data.runs, this.view.filter), this.view.sortColumn, this.view.sortDirection);
+    return sortRuns(
+      filterRuns(this.data.runs, this.view.filter),
+      this.view.sortColumn,
+      this.view.sortDirection
+    );
   }
 
   private cell(row: RunRow, key: string): HTMLElement {
     const { entity, project } = this.route;
     switch (key) {
       case 'name':
-        return el('td', { class: 'name' }, this.ctx.link({ page: 'run', entity, project, runId: row.id }, row.name));
+        return el(
+          'td',
+          { class: 'name' },
+          this.ctx.link(
+            { page: 'run', entity, project, runId: row.id },
+            row.name
+          )
+        );
       case 'state':
         return el('td', {}, stateBadge(row.state));
       case 'created':
-        return el('td', { title: formatDate(row.created_at, true) }, formatDate(row.created_at));
+        return el(
+          'td',
+          { title: formatDate(row.created_at, true) },
+          formatDate(row.created_at)
+        );
       case 'runtime':
-        return el('td', { class: 'num' }, row.runtime === null ? '' : formatDuration(row.runtime));
+        return el(
+          'td',
+          { class: 'num' },
+          row.runtime === null ? '' : formatDuration(row.runtime)
+        );
       case 'tags':
-        return el('td', {}, ...row.tags.map(tag => el('span', { class: 'tag' }, tag)));
+        return el(
+          'td',
+          {},
+          ...row.tags.map(tag => el('span', { class: 'tag' }, tag))
+        );
       default: {
         const chosen = key.startsWith('config:') || key.startsWith('summary:');
         const value = cellValue(row, key);
-        const text = chosen || (value !== null && value !== undefined) ? formatValue(value) : '';
-        return el('td', { class: typeof value === 'number' ? 'num' : '', title: text.length > 40 ? text : null }, text);
+        const text =
+          chosen || (value !== null && value !== undefined)
+            ? formatValue(value)
+            : '';
+        return el(
+          'td',
+          {
+            class: typeof value === 'number' ? 'num' : '',
+            title: text.length > 40 ? text : null
+          },
+          text
+        );
       }
     }
   }
 
   private runRow(row: RunRow): HTMLElement {
-    const box = el('input', { type: 'checkbox', checked: this.selected.has(row.id), 'aria-label': `Select ${row.name}` });
+    const box = el('input', {
+      type: 'checkbox',
+      checked: this.selected.has(row.id),
+      'aria-label': `Select ${row.name}`
+    });
     box.addEventListener('change', () => {
-      if (box.checked) this.selected.add(row.id);
-      else this.selected.delete(row.id);
+      if (box.checked) {
+        this.selected.add(row.id);
+      } else {
+        this.selected.delete(row.id);
+      }
       this.drawCompareLink();
     });
     return el(
       'tr',
-      { 'data-testid': 'run-row', 'data-run-id': row.id, 'data-state': row.state },
+      {
+        'data-testid': 'run-row',
+        'data-run-id': row.id,
+        'data-state': row.state
+      },
       el('td', { class: 'select' }, box),
       ...this.columns().map(column => this.cell(row, column.key))
     );
   }
 
-  private groupRow(key: string | null, count: number, width: number): HTMLElement {
+  private groupRow(
+    key: string | null,
+    count: number,
+    width: number
+  ): HTMLElement {
     const id = key ?? '\u0000none';
     const open = !this.view.collapsed.has(id);
-    const toggle = el('button', { type: 'button', class: 'group-toggle', 'aria-expanded': String(open) }, open ? '▾ ' : '▸ ', key ?? `(no ${this.view.groupBy === 'group' ? 'group' : 'job type'})`, el('span', { class: 'muted' }, ` ${count} run${count === 1 ? '' : 's'}`));
+    const toggle = el(
+      'button',
+      { type: 'button', class: 'group-toggle', 'aria-expanded': String(open) },
+      open ? '▾ ' : '▸ ',
+      key ?? `(no ${this.view.groupBy === 'group' ? 'group' : 'job type'})`,
+      el('span', { class: 'muted' }, ` ${count} run${count === 1 ? '' : 's'}`)
+    );
     toggle.addEventListener('click', () => {
-      if (open) this.view.collapsed.add(id);
-      else this.view.collapsed.delete(id);
+      if (open) {
+        this.view.collapsed.add(id);
+      } else {
+        this.view.collapsed.delete(id);
+      }
       this.drawBody();
     });
-    return el('tr', { class: 'group-row', 'data-testid': 'group-row', 'data-group': key ?? '' }, el('td', { colspan: width }, toggle));
+    return el(
+      'tr',
+      {
+        class: 'group-row',
+        'data-testid': 'group-row',
+        'data-group': key ?? ''
+      },
+      el('td', { colspan: width }, toggle)
+    );
   }
 
   private drawBody(): void {
@@ -247,20 +395,41 @@ class RunsTable {
       }
     }
     if (!rows.length) {
-      body.push(el('tr', {}, el('td', { colspan: width, class: 'empty' }, this.data.runs.length ? 'No run matches the filter.' : 'No runs yet.')));
+      body.push(
+        el(
+          'tr',
+          {},
+          el(
+            'td',
+            { colspan: width, class: 'empty' },
+            this.data.runs.length
+              ? 'No run matches the filter.'
+              : 'No runs yet.'
+          )
+        )
+      );
     }
     const tbody = this.table.querySelector('tbody');
-    if (tbody) replaceChildren(tbody, ...body);
+    if (tbody) {
+      replaceChildren(tbody, ...body);
+    }
     this.count.textContent = `${rows.length} of ${this.data.runs.length} runs`;
     this.drawCompareLink();
   }
 
   private drawCompareLink(): void {
-    const ids = this.data.runs.map(row => row.id).filter(id => this.selected.has(id));
+    const ids = this.data.runs
+      .map(row => row.id)
+      .filter(id => this.selected.has(id));
     const { entity, project } = this.route;
-    this.compareLink.textContent = ids.length ? `Compare ${ids.length}` : 'Compare';
+    this.compareLink.textContent = ids.length
+      ? `Compare ${ids.length}`
+      : 'Compare';
     if (ids.length) {
-      this.compareLink.setAttribute('href', this.ctx.href({ page: 'project', entity, project, compare: ids }));
+      this.compareLink.setAttribute(
+        'href',
+        this.ctx.href({ page: 'project', entity, project, compare: ids })
+      );
       this.compareLink.removeAttribute('aria-disabled');
     } else {
       this.compareLink.removeAttribute('href');
@@ -269,11 +438,16 @@ class RunsTable {
   }
 }
 
-export async function renderProject(ctx: PageContext, route: ProjectRoute): Promise<void> {
+export async function renderProject(
+  ctx: PageContext,
+  route: ProjectRoute
+): Promise<void> {
   const { entity, project } = route;
   document.title = `${project} · wandb-jupyter`;
   const data = await ctx.api.runs(entity, project);
-  if (!ctx.alive) return;
+  if (!ctx.alive) {
+    return;
+  }
   const table = new RunsTable(ctx, route, data);
   replaceChildren(
     ctx.root,
@@ -282,13 +456,22 @@ export async function renderProject(ctx: PageContext, route: ProjectRoute): Prom
       'main',
       { class: 'page' },
       el('h1', {}, project, el('span', { class: 'muted' }, ` ${entity}`)),
-      route.compare.length ? compareView(ctx, entity, project, route.compare, data.runs) : null,
-      el('section', { class: 'section', id: 'runs' }, el('h2', {}, 'Runs'), table.element)
+      route.compare.length
+        ? compareView(ctx, entity, project, route.compare, data.runs)
+        : null,
+      el(
+        'section',
+        { class: 'section', id: 'runs' },
+        el('h2', {}, 'Runs'),
+        table.element
+      )
     )
   );
   const poller = new Poller(async () => {
     const fresh = await ctx.api.runs(entity, project);
-    if (!ctx.alive) return false;
+    if (!ctx.alive) {
+      return false;
+    }
     table.setData(fresh);
     return fresh.runs.some(row => row.state === 'running');
   }, 5000);

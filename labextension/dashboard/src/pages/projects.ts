@@ -6,14 +6,29 @@ import { PageContext, breadcrumbs } from './common.js';
 export async function renderProjects(ctx: PageContext): Promise<void> {
   document.title = 'Projects · wandb-jupyter';
   const { projects } = await ctx.api.projects();
-  if (!ctx.alive) return;
+  if (!ctx.alive) {
+    return;
+  }
   const now = Date.now() / 1000;
-  const sorted = [...projects].sort((a, b) => (b.last_run_at ?? 0) - (a.last_run_at ?? 0));
+  const sorted = [...projects].sort(
+    (a, b) => (b.last_run_at ?? 0) - (a.last_run_at ?? 0)
+  );
   const body = sorted.length
     ? el(
         'table',
         { class: 'grid', 'data-testid': 'projects' },
-        el('thead', {}, el('tr', {}, el('th', {}, 'Project'), el('th', {}, 'Entity'), el('th', { class: 'num' }, 'Runs'), el('th', {}, 'Last run'))),
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            el('th', {}, 'Project'),
+            el('th', {}, 'Entity'),
+            el('th', { class: 'num' }, 'Runs'),
+            el('th', {}, 'Last run')
+          )
+        ),
         el(
           'tbody',
           {},
@@ -21,14 +36,38 @@ export async function renderProjects(ctx: PageContext): Promise<void> {
             el(
               'tr',
               { 'data-testid': 'project-row' },
-              el('td', {}, ctx.link({ page: 'project', entity: p.entity, project: p.project, compare: [] }, p.project)),
+              el(
+                'td',
+                {},
+                ctx.link(
+                  {
+                    page: 'project',
+                    entity: p.entity,
+                    project: p.project,
+                    compare: []
+                  },
+                  p.project
+                )
+              ),
               el('td', {}, p.entity),
               el('td', { class: 'num' }, p.runs),
-              el('td', { title: formatDate(p.last_run_at, true) }, formatAgo(p.last_run_at, now))
+              el(
+                'td',
+                { title: formatDate(p.last_run_at, true) },
+                formatAgo(p.last_run_at, now)
+              )
             )
           )
         )
       )
-    : el('p', { class: 'empty' }, 'No runs yet. Runs logged to this server (or found in the run folders) appear here.');
-  replaceChildren(ctx.root, breadcrumbs(ctx), el('main', { class: 'page' }, el('h1', {}, 'Projects'), body));
+    : el(
+        'p',
+        { class: 'empty' },
+        'No runs yet. Runs logged to this server (or found in the run folders) appear here.'
+      );
+  replaceChildren(
+    ctx.root,
+    breadcrumbs(ctx),
+    el('main', { class: 'page' }, el('h1', {}, 'Projects'), body)
+  );
 }

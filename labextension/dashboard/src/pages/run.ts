@@ -5,14 +5,25 @@
  */
 import type { RunDetail } from '../api.js';
 import { axisKindFor } from '../chart.js';
-import { ChartGrid, chartFilter, rememberedXAxis, xAxisSelect } from '../chartgrid.js';
+import {
+  ChartGrid,
+  chartFilter,
+  rememberedXAxis,
+  xAxisSelect
+} from '../chartgrid.js';
 import { el, replaceChildren } from '../dom.js';
 import { flattenObject, formatDate, formatDuration } from '../format.js';
 import { Poller } from '../live.js';
 import { renderMarkdown } from '../markdown.js';
 import { PALETTE } from '../palette.js';
 import { seriesByMetric } from '../series.js';
-import { PageContext, breadcrumbs, keyValueTable, section, stateBadge } from './common.js';
+import {
+  PageContext,
+  breadcrumbs,
+  keyValueTable,
+  section,
+  stateBadge
+} from './common.js';
 import { filesView } from './files.js';
 import { OutputView } from './output.js';
 
@@ -34,15 +45,32 @@ function header(run: RunDetail): HTMLElement {
     }
   }
   if (run.tags.length) {
-    dl.append(el('div', {}, el('dt', {}, 'Tags'), el('dd', {}, ...run.tags.map(tag => el('span', { class: 'tag' }, tag)))));
+    dl.append(
+      el(
+        'div',
+        {},
+        el('dt', {}, 'Tags'),
+        el('dd', {}, ...run.tags.map(tag => el('span', { class: 'tag' }, tag)))
+      )
+    );
   }
-  return el('div', { class: 'run-header' }, el('h1', {}, run.name, ' ', stateBadge(run.state, 'state')), dl);
+  return el(
+    'div',
+    { class: 'run-header' },
+    el('h1', {}, run.name, ' ', stateBadge(run.state, 'state')),
+    dl
+  );
 }
 
-export async function renderRun(ctx: PageContext, route: RunRoute): Promise<void> {
+export async function renderRun(
+  ctx: PageContext,
+  route: RunRoute
+): Promise<void> {
   const { entity, project, runId } = route;
   let run = await ctx.api.run(entity, project, runId);
-  if (!ctx.alive) return;
+  if (!ctx.alive) {
+    return;
+  }
   document.title = `${run.name} · ${project} · wandb-jupyter`;
 
   let xKey = rememberedXAxis();
@@ -55,10 +83,17 @@ export async function renderRun(ctx: PageContext, route: RunRoute): Promise<void
   const loadCharts = async (): Promise<void> => {
     const [history, events] = await Promise.all([
       ctx.api.history(entity, project, runId, null, xKey),
-      run.system_metrics.length ? ctx.api.events(entity, project, runId) : Promise.resolve(null)
+      run.system_metrics.length
+        ? ctx.api.events(entity, project, runId)
+        : Promise.resolve(null)
     ]);
-    if (!ctx.alive) return;
-    charts.update(seriesByMetric(history.series), axisKindFor(history.x || xKey));
+    if (!ctx.alive) {
+      return;
+    }
+    charts.update(
+      seriesByMetric(history.series),
+      axisKindFor(history.x || xKey)
+    );
     if (events) {
       system.update(seriesByMetric(events.series, PALETTE[1]), 'duration');
     } else {
@@ -69,13 +104,43 @@ export async function renderRun(ctx: PageContext, route: RunRoute): Promise<void
   const headerSlot = el('div', {}, header(run));
   const summarySlot = el('div', {}, keyValueTable(run.summary, 'summary'));
   const filesSlot = el('div', {}, filesView(ctx, route, run.files));
-  const fileNames = (r: RunDetail): string => r.files.map(f => f.name).sort().join('\n');
+  const fileNames = (r: RunDetail): string =>
+    r.files
+      .map(f => f.name)
+      .sort()
+      .join('\n');
   const output = new OutputView(ctx, route);
   const notes = run.notes
-    ? section('notes', 'Notes', el('div', { class: 'markdown notes', 'data-testid': 'notes' }, renderMarkdown(run.notes)))
+    ? section(
+        'notes',
+        'Notes',
+        el(
+          'div',
+          { class: 'markdown notes', 'data-testid': 'notes' },
+          renderMarkdown(run.notes)
+        )
+      )
     : null;
-  const anchors = ['charts', 'system', ...(notes ? ['notes'] : []), 'summary', 'config', 'output', 'files', 'metadata'];
-  const titles: Record<string, string> = { charts: 'Charts', system: 'System', notes: 'Notes', summary: 'Summary', config: 'Config', output: 'Output', files: 'Files', metadata: 'Metadata' };
+  const anchors = [
+    'charts',
+    'system',
+    ...(notes ? ['notes'] : []),
+    'summary',
+    'config',
+    'output',
+    'files',
+    'metadata'
+  ];
+  const titles: Record<string, string> = {
+    charts: 'Charts',
+    system: 'System',
+    notes: 'Notes',
+    summary: 'Summary',
+    config: 'Config',
+    output: 'Output',
+    files: 'Files',
+    metadata: 'Metadata'
+  };
   replaceChildren(
     ctx.root,
     breadcrumbs(ctx, entity, project, { id: run.id, name: run.name }),
@@ -83,15 +148,24 @@ export async function renderRun(ctx: PageContext, route: RunRoute): Promise<void
       'main',
       { class: 'page' },
       headerSlot,
-      el('nav', { class: 'anchors' }, ...anchors.map(id => el('a', { href: `#${id}` }, titles[id]))),
+      el(
+        'nav',
+        { class: 'anchors' },
+        ...anchors.map(id => el('a', { href: `#${id}` }, titles[id]))
+      ),
       notes,
       section(
         'charts',
         'Charts',
-        el('div', { class: 'toolbar' }, xAxisSelect(xKey, key => {
-          xKey = key;
-          void loadCharts();
-        }), chartFilter(charts)),
+        el(
+          'div',
+          { class: 'toolbar' },
+          xAxisSelect(xKey, key => {
+            xKey = key;
+            void loadCharts();
+          }),
+          chartFilter(charts)
+        ),
         charts.element
       ),
       section('system', 'System metrics', system.element),
@@ -99,16 +173,24 @@ export async function renderRun(ctx: PageContext, route: RunRoute): Promise<void
       section('config', 'Config', keyValueTable(run.config, 'config')),
       section('output', 'Console output', output.element),
       section('files', 'Files', filesSlot),
-      section('metadata', 'Metadata', keyValueTable(flattenObject(run.metadata), 'metadata'))
+      section(
+        'metadata',
+        'Metadata',
+        keyValueTable(flattenObject(run.metadata), 'metadata')
+      )
     )
   );
   await Promise.all([loadCharts(), output.load()]);
 
-  if (run.state !== 'running') return;
+  if (run.state !== 'running') {
+    return;
+  }
   const poller = new Poller(async () => {
     const before = run;
     run = await ctx.api.run(entity, project, runId);
-    if (!ctx.alive) return false;
+    if (!ctx.alive) {
+      return false;
+    }
     replaceChildren(headerSlot, header(run));
     if (fileNames(run) !== fileNames(before)) {
       replaceChildren(filesSlot, filesView(ctx, route, run.files));
