@@ -19,6 +19,7 @@ from .settings import ResolvedSettings, Settings
 
 __all__ = [
     "init",
+    "Api",
     "log",
     "finish",
     "save",
@@ -152,6 +153,10 @@ def __getattr__(name: str) -> Any:
     if name in ("config", "summary"):
         active = current_run()
         return getattr(active, name) if active is not None else _NoRun(name)
+    if name == "Api":  # the read API, loaded on first use
+        from .api import Api
+
+        return Api
     if name in _DATA_TYPES:  # loaded on first use: ``import wandb_jupyter`` stays light
         return getattr(_data_types, name)
     raise AttributeError(f"module 'wandb_jupyter' has no attribute {name!r}")

@@ -382,6 +382,20 @@ class Api:
                 raise RetryableError(f"uploading {path.name} failed ({type(error).__name__})") from None
         self._check(answer, f"uploading {path.name}")
 
+    def download(self, url: str, path: Path) -> None:
+        """GET a run file into ``path`` in chunks; the key goes only to the base URL's own host."""
+        session = self._session if url.startswith(self.base_url + "/") else self._plain
+        try:
+            with session.get(url, stream=True, timeout=self.timeout) as answer:
+                self._check(answer, f"downloading {path.name}")
+                tmp = path.with_name(f".{path.name}.download")
+                with open(tmp, "wb") as handle:
+                    for chunk in answer.iter_content(1 << 20):
+                        handle.write(chunk)
+                tmp.replace(path)
+        except self._requests.RequestException as error:
+            raise RetryableError(f"downloading {path.name} failed ({type(error).__name__})") from None
+
     def file_stream(self, entity: str, project: str, run: str, body: dict[str, Any] | bytes) -> dict[str, Any]:
         """POST one file_stream request (a dict, or its JSON bytes); returns the answer ({} or {"stopped": true})."""
         from urllib.parse import quote
