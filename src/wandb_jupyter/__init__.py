@@ -13,6 +13,10 @@ from typing import Any
 from . import data_types as _data_types  # names only: each type imports its modules on first use
 from .common._errors import RunDirError, SettingsError, UsageError, WandbJupyterError
 from .common._package_version import __version__
+from .common._term import termerror, termlog, termwarn
+from .core._alerts import AlertLevel
+from .core._current import alert, define_metric, log_code, mark_preempting, unwatch, watch
+from .core._setup import require, setup, teardown
 from .core._init import current_run, init, set_online_connector
 from .core._run import DisabledRun, Run
 from .settings import ResolvedSettings, Settings
@@ -36,6 +40,21 @@ __all__ = [
     "UsageError",
     "RunDirError",
     "__version__",
+    "define_metric",
+    "alert",
+    "AlertLevel",
+    "mark_preempting",
+    "log_code",
+    "watch",
+    "unwatch",
+    "login",
+    "setup",
+    "teardown",
+    "require",
+    "termlog",
+    "termwarn",
+    "termerror",
+    "Error",
     "Image",
     "Histogram",
     "Table",
@@ -123,9 +142,40 @@ def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
         active.finish(exit_code=exit_code, quiet=quiet)
 
 
-def save(glob_str: Any, base_path: Any = None, policy: str = "live") -> list[str]:
+#: W&B's ``wandb.Error``: every error this package raises on purpose is one.
+Error = WandbJupyterError
+
+
+def save(glob_str: Any, base_path: Any = None, policy: str = "live", glob: bool = True) -> list[str]:
     """Keep files with the current run (see :meth:`Run.save`)."""
-    return _require_run("save").save(glob_str, base_path=base_path, policy=policy)
+    return _require_run("save").save(glob_str, base_path=base_path, policy=policy, glob=glob)
+
+
+def login(
+    key: str | None = None,
+    relogin: bool | None = None,
+    host: str | None = None,
+    force: bool | None = None,
+    timeout: float | None = None,
+    verify: bool = True,
+    referrer: str | None = None,
+    prompt: bool = True,
+    anonymous: str | None = None,
+) -> bool:
+    """Store an API key for later online runs, like ``wandb.login()`` (see :func:`online._login.login`)."""
+    from .online._login import login as _login
+
+    return _login(
+        key=key,
+        relogin=relogin,
+        host=host,
+        force=force,
+        timeout=timeout,
+        verify=verify,
+        referrer=referrer,
+        prompt=prompt,
+        anonymous=anonymous,
+    )
 
 
 class _NoRun:

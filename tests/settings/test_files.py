@@ -254,6 +254,8 @@ SAMPLES = {
     "show_run": True,
     "error_reporting": False,
     "stats_interval": 2.5,
+    "disable_stats": True,
+    "init_timeout": 45.0,
 }
 
 

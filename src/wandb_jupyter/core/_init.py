@@ -160,6 +160,11 @@ def init(
     finishes the active run first, unless ``reinit`` is ``"return_previous"``
     (or False: return it) or ``"create_new"`` (keep both running).
     """
+    from ._setup import as_settings, setup_settings
+
+    settings = (setup_settings() or Settings()).merged(as_settings(settings, "init(settings=...)"))
+    if reinit is None:
+        reinit = settings.get_extra("reinit")  # W&B's Settings(reinit=...)
     if reinit not in _REINIT:
         raise UsageError(f"init(reinit={reinit!r}): expected one of finish_previous, return_previous, create_new")
     policy = _REINIT[reinit]
@@ -193,6 +198,9 @@ def init(
         return run
     run = _start(resolved, config, config_include_keys, config_exclude_keys)
     _remember(run)
+    code_dir = settings.get_extra("code_dir")
+    if code_dir is not None and not resolved.disable_code:
+        run.log_code(code_dir)  # W&B's Settings(code_dir=...): that folder's code is kept with the run
     return run
 
 

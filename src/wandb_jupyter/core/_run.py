@@ -405,11 +405,11 @@ class Run:
         from ._code import copy_code
 
         if root is None:
-            return None
+            return
         copied = copy_code(Path(root), self.paths.code, include_fn=include_fn, exclude_fn=exclude_fn)
         if not copied:
             logger.warning("log_code(): no matching files under %s; no code was logged", Path(root).resolve())
-        return None
+        return
 
     def watch(
         self,
@@ -542,6 +542,7 @@ class Run:
             reporting=self.settings.error_reporting,
             first=self._write_environment,
             on_write_error=self._storage_failed,
+            sample=not self.settings.disable_stats,
         )
         monitor.start()
         self._monitor = monitor  # only a started one: finish() stops it
@@ -764,7 +765,7 @@ class DisabledRun:
         self.tags = settings.tags
         self.group = settings.run_group
         self.job_type = settings.job_type
-        self.config = Config(config)
+        self._config = Config(config)
         self.summary = Summary()
         self.start_time = time.time()
         self.step = 0
@@ -789,8 +790,52 @@ class DisabledRun:
             raise UsageError(f"log() takes a dict of values, not {type(data).__name__}")
         self.step += 1
 
-    def save(self, glob_str: Any, base_path: Any = None, policy: str = "live") -> list[str]:
+    @property
+    def config(self) -> Config:
+        return self._config
+
+    @config.setter
+    def config(self, value: Any) -> None:
+        from ._init import _config_from
+
+        self._config._data.clear()
+        self._config.update(_config_from(value))
+
+    def save(self, glob_str: Any, base_path: Any = None, policy: str = "live", glob: bool = True) -> list[str]:
         return []
+
+    def define_metric(
+        self,
+        name: str,
+        step_metric: Any = None,
+        step_sync: bool | None = None,
+        hidden: bool | None = None,
+        summary: str | None = None,
+        goal: str | None = None,
+        overwrite: bool | None = None,
+    ) -> Any:
+        """Checked like a real run's, recorded nowhere."""
+        from ._metrics import parse_definition
+
+        return parse_definition(name, step_metric, step_sync, hidden, summary, goal)
+
+    def alert(self, title: str, text: str, level: Any = None, wait_duration: Any = None) -> None:
+        from ._alerts import alert_record
+
+        alert_record(title, text, level, wait_duration)
+
+    def mark_preempting(self) -> None:
+        pass
+
+    def log_code(self, root: Any = ".", name: Any = None, include_fn: Any = None, exclude_fn: Any = None) -> None:
+        return None
+
+    def watch(self, models: Any, criterion: Any = None, log: str | None = "gradients", log_freq: int = 1000,
+              idx: int | None = None, log_graph: bool = False) -> None:
+        pass
+
+    def unwatch(self, models: Any = None) -> None:
+        pass
 
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         from ._exit import finish_ended

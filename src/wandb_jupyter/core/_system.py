@@ -86,7 +86,9 @@ class SystemMonitor:
         reporting: bool = True,
         first: Callable[[], None] | None = None,
         on_write_error: Callable[[Path, OSError], None] | None = None,
+        sample: bool = True,
     ) -> None:
+        self._sample = sample  # False: only the one-off work (W&B's x_disable_stats)
         self._reporting = reporting
         self._first = first
         self._on_write_error = on_write_error
@@ -105,7 +107,7 @@ class SystemMonitor:
         try:
             if self._first is not None:
                 self._first()  # one-off work of the run (it handles its own errors)
-            if not self._stop.is_set():  # a run finished this early needs no sampler (nor psutil)
+            if self._sample and not self._stop.is_set():  # a run finished this early needs no sampler (nor psutil)
                 self._sample_until_stopped()
         finally:
             try:

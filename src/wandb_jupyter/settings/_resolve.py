@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..common._errors import UsageError
+from ..common._logging import warn_once
 from ..common._secrets import mask
 from ._detected import detect
 from ._env import read_env
@@ -20,6 +21,7 @@ from ._files import global_file, read_file, workspace_file
 from ._origin import DEFAULT, GLOBAL_FILE, INIT, WORKSPACE_FILE, Origin, Value, parse
 from ._table import BY_NAME, SETTINGS, Setting
 from ._values import SettingValues
+from ._wandb_fields import APPLIES, INIT_FIELDS, wandb_name
 
 __all__ = ["Settings", "ResolvedSettings", "resolve"]
 
@@ -34,14 +36,24 @@ class Settings:
     """
 
     def __init__(self, **values: Any) -> None:
-        unknown = sorted(set(values) - set(BY_NAME))
-        if unknown:
-            raise UsageError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(BY_NAME)}")
+        ours, self._extras = _from_wandb_names(values)
         self._values = {
-            name: parse(BY_NAME[name], raw, Origin(kind=INIT, detail=f"Settings({name}=...)"))
-            for name, raw in values.items()
-            if raw is not None
+            name: parse(BY_NAME[name], raw, Origin(kind=INIT, detail=f"Settings({given}=...)"))
+            for name, (given, raw) in ours.items()
         }
+
+    def get_extra(self, name: str) -> Any:
+        """A W&B field that ``init()`` reads itself (``reinit``, ``code_dir``), or None."""
+        return self._extras.get(name)
+
+    def merged(self, other: Settings | None) -> Settings:
+        """These settings with ``other``'s values on top (``setup(settings=...)`` under ``init(settings=...)``)."""
+        if other is None:
+            return self
+        combined = Settings()
+        combined._values = {**self._values, **other._values}
+        combined._extras = {**self._extras, **other._extras}
+        return combined
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{n}={mask(v.value) if BY_NAME[n].secret else v.value!r}" for n, v in self._values.items())
@@ -108,6 +120,40 @@ class ResolvedSettings(SettingValues):
 
     def __repr__(self) -> str:
         return f"ResolvedSettings({self.as_dict()!r})"
+
+
+def _from_wandb_names(values: dict[str, Any]) -> tuple[dict[str, tuple[str, Any]], dict[str, Any]]:
+    """Our settings (name -> (the name given, raw value)) and init's W&B fields, from names of our
+    table or of W&B's ``Settings``; W&B fields that do not apply get one warning naming them."""
+    ours: dict[str, tuple[str, Any]] = {}
+    extras: dict[str, Any] = {}
+    ignored, unknown = [], []
+    for given, raw in values.items():
+        if raw is None:
+            continue
+        if given in BY_NAME:
+            ours[given] = (given, raw)
+            continue
+        field = wandb_name(given)
+        if field is None:
+            unknown.append(given)
+        elif field in APPLIES:
+            target, convert = APPLIES[field]
+            ours.setdefault(target, (given, convert(raw) if convert else raw))
+        elif field in INIT_FIELDS:
+            extras[field] = raw
+        else:
+            ignored.append(given)
+    if unknown:
+        raise UsageError(
+            f"unknown setting(s) {', '.join(sorted(unknown))}; known: {', '.join(BY_NAME)} and the fields of W&B's "
+            "wandb.Settings"
+        )
+    if ignored:
+        names = ", ".join(sorted(ignored))
+        warn_once(f"settings-ignored:{names}", f"Settings({names}): W&B settings that do not apply to wandb-jupyter; "
+                  "accepted and ignored")
+    return ours, extras
 
 
 def _one_line(value: Any) -> str:

@@ -281,6 +281,22 @@ SETTINGS: tuple[Setting, ...] = (
         default=10.0,
         help="Seconds between two system-metrics samples.",
     ),
+    Setting(
+        name="disable_stats",
+        env=("WANDB_X_DISABLE_STATS",),
+        parse=p.boolean,
+        group=_G_ADV,
+        default=False,
+        help="Sample no system metrics (W&B's x_disable_stats); wandb-events.jsonl stays empty.",
+    ),
+    Setting(
+        name="init_timeout",
+        env=("WANDB_INIT_TIMEOUT",),
+        parse=p.positive_number,
+        group=_G_ADV,
+        default=20.0,
+        help="Seconds an online init() waits for the server's answer before the run goes on locally.",
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

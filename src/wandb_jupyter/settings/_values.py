@@ -40,3 +40,5 @@ class SettingValues:
     show_run: bool
     error_reporting: bool
     stats_interval: float
+    disable_stats: bool
+    init_timeout: float
