@@ -18,9 +18,7 @@ from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-import _wandb_records
+from . import _wandb_records
 
 SDK_TIMEOUT = 180
 

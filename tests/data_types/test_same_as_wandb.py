@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import comparable
+from .conftest import comparable
 
 pytest.importorskip("PIL")
 pytest.importorskip("pandas")

@@ -87,6 +87,7 @@ class Media(WBValue):
     def bind(self, writer: MediaWriter, key: str, step: int | str) -> None:
         name = f"{safe_key(key)}_{step}_{self._sha256[:20]}{self._extension}"
         self._path = writer.write(f"{self._subdir}/{name}", self._content, self._source)
+        writer.bound.append(self)
 
     def to_json(self, writer: MediaWriter | None = None) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -128,6 +129,7 @@ class MediaWriter:
         self.written: list[Path] = []
         self.folders: set[Path] = set()
         self.config: dict[str, dict[str, Any]] = {}
+        self.bound: list[Media] = []
 
     def write(self, relative: str, content: bytes | None, source: Path | None) -> str:
         """Put one file at ``files/<relative>`` (whole and fsynced); returns ``relative``."""
@@ -164,7 +166,10 @@ class MediaWriter:
             fsync_dir(folder)
 
     def discard(self) -> None:
-        """Remove the files of a row that was not written after all."""
+        """Remove the files of a row that was not written after all; its values can be logged again."""
         for path in self.written:
             path.unlink(missing_ok=True)
         self.written.clear()
+        for media in self.bound:
+            media._path = None
+        self.bound.clear()
