@@ -82,11 +82,12 @@ def run_block(view: RunView) -> str:
 
 def _summary_table(view: RunView) -> str:
     series = view.series or {}
-    keys = [k for k in (view.summary or {}) if not k.startswith("_")][:_MAX_SUMMARY_ROWS]
+    summary = view.summary or {}
+    keys = [k for k in summary if not k.startswith("_")][:_MAX_SUMMARY_ROWS]
     runtime = f", {view.runtime:.1f} s" if view.runtime is not None else ""
     rows = [
         f"<tr><td style='text-align:left;padding-right:12px'>{escape(k)}</td>"
-        f"<td style='text-align:right'>{escape(_format(view.summary[k]))}</td>"
+        f"<td style='text-align:right'>{escape(_format(summary[k]))}</td>"
         f"<td>{sparkline(series.get(k, [])) if k in series else ''}</td></tr>"
         for k in keys
     ]

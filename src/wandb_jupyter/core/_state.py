@@ -54,7 +54,7 @@ def forget_run(run: Any) -> None:
 def add_run_listener(callback: RunListener) -> None:
     """Call ``callback(event, run)`` with "started" and "finished"; held weakly for bound methods."""
     if hasattr(callback, "__self__"):
-        _listeners.append(weakref.WeakMethod(callback))  # type: ignore[arg-type]
+        _listeners.append(weakref.WeakMethod(callback))
     else:
         _listeners.append(lambda: callback)
 

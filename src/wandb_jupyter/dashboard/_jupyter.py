@@ -16,6 +16,7 @@ run files are files under the root).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import tornado.web
@@ -60,7 +61,7 @@ def _guarded(get: Any) -> Any:
     return tornado.web.authenticated(authorized(get))
 
 
-def jupyter_routes(base_url: str, roots: list[str | None]) -> list[tuple[str, type, dict[str, Any]]]:
+def jupyter_routes(base_url: str, roots: Sequence[str | None]) -> list[tuple[str, type, dict[str, Any]]]:
     """Routes of the dashboard at ``{base_url}wandb`` over the local runs under ``roots``."""
     dashboard = Dashboard(catalog=LocalCatalog(roots), base=url_path_join(base_url, MOUNT).rstrip("/"))
     family = Family(

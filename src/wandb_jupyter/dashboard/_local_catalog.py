@@ -21,6 +21,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -88,7 +89,7 @@ class LocalCatalog(Catalog):
 
     def __init__(
         self,
-        roots: list[str | os.PathLike[str] | None],
+        roots: Sequence[str | os.PathLike[str] | None],
         *,
         rescan_every: float = RESCAN_EVERY,
         max_depth: int = MAX_DEPTH,

@@ -183,7 +183,7 @@ def _on_open(comm: Any, message: dict[str, Any]) -> None:
 def _on_msg(message: dict[str, Any]) -> None:
     try:
         content = message.get("content") or {}
-        comm = _comms.get(content.get("comm_id"))
+        comm = _comms.get(str(content.get("comm_id")))
         _handle(comm, content.get("data") or {})
     except Exception as error:
         logger.debug("a %s comm message failed: %r", TARGET, error)
@@ -192,7 +192,7 @@ def _on_msg(message: dict[str, Any]) -> None:
 def _on_close(message: dict[str, Any]) -> None:
     global _expected
     with _lock:
-        _comms.pop((message.get("content") or {}).get("comm_id"), None)
+        _comms.pop(str((message.get("content") or {}).get("comm_id")), None)
         if not _comms:
             _expected = False  # the front end has gone: cells fall back to a link again
 

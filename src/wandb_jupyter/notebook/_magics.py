@@ -175,7 +175,8 @@ class WandbMagics(Magics):
             from IPython.display import display
 
             display(run)
-        self.shell.run_cell(cell, store_history=False)
+        if self.shell is not None:
+            self.shell.run_cell(cell, store_history=False)
 
     @magic_arguments.magic_arguments()
     @magic_arguments.argument("--text", action="store_true", help="print the settings table instead of the panel")

@@ -236,8 +236,9 @@ def _sync_locked(
         progress.close()
         return SyncResult(paths, "failed", failure)
     url = None
-    if state.entity:
-        url = run_url(target.base_url, state.entity, state.project or target.project, state.run_id or run_id)
+    project_name = state.project or target.project
+    if state.entity and project_name:
+        url = run_url(target.base_url, state.entity, project_name, state.run_id or run_id)
     progress.update(total, history_rows(), force=True)
     progress.close()
     return SyncResult(paths, "synced", rows=history_rows(), files=before["files"], url=url)

@@ -174,10 +174,12 @@ class JsonlAppender:
 
     def append(self, line: str) -> None:
         data = (line + "\n").encode("utf-8")
-        written = os.write(self._fd, data)
+        fd = self._fd
+        assert fd is not None, "append() before open()"
+        written = os.write(fd, data)
         while written < len(data):  # only very large rows or a full disk get here
             try:
-                written += os.write(self._fd, data[written:])
+                written += os.write(fd, data[written:])
             except OSError:
                 self._take_back(written)
                 raise
@@ -185,6 +187,8 @@ class JsonlAppender:
 
     def _take_back(self, count: int) -> None:
         """Cut the ``count`` bytes of a line that could not be written whole (the file ends with a whole line)."""
+        if self._fd is None:
+            return
         try:
             end = os.lseek(self._fd, 0, os.SEEK_END)
             os.ftruncate(self._fd, end - count)
@@ -288,7 +292,7 @@ def iter_runs(wandb_dir: Path) -> list[RunPaths]:
         entries = [e for e in os.scandir(wandb_dir) if e.is_dir(follow_symlinks=False) and _RUN_DIR.match(e.name)]
     except FileNotFoundError:
         return []
-    entries.sort(key=lambda e: _RUN_DIR.match(e.name).group(2))
+    entries.sort(key=lambda e: e.name.split("run-", 1)[1])  # the start stamp: YYYYMMDD_HHMMSS-id
     return [RunPaths(root=Path(e.path)) for e in entries]
 
 

@@ -109,7 +109,7 @@ def read_file(path: Path, kind: str) -> dict[str, Value]:
         if raw.strip() == "":
             continue
         detail = f"{key} in {path} line {lines.get(key, '?')}"
-        values[name] = parse(setting, _decode(raw), Origin(kind=kind, detail=detail))
+        values[setting.name] = parse(setting, _decode(raw), Origin(kind=kind, detail=detail))
     # W&B's `wandb disabled` wrote `disabled = true` before `mode` existed.
     if (
         parser.has_option(SECTION, "disabled")
