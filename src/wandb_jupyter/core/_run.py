@@ -830,8 +830,15 @@ class DisabledRun:
     def log_code(self, root: Any = ".", name: Any = None, include_fn: Any = None, exclude_fn: Any = None) -> None:
         return None
 
-    def watch(self, models: Any, criterion: Any = None, log: str | None = "gradients", log_freq: int = 1000,
-              idx: int | None = None, log_graph: bool = False) -> None:
+    def watch(
+        self,
+        models: Any,
+        criterion: Any = None,
+        log: str | None = "gradients",
+        log_freq: int = 1000,
+        idx: int | None = None,
+        log_graph: bool = False,
+    ) -> None:
         pass
 
     def unwatch(self, models: Any = None) -> None:

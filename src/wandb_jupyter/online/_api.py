@@ -161,6 +161,17 @@ mutation CreateAnonymousApiKey {
 }
 """
 
+# run.alert(): W&B 0.31's document, byte for byte (its waitDuration is in milliseconds).
+NOTIFY_SCRIPTABLE_RUN_ALERT = """
+mutation NotifyScriptableRunAlert ($entityName: String!, $projectName: String!, $runName: String!, \
+$title: String!, $text: String!, $severity: AlertSeverity = INFO, $waitDuration: Duration) {
+\tnotifyScriptableRunAlert(input: {entityName:$entityName,projectName:$projectName,runName:$runName,\
+title:$title,text:$text,severity:$severity,waitDuration:$waitDuration}) {
+\t\tsuccess
+\t}
+}
+"""
+
 #: Operation name -> document, for tests and for the parity check.
 OPERATIONS = {
     "Viewer": VIEWER,
@@ -169,6 +180,7 @@ OPERATIONS = {
     "RunResumeStatus": RUN_RESUME_STATUS,
     "CreateRunFiles": CREATE_RUN_FILES,
     "CreateAnonymousApiKey": CREATE_ANONYMOUS_API_KEY,
+    "NotifyScriptableRunAlert": NOTIFY_SCRIPTABLE_RUN_ALERT,
 }
 
 #: (connect, read) seconds for API calls; the sender's calls, init's and the CLI's.
@@ -367,6 +379,21 @@ class Api:
         if not isinstance(key, str) or not key:
             raise ApiError(f"{self.base_url} did not issue an anonymous key")
         return key
+
+    def notify_alert(
+        self, entity: str, project: str, run: str, *, title: str, text: str, severity: str, wait_ms: int
+    ) -> None:
+        """One ``run.alert()``: the server notifies, unless it saw the title within ``wait_ms``."""
+        variables = {
+            "entityName": entity,
+            "projectName": project,
+            "runName": run,
+            "title": title,
+            "text": text,
+            "severity": severity,
+            "waitDuration": wait_ms,
+        }
+        self.graphql("NotifyScriptableRunAlert", variables)
 
     def upload(self, url: str, path: Path, headers: list[str] | None = None) -> None:
         """PUT one file to a signed URL from CreateRunFiles."""

@@ -40,6 +40,7 @@ from ..common._logging import logger, warn_once
 from ..rundir._rundir import CONFIG, EVENTS, HISTORY, METADATA, OUTPUT, SUMMARY, RunPaths
 from ._api import Api, ApiError, AuthError, RetryableError
 from ._globs import compile_globs
+from ._notices import send_notices
 from ._syncstate import StreamOffset, SyncState, signature
 
 __all__ = ["Sender", "STREAMS", "FINISH_TIMEOUT", "pending_summary", "config_json_from_file"]
@@ -408,6 +409,7 @@ class Sender:
         everything and, once all is sent and the exit code is known, send the end.
         """
         self.ensure_created()
+        self.requests += send_notices(self.api, self.paths, self.state)  # alerts go at once, not after the rows
         _, drained = self.stream_once()
         if not drained:
             return True
@@ -437,6 +439,10 @@ class Sender:
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="wandb-sender", daemon=True)
         self._thread.start()
+
+    def wake(self) -> None:
+        """Do a round now (the run has an alert to send)."""
+        self._wake.set()
 
     def _sleep(self, seconds: float) -> None:
         self._wake.wait(seconds)

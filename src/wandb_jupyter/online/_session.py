@@ -357,6 +357,11 @@ class OnlineRun:
             )
         return complete
 
+    def wake(self) -> None:
+        """The run has a notice (an alert) for the server: send it now rather than at the next poll."""
+        if self.sender is not None:
+            self.sender.wake()
+
     def close(self) -> None:
         """Release the run's lock and connections (the sender thread calls this when it ends)."""
         if self._lock is not None:

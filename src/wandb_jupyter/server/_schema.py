@@ -12,14 +12,17 @@ from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLScalarType, GraphQLSchema, build_schema
 
-from . import _read_api
+from . import _alerts, _read_api
 from ._resolvers import MUTATION, QUERY
 
 __all__ = ["schema", "sdl"]
 
 
 #: (SDL file, its resolvers by type and field) of each extension of the schema.
-_EXTENSIONS: list[tuple[str, dict[str, dict[str, Any]]]] = [("_read_api.graphql", _read_api.FIELDS)]
+_EXTENSIONS: list[tuple[str, dict[str, dict[str, Any]]]] = [
+    ("_read_api.graphql", _read_api.FIELDS),
+    ("_alerts.graphql", _alerts.FIELDS),
+]
 
 
 def sdl() -> str:

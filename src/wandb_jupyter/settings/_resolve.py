@@ -151,8 +151,10 @@ def _from_wandb_names(values: dict[str, Any]) -> tuple[dict[str, tuple[str, Any]
         )
     if ignored:
         names = ", ".join(sorted(ignored))
-        warn_once(f"settings-ignored:{names}", f"Settings({names}): W&B settings that do not apply to wandb-jupyter; "
-                  "accepted and ignored")
+        warn_once(
+            f"settings-ignored:{names}",
+            f"Settings({names}): W&B settings that do not apply to wandb-jupyter; accepted and ignored",
+        )
     return ours, extras
 
 
