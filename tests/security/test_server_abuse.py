@@ -9,6 +9,7 @@ the file.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -75,6 +76,48 @@ def test_query_cost_is_limited_before_it_runs(launched) -> None:
     assert answer.status_code == 400 and time.monotonic() - start < 5, answer.text[:300]
     # what the SDK and our client send still works
     assert launched.gql("{ viewer { id entity teams { edges { node { name } } } } }", key=launched.admin_key).ok
+
+
+def test_health_answers_while_costly_requests_run(launched) -> None:
+    """A 10^6-key config and a stream of the costliest allowed queries: /health still answers at once."""
+    config = json.dumps({f"key{i}": {"value": i} for i in range(1_000_000)})
+    assert launched.upsert("r", key=launched.admin_key).status_code == 200
+    busy = threading.Event()
+    busy.set()
+    answers: list[int] = []
+
+    def heavy() -> None:
+        try:
+            for _ in range(2):
+                answers.append(launched.upsert("r", key=launched.admin_key, config=config).status_code)
+            for key in (None, launched.admin_key):
+                answers.append(launched.gql(INTROSPECTION, key=key).status_code)
+        finally:
+            busy.clear()
+
+    thread = threading.Thread(target=heavy)
+    thread.start()
+    time.sleep(0.3)  # the first upload is under way
+    latencies = _health_latencies(launched.url, busy, 120)
+    thread.join(120)
+    assert answers[:2] == [400, 400], answers  # over the config key limit
+    assert len(latencies) >= 3, latencies
+    assert max(latencies) < 1.0, f"/health waited {max(latencies):.2f} s while a costly request ran"
+
+
+def test_a_config_over_the_key_limit_is_refused(launched) -> None:
+    from wandb_jupyter.server._limits import MAX_CONFIG_KEYS
+
+    assert launched.upsert("r", key=launched.admin_key).status_code == 200
+    fits = {f"k{i}": {"value": i} for i in range(MAX_CONFIG_KEYS)}
+    assert launched.upsert("r", key=launched.admin_key, config=json.dumps(fits)).status_code == 200
+    nested = {"a": {"value": {f"k{i}": i for i in range(MAX_CONFIG_KEYS + 1)}}}  # nested keys count too
+    answer = launched.upsert("r", key=launched.admin_key, config=json.dumps(nested))
+    assert answer.status_code == 400 and str(MAX_CONFIG_KEYS) in answer.text
+    summary = {f"k{i}": i for i in range(MAX_CONFIG_KEYS + 1)}
+    assert launched.upsert("r", key=launched.admin_key, summaryMetrics=json.dumps(summary)).status_code == 400
+    config = (launched.run_dir("admin", "p", "r") / "files" / "config.yaml").read_text()
+    assert f"k{MAX_CONFIG_KEYS - 1}" in config  # the last accepted config stays
 
 
 def test_keyless_queries_leave_the_servers_memory_flat(launched) -> None:

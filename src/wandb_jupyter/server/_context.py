@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,6 +81,11 @@ class ServerContext:
     signer: UrlSigner
     heartbeat_every: float = 2.0
     _beats: dict[int, float] = field(default_factory=dict)
+    #: The one thread that runs the API's work (GraphQL, file_stream, run files): the event loop stays free
+    #: for other clients (and, inside Jupyter, for Jupyter), and the run files see one request at a time.
+    worker: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="wandb-server-api")
+    )
 
     @classmethod
     def open(cls, data_dir: str | Path, *, storage: Storage | None = None) -> ServerContext:
@@ -89,6 +95,7 @@ class ServerContext:
         return cls(data_dir=data_dir, storage=storage, files=RunFileStore(data_dir), signer=UrlSigner(storage.secret()))
 
     def close(self) -> None:
+        self.worker.shutdown(wait=True)
         self.files.close()
         self.storage.close()
 

@@ -3,6 +3,10 @@
 The pages (projects, runs, run pages) are the dashboard's (:mod:`wandb_jupyter.dashboard`),
 mounted after these routes by :func:`wandb_jupyter.app.make_app`.
 
+The API's work (GraphQL, file_stream, the run files) runs on the server's one API thread
+(:attr:`ServerContext.worker`), never on the event loop: ``/health``, uploads' bytes and the
+dashboard go on while a costly request runs.
+
 Each handler gets the :class:`ServerContext` and the base path through
 ``initialize``, so the same classes can be mounted standalone (:mod:`._app`) or
 inside jupyter_server (``web_app.add_handlers`` with :func:`handlers`).
@@ -15,8 +19,10 @@ import json
 import logging
 import os
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+import tornado.ioloop
 import tornado.web
 
 from ..common._secrets import mask_url
@@ -32,6 +38,7 @@ __all__ = ["handlers"]
 
 log = logging.getLogger("wandb_jupyter.server")
 
+T = TypeVar("T")
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # what run.save() accepts
 _SEGMENT = r"([^/]+)"
 
@@ -89,6 +96,10 @@ class BaseHandler(tornado.web.RequestHandler):
     def json_body(self) -> Any:
         return parse_json_body(self.request.body, self.request.headers.get("Content-Encoding", ""))
 
+    async def in_worker(self, function: Callable[..., T], *args: Any) -> T:
+        """``function(*args)`` on the server's API thread (see :attr:`ServerContext.worker`)."""
+        return await tornado.ioloop.IOLoop.current().run_in_executor(self.server.worker, function, *args)
+
     def _handle_client_error(self, error: ClientError) -> None:
         self.send_error_json(error.status, str(error))
 
@@ -120,39 +131,49 @@ class BoundedBodyHandler(BaseHandler):
 
 
 class GraphQLHandler(BoundedBodyHandler):
-    def post(self) -> None:
+    async def post(self) -> None:
         if self._finished:
             return None
         try:
             caller = self.caller()
-            body = self.json_body()
         except ClientError as error:
             return self._handle_client_error(error)
-        status, payload = run_graphql(
-            body, GraphQLRequestContext(server=self.server, caller=caller, base_url=self.base_url)
-        )
+        context = GraphQLRequestContext(server=self.server, caller=caller, base_url=self.base_url)
+        status, payload = await self.in_worker(self._answer, context)
         if status == 401:
             self.set_header("WWW-Authenticate", 'Basic realm="wandb-jupyter"')
         self.send_json(payload, status)
+
+    def _answer(self, context: GraphQLRequestContext) -> tuple[int, dict[str, Any]]:
+        try:
+            body = self.json_body()
+        except ClientError as error:
+            return error.status, {"error": str(error), "errors": [{"message": str(error)}]}
+        return run_graphql(body, context)
 
 
 class FileStreamHandler(BoundedBodyHandler):
     """``POST /files/{entity}/{project}/{run}/file_stream``: offsets are line numbers."""
 
-    def post(self, entity: str, project: str, run_name: str) -> None:
+    async def post(self, entity: str, project: str, run_name: str) -> None:
         if self._finished:
             return None
         try:
             caller = self.caller()
-            run = self.server.writable_run(caller, entity, project, run_name)
-            body = self.json_body()
-            entries = self._entries(body)
-            exit_code = self._exit_code(body)
-            files = self.server.files.get(run.pk, run.dir)
-            for name, offset, lines in entries:
-                self._apply(files, name, offset, lines)
+            answer = await self.in_worker(self._store, caller, entity, project, run_name)
         except ClientError as error:
             return self._handle_client_error(error)
+        self.send_json(answer)
+
+    def _store(self, caller: Caller, entity: str, project: str, run_name: str) -> dict[str, Any]:
+        """Apply the request to the run's files and index (on the API thread); the answer to send."""
+        run = self.server.writable_run(caller, entity, project, run_name)
+        body = self.json_body()
+        entries = self._entries(body)
+        exit_code = self._exit_code(body)
+        files = self.server.files.get(run.pk, run.dir)
+        for name, offset, lines in entries:
+            self._apply(files, name, offset, lines)
         fields: dict[str, Any] = {}
         complete = body.get("complete")
         if complete:
@@ -167,7 +188,7 @@ class FileStreamHandler(BoundedBodyHandler):
         if complete:
             files.sync()
             self.server.files.release(run.pk)
-        self.send_json({"stopped": True} if run.state == "stopping" else {})
+        return {"stopped": True} if run.state == "stopping" else {}
 
     @staticmethod
     def _exit_code(body: dict[str, Any]) -> int:
@@ -229,7 +250,7 @@ class UploadHandler(BaseHandler):
 
     _tmp: Any = None
 
-    def prepare(self) -> None:
+    async def prepare(self) -> None:
         if self.request.method != "PUT":
             return
         entity, project, run_name, name = self.path_args  # already unquoted by tornado's router
@@ -253,7 +274,7 @@ class UploadHandler(BaseHandler):
         if run is None:
             self.send_error_json(404, f"run {entity}/{project}/{run_name} does not exist")
             return
-        self._files = self.server.files.get(run.pk, run.dir)
+        self._files = await self.in_worker(self.server.files.get, run.pk, run.dir)
         self._name = name
         try:
             _, tmp = self._files.upload_target(name)
@@ -306,12 +327,13 @@ class UploadHandler(BaseHandler):
 class DownloadHandler(BaseHandler):
     """``GET /files/{entity}/{project}/{run}/{name}``: a stored file, for readers of the entity."""
 
-    def get(self, entity: str, project: str, run_name: str, name: str) -> None:
+    async def get(self, entity: str, project: str, run_name: str, name: str) -> None:
         run = self._readable_run(entity, project, run_name)
         if run is None:
             return None
         try:
-            path = self.server.files.get(run.pk, run.dir).path_of(name)
+            files = await self.in_worker(self.server.files.get, run.pk, run.dir)
+            path = files.path_of(name)
         except ValueError:
             return self.send_error_json(400, f"invalid file name {name!r}")
         if not path.is_file():

@@ -21,12 +21,25 @@ from typing import Any
 
 from ._context import ClientError
 
-__all__ = ["MAX_BODY_BYTES", "MAX_QUERY_CHARS", "TooLarge", "too_large", "parse_json_body", "lone_surrogate"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_QUERY_CHARS",
+    "MAX_CONFIG_KEYS",
+    "too_many_keys",
+    "too_long_to_parse",
+    "TooLarge",
+    "too_large",
+    "parse_json_body",
+    "lone_surrogate",
+]
 
 #: A file_stream request of the client is at most ~4 MiB plus one long row (W&B's rows stay under 10 MiB).
 MAX_BODY_BYTES = 64 << 20
 #: The W&B SDK's longest query is a few KiB; its data travels in variables.
 MAX_QUERY_CHARS = 100_000
+#: Keys of a run's config or summary, nested ones included: each is stored, rendered and read back with every
+#: runs-table read (a 10^6-key config took 20 CPU-s to store and 12 CPU-s per read).
+MAX_CONFIG_KEYS = 10_000
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
@@ -66,6 +79,39 @@ def lone_surrogate(value: Any) -> bool:
                     return True
         elif isinstance(item, dict):
             stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+_STRING_OR_SEPARATOR = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[,:]')
+
+
+def too_long_to_parse(text: str, limit: int = MAX_CONFIG_KEYS) -> bool:
+    """True if the JSON ``text`` has over ``4 * limit`` separators (``,`` ``:``) outside its strings: more
+    than ``limit`` keys for sure, even in W&B's ``{"key": {"value": ...}}`` form. Parsing holds the GIL
+    (so the event loop too) for about a second per 10^6 keys; this scan lets it go between tokens and
+    stops as soon as the count is passed."""
+    seen = 0
+    for match in _STRING_OR_SEPARATOR.finditer(text):
+        if match.end() - match.start() == 1 and text[match.start()] in ",:":
+            seen += 1
+            if seen > 4 * limit:
+                return True
+    return False
+
+
+def too_many_keys(value: Any, limit: int = MAX_CONFIG_KEYS) -> bool:
+    """True if the dicts in a parsed JSON value hold more than ``limit`` keys in all; stops counting past it."""
+    count = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += len(item)
+            if count > limit:
+                return True
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)

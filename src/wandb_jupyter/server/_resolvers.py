@@ -22,7 +22,7 @@ from graphql import GraphQLResolveInfo
 from ..rundir._rundir import EVENTS, HISTORY, OUTPUT, SUMMARY, new_run_id
 from ._accounts import check_name
 from ._context import ClientError, Forbidden, NotFound, Unauthorized, decode_id, encode_id
-from ._limits import lone_surrogate
+from ._limits import MAX_CONFIG_KEYS, lone_surrogate, too_long_to_parse, too_many_keys
 from ._names import run_display_name
 from ._runfiles import RunFiles, safe_file_name
 from ._storage import Entity, Project, Run, StorageError, User
@@ -319,12 +319,16 @@ def _writable_entity(info: GraphQLResolveInfo, name: str | None) -> Entity:
     return entity
 
 
-def _check_json(value: str | None, what: str) -> None:
-    """``value`` must be a JSON object whose text a file can hold (no lone surrogate such as \\ud800)."""
+def _check_json(value: str | None, what: str, *, wrapped: bool = False) -> None:
+    """``value`` must be a JSON object whose text a file can hold (no lone surrogate such as \\ud800), with at
+    most MAX_CONFIG_KEYS keys (``wrapped``: W&B's config form, ``{"key": {"value": ...}}``, whose wrappers
+    do not count)."""
     if value is None:
         return
     if not isinstance(value, str):  # a JSONString variable given as a list or a number
         raise ClientError(f"{what} must be a string of JSON, not {type(value).__name__}")
+    if too_long_to_parse(value):
+        raise ClientError(f"{what} has more than {MAX_CONFIG_KEYS} keys (nested keys count too)")
     try:
         parsed = json.loads(value)
     except (ValueError, RecursionError):
@@ -333,6 +337,10 @@ def _check_json(value: str | None, what: str) -> None:
         raise ClientError(f"{what} must be a JSON object")
     if "\\u" in value and lone_surrogate(parsed):
         raise ClientError(f"{what} holds text with a lone surrogate, which cannot be stored")
+    if wrapped:
+        parsed = {k: v["value"] if isinstance(v, dict) and "value" in v else v for k, v in parsed.items()}
+    if too_many_keys(parsed):
+        raise ClientError(f"{what} has more than {MAX_CONFIG_KEYS} keys (nested keys count too)")
 
 
 def resolve_upsert_bucket(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
@@ -352,7 +360,7 @@ def resolve_upsert_bucket(_root: Any, info: GraphQLResolveInfo, input: dict[str,
         project = server.storage.ensure_project(entity, check_project_name(input.get("modelName") or "uncategorized"))
         name = check_run_name(input.get("name") or new_run_id())
         run = server.storage.get_run(project, name)
-    _check_json(input.get("config"), "config")
+    _check_json(input.get("config"), "config", wrapped=True)
     _check_json(input.get("summaryMetrics"), "summaryMetrics")
     if input.get("tags") is not None and any(not 1 <= len(t) <= 256 for t in input["tags"]):
         raise ClientError("tags must have 1 to 256 characters")
