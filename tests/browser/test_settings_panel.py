@@ -15,7 +15,10 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def lab_env() -> dict[str, str]:
-    return {"WANDB_MODE": "offline", "WANDB_PROJECT": "from-env"}
+    return {"WANDB_MODE": "offline", "WANDB_PROJECT": "from-env", "WANDB_API_KEY": KEY}
+
+
+KEY = "local-" + "k3yk3y" * 8
 
 
 def run_metadata(root: Path) -> list[dict]:
@@ -88,6 +91,20 @@ def test_panel_edits_validates_and_starts_a_run(lab: LabPage) -> None:
     output.get_by_role("button", name="Finish run").click()
     expect(output.get_by_text("no active run")).to_be_visible()
     expect(output.get_by_role("button", name="Finish run")).to_be_disabled()
+
+    # The API key: shown masked as the field's placeholder, never as its value; a key typed in (Enter)
+    # leaves the widget at once, so neither the page nor the widget state holds it.
+    output.get_by_text("Mode and server").click()
+    key_field = output.get_by_label("api_key", exact=True)
+    expect(key_field).to_have_value("")
+    expect(key_field).to_have_attribute("placeholder", "****" + KEY[-4:])
+    typed = "local-" + "typ3d" * 9
+    key_field.fill(typed)
+    key_field.press("Enter")
+    expect(key_field).to_have_attribute("placeholder", "****" + typed[-4:] + " (new)")
+    expect(key_field).to_have_value("")
+    page_text = page.content()
+    assert KEY not in page_text and typed not in page_text
 
     assert lab.page_errors == []
     assert [text for text in lab.console_errors if "widget" in text.lower()] == []

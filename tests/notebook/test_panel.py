@@ -153,3 +153,31 @@ def test_panel_in_a_kernel_stores_its_widget_state(execute_notebook, monkeypatch
     assert outputs and "application/vnd.jupyter.widget-view+json" in outputs[0]["data"]
     assert "from-env" in outputs[0]["data"]["text/plain"], "text fallback where widgets are not rendered"
     json.dumps(state)
+
+
+def test_the_api_key_never_enters_widget_state_or_outputs(execute_notebook, monkeypatch, isolated) -> None:
+    """Issue 19, item 1: a notebook saved with its widget state holds neither the resolved key nor a typed one."""
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_API_KEY", KEY)
+    typed = "local-" + "typ3d" * 9  # typed into the field: the cell reads it from the environment
+    monkeypatch.setenv("TYPED_KEY", typed)
+    nb = execute_notebook(
+        [
+            "import wandb_jupyter\npanel = wandb_jupyter.settings_panel()\npanel",
+            "import os\nkey = panel.fields['api_key']\nkey.input.value = os.environ['TYPED_KEY']\n"
+            "print(repr(key.input.value), key.input.placeholder)",
+            "panel.include_key.value = True\nprint(panel.save_defaults() is not None)",
+            "%wandb_settings",
+        ],
+        store_widget_state=True,
+    )
+    import nbformat
+
+    saved = nbformat.writes(nb)
+    assert nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    for secret in (KEY, typed):
+        assert secret not in saved and secret[-12:] not in saved
+    assert "****" + KEY[-4:] in saved, "the field shows the key masked"
+    assert stream_text(nb.cells[1]) == f"'' ****{typed[-4:]} (new)\n", "a typed key leaves the widget at once"
+    assert stream_text(nb.cells[2]) == "True\n"
+    assert f"api_key = {typed}" in (isolated / "wandb" / "settings").read_text(), "the typed key still takes effect"

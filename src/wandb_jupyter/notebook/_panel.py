@@ -13,6 +13,7 @@ from html import escape
 from typing import Any
 
 from ..common._errors import WandbJupyterError
+from ..common._secrets import mask, scrub
 from ..settings import GROUPS, SETTINGS, Origin, Setting, resolve, workspace_file, write_file
 from ..settings._origin import parse
 
@@ -30,7 +31,13 @@ def _as_text(value: Any) -> str:
 
 
 class _Field:
-    """One setting's row: input widget, source, help and error message."""
+    """One setting's row: input widget, source, help and error message.
+
+    A secret (the API key) never sits in its widget: widget state is synced to the front end and
+    saved into the notebook (nbclient, JupyterLab's "save widget state"). The field shows the
+    resolved key masked as a placeholder; a key typed in is moved into ``entered_secret`` (kernel
+    memory only) and the widget is emptied at once.
+    """
 
     def __init__(self, setting: Setting, on_change: Any) -> None:
         import ipywidgets as widgets
@@ -42,8 +49,8 @@ class _Field:
             self.input = widgets.Checkbox(indent=False, description="", layout=widgets.Layout(width="auto"))
         elif options:
             self.input = widgets.Dropdown(options=list(options), layout=layout)
-        elif setting.secret:
-            self.input = widgets.Password(layout=layout)
+        elif setting.secret:  # synced on Enter or leaving the field, not per keystroke: then taken out
+            self.input = widgets.Password(layout=layout, continuous_update=False)
         else:
             self.input = widgets.Text(layout=layout, continuous_update=True)
         if self.boolean:  # a checkbox's description sits right of it: put the name in the name column instead
@@ -62,33 +69,54 @@ class _Field:
         row.children += (self.source,)
         self.box = widgets.VBox([row, self.help, self.error])
         self.resolved_text: Any = None
-        self.input.observe(lambda change: on_change(self), names="value")
+        self.entered_secret: str | None = None
+        self.input.observe(lambda change: self._value_changed(on_change), names="value")
+
+    def _value_changed(self, on_change: Any) -> None:
+        if self.setting.secret:
+            if not self.input.value:  # our own emptying below, or nothing typed
+                return
+            self.entered_secret = self.input.value
+            self.input.value = ""
+            self.input.placeholder = f"{mask(self.entered_secret)} (new)"
+        on_change(self)
 
     @property
     def boolean(self) -> bool:
         return self.setting.parse.__name__ == "boolean"
 
+    @property
+    def value(self) -> Any:
+        """What the field holds: the widget's value, or for a secret the key typed in (None: none typed)."""
+        return self.entered_secret if self.setting.secret else self.input.value
+
     def show(self, value: Any, origin: Origin) -> None:
-        self.resolved_text = bool(value) if self.boolean else _as_text(value)
-        self.input.value = self.resolved_text
+        if self.setting.secret:
+            self.entered_secret = None
+            self.resolved_text = None
+            self.input.placeholder = mask(_as_text(value)) or "not set"
+        else:
+            self.resolved_text = bool(value) if self.boolean else _as_text(value)
+            self.input.value = self.resolved_text
         self.source.value = f"<span style='opacity:.75'>{escape(str(origin))}</span>"
         self.error.value = ""
 
     @property
     def edited(self) -> bool:
-        return self.input.value != self.resolved_text
+        return self.value != self.resolved_text
 
     def check(self) -> str | None:
         """The parsed value's error message, or None when the value is acceptable."""
-        raw = self.input.value
+        raw = self.value
         if raw == "" or raw is None:
             self.error.value = ""
             return None
         try:
             parse(self.setting, raw, Origin(kind="init", detail=f"{self.setting.name} (settings panel)"))
         except WandbJupyterError as error:
-            self.error.value = f"<span style='color:#c62828'>{escape(str(error))}</span>"
-            return str(error)
+            text = scrub(str(error), [str(raw)]) if self.setting.secret else str(error)
+            self.error.value = f"<span style='color:#c62828'>{escape(text)}</span>"
+            return text
         self.error.value = ""
         return None
 
@@ -163,7 +191,7 @@ class SettingsPanel:
         self._update_start()
 
     def edited_values(self) -> dict[str, Any]:
-        return {name: field.input.value for name, field in self.fields.items() if field.edited}
+        return {name: field.value for name, field in self.fields.items() if field.edited}
 
     def errors(self) -> dict[str, str]:
         return {name: error for name, field in self.fields.items() if (error := field.check())}
@@ -211,7 +239,7 @@ class SettingsPanel:
                 continue
             from_file = self.resolved.origin(name).kind == "workspace file"
             if field.edited or from_file:
-                raw = field.input.value
+                raw = field.value if field.edited or not setting.secret else getattr(self.resolved, name)
                 updates[name] = None if raw in ("", None) else parse(setting, raw, _PANEL_ORIGIN).value
         write_file(path, updates)
         self.reset_fields()
