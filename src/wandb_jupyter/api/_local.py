@@ -61,10 +61,16 @@ def _iso(text: Any) -> str | None:
     return when.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _epoch(text: str | None) -> float | None:
-    if not text:
+def _epoch(text: Any) -> float | None:
+    """Epoch seconds of an ISO time (naive: UTC), at its full precision (runs started in one second stay
+    in order)."""
+    if not isinstance(text, str) or not text:
         return None
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp()
 
 
 def _rows(lines: list[str]) -> list[dict[str, Any]]:
@@ -93,11 +99,11 @@ class _LocalRun:
         return self._summary
 
     def record(self) -> RunRecord:
-        created = _iso(self.metadata.get("startedAt"))
+        created = _epoch(self.metadata.get("startedAt"))
         try:
             heartbeat: float | None = os.stat(self.paths.file(HISTORY)).st_mtime
         except OSError:
-            heartbeat = _epoch(created)
+            heartbeat = created
         return RunRecord(
             name=self.paths.run_id,
             display_name=self.metadata.get("name"),
@@ -105,7 +111,7 @@ class _LocalRun:
             tags=self.metadata.get("tags") or (),
             group=self.metadata.get("group"),
             job_type=self.metadata.get("jobType"),
-            created_at=_epoch(created),
+            created_at=created,
             heartbeat_at=heartbeat,
             host=self.metadata.get("host"),
             username=self.metadata.get("username"),

@@ -157,8 +157,8 @@ class Run:
     def scan_history(
         self, keys: list[str] | None = None, page_size: int = 1000, min_step: int = 0, max_step: int | None = None
     ) -> HistoryScan:
-        """Every row (with ``keys``: every row holding all of them, reduced to them), read ``page_size``
-        steps at a time; ``max_step`` is exclusive."""
+        """Every row (with ``keys``: every row holding all of them, reduced to them and ``_step``), read
+        ``page_size`` steps at a time; ``max_step`` is exclusive."""
         if keys is not None and (not isinstance(keys, list) or not all(isinstance(k, str) for k in keys)):
             raise UsageError(f"keys must be a list of metric names, not {keys!r}")
         if not isinstance(page_size, int) or page_size <= 0:
@@ -349,7 +349,7 @@ class HistoryScan:
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         step = self.min_step
-        keys = self.keys
+        keys = list(dict.fromkeys(["_step", *self.keys])) if self.keys else None  # W&B keeps the step
         while step < self.stop:
             upper = min(step + self.page_size, self.stop)
             for row in self.run._backend.history_range(self.run, step, upper, self.page_size):

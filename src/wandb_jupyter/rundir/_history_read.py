@@ -153,24 +153,39 @@ class HistoryIndex:
         self.refresh()
         return self.rows_at(spread(self.rows, samples))
 
-    def sample_with_keys(self, keys: list[str], samples: int) -> list[dict[str, Any]]:
-        """Rows holding every one of ``keys``, spread evenly (``samples`` at most), reduced to those keys.
+    def sample_with_keys(
+        self, keys: list[str], samples: int, min_step: float | None = None, max_step: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Rows holding every one of ``keys`` (with ``min_step <= _step <= max_step`` when given), spread
+        evenly (``samples`` at most), reduced to those keys.
 
-        One pass finds the rows (a substring test before parsing skips most rows that lack a key);
-        only their offsets are kept, then the picked rows are read again."""
+        One pass finds the rows (a substring test before parsing skips most rows that lack a key; a step
+        window starts at its index entry and stops past its end); only their offsets are kept, then the
+        picked rows are read again."""
         self.refresh()
         needles = [json.dumps(key).encode() for key in keys]
         offsets = array("q")
-        position = 0
+        entry = max(0, bisect_left(self._steps, min_step) - 1) if min_step is not None else 0
+        if entry >= len(self._offsets):
+            return []
+        position = self._offsets[entry]
+        windowed = min_step is not None or max_step is not None
         with open(self.path, "rb") as handle:
+            handle.seek(position)
             for line in handle:
                 if position >= self._end or not line.endswith(b"\n"):
                     break
+                start, position = position, position + len(line)
+                if windowed:
+                    step = _step_of(line)
+                    if step is None or (min_step is not None and step < min_step):
+                        continue
+                    if max_step is not None and step > max_step:
+                        break
                 if all(needle in line for needle in needles):
                     row = _loads(line)
                     if row is not None and all(key in row for key in keys):
-                        offsets.append(position)
-                position += len(line)
+                        offsets.append(start)
             out = []
             for number in spread(len(offsets), samples):
                 handle.seek(offsets[number])

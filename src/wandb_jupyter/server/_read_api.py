@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import heapq
 import json
 import mimetypes
 import os
@@ -37,13 +36,11 @@ from graphql import GraphQLResolveInfo
 
 from ..rundir._history_read import history_index
 from ..rundir._run_filter import (
-    MISSING,
     FilterError,
     RunRecord,
     compile_filter,
-    compile_order,
     parse_filters,
-    sort_key,
+    select_page,
 )
 from ..rundir._rundir import EVENTS, HISTORY, SUMMARY
 from ._context import ClientError, Forbidden, NotFound, Unauthorized, decode_id, encode_id
@@ -168,43 +165,6 @@ def _record(ctx: Any, run: Run) -> RunRecord:
 # -- runs: filters, order, cursors ------------------------------------------------------------
 
 
-class _Descending:
-    """A sort key read backwards (for ``-field`` orders over values that cannot be negated, like text)."""
-
-    __slots__ = ("key",)
-
-    def __init__(self, key: Any) -> None:
-        self.key = key
-
-    def __lt__(self, other: _Descending) -> bool:
-        return other.key < self.key
-
-    def __gt__(self, other: _Descending) -> bool:
-        return other.key > self.key
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Descending) and other.key == self.key
-
-    def __hash__(self) -> int:
-        return hash(self.key)
-
-
-def _position(raw: list[Any], descending: bool) -> tuple[Any, ...]:
-    """The comparable position of a run from its cursor form ``[missing, bracket, value, pk]``:
-    runs without the field come last in either direction, the run's pk breaks ties."""
-    missing, bracket, value, pk = raw
-    middle = (bracket, value)
-    return (missing, _Descending(middle) if descending else middle, pk)
-
-
-def _raw_position(record: RunRecord, path: tuple[str, ...], pk: int) -> list[Any]:
-    value = record.get(path)
-    if value is MISSING or value is None:
-        return [1, 0, 0, pk]
-    bracket, comparable = sort_key(value)
-    return [0, bracket, comparable, pk]
-
-
 def _predicate(filters: str | None) -> Any:
     try:
         return compile_filter(parse_filters(filters))
@@ -212,26 +172,23 @@ def _predicate(filters: str | None) -> Any:
         raise ClientError(f"invalid filters: {error}") from None
 
 
-def _matching(info: GraphQLResolveInfo, project: Project, filters: str | None) -> Iterator[tuple[Run, RunRecord]]:
+def _matching(info: GraphQLResolveInfo, project: Project, filters: str | None) -> Iterator[tuple[RunRecord, Run]]:
     ctx = info.context
     matches = _predicate(filters)
     for run in ctx.server.storage.iter_runs(project):
         record = _record(ctx, run)
         if matches(record):
-            yield run, record
+            yield record, run
 
 
 def resolve_run_count(root: ProjectNode, info: GraphQLResolveInfo, filters: str | None = None) -> int:
-    if not parse_filters_safely(filters):
-        return info.context.server.storage.count_runs(root._project)
-    return sum(1 for _ in _matching(info, root._project, filters))
-
-
-def parse_filters_safely(filters: str | None) -> Any:
     try:
-        return parse_filters(filters)
+        unfiltered = not parse_filters(filters)
     except FilterError as error:
         raise ClientError(f"invalid filters: {error}") from None
+    if unfiltered:
+        return info.context.server.storage.count_runs(root._project)
+    return sum(1 for _ in _matching(info, root._project, filters))
 
 
 def resolve_runs(
@@ -244,25 +201,10 @@ def resolve_runs(
 ) -> dict[str, Any]:
     size = _page_size(first)
     try:
-        path, descending = compile_order(order)
+        page, more = select_page(_matching(info, root._project, filters), order, _uncursor(after), size)
     except FilterError as error:
-        raise ClientError(f"invalid order: {error}") from None
-    start = _uncursor(after)
-    if start is not None and not (isinstance(start, list) and len(start) == 4):
-        raise ClientError(f"invalid cursor {after!r}: pass an endCursor this server gave")
-    start_position = _position(start, descending) if start is not None else None
-
-    def candidates() -> Iterator[tuple[tuple[Any, ...], list[Any], Run]]:
-        for run, record in _matching(info, root._project, filters):
-            raw = _raw_position(record, path, run.pk)
-            position = _position(raw, descending)
-            if start_position is None or start_position < position:
-                yield position, raw, run
-
-    page = heapq.nsmallest(size + 1, candidates(), key=lambda item: item[0])
-    more = len(page) > size
-    page = page[:size]
-    edges = [{"node": RunNode(run), "cursor": _cursor(raw)} for _, raw, run in page]
+        raise ClientError(f"invalid order or cursor: {error}") from None
+    edges = [{"node": RunNode(run), "cursor": _cursor(position)} for position, run in page]
     return {"edges": edges, "pageInfo": _page_info(edges[-1]["cursor"] if edges else after, more)}
 
 
@@ -370,7 +312,8 @@ def resolve_events(root: RunNode, info: GraphQLResolveInfo, samples: int | None 
 
 
 def resolve_sampled_history(root: RunNode, info: GraphQLResolveInfo, specs: list[str]) -> list[list[dict[str, Any]]]:
-    """One list per spec ``{"keys": [...], "samples": N}``: rows holding every key, with only those keys."""
+    """One list per spec ``{"keys": [...], "samples": N}`` (and ``minStep``/``maxStep``, inclusive, when
+    wandb-core's ``scan_history(keys=...)`` pages): rows holding every key, with only those keys."""
     index = history_index(_history_path(root, info))
     out = []
     for text in specs:
@@ -381,7 +324,12 @@ def resolve_sampled_history(root: RunNode, info: GraphQLResolveInfo, specs: list
         samples = spec.get("samples", 500)
         if not isinstance(samples, int) or isinstance(samples, bool):
             raise ClientError("a sampledHistory spec's samples must be an integer")
-        out.append(index.sample_with_keys(list(dict.fromkeys(keys)), _rows_limit(samples, 500)))
+        window = [spec.get(name) for name in ("minStep", "maxStep")]  # wandb-core's scan pages: both inclusive
+        if any(
+            value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)) for value in window
+        ):
+            raise ClientError("a sampledHistory spec's minStep and maxStep must be numbers")
+        out.append(index.sample_with_keys(list(dict.fromkeys(keys)), _rows_limit(samples, 500), *window))
     return out
 
 
