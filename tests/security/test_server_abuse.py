@@ -144,3 +144,28 @@ def test_the_document_cache_is_bounded_by_characters() -> None:
     cache.get("{ viewer { id } }" + " " * 5_000, keep=True)  # over the longest text kept
     cache.get("{ viewer { name } }", keep=False)  # a keyless caller's
     assert len(cache) == 3 and cache.chars <= 10_000
+
+
+def test_a_one_line_rewrite_at_offset_0_does_not_rewrite_a_big_output_log(launched) -> None:
+    key = launched.admin_key
+    assert launched.upsert("r", key=key).status_code == 200
+    line = "x" * 1000
+    for chunk in range(5):  # 50,000 lines, 50 MB
+        body = {"files": {"output.log": {"offset": chunk * 10_000, "content": [line] * 10_000}}}
+        assert launched.stream("admin", "p", "r", body, key=key).status_code == 200
+    path = launched.run_dir("admin", "p", "r") / "files" / "output.log"
+    inode, size = path.stat().st_ino, path.stat().st_size
+    assert size == 50_000 * 1001
+    start = time.monotonic()
+    for _ in range(5):
+        body = {"files": {"output.log": {"offset": 0, "content": ["changed"]}}}
+        assert launched.stream("admin", "p", "r", body, key=key).status_code == 200
+    took = (time.monotonic() - start) / 5
+    assert path.stat().st_ino == inode and path.stat().st_size == size, "output.log was rewritten"
+    assert took < 0.25, f"a one-line request took {took:.2f} s"
+    # a rewrite of the last lines (a progress bar) still replaces them
+    body = {"files": {"output.log": {"offset": 49_999, "content": ["done 100%", "next"]}}}
+    assert launched.stream("admin", "p", "r", body, key=key).status_code == 200
+    with open(path, "rb") as handle:
+        handle.seek(-2000, 2)
+        assert handle.read().split(b"\n")[-3:] == [b"done 100%", b"next", b""]
