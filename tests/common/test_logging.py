@@ -92,3 +92,16 @@ def test_internal_errors_are_kept_with_the_run_only_when_reporting(isolated, mon
     monkeypatch.setenv("WANDB_ERROR_REPORTING", "false")
     _run_with_failing_requirements(monkeypatch)
     assert len(list((isolated / "wandb").glob("offline-run-*/files/wandb-client-errors.log"))) == 1
+
+
+def test_silent_also_hides_what_settings_resolution_warns(tmp_path, env_for_subprocess) -> None:
+    """Issue 19, item 8: the run-id sanitising warning comes before WANDB_SILENT is known; it must obey it."""
+    script = "import wandb_jupyter as w; r = w.init(mode='offline', id='odd id!'); print(r.id); r.finish()"
+    (tmp_path / "loud").mkdir()
+    (tmp_path / "quiet").mkdir()
+    loud = _run(env_for_subprocess, tmp_path / "loud", script)
+    assert "contains characters outside" in loud.stderr and loud.stdout == "odd-id-\n"
+    quiet = _run({**env_for_subprocess, "WANDB_SILENT": "true"}, tmp_path / "quiet", script)
+    assert quiet.stderr == "" and quiet.stdout == "odd-id-\n"
+    debug = (tmp_path / "quiet" / "wandb" / "debug.log").read_text()
+    assert "contains characters outside" in debug, "debug.log keeps it"

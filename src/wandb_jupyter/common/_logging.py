@@ -15,7 +15,16 @@ import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["logger", "set_silent", "attach_file", "detach_file", "warn_once", "internal_error"]
+__all__ = [
+    "logger",
+    "set_silent",
+    "hold_records",
+    "release_records",
+    "attach_file",
+    "detach_file",
+    "warn_once",
+    "internal_error",
+]
 
 logger = logging.getLogger("wandb")
 
@@ -62,6 +71,8 @@ _warned: set[str] = set()
 def _install() -> None:
     if _console not in logger.handlers:
         logger.addHandler(_console)
+    if _hold not in logger.filters:
+        logger.addFilter(_hold)
     if logger.level == logging.NOTSET:
         logger.setLevel(logging.DEBUG)
     logger.propagate = False
@@ -70,6 +81,35 @@ def _install() -> None:
 def set_silent(silent: bool) -> None:
     """WANDB_SILENT: nothing reaches the screen; files still get every record."""
     _console.silent = silent
+
+
+class _Hold(logging.Filter):
+    """Keeps records back while ``held`` is a list: a run's settings warn before they say whether
+    WANDB_SILENT is on and before the run's debug.log is open; released, they go where they belong."""
+
+    held: list[logging.LogRecord] | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.held is None:
+            return True
+        self.held.append(record)
+        return False
+
+
+_hold = _Hold()
+
+
+def hold_records() -> None:
+    """Keep every record back until :func:`release_records` (nested holds are one hold)."""
+    if _hold.held is None:
+        _hold.held = []
+
+
+def release_records() -> None:
+    """Emit the records kept back, now that silence and the log files are settled."""
+    held, _hold.held = _hold.held, None
+    for record in held or ():
+        logger.handle(record)
 
 
 class _QuietFileHandler(logging.FileHandler):

@@ -171,37 +171,41 @@ def init(
     previous = current_run()
     if previous is not None and policy == "return_previous":
         return previous
-    resolved = resolve(
-        settings=settings,
-        init={
-            "project": project,
-            "entity": entity,
-            "name": name,
-            "notes": notes,
-            "tags": tags,
-            "group": group,
-            "job_type": job_type,
-            "dir": dir,
-            "mode": mode,
-            "resume": resume,
-            "id": id,
-            "save_code": save_code,
-            "anonymous": anonymous,
-        },
-    )
-    if previous is not None and policy == "finish_previous":
-        previous.finish()  # only once the new settings are known to be valid
-    _logging.set_silent(resolved.silent)
-    if resolved.mode == "disabled":
-        run: Any = DisabledRun(settings=resolved, config=_config_from(config))
+    _logging.hold_records()  # until WANDB_SILENT is known and debug.log open (released in _start)
+    try:
+        resolved = resolve(
+            settings=settings,
+            init={
+                "project": project,
+                "entity": entity,
+                "name": name,
+                "notes": notes,
+                "tags": tags,
+                "group": group,
+                "job_type": job_type,
+                "dir": dir,
+                "mode": mode,
+                "resume": resume,
+                "id": id,
+                "save_code": save_code,
+                "anonymous": anonymous,
+            },
+        )
+        if previous is not None and policy == "finish_previous":
+            previous.finish()  # only once the new settings are known to be valid
+        _logging.set_silent(resolved.silent)
+        if resolved.mode == "disabled":
+            run: Any = DisabledRun(settings=resolved, config=_config_from(config))
+            _remember(run)
+            return run
+        run = _start(resolved, config, config_include_keys, config_exclude_keys)
         _remember(run)
+        code_dir = settings.get_extra("code_dir")
+        if code_dir is not None and not resolved.disable_code:
+            run.log_code(code_dir)  # W&B's Settings(code_dir=...): that folder's code is kept with the run
         return run
-    run = _start(resolved, config, config_include_keys, config_exclude_keys)
-    _remember(run)
-    code_dir = settings.get_extra("code_dir")
-    if code_dir is not None and not resolved.disable_code:
-        run.log_code(code_dir)  # W&B's Settings(code_dir=...): that folder's code is kept with the run
-    return run
+    finally:
+        _logging.release_records()
 
 
 def _start(settings: ResolvedSettings, config: Any, include: Any, exclude: Any) -> Run:
@@ -212,6 +216,7 @@ def _start(settings: ResolvedSettings, config: Any, include: Any, exclude: Any) 
 
     wandb_dir = _prepare_wandb_dir(settings)
     attach_file(wandb_dir / "debug.log")
+    _logging.release_records()  # WANDB_SILENT applied, debug.log open: what the settings warned goes out
     online = None
     if settings.mode == "online":
         if _online_connector is None:
