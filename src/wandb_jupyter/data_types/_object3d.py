@@ -41,9 +41,9 @@ class Object3D(BatchableMedia):
         elif isinstance(data_or_path, dict) and "type" in data_or_path:
             if data_or_path["type"] not in self.SUPPORTED_POINT_CLOUD_TYPES:
                 raise UsageError(f"Object3D: point cloud type {data_or_path['type']!r}; accepted: lidar/beta")
-            scene = {"type": data_or_path["type"]}
+            scene: dict[str, Any] = {"type": data_or_path["type"]}
             for name in ("vectors", "points", "boxes"):
-                value = data_or_path.get(name)
+                value: Any = data_or_path.get(name)
                 scene[name] = value.tolist() if hasattr(value, "tolist") else list(value or [])
             self._set_bytes(dumps(scene).encode("utf-8"), ".pts.json")
         else:

@@ -172,7 +172,7 @@ def confusion_matrix(
         raise UsageError("plot.confusion_matrix: needs y_true and one of probs or preds")
     if probs is not None:
         preds = np.argmax(probs, axis=1).tolist()
-    preds, y_true = list(preds), list(y_true)
+    preds, y_true = list(preds or []), list(y_true)
     if len(preds) != len(y_true):
         raise UsageError(f"plot.confusion_matrix: {len(preds)} predictions for {len(y_true)} true labels")
     if class_names is not None:
@@ -274,12 +274,12 @@ def roc_curve(
     split_table: bool = False,
 ) -> CustomChart:
     """The ROC curve of each class (one against the rest) from true labels and class probabilities."""
-    np, y_true, y_probas = _curve_inputs("roc_curve", y_true, y_probas)
-    classes = np.unique(y_true)
+    np, truth, probas = _curve_inputs("roc_curve", y_true, y_probas)
+    classes = np.unique(truth)
     wanted = classes if classes_to_plot is None else classes_to_plot
     curves = {}
     for i in np.where(np.isin(classes, wanted))[0]:
-        fpr, tpr = _roc(np, y_true, y_probas[..., i], classes[i])
+        fpr, tpr = _roc(np, truth, probas[..., i], classes[i])
         curves[_label(np, classes, i, labels)] = (fpr, tpr)
     rows = _curve_rows(np, curves)
     table = Table(columns=["class", "fpr", "tpr"], data=rows[: Table.MAX_ROWS])
@@ -302,13 +302,13 @@ def pr_curve(
     split_table: bool = False,
 ) -> CustomChart:
     """The precision-recall curve of each class, interpolated at ``interp_size`` recall levels."""
-    np, y_true, y_probas = _curve_inputs("pr_curve", y_true, y_probas)
-    classes = np.unique(y_true)
+    np, truth, probas = _curve_inputs("pr_curve", y_true, y_probas)
+    classes = np.unique(truth)
     wanted = classes if classes_to_plot is None else classes_to_plot
     recall_levels = np.linspace(0, 1, interp_size)[::-1]
     curves = {}
     for i in np.where(np.isin(classes, wanted))[0]:
-        precision, recall = _precision_recall(np, y_true, y_probas[:, i], classes[i])
+        precision, recall = _precision_recall(np, truth, probas[:, i], classes[i])
         precision = np.maximum.accumulate(precision)[::-1]
         recall = recall[::-1]
         at = np.searchsorted(recall, recall_levels, side="left")
