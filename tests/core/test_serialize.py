@@ -79,6 +79,23 @@ def test_cycles_are_a_clear_error() -> None:
         encode_row({"loop": loop})
 
 
+def test_a_very_deep_value_is_refused_as_too_deep_not_as_a_cycle() -> None:
+    """Issue 19, item 10: a 5,000-deep dict has no cycle; the message says what is wrong."""
+    deep: dict = {}
+    inner = deep
+    for _ in range(5000):
+        inner["d"] = {}
+        inner = inner["d"]
+    with pytest.raises(UsageError) as refused:
+        encode_row({"ok": 1, "deep": deep})
+    message = str(refused.value)
+    assert "cycle" not in message and "'deep'" in message and "nested" in message and "levels" in message, message
+    loop: list = [{"a": [1]}]
+    loop[0]["a"].append(loop)
+    with pytest.raises(UsageError, match=r"key 'l': (?i:circular|the data contains a reference cycle)"):
+        encode_row({"l": loop})
+
+
 def test_non_string_keys_are_rejected_clearly() -> None:
     with pytest.raises(UsageError, match="keys must be strings"):
         encode_row({("a", "b"): 1})

@@ -154,8 +154,6 @@ def _shown(key: Any) -> str:
 
 
 def _describe(row: Mapping[str, Any], error: Exception) -> str:
-    if isinstance(error, RecursionError):
-        return "the data contains a reference cycle"
     for key, value in row.items():
         if not isinstance(key, (str, int, float, bool)) and key is not None:
             return f"key {_shown(key)} is a {type(key).__name__}; keys must be strings"
@@ -163,9 +161,38 @@ def _describe(row: Mapping[str, Any], error: Exception) -> str:
             _ENCODER.encode({key: value})
         except (TypeError, ValueError, RecursionError) as inner:
             if isinstance(inner, RecursionError):
-                return f"key {_shown(key)}: the data contains a reference cycle"
+                return f"key {_shown(key)}: {_too_deep(value)}"
             return f"key {_shown(key)}: {inner}"
-    return str(error)
+    return _too_deep(row) if isinstance(error, RecursionError) else str(error)
+
+
+def _too_deep(value: Any) -> str:
+    """Why encoding ``value`` ran out of recursion: a reference cycle, or nesting deeper than Python's stack.
+
+    Walks the dicts, lists and tuples without recursing, keeping the containers on the current path:
+    meeting one of them again is a cycle (a value shared by two branches is not).
+    """
+    deepest = 0
+    on_path: set[int] = set()
+    stack: list[tuple[int, Any]] = [(0, iter((value,)))]
+    while stack:
+        container_id, children = stack[-1]
+        child = next(children, _END)
+        if child is _END:
+            stack.pop()
+            on_path.discard(container_id)
+            continue
+        if not isinstance(child, (dict, list, tuple)):
+            continue
+        if id(child) in on_path:
+            return "the data contains a reference cycle"
+        on_path.add(id(child))
+        stack.append((id(child), iter(child.values() if isinstance(child, dict) else child)))
+        deepest = max(deepest, len(stack) - 1)
+    return f"the value is nested {deepest} levels deep, more than can be logged (keep it under about 500 levels)"
+
+
+_END = object()
 
 
 def _describe_surrogate(row: Mapping[str, Any]) -> str:
