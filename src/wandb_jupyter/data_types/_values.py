@@ -33,11 +33,15 @@ def has_media(row: dict[str, Any]) -> bool:
     return False
 
 
-def _rich(value: Any) -> bool:
+#: Nesting deeper than this is not looked into (a dict that contains itself is the encoder's error to report).
+_MAX_DEPTH = 32
+
+
+def _rich(value: Any, depth: int = 0) -> bool:
     if isinstance(value, WBValue) or _is_chart(value):
         return True
     if isinstance(value, dict):
-        return any(type(v) not in _PLAIN and _rich(v) for v in value.values())
+        return depth < _MAX_DEPTH and any(type(v) not in _PLAIN and _rich(v, depth + 1) for v in value.values())
     if isinstance(value, (list, tuple)):
         return bool(value) and isinstance(value[0], WBValue)
     name = type_name(value)
