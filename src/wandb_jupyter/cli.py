@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .common._errors import WandbJupyterError
-from .rundir._local_runs import list_local_runs
 from .settings import BY_NAME, Origin, resolve, untranslated_singularity_vars, workspace_file, write_file
 from .settings._origin import parse
 
@@ -94,39 +93,20 @@ def _jsonable(value: object) -> object:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
+    """Local runs, or a server's with --path; W&B's filters and orders; a table, CSV or JSON."""
+    from .api._export import local_rows, parse_filter_option, server_rows, write_rows
+
     settings = resolve(init={"dir": args.dir} if args.dir else None)
-    runs = list_local_runs(settings.wandb_dir, project=args.project)
-    if args.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "id": r.id,
-                        "name": r.name,
-                        "project": r.project,
-                        "entity": r.entity,
-                        "mode": r.mode,
-                        "state": r.state,
-                        "steps": r.steps,
-                        "started": r.started,
-                        "path": str(r.paths.root),
-                    }
-                    for r in runs
-                ],
-                indent=2,
-            )
-        )
+    filters = parse_filter_option(args.filter)
+    if args.path:
+        rows = server_rows(args.path, filters, args.order)
+    else:
+        rows = local_rows(settings.wandb_dir, args.project, filters, args.order)
+    fmt = "json" if args.json else args.format
+    if not rows and fmt == "table":
+        _say(f"no runs in {args.path or settings.wandb_dir}" + (" match the filter" if filters else ""))
         return 0
-    if not runs:
-        _say(f"no runs in {settings.wandb_dir}")
-        return 0
-    header = ("id", "name", "project", "mode", "state", "steps", "started")
-    rows = [header] + [
-        (r.id, r.name or "", r.project or "", r.mode, r.state, str(r.steps), (r.started or "")[:19]) for r in runs
-    ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    write_rows(rows, fmt)
     return 0
 
 
@@ -324,9 +304,13 @@ def _parser() -> argparse.ArgumentParser:
     add("enabled", _set_mode(None, only_if="disabled"), "Undo `disabled`: clear mode=disabled.")
     sub = add("settings", cmd_settings, "Show every resolved setting and where it came from (API key masked).")
     sub.add_argument("--json", action="store_true", help="print JSON")
-    sub = add("runs", cmd_runs, "List the local runs.")
+    sub = add("runs", cmd_runs, "List the local runs (or a server's with --path), filtered and ordered as by Api().")
     sub.add_argument("--project", "-p", help="only runs of this project")
-    sub.add_argument("--json", action="store_true", help="print JSON")
+    sub.add_argument("--path", help="ENTITY/PROJECT: the runs of the server (WANDB_BASE_URL and the stored key)")
+    sub.add_argument("--filter", "-f", help='W&B\'s filter language as JSON, e.g. \'{"config.lr": {"$lt": 0.01}}\'')
+    sub.add_argument("--order", "-o", help="[+|-]field: created_at (default), summary_metrics.KEY, config.KEY (write --order=-field)")
+    sub.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    sub.add_argument("--json", action="store_true", help="same as --format json")
     help = "Store an API key for a server in ~/.netrc (mode 0600), like `wandb login`; --verify checks it."
     sub = add("login", cmd_login, help)
     sub.add_argument("key", nargs="?", help="the API key (default: ask for it, or read it from piped stdin)")

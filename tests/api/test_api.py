@@ -173,3 +173,40 @@ def test_api_is_exposed_lazily_from_the_package_root() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_cli_runs_filters_orders_and_formats_locally_and_on_the_server(project: Logged, capsys) -> None:
+    import csv
+    import io
+
+    from wandb_jupyter.cli import main
+
+    query = ["--filter", '{"config.lr": {"$gte": 0.01}}', "--order=-summary_metrics.best"]
+    for where in ([], ["--path", "admin/cmp"]):
+        assert main(["runs", *where, *query, "--format", "json"]) == 0
+        listed = json.loads(capsys.readouterr().out)
+        assert [r["name"] for r in listed] == ["epsilon", "delta", "gamma", "beta"], where
+        assert listed[0]["config"] == {"lr": 0.3, "optimizer": "rmsprop", "arch": {"depth": 16}}
+        assert listed[0]["summary"]["best"] == 6.0 and listed[0]["steps"] == ROWS
+        assert main(["runs", *where, *query, "--format", "csv"]) == 0
+        rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+        assert [(r["name"], r["config.lr"], r["summary.best"]) for r in rows] == [
+            ("epsilon", "0.3", "6.0"),
+            ("delta", "0.03", "4.5"),
+            ("gamma", "0.1", "3.0"),
+            ("beta", "0.01", "1.5"),
+        ]
+        assert rows[0]["config.arch"] == '{"depth": 16}'
+        assert main(["runs", *where, *query]) == 0
+        table = capsys.readouterr().out.splitlines()
+        assert table[0].split() == ["id", "name", "project", "mode", "state", "steps", "started"]
+        assert [line.split()[1] for line in table[1:]] == ["epsilon", "delta", "gamma", "beta"]
+
+
+def test_cli_runs_bad_filter_is_one_line(project: Logged, capsys) -> None:
+    from wandb_jupyter.cli import main
+
+    assert main(["runs", "--filter", "{not json"]) != 0
+    assert main(["runs", "--filter", '{"config.lr": {"$almost": 1}}']) != 0
+    err = capsys.readouterr().err
+    assert "--filter is not valid JSON" in err and "unknown filter operator '$almost'" in err
