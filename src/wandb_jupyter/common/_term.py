@@ -8,15 +8,25 @@ lands in ``debug.log``; ``repeat=False`` shows a message once per process.
 from __future__ import annotations
 
 import logging
+import os
 
+from . import _logging
 from ._logging import logger
 
 __all__ = ["termlog", "termwarn", "termerror"]
 
 _shown: set[tuple[int, str]] = set()
+_TRUE = {"true", "1", "yes", "y", "on"}  # the boolean spellings of the settings table
+
+
+def _silent_by_environment() -> None:
+    """Before the first ``init()`` no settings were resolved: WANDB_SILENT in the environment decides."""
+    if not _logging._console.silent and os.environ.get("WANDB_SILENT", "").strip().lower() in _TRUE:
+        _logging.set_silent(True)
 
 
 def _emit(level: int, string: str, newline: bool, repeat: bool, prefix: bool) -> None:
+    _silent_by_environment()
     text = str(string)
     if not repeat:
         if (level, text) in _shown:
@@ -27,8 +37,6 @@ def _emit(level: int, string: str, newline: bool, repeat: bool, prefix: bool) ->
             logger.log(level, "%s", line)
         return
     # W&B's prefix=False / newline=False: the bare text; still silenced by WANDB_SILENT and logged to files
-    from . import _logging
-
     logger.debug("%s", text)
     if not _logging._console.silent and logger.isEnabledFor(level):
         import sys

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..common import _logging
-from ..common._errors import UsageError
+from ..common._errors import SettingsError, UsageError
 from ..common._logging import detach_file, internal_error, logger, warn_once
 from ..common._yaml import dump_config
 from ..rundir._rundir import (
@@ -136,7 +136,10 @@ class Run:
     def tags(self, value: Any) -> None:
         if isinstance(value, str):  # W&B takes any sequence; a bare string is one tag, not its letters
             value = [value]
-        self._set_run_field("tags", "tags", tuple(value or ()))
+        try:
+            self._set_run_field("tags", "tags", tuple(value or ()))
+        except SettingsError as error:  # as W&B: a bad tag at run time is a warning, the tags stay as they were
+            logger.warning("invalid tag: %s; tags not updated", error)
 
     @property
     def group(self) -> str | None:
