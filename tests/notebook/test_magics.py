@@ -142,3 +142,19 @@ def test_settings_magic_explains_the_settings(execute_notebook, monkeypatch) -> 
     nb = execute_notebook(["import wandb_jupyter", "%wandb_settings --text"])
     text = stream_text(nb.cells[1])
     assert "from-env" in text and "env (WANDB_PROJECT)" in text
+
+
+def test_a_config_value_left_empty_is_an_error(execute_notebook) -> None:
+    """Issue 19: `--config lr=` was logged as an empty string without a word."""
+    nb = execute_notebook(
+        [
+            "import wandb_jupyter as w\n%wandb_init --mode offline --config lr=",
+            "print(w.run)",
+            "%wandb_init --mode offline --config \"note=''\"\nprint(repr(w.run.config['note']))",
+        ],
+        allow_errors=True,
+    )
+    lines = stream_text(nb.cells[0], "stderr").strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("UsageError:") and "lr=" in lines[0] and "no value" in lines[0]
+    assert stream_text(nb.cells[1]) == "None\n"
+    assert stream_text(nb.cells[2]) == "''\n", "an empty string written as YAML is still possible"

@@ -83,6 +83,8 @@ def _config_pairs(pairs: list[str]) -> dict[str, Any]:
         key, sep, text = pair.partition("=")
         if not sep or not key:
             raise UsageError(f"--config takes KEY=VALUE pairs, got {pair!r}")
+        if not text:  # a forgotten value, not an empty string: that is written as YAML, KEY="''"
+            raise UsageError(f"--config {pair}: no value after '='; an empty string is written {key}=\"''\"")
         config[key] = _config_value(text)
     return config
 
