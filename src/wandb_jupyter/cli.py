@@ -308,7 +308,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--project", "-p", help="only runs of this project")
     sub.add_argument("--path", help="ENTITY/PROJECT: the runs of the server (WANDB_BASE_URL and the stored key)")
     sub.add_argument("--filter", "-f", help='W&B\'s filter language as JSON, e.g. \'{"config.lr": {"$lt": 0.01}}\'')
-    sub.add_argument("--order", "-o", help="[+|-]field: created_at (default), summary_metrics.KEY, config.KEY (write --order=-field)")
+    order_help = "[+|-]field: created_at (default), summary_metrics.KEY, config.KEY (write --order=-field)"
+    sub.add_argument("--order", "-o", help=order_help)
     sub.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
     sub.add_argument("--json", action="store_true", help="same as --format json")
     help = "Store an API key for a server in ~/.netrc (mode 0600), like `wandb login`; --verify checks it."
