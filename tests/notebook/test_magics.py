@@ -144,6 +144,20 @@ def test_settings_magic_explains_the_settings(execute_notebook, monkeypatch) -> 
     assert "from-env" in text and "env (WANDB_PROJECT)" in text
 
 
+def test_a_second_wandb_init_says_it_finished_the_first_run(execute_notebook) -> None:
+    """Issue 19: a second %wandb_init finished the first run without a word."""
+    nb = execute_notebook(
+        [
+            "import wandb_jupyter as w\n%wandb_init --mode offline --name one",
+            "%wandb_init --mode offline --name two",
+            "%wandb_init --mode offline --name three --reinit create_new",
+        ]
+    )
+    said = stream_text(nb.cells[1], "stderr") + stream_text(nb.cells[1])
+    assert "finished the active run one" in said and "--reinit create_new" in said, said
+    assert "finished the active run" not in stream_text(nb.cells[2], "stderr") + stream_text(nb.cells[2])
+
+
 def test_a_config_value_left_empty_is_an_error(execute_notebook) -> None:
     """Issue 19: `--config lr=` was logged as an empty string without a word."""
     nb = execute_notebook(

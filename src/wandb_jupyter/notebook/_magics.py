@@ -14,6 +14,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from ..common._errors import WandbJupyterError
+from ..common._logging import logger
 
 __all__ = ["WandbMagics"]
 
@@ -143,11 +144,20 @@ class WandbMagics(Magics):
 
     def _start(self, args: Any) -> Any:
         from ..core._init import init
+        from ..core._state import current_run
 
+        previous = current_run()
         try:
-            return init(**_init_kwargs(args))
+            run = init(**_init_kwargs(args))
         except WandbJupyterError as error:
             raise UsageError(str(error)) from None
+        if previous is not None and previous is not run and previous.finished:  # init()'s default: finish_previous
+            logger.info(
+                "finished the active run %s to start %s (--reinit create_new keeps both running)",
+                previous.name,
+                run.name,
+            )
+        return run
 
     @magic_arguments.magic_arguments()
     @magic_arguments.argument("--exit-code", type=int, default=None, help="0 marks success, anything else failure")
