@@ -27,6 +27,7 @@ __all__ = ["GraphQLRequestContext", "run_graphql"]
 log = logging.getLogger("wandb_jupyter.server")
 
 _documents = DocumentCache()
+_INTERNAL = "internal server error (the server's log has the details)"
 
 
 @dataclass
@@ -53,8 +54,16 @@ def _named(errors: list[GraphQLError], operation: str | None) -> list[GraphQLErr
     """Validation errors that say which operation this server cannot answer (a client sends many)."""
     if not operation or any(error.message.startswith("Syntax Error") for error in errors):
         return errors
-    return [GraphQLError(f"operation {operation!r} is not supported by this server: {error.message}",
-                         error.nodes, error.source, error.positions, error.path) for error in errors]
+    return [
+        GraphQLError(
+            f"operation {operation!r} is not supported by this server: {error.message}",
+            error.nodes,
+            error.source,
+            error.positions,
+            error.path,
+        )
+        for error in errors
+    ]
 
 
 def run_graphql(body: Any, context: GraphQLRequestContext) -> tuple[int, dict[str, Any]]:
@@ -89,7 +98,8 @@ def run_graphql(body: Any, context: GraphQLRequestContext) -> tuple[int, dict[st
     if not result.errors:
         return 200, {"data": result.data}
     status = 200
-    for error in result.errors:
+    errors = list(result.errors)
+    for index, error in enumerate(errors):
         original = error.original_error
         if isinstance(original, ClientError):
             status = max(status, original.status)
@@ -98,9 +108,11 @@ def run_graphql(body: Any, context: GraphQLRequestContext) -> tuple[int, dict[st
         else:
             log.error("graphql: %s failed", operation, exc_info=original)
             status = 500
+            # its text may name files of the data dir (an OSError's path): the log has it, the answer does not
+            errors[index] = GraphQLError(_INTERNAL, error.nodes, error.source, error.positions, error.path)
     if status >= 400:
-        log.debug("graphql: %s -> %d: %s", operation, status, "; ".join(e.message for e in result.errors))
-    payload: dict[str, Any] = {"errors": _formatted(result.errors)}
+        log.debug("graphql: %s -> %d: %s", operation, status, "; ".join(e.message for e in errors))
+    payload: dict[str, Any] = {"errors": _formatted(errors)}
     if result.data is not None:
         payload["data"] = result.data
     return status, payload

@@ -8,6 +8,7 @@ arguments), so every field of ``_schema.graphql`` is answered here.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import re
@@ -24,7 +25,7 @@ from ._accounts import check_name
 from ._context import ClientError, Forbidden, NotFound, Unauthorized, decode_id, encode_id
 from ._limits import MAX_CONFIG_KEYS, lone_surrogate, too_long_to_parse, too_many_keys
 from ._names import run_display_name
-from ._runfiles import RunFiles, safe_file_name
+from ._runfiles import NAME_MAX, RunFiles, safe_file_name
 from ._storage import Entity, Project, Run, StorageError, User
 
 __all__ = ["QUERY", "MUTATION", "RunNode", "check_project_name", "check_run_name", "run_state", "iso"]
@@ -38,11 +39,31 @@ CRASHED_AFTER = 300.0  # seconds without a heartbeat before a running run counts
 
 
 def check_project_name(name: str) -> str:
-    if not name or len(name) > 128 or name in (".", "..") or _PROJECT_BAD & set(name) or any(ord(c) < 32 for c in name):
+    """``name`` if it is a valid project name (it names a folder on the server: at most NAME_MAX bytes)."""
+    if (
+        not name
+        or len(name) > 128
+        or len(name.encode("utf-8", "surrogatepass")) > NAME_MAX
+        or name in (".", "..")
+        or _PROJECT_BAD & set(name)
+        or any(ord(c) < 32 for c in name)
+    ):
         raise ClientError(
-            f"invalid project name {name!r}: 1 to 128 characters, none of / \\ # ? % : and not '.' or '..'"
+            f"invalid project name {name!r}: 1 to 128 characters and at most {NAME_MAX} bytes in UTF-8, "
+            "none of / \\ # ? % : and not '.' or '..'"
         )
     return name
+
+
+def _folder_refused(error: OSError) -> Exception:
+    """What a run's folder that could not be made answers: a name the file system refuses is the client's
+    (400); anything else is the server's (a 500, logged; its message never carries the data path)."""
+    if error.errno in (errno.ENAMETOOLONG, errno.EILSEQ, errno.EINVAL):
+        return ClientError(
+            f"the run's folder cannot be made: its name is not valid on the server's disk "
+            f"({error.strerror}; names have at most {NAME_MAX} bytes in UTF-8)"
+        )
+    return error
 
 
 def check_run_name(name: str) -> str:
@@ -375,16 +396,18 @@ def resolve_upsert_bucket(_root: Any, info: GraphQLResolveInfo, input: dict[str,
     if run is None:
 
         def numbered(number: int) -> dict[str, Any]:
-            return {
-                "dir": server.files.new_dir(project.entity.name, project.name, name, started=now),
-                "display_name": run_display_name(number),
-            }
+            # the folder is made inside the index's transaction: when it cannot be, no row is committed
+            folder = server.files.new_dir(project.entity.name, project.name, name, started=now)
+            server.files.make_dir(folder)
+            return {"dir": folder, "display_name": run_display_name(number)}
 
         try:
             run = server.storage.insert_run(project, name, creator=user.name, fields=fields, numbered=numbered)
         except StorageError:  # created by a concurrent request
             run = server.storage.update_run(server.storage.get_run(project, name), fields)
             inserted = False
+        except OSError as error:
+            raise _folder_refused(error) from None
     else:
         run = server.storage.update_run(run, fields)
     files = server.files.get(run.pk, run.dir)

@@ -29,11 +29,13 @@ from typing import Any
 from ..common._yaml import dump_config
 from ..rundir._rundir import CONFIG, EVENTS, HISTORY, OUTPUT, SUMMARY, JsonlAppender, RunPaths, tail_lines, write_atomic
 
-__all__ = ["RunFiles", "RunFileStore", "safe_file_name", "check_lines"]
+__all__ = ["RunFiles", "RunFileStore", "safe_file_name", "check_lines", "NAME_MAX"]
 
 log = logging.getLogger("wandb_jupyter.server")
 
 _REPLACED_STREAMS = {OUTPUT}
+#: The longest file or folder name most file systems take, in bytes.
+NAME_MAX = 255
 #: How far back from its end output.log may still be rewritten (progress bars change the last lines only).
 REWRITABLE_BYTES = 1 << 20
 # Files that file_stream writes. The SDK also uploads its local copies of them at the
@@ -52,7 +54,7 @@ def safe_file_name(name: str) -> str | None:
     parts = PurePosixPath(name).parts
     if not parts or any(part in ("", ".", "..") for part in parts) or name.endswith("/"):
         return None
-    if any(len(part.encode("utf-8", "surrogatepass")) > 255 for part in parts):  # NAME_MAX of file systems
+    if any(len(part.encode("utf-8", "surrogatepass")) > NAME_MAX for part in parts):
         return None
     return "/".join(parts)
 
@@ -256,6 +258,12 @@ class RunFileStore:
         """The relative directory for a new run."""
         stamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(started or time.time()))
         return f"runs/{entity}/{project}/run-{stamp}-{run_id}"
+
+    def make_dir(self, rel_dir: str) -> None:
+        """Make a new run's folders; OSError (with its errno) when the file system refuses them."""
+        paths = RunPaths(root=self.data_dir / rel_dir)
+        paths.files.mkdir(parents=True, exist_ok=True)
+        paths.logs.mkdir(exist_ok=True)
 
     def get(self, pk: int, rel_dir: str) -> RunFiles:
         files = self._open.get(pk)
