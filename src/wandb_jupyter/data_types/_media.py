@@ -11,7 +11,6 @@ always whole on disk before that row is.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -61,6 +60,8 @@ class Media(WBValue):
         self._path: str | None = None  # run-relative once bound
 
     def _set_bytes(self, content: bytes, extension: str) -> None:
+        import hashlib  # with the first data type, not with the package (OpenSSL takes ~3 ms to load)
+
         self._content = content
         self._source = None
         self._extension = extension
@@ -68,6 +69,8 @@ class Media(WBValue):
         self._size = len(content)
 
     def _set_file(self, path: str | os.PathLike[str], extension: str | None = None) -> None:
+        import hashlib
+
         source = Path(path)
         if not source.is_file():
             raise UsageError(f"{type(self).__name__}: no such file: {source}")
