@@ -18,6 +18,7 @@ from typing import Any
 __all__ = [
     "logger",
     "set_silent",
+    "console_is_terminal",
     "hold_records",
     "release_records",
     "attach_file",
@@ -76,6 +77,15 @@ def _install() -> None:
     if logger.level == logging.NOTSET:
         logger.setLevel(logging.DEBUG)
     logger.propagate = False
+
+
+def console_is_terminal() -> bool:
+    """Do console messages reach a terminal? (a log file or pipe should not get a line every few seconds)"""
+    stream = console_override or sys.stderr
+    try:
+        return bool(stream is not None and stream.isatty())
+    except Exception:  # a closed or odd stream
+        return False
 
 
 def set_silent(silent: bool) -> None:

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..common._logging import logger, warn_once
+from ..common._logging import console_is_terminal, logger, warn_once
 from ..rundir._rundir import CONFIG, EVENTS, HISTORY, METADATA, OUTPUT, SUMMARY, RunPaths
 from ._api import Api, ApiError, AuthError, RetryableError
 from ._globs import compile_globs
@@ -504,7 +504,8 @@ class Sender:
                     break
                 if now >= next_progress:
                     logger.info("%s", self.progress_line(started + timeout - now, label))
-                    next_progress = now + PROGRESS_EVERY
+                    # a terminal shows the wait go by; a log file or pipe gets the one line
+                    next_progress = now + PROGRESS_EVERY if console_is_terminal() else started + timeout
         except KeyboardInterrupt:
             logger.info("upload interrupted")
         if self._done.is_set() and not self.error:
