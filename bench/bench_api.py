@@ -45,7 +45,7 @@ LR_BOUND = 0.5
 
 CHILD = r"""
 import json, sys, time
-lib, task, url, key, result = sys.argv[1:6]
+lib, task, url, key, result, big, runs_project, bound = sys.argv[1:9]
 start = time.perf_counter()
 if lib == "wandb":
     import wandb
@@ -54,27 +54,27 @@ else:
     import wandb_jupyter
     api = wandb_jupyter.Api(overrides={"base_url": url}, api_key=key)
 if task == "history":
-    rows = api.run("admin/%(big_project)s/%(big)s").history(samples=500, pandas=False)
+    rows = api.run(f"admin/{big}").history(samples=500, pandas=False)
     answer = [len(rows), rows[0]["_step"], rows[-1]["_step"]]
 elif task == "scan":
     count = total = 0
-    for row in api.run("admin/%(big_project)s/%(big)s").scan_history():
+    for row in api.run(f"admin/{big}").scan_history():
         count += 1
         total += row["_step"]
     answer = [count, total]
 elif task == "runs":
     count, total = 0, 0.0
-    for run in api.runs("admin/%(runs_project)s", per_page=50):
+    for run in api.runs(f"admin/{runs_project}", per_page=50):
         count += 1
         total += run.summary["acc"]
     answer = [count, round(total, 6)]
 else:
-    found = [run.id for run in api.runs("admin/%(runs_project)s", filters={"config.lr": {"$gt": %(bound)s}},
+    found = [run.id for run in api.runs(f"admin/{runs_project}", filters={"config.lr": {"$gt": float(bound)}},
                                          order="-summary_metrics.acc", per_page=50)]
     answer = [len(found), found[:5]]
 with open(result, "w") as handle:
     json.dump({"seconds": time.perf_counter() - start, "answer": answer}, handle)
-""" % {"big_project": PROJECT_BIG, "big": BIG, "runs_project": PROJECT_RUNS, "bound": LR_BOUND}
+"""
 
 TASKS = ("history", "scan", "runs", "runs_filtered")
 
@@ -130,7 +130,8 @@ def run_task(lib: str, task: str, server: Server) -> dict[str, Any]:
     env = child_env(home, console_off=True)
     env.pop("WANDB_MODE", None)
     result = home / "result.json"
-    cmd = [sys.executable, "-c", CHILD, lib, task, server.url, server.key, str(result)]
+    names = [f"{PROJECT_BIG}/{BIG}", PROJECT_RUNS, str(LR_BOUND)]
+    cmd = [sys.executable, "-c", CHILD, lib, task, server.url, server.key, str(result), *names]
     with open(home / "stdout", "wb") as out:
         done = spawn(cmd, home, env, out)
     if done.returncode != 0 or not result.exists():
