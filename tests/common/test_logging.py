@@ -105,3 +105,12 @@ def test_silent_also_hides_what_settings_resolution_warns(tmp_path, env_for_subp
     assert quiet.stderr == "" and quiet.stdout == "odd-id-\n"
     debug = (tmp_path / "quiet" / "wandb" / "debug.log").read_text()
     assert "contains characters outside" in debug, "debug.log keeps it"
+
+
+def test_an_offline_run_ends_with_how_to_upload_it(tmp_path, env_for_subprocess) -> None:
+    """Issue 19: offline runs ended with no hint that `wandb-jupyter sync` uploads them."""
+    result = _run(env_for_subprocess, tmp_path)
+    (run_dir,) = (tmp_path / "wandb").glob("offline-run-*")
+    assert result.stderr.splitlines()[-1] == f"wandb: upload it with `wandb-jupyter sync {run_dir}`", result.stderr
+    quiet = _run({**env_for_subprocess, "WANDB_SILENT": "true"}, tmp_path)
+    assert quiet.stderr == ""
