@@ -22,13 +22,14 @@ wrong, never a silent "matches nothing".
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-__all__ = ["FilterError", "RunRecord", "compile_filter", "compile_order", "parse_filters", "MISSING"]
+__all__ = ["FilterError", "RunRecord", "compile_filter", "compile_order", "parse_filters", "select_page", "MISSING"]
 
 
 class FilterError(ValueError):
@@ -391,3 +392,68 @@ def sort_key(value: Any) -> tuple[int, Any]:
     if bracket == 4:
         return bracket, json.dumps(value, sort_keys=True, default=str)
     return bracket, value
+
+
+# -- pages ------------------------------------------------------------
+
+
+class _Descending:
+    """A sort key read backwards (for ``-field`` orders over values that cannot be negated, like text)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Descending) -> bool:
+        return other.key < self.key
+
+    def __gt__(self, other: _Descending) -> bool:
+        return other.key > self.key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+def _comparable(position: list[Any], descending: bool) -> tuple[Any, ...]:
+    """A run's place from its position ``[missing, bracket, value, tiebreak]`` (a cursor's JSON form):
+    runs without the field come last in either direction; the tiebreak (unique per run) settles ties."""
+    missing, bracket, value, tiebreak = position
+    middle = (bracket, value)
+    return (missing, _Descending(middle) if descending else middle, tiebreak)
+
+
+def _position(record: RunRecord, path: tuple[str, ...], tiebreak: Any) -> list[Any]:
+    value = record.get(path)
+    if value is MISSING or value is None:
+        return [1, 0, 0, tiebreak]
+    bracket, comparable = sort_key(value)
+    return [0, bracket, comparable, tiebreak]
+
+
+def select_page(
+    matches: Iterable[tuple[RunRecord, Any]], order: str | None, after: Any, size: int
+) -> tuple[list[tuple[list[Any], Any]], bool]:
+    """One page of runs in ``order``: ``size`` (position, item) pairs after the position ``after`` (None:
+    from the start), and whether more follow. Only the page is kept (``heapq.nsmallest``), so memory is
+    bounded by ``size`` however many runs match. A run's name is its tiebreak."""
+    path, descending = compile_order(order)
+    if after is not None and not (isinstance(after, list) and len(after) == 4 and after[0] in (0, 1)):
+        raise FilterError(f"invalid cursor {after!r}: pass an endCursor given for the same filters and order")
+    start = _comparable(after, descending) if after is not None else None
+
+    def candidates() -> Iterable[tuple[tuple[Any, ...], list[Any], Any]]:
+        for record, item in matches:
+            position = _position(record, path, record.name)
+            place = _comparable(position, descending)
+            if start is None or start < place:
+                yield place, position, item
+
+    try:
+        page = heapq.nsmallest(size + 1, candidates(), key=lambda entry: entry[0])
+    except TypeError:  # a cursor from another order (its value cannot be compared with this order's)
+        raise FilterError("the cursor does not belong to this order") from None
+    return [(position, item) for _, position, item in page[:size]], len(page) > size
