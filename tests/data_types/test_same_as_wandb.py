@@ -54,6 +54,14 @@ boxes = {"box_data": [{"position": {"minX": 0.1, "maxX": 0.5, "minY": 0.2, "maxY
 run.log({"annotated": wandb.Image(gray, masks={"pred": {"mask_data": mask, "class_labels": {0: "a", 1: "b", 2: "c"}}},
                                   boxes={"pred": boxes})})
 run.log({"rgb": wandb.Image(rgb[::-1], caption="flipped")})
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+figure, axes = plt.subplots(figsize=(3, 2), dpi=50)
+axes.plot([1, 3, 2])
+shown, image_axes = plt.subplots(figsize=(2, 2), dpi=50)
+image_axes.imshow(gray)
+run.log({"figure_image": wandb.Image(figure), "pyplot_image": wandb.Image(plt), "figure_with_image": shown})
 run.summary["best"] = wandb.Image(gray, caption="best")
 run.finish()
 """
@@ -114,6 +122,12 @@ run.log({
     "plotly": go.Figure(data=[go.Scatter(x=[1, 2, 3], y=[4, 1, 2])]),
     "pages": [wandb.Html("<p>1</p>"), wandb.Html("<p>2</p>")],
 })
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+figure, axes = plt.subplots()
+axes.plot([1, 2, 3], [3, 1, 2])
+run.log({"matplotlib": figure})
 run.finish()
 """
 

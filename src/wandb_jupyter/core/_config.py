@@ -104,7 +104,7 @@ class Summary(_PersistedDict):
 
     ``media``: the run's hook that stores a data type set here (``summary["best"] = Image(...)``)
     under ``files/media/`` and gives back its JSON value, as W&B does (file names with ``summary``
-    in place of the step).
+    in place of the step). Without one (a disabled run) such a value is kept as it is.
     """
 
     _what = "summary"
@@ -119,6 +119,8 @@ class Summary(_PersistedDict):
         super().__init__(data, on_change)
 
     def _convert(self, key: Any, value: Any) -> Any:
-        if self._media is not None and isinstance(key, str) and has_media({key: value}):
+        if isinstance(key, str) and has_media({key: value}):
+            if self._media is None:  # a disabled run stores nothing: the value is kept as given
+                return value
             value = self._media(key, value)
         return super()._convert(key, value)
