@@ -38,7 +38,10 @@ run.tags = ["a", "b"]
 run.finish()
 """
 
-ALERTS = '{ project(name: "p", entityName: "admin") { run(name: "%s") { notes tags alerts { title text severity waitDuration notified } } } }'
+ALERTS = (
+    '{ project(name: "p", entityName: "admin") { run(name: "%s") '
+    "{ notes tags alerts { title text severity waitDuration notified } } } }"
+)
 
 
 def decode_m(entries: list[dict]) -> dict[str, dict]:
