@@ -172,3 +172,18 @@ def test_data_types_keep_the_import_light(env_for_subprocess) -> None:
         [sys.executable, "-c", script], env=env_for_subprocess, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_disabled_run_takes_data_types_and_writes_nothing(isolated) -> None:
+    run = wandb.init(mode="disabled")
+    image = wandb.Image(np.zeros((4, 4), dtype=np.uint8))
+    run.log(
+        {
+            "img": image,
+            "t": wandb.Table(columns=["a"], data=[[1]]),
+            "chart": wandb.plot.bar(wandb.Table(columns=["l", "v"], data=[["a", 1]]), "l", "v"),
+        }
+    )
+    run.summary["best"] = image
+    run.finish()
+    assert run.summary["best"] is image and not list(isolated.rglob("media"))
