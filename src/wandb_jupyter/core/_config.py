@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from pathlib import Path
 from typing import Any
 
 from ..common._errors import UsageError
+from ..common._yaml import load_config_file
 from ..data_types._values import has_media
 from ._serialize import to_jsonable
 
-__all__ = ["Config", "Summary"]
+__all__ = ["Config", "Summary", "config_from"]
+
+
+def config_from(value: Any, where: str = "init(config=...)") -> dict[str, Any]:
+    """A config given as a dict, an argparse.Namespace (or similar option object) or a YAML file's path."""
+    if value is None:
+        return {}
+    if isinstance(value, (str, os.PathLike)):
+        return load_config_file(Path(value), where)
+    if isinstance(value, Mapping):
+        return dict(value)
+    if hasattr(value, "__dict__"):  # argparse.Namespace and similar option objects
+        return {k: v for k, v in vars(value).items() if not k.startswith("_")}
+    raise UsageError(f"{where} takes a dict, an argparse.Namespace or a YAML path, not {type(value).__name__}")
 
 
 class _PersistedDict(MutableMapping):
@@ -93,6 +109,13 @@ class Config(_PersistedDict):
 
     def update(self, other: Any = (), /, allow_val_change: bool | None = None, **kwargs: Any) -> None:  # type: ignore[override]
         super().update(other, **kwargs)
+
+    def replace(self, values: Mapping[str, Any]) -> None:
+        """Make ``values`` the whole config (``run.config = {...}``), persisted once; a bad value changes nothing."""
+        converted = {key: self._convert(key, value) for key, value in values.items()}
+        self._data.clear()
+        self._data.update(converted)
+        self._changed()
 
     def setdefaults(self, defaults: Mapping[str, Any]) -> None:
         """Set the keys of ``defaults`` that are not set yet."""

@@ -24,6 +24,7 @@ from ..common._secrets import mask_url
 from ..common._yaml import load_config_file
 from ..rundir._rundir import RunPaths, update_latest_link, write_atomic
 from ..settings import ResolvedSettings, Settings, resolve
+from ._config import config_from
 from ._exit import install_exit_hooks, watch
 from ._metadata import write_metadata
 from ._run import DisabledRun, Run
@@ -78,23 +79,11 @@ def _remember(run: Any) -> None:
     notify("started", run)
 
 
-def _config_from(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if isinstance(value, (str, os.PathLike)):
-        return load_config_file(Path(value), "init(config=...)")
-    if isinstance(value, Mapping):
-        return dict(value)
-    if hasattr(value, "__dict__"):  # argparse.Namespace and similar option objects
-        return {k: v for k, v in vars(value).items() if not k.startswith("_")}
-    raise UsageError(f"init(config=...) takes a dict, an argparse.Namespace or a YAML path, not {type(value).__name__}")
-
-
 def _initial_config(settings: ResolvedSettings, resumed: Any, config: Any, include: Any, exclude: Any) -> dict[str, Any]:
     merged = dict(resumed.config or {})
     for path in settings.config_paths:
         merged.update(load_config_file(path, f"WANDB_CONFIG_PATHS ({path})"))
-    given = _config_from(config)
+    given = config_from(config)
     if include:
         given = {k: v for k, v in given.items() if k in set(include)}
     if exclude:
@@ -195,7 +184,7 @@ def init(
             previous.finish()  # only once the new settings are known to be valid
         _logging.set_silent(resolved.silent)
         if resolved.mode == "disabled":
-            run: Any = DisabledRun(settings=resolved, config=_config_from(config))
+            run: Any = DisabledRun(settings=resolved, config=config_from(config))
             _remember(run)
             return run
         run = _start(resolved, config, config_include_keys, config_exclude_keys)

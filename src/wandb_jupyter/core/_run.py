@@ -37,7 +37,7 @@ from ..rundir._rundir import (
     write_atomic,
 )
 from ..settings import ResolvedSettings
-from ._config import Config, Summary
+from ._config import Config, Summary, config_from
 from ._serialize import encode_logged_row, encode_row, summary_media
 
 __all__ = ["Run", "DisabledRun"]
@@ -178,11 +178,7 @@ class Run:
     @config.setter
     def config(self, value: Any) -> None:
         """``run.config = {...}`` replaces the config's keys (W&B's Run has no such setter)."""
-        from ._init import _config_from
-
-        new = _config_from(value)
-        self._config._data.clear()
-        self._config.update(new)
+        self._config.replace(config_from(value, "run.config = ..."))
 
     @property
     def mode(self) -> str:
@@ -801,10 +797,7 @@ class DisabledRun:
 
     @config.setter
     def config(self, value: Any) -> None:
-        from ._init import _config_from
-
-        self._config._data.clear()
-        self._config.update(_config_from(value))
+        self._config.replace(config_from(value, "run.config = ..."))
 
     def save(self, glob_str: Any, base_path: Any = None, policy: str = "live", glob: bool = True) -> list[str]:
         return []
