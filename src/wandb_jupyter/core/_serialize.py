@@ -16,12 +16,23 @@ from typing import Any
 
 from ..common._errors import UsageError
 from ..data_types._histogram import ARRAY_HISTOGRAM_THRESHOLD, array_to_json
-from ..data_types._values import MediaWriter, convert_row, convert_value, has_media
+from ..data_types._values import MediaWriter, convert_row, convert_value, is_media
 
 __all__ = ["encode_row", "encode_logged_row", "summary_media", "to_jsonable", "HISTOGRAM_THRESHOLD"]
 
 #: Arrays with more elements than this are logged as a histogram, as W&B does.
 HISTOGRAM_THRESHOLD = ARRAY_HISTOGRAM_THRESHOLD
+
+
+class _MediaInRow(TypeError):
+    """Raised by the encoder's hook at the first data type of a row: the row takes the media path.
+
+    Rows of plain values never meet it, so finding media costs them nothing. Where media cannot
+    go (config), it is the TypeError that becomes the usual clear error naming the key.
+    """
+
+    def __init__(self, value: Any) -> None:
+        super().__init__(f"a {type(value).__name__} is logged with log() or set in the summary, not stored here")
 
 
 def _convert(value: Any) -> Any:
@@ -30,6 +41,8 @@ def _convert(value: Any) -> Any:
     Whatever a strange object raises while being looked at (a property, ``tolist()``)
     becomes the TypeError that :func:`encode_row` reports as "cannot be logged".
     """
+    if is_media(value):
+        raise _MediaInRow(value)
     try:
         return _convert_known(value)
     except (TypeError, ValueError, RecursionError):
@@ -101,6 +114,10 @@ def encode_row(row: Mapping[str, Any], what: str = "log()") -> str:
         line = "".join(_encode_fast(row, 0))
     except (TypeError, ValueError, RecursionError) as error:
         raise UsageError(f"{what}: {_describe(row, error)}") from None
+    return _utf8_checked(line, row, what)
+
+
+def _utf8_checked(line: str, row: Mapping[str, Any], what: str) -> str:
     if not line.isascii():
         try:
             line.encode("utf-8")
@@ -114,14 +131,20 @@ def encode_logged_row(
 ) -> tuple[str, dict[str, Any], MediaWriter | None]:
     """The JSON line of a logged row, its JSON values (for the summary), and the media writer, if any.
 
-    Rows of plain values go straight to :func:`encode_row`. A row with data types
+    Rows of plain values are encoded once, as by :func:`encode_row`. A row with data types
     (``Image``, ``Table``, figures, ...) first writes their files under
     ``files/media/`` (each whole and fsynced before this returns, so before the
     row that names them); when anything in the row fails, the files it wrote
     are removed again and nothing is left behind.
     """
-    if not has_media(row):
-        return encode_row(row, what), row, None
+    try:
+        line = "".join(_encode_fast(row, 0))  # the common case: plain values, no media
+    except _MediaInRow:
+        pass  # the encoder met a data type: the media path below
+    except (TypeError, ValueError, RecursionError):
+        return encode_row(row, what), row, None  # raises the clear error naming the key
+    else:
+        return _utf8_checked(line, row, what), row, None
     writer = MediaWriter(files_dir)
     try:
         converted = convert_row(row, writer, step, what)

@@ -18,7 +18,7 @@ from ..common._errors import UsageError
 from ._media import BatchableMedia, Media, MediaWriter, WBValue
 from ._optional import type_name
 
-__all__ = ["has_media", "convert_row", "convert_value", "MediaWriter"]
+__all__ = ["has_media", "is_media", "convert_row", "convert_value", "MediaWriter"]
 
 _PLAIN = (int, float, str, bool, type(None))
 
@@ -35,6 +35,16 @@ def has_media(row: dict[str, Any]) -> bool:
 
 #: Nesting deeper than this is not looked into (a dict that contains itself is the encoder's error to report).
 _MAX_DEPTH = 32
+
+
+def is_media(value: Any) -> bool:
+    """A value that only :func:`convert_row` can store (the row encoder asks this of unusual values)."""
+    if isinstance(value, (WBValue, list, tuple, dict)):
+        return _rich(value)
+    name = type_name(value)
+    if name.startswith(("matplotlib.", "plotly.")) or getattr(value, "__name__", "") == "matplotlib.pyplot":
+        return True
+    return (name.startswith("pandas.") and name.endswith("DataFrame")) or _is_chart(value)
 
 
 def _rich(value: Any, depth: int = 0) -> bool:
