@@ -32,7 +32,7 @@ class _MediaInRow(TypeError):
     """
 
     def __init__(self, value: Any) -> None:
-        super().__init__(f"a {type(value).__name__} is logged with log() or set in the summary, not stored here")
+        super().__init__(f"{type(value).__name__} values are logged with log() or set in the summary, not stored here")
 
 
 def _convert(value: Any) -> Any:
