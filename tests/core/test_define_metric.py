@@ -205,3 +205,22 @@ def run():
     active = wandb_jupyter.init(project="metrics", mode="offline")
     yield active
     active.finish(quiet=True)
+
+
+def test_a_resumed_run_keeps_its_definitions_and_aggregates() -> None:
+    first = wandb_jupyter.init(project="metrics", mode="offline", id="resumed1")
+    first.define_metric("loss", summary="min,max,first,last")
+    first.define_metric("epoch", hidden=True)
+    first.define_metric("val/*", step_metric="epoch")
+    for loss in (3, 1, 2):
+        first.log({"loss": loss, "epoch": loss})
+    first.finish(quiet=True)
+    second = wandb_jupyter.init(project="metrics", mode="offline", id="resumed1", resume="must")
+    second.log({"loss": 5, "val/acc": 0.5})
+    second.finish(quiet=True)
+    summary = json.loads(Path(second.dir, "wandb-summary.json").read_text())
+    assert summary["loss"] == {"min": 1, "max": 5, "first": 3, "last": 5}
+    rows = [json.loads(line) for line in Path(second.dir, "wandb-history.jsonl").read_text().splitlines()]
+    assert rows[-1]["epoch"] == 2  # step_sync goes on with the last epoch of the first session
+    m = decode_m(yaml.safe_load(Path(second.dir, "config.yaml").read_text())["_wandb"]["value"]["m"])
+    assert m["val/*"]["step_metric"] == "epoch" and m["epoch"]["options"] == {2, 3}

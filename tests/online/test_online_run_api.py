@@ -148,3 +148,18 @@ def test_an_online_alert_is_sent_while_the_run_goes_on(online, recorder) -> None
         time.sleep(0.05)
     assert any(r.get("operation") == "NotifyScriptableRunAlert" for r in recorder), "not sent before finish"
     run.finish(quiet=True)
+
+
+def test_a_run_resumed_from_the_server_keeps_its_definitions(online, tmp_path, monkeypatch) -> None:
+    run = wandb.init(project="p", id="resume-m")
+    run.define_metric("loss", summary="min")
+    for loss in (3, 1, 2):
+        run.log({"loss": loss})
+    run.finish(quiet=True)
+    monkeypatch.setenv("WANDB_DIR", str(tmp_path / "elsewhere"))  # nothing local: all comes from the server
+    again = wandb.init(project="p", id="resume-m", resume="must")
+    again.log({"loss": 0.5})
+    again.log({"loss": 4})
+    again.finish(quiet=True)
+    state = _server_state(online, "resume-m")
+    assert state["summary"]["loss"] == {"min": 0.5} and state["m"]["loss"]["summary"] == {1}

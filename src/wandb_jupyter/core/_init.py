@@ -240,6 +240,8 @@ def _start(settings: ResolvedSettings, config: Any, include: Any, exclude: Any) 
         wandb_block=_wandb_block(settings, started),
         url=online.url if online is not None else _local_page(settings, paths, plan.run_id),
     )
+    if resumed.metrics:
+        run._continue_metrics(resumed.metrics)
     try:  # a full disk (or a folder turned read-only) is a clear error at init, not an OSError
         if run.name:
             write_metadata(run)

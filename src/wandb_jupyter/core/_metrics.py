@@ -22,7 +22,7 @@ from typing import Any
 from ..common._errors import UsageError
 from ..common._logging import warn_once
 
-__all__ = ["Metric", "MetricDefinitions"]
+__all__ = ["Metric", "MetricDefinitions", "recorded_metrics"]
 
 #: W&B's MetricSummary field numbers, in the order W&B lists them in ``"7"``.
 SUMMARY_OPS = {"min": 1, "max": 2, "mean": 3, "best": 4, "last": 5, "none": 6, "copy": 7, "first": 8}
@@ -193,6 +193,28 @@ class MetricDefinitions:
     def __bool__(self) -> bool:
         return bool(self._metrics or self._globs)
 
+    def continue_from(self, summary: Mapping[str, Any]) -> None:
+        """A resumed run: the aggregates go on from the summary its last session left
+        (min, max, first and last; a mean starts again, its count is not kept), and step_sync from
+        the step metrics' last values."""
+        for key in self._step_keys.intersection(summary):
+            if not isinstance(summary[key], dict):
+                self._last_step_values[key] = summary[key]
+        for key, values in summary.items():
+            metric = self.metric_for(key)
+            if metric is None or not metric.summary or not isinstance(values, dict):
+                continue
+            aggregate = self._aggregates[key] = _Aggregate()
+            aggregate.low, aggregate.high = values.get("min"), values.get("max")
+            if metric.goal and "best" in values:
+                if metric.goal == "minimize":
+                    aggregate.low = values["best"]
+                else:
+                    aggregate.high = values["best"]
+            if "first" in values:
+                aggregate.first, aggregate.seen = values["first"], True
+            aggregate.last = values.get("last")
+
     def define(self, metric: Metric, *, overwrite: bool | None = None) -> Metric:
         old = self._metrics.get(metric.name)
         stored = metric if overwrite else metric.merged_into(old)
@@ -270,30 +292,38 @@ class MetricDefinitions:
         """Definitions recorded by an earlier session of this run (resume)."""
         if not isinstance(encoded, list):
             return
-        names = [entry.get("1") or entry.get("2") for entry in encoded if isinstance(entry, dict)]
-        for entry in encoded:
-            if not isinstance(entry, dict):
-                continue
+        entries = [entry for entry in encoded if isinstance(entry, dict)]
+        names = [entry.get("1") or entry.get("2") for entry in entries]
+        for entry, name in zip(entries, names):
             options = entry.get("6") or []
-            if _DEFINED not in options and "2" not in entry:
+            if not isinstance(name, str) or (_DEFINED not in options and "2" not in entry):
                 continue  # an entry that only names a step metric
             step_index = entry.get("5")
             step_metric = (
                 names[step_index - 1] if isinstance(step_index, int) and 0 < step_index <= len(names) else None
             )
             ops = [_OP_NAMES[n] for n in entry.get("7") or [] if n in _OP_NAMES]
+            goal = entry.get("8")
             metric = Metric(
-                entry.get("1") or entry.get("2"),
-                step_metric,
+                name,
+                step_metric if isinstance(step_metric, str) else None,
                 _STEP_SYNC in options,
                 True if _HIDDEN in options else None,
                 ops or None,
-                _GOAL_NAMES.get(entry.get("8")),
+                _GOAL_NAMES.get(goal) if isinstance(goal, int) else None,
             )
             self._metrics[metric.name] = metric
         self._globs = [m for m in self._metrics.values() if m.is_glob]
         self._step_keys = {m.step_metric for m in self._metrics.values() if m.step_metric}
         self._resolved.clear()
+
+
+def recorded_metrics(config: Any) -> list[dict[str, Any]] | None:
+    """The ``m`` list of a config in W&B's form (config.yaml, or UpsertBucket's JSON), if it has one."""
+    block = config.get("_wandb") if isinstance(config, dict) else None
+    block = block.get("value", block) if isinstance(block, dict) else None
+    entries = block.get("m") if isinstance(block, dict) else None
+    return entries if isinstance(entries, list) and entries else None
 
 
 def _encode(metric: Metric, entry_of: Callable[[str], int]) -> dict[str, Any]:

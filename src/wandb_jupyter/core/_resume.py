@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from ..common._errors import UsageError
 from ..common._yaml import unwrap_wandb_config
 from ..rundir._rundir import CONFIG, HISTORY, METADATA, SUMMARY, RunPaths, find_run, last_jsonl_row, new_run_id
+from ._metrics import recorded_metrics
 
 __all__ = ["ResumePlan", "ResumedState", "plan_resume", "load_state", "RESUME_FILE"]
 
@@ -33,6 +34,7 @@ class ResumedState(NamedTuple):
     name: str | None = None
     config: dict[str, Any] | None = None
     summary: dict[str, Any] | None = None
+    metrics: list[dict[str, Any]] | None = None  # define_metric's record (config ``_wandb.m``)
 
 
 def recorded_auto_id(wandb_dir: Path) -> str | None:
@@ -74,6 +76,7 @@ def load_state(paths: RunPaths) -> ResumedState:
     except (OSError, ValueError):
         pass
     config: dict[str, Any] = {}
+    metrics = None
     if paths.file(CONFIG).is_file():
         import yaml
 
@@ -81,6 +84,7 @@ def load_state(paths: RunPaths) -> ResumedState:
             loaded = yaml.safe_load(paths.file(CONFIG).read_text(encoding="utf-8"))
             if isinstance(loaded, dict):
                 config = unwrap_wandb_config(loaded)
+                metrics = recorded_metrics(loaded)
         except (OSError, yaml.YAMLError):
             pass
     name = None
@@ -91,4 +95,4 @@ def load_state(paths: RunPaths) -> ResumedState:
     step = int(last.get("_step", -1)) + 1 if isinstance(last.get("_step"), int) else 0
     runtime = float(last.get("_runtime", 0.0)) if isinstance(last.get("_runtime"), (int, float)) else 0.0
     runtime = max(runtime, float(summary.get("_runtime", 0.0) or 0.0))
-    return ResumedState(step=step, runtime=runtime, name=name, config=config, summary=summary)
+    return ResumedState(step=step, runtime=runtime, name=name, config=config, summary=summary, metrics=metrics)

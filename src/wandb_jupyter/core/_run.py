@@ -351,6 +351,15 @@ class Run:
                 self._metric_defs = MetricDefinitions(on_change=self._record_metrics)
             return self._metric_defs.define(metric, overwrite=overwrite)
 
+    def _continue_metrics(self, recorded: list[dict[str, Any]]) -> None:
+        """A resumed run keeps the definitions (and the summary's aggregates) of its earlier sessions."""
+        from ._metrics import MetricDefinitions
+
+        self._metric_defs = MetricDefinitions(on_change=self._record_metrics)
+        self._metric_defs.load(recorded)
+        self._metric_defs.continue_from(self._summary_data)
+        self._wandb_block["m"] = self._metric_defs.encoded()
+
     def _record_metrics(self) -> None:
         self._wandb_block["m"] = self._metric_defs.encoded()
         self._write_config()

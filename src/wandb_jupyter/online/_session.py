@@ -25,6 +25,7 @@ from urllib.parse import quote
 from ..common._errors import UsageError
 from ..common._logging import logger
 from ..common._secrets import mask, mask_url
+from ..core._metrics import recorded_metrics
 from ..core._resume import ResumedState, ResumePlan, load_state, recorded_auto_id
 from ..rundir._rundir import EVENTS, HISTORY, METADATA, OUTPUT, RunPaths, count_lines, find_run
 from ..settings import ResolvedSettings
@@ -138,9 +139,10 @@ def _bucket_state(bucket: dict[str, Any]) -> ResumedState:
 
     summary = load(bucket.get("summaryMetrics"), {})
     wandb_block = summary.pop("_wandb", {}) if isinstance(summary.get("_wandb"), dict) else {}
+    full_config = load(bucket.get("config"), {})
     config = {
         k: (v.get("value") if isinstance(v, dict) and "value" in v else v)
-        for k, v in load(bucket.get("config"), {}).items()
+        for k, v in full_config.items()
         if k != "_wandb"
     }
     last: dict[str, Any] = {}
@@ -162,6 +164,7 @@ def _bucket_state(bucket: dict[str, Any]) -> ResumedState:
         name=bucket.get("displayName"),
         config=config,
         summary=summary,
+        metrics=recorded_metrics(full_config),
     )
 
 
