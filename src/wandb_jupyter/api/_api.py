@@ -46,6 +46,7 @@ class Api:
         self._project: str | None = overrides.get("project")
         self._viewer: dict[str, Any] | None = None
         self._backend: Backend
+        self.base_url: str | None = None
         if dir is not None:
             from ._local import LocalBackend
 
@@ -89,7 +90,7 @@ class Api:
     def viewer(self) -> dict[str, Any] | None:
         """The user of the key (None over run folders)."""
         if self._viewer is None:
-            self._viewer = self._backend.viewer()  # type: ignore[attr-defined]
+            self._viewer = self._backend.viewer()
         return self._viewer
 
     @property
@@ -132,7 +133,7 @@ class Api:
 
     # -- reading ------------------------------------------------------------
     def projects(self, entity: str | None = None, per_page: int = 200) -> list[Project]:
-        rows = self._backend.projects(entity or self.default_entity)  # type: ignore[attr-defined]
+        rows = self._backend.projects(entity or self.default_entity)
         return [Project(row.get("entityName"), row["name"], row.get("createdAt")) for row in rows]
 
     def project(self, name: str, entity: str | None = None) -> Project:

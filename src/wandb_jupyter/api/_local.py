@@ -257,7 +257,7 @@ class LocalBackend:
         like = None
         if pattern and not names:
             like = re.compile("".join("." if c == "_" else ".*" if c == "%" else re.escape(c) for c in pattern) + r"\Z")
-        found = []
+        found: list[dict[str, Any]] = []
         for dirpath, _dirs, file_names in os.walk(files_root):
             for file_name in file_names:
                 path = Path(dirpath) / file_name
@@ -275,7 +275,7 @@ class LocalBackend:
                         "updatedAt": datetime.fromtimestamp(stat.st_mtime, timezone.utc).isoformat(),
                     }
                 )
-        found.sort(key=lambda row: row["name"])
+        found.sort(key=lambda row: str(row["name"]))
         page = found[:size]
         return page, (page[-1]["name"] if len(found) > size else None)
 

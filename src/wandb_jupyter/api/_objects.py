@@ -33,6 +33,10 @@ class Backend(Protocol):
 
     where: str
 
+    def viewer(self) -> dict[str, Any] | None: ...
+
+    def projects(self, entity: str | None) -> list[dict[str, Any]]: ...
+
     def runs_page(
         self, entity: str | None, project: str, filters: dict[str, Any], order: str, size: int, cursor: Any, count: bool
     ) -> tuple[list[dict[str, Any]], Any, int | None]: ...
@@ -58,14 +62,14 @@ class Backend(Protocol):
     def delete(self, run: Run) -> None: ...
 
 
-class Summary(dict):  # type: ignore[type-arg]
+class Summary(dict[str, Any]):
     """A run's summary: a dict; ``update(...)`` also saves it (as W&B's ``run.summary.update``)."""
 
     def __init__(self, run: Run, values: dict[str, Any]) -> None:
         super().__init__(values)
         self._run = run
 
-    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, *args: Any, **kwargs: Any) -> None:
         super().update(*args, **kwargs)
         self._run._save_summary()
 

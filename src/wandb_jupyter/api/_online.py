@@ -118,7 +118,8 @@ class OnlineBackend:
         return self.query("ReadViewer", {}).get("viewer")
 
     def projects(self, entity: str | None) -> list[dict[str, Any]]:
-        out, cursor = [], None
+        out: list[dict[str, Any]] = []
+        cursor = None
         while True:
             data = self.query("ReadProjects", {"entity": entity, "cursor": cursor, "perPage": 200}).get("models")
             if data is None:

@@ -109,8 +109,8 @@ class RunRecord:
         username: str | None = None,
         sweep: str | None = None,
         notes: str | None = None,
-        config: Mapping[str, Any] | Callable[[], Mapping[str, Any]] = (),
-        summary: Mapping[str, Any] | Callable[[], Mapping[str, Any]] = (),
+        config: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
+        summary: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
     ) -> None:
         self.name = name
         self.display_name = display_name
@@ -325,19 +325,26 @@ def _compile(filters: Any, depth: int) -> Predicate:
             if not isinstance(spec, list):
                 raise FilterError(f"{key} needs a list of filters, not {spec!r}")
             subs = [_compile(sub, depth + 1) for sub in spec]
-            if key == "$and":
-                parts.append(lambda r, subs=subs: all(s(r) for s in subs))
-            elif key == "$or":
-                parts.append(lambda r, subs=subs: any(s(r) for s in subs))
-            else:
-                parts.append(lambda r, subs=subs: not any(s(r) for s in subs))
+            parts.append(_combine(key, subs))
             continue
         if isinstance(key, str) and key.startswith("$"):
             raise FilterError(f"unknown filter operator {key!r} at the top of a filter: use $and, $or or $nor")
         path = field_path(key)
         test = _value_test(spec, _FIELDS.get(path[0]) in _TIME_FIELDS and len(path) == 1, depth + 1)
-        parts.append(lambda r, path=path, test=test: test(r.get(path)))
-    return lambda r: all(p(r) for p in parts)
+        parts.append(_field_test(path, test))
+    return _combine("$and", parts)
+
+
+def _combine(operator: str, subs: list[Predicate]) -> Predicate:
+    if operator == "$and":
+        return lambda record: all(sub(record) for sub in subs)
+    if operator == "$or":
+        return lambda record: any(sub(record) for sub in subs)
+    return lambda record: not any(sub(record) for sub in subs)
+
+
+def _field_test(path: tuple[str, ...], test: Callable[[Any], bool]) -> Predicate:
+    return lambda record: test(record.get(path))
 
 
 def compile_filter(filters: Any) -> Predicate:

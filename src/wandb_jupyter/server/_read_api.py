@@ -204,8 +204,9 @@ def resolve_runs(
         page, more = select_page(_matching(info, root._project, filters), order, _uncursor(after), size)
     except FilterError as error:
         raise ClientError(f"invalid order or cursor: {error}") from None
-    edges = [{"node": RunNode(run), "cursor": _cursor(position)} for position, run in page]
-    return {"edges": edges, "pageInfo": _page_info(edges[-1]["cursor"] if edges else after, more)}
+    cursors = [_cursor(position) for position, _ in page]
+    edges = [{"node": RunNode(run), "cursor": cursor} for cursor, (_, run) in zip(cursors, page)]
+    return {"edges": edges, "pageInfo": _page_info(cursors[-1] if cursors else after, more)}
 
 
 # -- projects ------------------------------------------------------------
@@ -404,7 +405,8 @@ def resolve_files(
     start = _uncursor(after)
     size = _page_size(first)
     run_files = root._files(info)
-    chosen, more = [], False
+    chosen: list[tuple[str, int, float]] = []
+    more = False
     for name, file_size, mtime in run_files.list_files():
         if (wanted and name not in wanted) or (like and not like.match(name)):
             continue
@@ -416,8 +418,9 @@ def resolve_files(
         chosen.append((name, file_size, mtime))
     ctx = info.context
     root_dir = run_files.paths.files
-    edges = [{"node": _file_node(ctx, root._run, root_dir, *item), "cursor": _cursor(item[0])} for item in chosen]
-    return {"edges": edges, "pageInfo": _page_info(edges[-1]["cursor"] if edges else after, more)}
+    cursors = [_cursor(name) for name, _, _ in chosen]
+    edges = [{"node": _file_node(ctx, root._run, root_dir, *item), "cursor": c} for c, item in zip(cursors, chosen)]
+    return {"edges": edges, "pageInfo": _page_info(cursors[-1] if cursors else after, more)}
 
 
 def resolve_file_count(root: RunNode, info: GraphQLResolveInfo) -> int:
