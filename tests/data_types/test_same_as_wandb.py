@@ -99,6 +99,8 @@ with open("page.html", "w") as f:
     f.write("<html><body><p>from a file</p></body></html>")
 with open("cube.obj", "w") as f:
     f.write("v 0 0 0\\nv 1 0 0\\nv 0 1 0\\nf 1 2 3\\n")
+with open("water.pdb", "w") as f:
+    f.write("ATOM      1  O   HOH A   1       0.000   0.000   0.000  1.00  0.00           O\\nEND\\n")
 run = wandb.init(project="p")
 run.log({
     "hist": wandb.Histogram(rng.normal(size=1000)),
@@ -121,6 +123,8 @@ run.log({
     "mesh": wandb.Object3D("cube.obj"),
     "plotly": go.Figure(data=[go.Scatter(x=[1, 2, 3], y=[4, 1, 2])]),
     "pages": [wandb.Html("<p>1</p>"), wandb.Html("<p>2</p>")],
+    "molecule": wandb.Molecule("water.pdb", caption="water"),
+    "molecules": [wandb.Molecule("water.pdb"), wandb.Molecule(open("water.pdb"), file_type="pdb")],
 })
 import matplotlib
 matplotlib.use("Agg")

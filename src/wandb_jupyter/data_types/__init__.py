@@ -1,4 +1,4 @@
-"""W&B's data types: Image, Histogram, Table, plot, Audio, Html, Video, Object3D, Plotly.
+"""W&B's data types: Image, Histogram, Table, plot, Audio, Html, Video, Object3D, Molecule, Plotly.
 
 Each lands in a run as W&B writes it: a file under ``files/media/<kind>/`` and a
 ``{"_type": ...}`` value in the history row and the summary. This package
@@ -23,6 +23,7 @@ __all__ = [
     "Video",
     "Object3D",
     "Plotly",
+    "Molecule",
     "plot",
     "plot_table",
 ]
@@ -40,6 +41,7 @@ _HOMES = {
     "Video": "._video",
     "Object3D": "._object3d",
     "Plotly": "._plotly",
+    "Molecule": "._molecule",
     "plot_table": ".plot",
 }
 
