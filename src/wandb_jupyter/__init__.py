@@ -63,6 +63,7 @@ __all__ = [
     "Video",
     "Object3D",
     "Plotly",
+    "Molecule",
     "Classes",
     "ImageMask",
     "BoundingBoxes2D",
