@@ -31,6 +31,7 @@ BAD = {
     "negative pixels": (lambda: wandb.Image(np.full((4, 4), -3)), "integers in 0..255"),
     "over 255": (lambda: wandb.Image(np.full((4, 4), 300)), "integers in 0..255"),
     "text pixels": (lambda: wandb.Image(np.array([["a", "b"]])), "uint8"),
+    "image mode": (lambda: wandb.Image(np.zeros((4, 4, 3), dtype=np.uint8), mode="XYZ"), "mode='XYZ'"),
     "image file type": (lambda: wandb.Image(np.zeros((4, 4), dtype=np.uint8), file_type="gif"), "png, jpg"),
     "missing image": (lambda: wandb.Image("no-such.png"), "no such file"),
     "not an image": (lambda: wandb.Image("notes.txt"), "not an image"),

@@ -255,7 +255,13 @@ class Image(BatchableMedia):
         else:
             array = _pixels(data)
             chosen = mode or _guess_mode(array, file_type)
-            picture = pil.fromarray(array).convert(chosen)
+            try:
+                picture = pil.fromarray(array).convert(chosen)
+            except ValueError as error:
+                raise UsageError(
+                    f"Image: mode={chosen!r} does not fit this array ({error}); accepted: Pillow's modes "
+                    "such as L, RGB, RGBA"
+                ) from None
         buffer = io.BytesIO()
         picture.save(buffer, format=_PIL_FORMATS[self.format], transparency=None)
         self._width, self._height = picture.size
