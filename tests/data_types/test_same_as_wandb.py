@@ -121,6 +121,7 @@ run.log({
     "cloud": wandb.Object3D(rng.uniform(-1, 1, size=(50, 3))),
     "cloud_rgb": wandb.Object3D(np.hstack([rng.uniform(-1, 1, (20, 3)), rng.randint(0, 255, (20, 3))])),
     "mesh": wandb.Object3D("cube.obj"),
+    "mesh_file": wandb.Object3D(open("cube.obj")),
     "plotly": go.Figure(data=[go.Scatter(x=[1, 2, 3], y=[4, 1, 2])]),
     "pages": [wandb.Html("<p>1</p>"), wandb.Html("<p>2</p>")],
     "molecule": wandb.Molecule("water.pdb", caption="water"),

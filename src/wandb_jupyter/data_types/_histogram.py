@@ -56,6 +56,8 @@ class Histogram(WBValue):
 
 def _count(values: Any, bins: int) -> tuple[list[Any], list[float]]:
     np = require("numpy", "numpy", "wandb_jupyter.Histogram")
+    if hasattr(values, "detach") and hasattr(values, "cpu"):  # torch tensors, gradients included
+        values = values.detach().cpu().numpy()
     try:
         array = np.asarray(values, dtype=float).ravel()
     except (TypeError, ValueError):

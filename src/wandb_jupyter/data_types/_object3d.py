@@ -24,6 +24,8 @@ class Object3D(BatchableMedia):
 
     def __init__(self, data_or_path: Any, caption: str | None = None, **kwargs: Any) -> None:
         super().__init__(caption=caption)
+        if hasattr(data_or_path, "read") and isinstance(getattr(data_or_path, "name", None), str):
+            data_or_path = data_or_path.name  # an open file: its path, as W&B reads it
         if hasattr(data_or_path, "read"):
             extension = kwargs.pop("file_type", None)
             if extension not in self.SUPPORTED_TYPES:
