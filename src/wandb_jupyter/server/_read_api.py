@@ -52,7 +52,9 @@ __all__ = ["FIELDS"]
 DEFAULT_PAGE = 50
 MAX_PAGE = 10_000  # runs, projects or files in one answer
 MAX_HISTORY_ROWS = 100_000  # history rows in one answer (W&B's own pages are 1,000)
-_SUMMARY_CACHE = 20_000  # parsed summaries kept for filters and orders on summary_metrics
+#: Parsed summaries kept for filters and orders on summary_metrics: at most this many bytes of their files
+#: (a parsed summary takes a few times its text), so 10,000 small summaries stay cached, large ones rotate.
+SUMMARY_CACHE_BYTES = 32 << 20
 
 
 # -- small helpers ------------------------------------------------------------
@@ -103,11 +105,13 @@ def _plain_config(run: Run) -> dict[str, Any]:
 
 
 class _Summaries:
-    """Parsed ``wandb-summary.json`` of runs, kept while the file's size and time stay the same."""
+    """Parsed ``wandb-summary.json`` of runs, kept while the file's size and time stay the same, within
+    :data:`SUMMARY_CACHE_BYTES` of file text (least recently used go first)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[tuple[int, int], dict[str, Any]]] = OrderedDict()
+        self._bytes = 0
 
     def get(self, path: Path, fallback: str | None) -> dict[str, Any]:
         key = os.fspath(path)
@@ -126,9 +130,12 @@ class _Summaries:
         except OSError:
             value = _json_object(fallback)
         with self._lock:
+            old = self._cache.pop(key, None)
+            self._bytes += stamp[0] - (old[0][0] if old else 0)
             self._cache[key] = (stamp, value)
-            while len(self._cache) > _SUMMARY_CACHE:
-                self._cache.popitem(last=False)
+            while self._bytes > SUMMARY_CACHE_BYTES and len(self._cache) > 1:
+                _, (dropped, _) = self._cache.popitem(last=False)
+                self._bytes -= dropped[0]
         return value
 
 
