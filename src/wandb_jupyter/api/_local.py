@@ -149,7 +149,7 @@ class LocalBackend:
     """Run folders under one ``wandb`` folder (or one run folder)."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
-        root = Path(root).expanduser()
+        root = Path(root).expanduser().resolve()
         if not root.is_dir():
             raise UsageError(f"dir={str(root)!r} is not a folder: pass a folder that holds wandb/ run folders")
         self.single: RunPaths | None = None
