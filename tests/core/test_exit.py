@@ -65,16 +65,44 @@ while True:
 """
 
 
+def _default_signals() -> None:
+    """In the child before exec: SIGTERM and SIGHUP as a fresh shell gives them, whatever the test inherited
+    (under ``nohup`` SIGHUP is ignored, and the library rightly leaves an ignored signal ignored)."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def _start(script: str, cwd: Path, env: dict) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-c", script], cwd=cwd, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", script],
+        cwd=cwd,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_default_signals,
     )
 
 
+#: A child still running this long after its signal failed the test (it would log without end).
+CHILD_PATIENCE = 60.0
+
+
 def _rest(child: subprocess.Popen) -> tuple[str, str]:
-    """Everything the child prints from here on (through the reader's buffer, which communicate() skips)."""
-    rest, errors = child.stdout.read(), child.stderr.read()
-    child.wait()
+    """Everything the child prints from here on (through the reader's buffer, which communicate() skips).
+
+    A child that outlives :data:`CHILD_PATIENCE` is killed, so a signal that went unheard fails the test
+    instead of hanging it while the child fills the disk.
+    """
+    import threading
+
+    guard = threading.Timer(CHILD_PATIENCE, child.kill)
+    guard.start()
+    try:
+        rest, errors = child.stdout.read(), child.stderr.read()
+        child.wait()
+    finally:
+        guard.cancel()
     return rest, errors
 
 
@@ -92,10 +120,19 @@ def _only_run(cwd: Path):
     return run
 
 
+@pytest.mark.parametrize("inherited", ["default", "ignored"])
 @pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
-def test_sigterm_finishes_the_run_and_the_process_still_dies_by_it(tmp_path, env_for_subprocess, name) -> None:
+def test_sigterm_finishes_the_run_and_the_process_still_dies_by_it(
+    tmp_path, env_for_subprocess, name, inherited
+) -> None:
+    """``inherited="ignored"``: the test itself runs as under ``nohup`` (SIGHUP ignored); its child must not be."""
     signum = getattr(signal, name)
-    child = _start(LOGGING_FOREVER, tmp_path, env_for_subprocess)
+    previous = signal.signal(signum, signal.SIG_IGN) if inherited == "ignored" else None
+    try:
+        child = _start(LOGGING_FOREVER, tmp_path, env_for_subprocess)
+    finally:
+        if previous is not None:
+            signal.signal(signum, previous)
     _read_until(child.stdout, "row 300")
     child.send_signal(signum)
     rest, errors = _rest(child)
