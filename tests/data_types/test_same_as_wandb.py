@@ -162,6 +162,7 @@ def _compare_wandb_config(ours, theirs, *sections: str) -> None:
 
 
 def test_images_masks_and_boxes_land_as_wandb_writes_them(run_both) -> None:
+    pytest.importorskip("matplotlib")
     ours, theirs = run_both(IMAGES)
     _compare(ours, theirs)
     _compare_wandb_config(ours, theirs, "mask/class_labels", "bounding_box/class_labels")
@@ -191,6 +192,7 @@ def test_tables_and_charts_land_as_wandb_writes_them(run_both) -> None:
 
 def test_histograms_html_audio_3d_and_plotly_land_as_wandb_writes_them(run_both) -> None:
     pytest.importorskip("plotly")
+    pytest.importorskip("matplotlib")
     pytest.importorskip("soundfile")  # the real SDK's WAV writer
     ours, theirs = run_both(OTHER_MEDIA)
     _compare(ours, theirs)
