@@ -43,7 +43,6 @@ from bench_core import write_json  # one --json writer for every benchmark
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
-KEY = re.compile(r"local-[0-9a-f]{40}")
 
 
 def isolated_env(root: Path) -> dict[str, str]:
@@ -74,8 +73,7 @@ class Server:
         except RuntimeError as error:
             raise SystemExit(f"{error}\n{(root / 'server.err').read_text()}") from None
         self.proc, self.url = launched.process, launched.url
-        text = "".join(launched.output)
-        self.key = key or KEY.search(text).group(0)  # type: ignore[union-attr]
+        self.key = key or launched.admin_key or ""
         self.login_url = launched.login_url
         self.ps = psutil.Process(self.proc.pid)
         self.session = requests.Session()

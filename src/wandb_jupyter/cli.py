@@ -179,6 +179,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_server(args: argparse.Namespace) -> int:
     from .app import serve
     from .server import default_data_dir
+    from .server._anonymous import AnonymousPolicy
 
     logging_level = {0: "WARNING", 1: "INFO"}.get(args.verbose, "DEBUG")
     import logging
@@ -190,6 +191,11 @@ def cmd_server(args: argparse.Namespace) -> int:
         data_dir=args.data_dir or default_data_dir(),
         base_path=args.base_path,
         frame_ancestors=args.frame_ancestors,
+        anonymous=AnonymousPolicy(
+            enabled=args.allow_anonymous,
+            max_runs=args.anonymous_max_runs,
+            max_bytes=args.anonymous_max_mib << 20,
+        ),
     )
     return 0
 
@@ -245,6 +251,22 @@ def _server_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     server.add_argument("--port", type=int, default=8080, help="port to listen on, 0 for any free one (default: 8080)")
     server.add_argument("--data-dir", help=data_dir_help)
     server.add_argument("--base-path", default="", help="URL prefix to serve under, e.g. /wandb (default: none)")
+    server.add_argument(
+        "--allow-anonymous",
+        action="store_true",
+        help="let clients without a key make anonymous accounts (WANDB_ANONYMOUS), 10 an hour per address; "
+        "each holds a few runs and files (default: off)",
+    )
+    server.add_argument(
+        "--anonymous-max-runs", type=int, default=20, metavar="N", help="runs one anonymous account may hold (20)"
+    )
+    server.add_argument(
+        "--anonymous-max-mib",
+        type=int,
+        default=1024,
+        metavar="MIB",
+        help="MiB of files one anonymous account may store (1024)",
+    )
     server.add_argument(
         "--frame-ancestors",
         metavar="ORIGIN",

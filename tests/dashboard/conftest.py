@@ -140,18 +140,22 @@ def standalone(tmp_path: Path, server_env: dict[str, str]) -> Iterator[Standalon
     from wandb_jupyter.server import launch
 
     data_dir = tmp_path / "server-data"
-    launched = launch(data_dir, env=server_env, frame_ancestors=(FRAME_ORIGIN,), timeout=START_TIMEOUT)
-    output = "".join(launched.output)
-    key = re.search(r"local-[0-9a-f]{40}", output)
+    launched = launch(
+        data_dir,
+        env=server_env,
+        frame_ancestors=(FRAME_ORIGIN,),
+        timeout=START_TIMEOUT,
+        extra_args=("--allow-anonymous",),  # the secret links of anonymous runs are tested here
+    )
     server = Standalone(
         process=launched.process,
         url=launched.url,
-        key=key.group(0) if key else "",
+        key=launched.admin_key or "",
         login_url=launched.login_url or "",
         data_dir=data_dir,
     )
     try:
-        assert server.key and server.login_url, output
+        assert server.key and server.login_url, "".join(launched.output)
         yield server
     finally:
         server.stop()

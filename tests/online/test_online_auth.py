@@ -89,6 +89,7 @@ def test_a_missing_key_says_the_three_ways_to_give_one(live_server, monkeypatch)
 
 
 def test_anonymous_must_logs_to_a_secret_url(live_server, monkeypatch, capsys) -> None:
+    live_server.ctx.anonymous.enabled = True  # off unless the admin allows them
     monkeypatch.setenv("WANDB_BASE_URL", live_server.url)
     monkeypatch.setenv("WANDB_API_KEY", live_server.admin_key)  # must: anonymous even with a key
     monkeypatch.setenv("WANDB_ANONYMOUS", "must")
@@ -115,6 +116,7 @@ def test_anonymous_must_logs_to_a_secret_url(live_server, monkeypatch, capsys) -
 
 
 def test_anonymous_allow_uses_a_key_when_there_is_one(live_server, monkeypatch) -> None:
+    live_server.ctx.anonymous.enabled = True  # off unless the admin allows them
     monkeypatch.setenv("WANDB_BASE_URL", live_server.url)
     monkeypatch.setenv("WANDB_ANONYMOUS", "allow")
     anonymous = wandb.init(project="p", mode="online")

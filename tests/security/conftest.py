@@ -4,6 +4,8 @@
     on a free port of 127.0.0.1, its log in ``log_file``; ``admin_key`` and ``bob_key`` were issued before the
     start (users ``admin`` and ``bob``, each with an entity of that name). ``post``/``gql``/``stream`` send
     requests; ``signer`` signs upload URLs with the server's own secret (read from its index).
+A test marked ``@pytest.mark.server_args(*ANONYMOUS)`` gets a server that allows anonymous accounts (3 runs
+and 1 MiB each); ``server_args`` passes any options of ``wandb-jupyter server``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ import pytest
 import requests
 
 TIMEOUT = 30
+#: Server options of the tests that need anonymous accounts (``@pytest.mark.server_args(*ANONYMOUS)``).
+ANONYMOUS = ("--allow-anonymous", "--anonymous-max-runs", "3", "--anonymous-max-mib", "1")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "server_args(*args): options of the launched wandb-jupyter server")
 
 
 def basic(key: str | None) -> dict[str, str]:
@@ -24,7 +32,7 @@ def basic(key: str | None) -> dict[str, str]:
 
 
 class Launched:
-    def __init__(self, data_dir: Path, log_file: Path, env: dict[str, str]) -> None:
+    def __init__(self, data_dir: Path, log_file: Path, env: dict[str, str], extra_args: tuple[str, ...] = ()) -> None:
         from wandb_jupyter.server import ServerContext, launch
         from wandb_jupyter.server._signing import UrlSigner
 
@@ -37,7 +45,7 @@ class Launched:
             self.signer = UrlSigner(context.storage.secret())
         finally:
             context.close()
-        started = launch(data_dir, env=env, log_file=log_file, verbose=2, timeout=TIMEOUT)
+        started = launch(data_dir, env=env, log_file=log_file, verbose=2, timeout=TIMEOUT, extra_args=extra_args)
         self.process, self.url = started.process, started.url
 
     def stop(self) -> None:
@@ -89,10 +97,11 @@ class Launched:
 
 
 @pytest.fixture
-def launched(tmp_path: Path, env_for_subprocess: dict[str, str]):
+def launched(tmp_path: Path, env_for_subprocess: dict[str, str], request: pytest.FixtureRequest):
     env = dict(env_for_subprocess)
     env["PYTHONUNBUFFERED"] = "1"
-    server = Launched(tmp_path / "server-data", tmp_path / "server.log", env)
+    marker = request.node.get_closest_marker("server_args")
+    server = Launched(tmp_path / "server-data", tmp_path / "server.log", env, tuple(marker.args) if marker else ())
     try:
         yield server
     finally:

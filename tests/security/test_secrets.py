@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from .conftest import ANONYMOUS
+
 CHILD_TIMEOUT = 120
 
 PROGRAM = """
@@ -148,6 +150,7 @@ def test_a_refused_key_appears_in_no_message(launched, child, env_for_subprocess
     assert _scan_everything(refused, launched, child, result, env_for_subprocess) == []
 
 
+@pytest.mark.server_args(*ANONYMOUS)
 def test_an_anonymous_key_stays_in_netrc_and_masked_in_logs(launched, child, env_for_subprocess) -> None:
     """An anonymous run's key is also its secret URL: only .netrc holds it, logs show it masked, and the
     server's request log masks it when someone opens the secret URL."""

@@ -18,7 +18,7 @@ import requests
 
 from wandb_jupyter.server._accounts import new_api_key
 
-from .conftest import basic
+from .conftest import ANONYMOUS, basic
 
 BAD_KEY = "local-" + "0" * 40
 #: Authorization headers that carry no valid key: none, unknown, malformed, another scheme.
@@ -186,6 +186,7 @@ def test_secret_keys_come_from_a_csprng_with_at_least_128_bits(monkeypatch: pyte
         assert 0.4 < share < 0.6, (position, share)
 
 
+@pytest.mark.server_args(*ANONYMOUS)
 def test_anonymous_runs_are_listed_nowhere(launched) -> None:
     answer = launched.gql("mutation { createAnonymousEntity(input: {}) { apiKey { name } } }")
     secret = answer.json()["data"]["createAnonymousEntity"]["apiKey"]["name"]

@@ -284,6 +284,7 @@ def test_run_pages_are_the_dashboard_behind_a_login(live_server) -> None:
 
 
 def test_anonymous_runs_are_reachable_only_by_their_secret_url(live_server) -> None:
+    live_server.ctx.anonymous.enabled = True  # off unless the admin allows them
     answer = live_server.gql("mutation { createAnonymousEntity(input: {}) { apiKey { name } } }", key=None)
     key = answer.json()["data"]["createAnonymousEntity"]["apiKey"]["name"]
     assert key_shape_ok(key)

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import requests
@@ -28,9 +29,9 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 class ServerProcess:
     """``wandb-jupyter server --port 0``; reads its URL from stdout with a bounded wait."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str]) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str], *extra: str) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "wandb_jupyter", "server", "--port", "0", "--data-dir", str(data_dir)],
+            [sys.executable, "-m", "wandb_jupyter", "server", "--port", "0", "--data-dir", str(data_dir), *extra],
             env=env,
             stdout=subprocess.PIPE,
             stderr=open(data_dir.parent / "server.err", "a"),
@@ -102,7 +103,7 @@ def test_user_add_prints_a_key_of_the_right_shape(tmp_path, server_env) -> None:
     assert done.returncode == 0, done.stderr
     keys = set(KEY.findall(done.stdout))
     assert len(keys) == 1 and key_shape_ok(keys.pop())
-    assert "WANDB_API_KEY=" in done.stdout and "wandb login" in done.stdout
+    assert "WANDB_API_KEY=" in done.stdout and "wandb-jupyter login" in done.stdout
     again = _cli("server", "--data-dir", data, "user", "add", "carol", env=server_env)
     assert again.returncode == 2 and "--new-key" in again.stderr
     more = _cli("server", "--data-dir", data, "user", "add", "carol", "--new-key", env=server_env)
@@ -115,10 +116,13 @@ def test_first_start_prints_the_admin_key_once_and_a_restart_keeps_everything(tm
     data = tmp_path / "data"
     server = ServerProcess(data, server_env)
     try:
-        keys = KEY.findall(server.output)
-        assert keys and len(set(keys)) == 1, server.output
+        assert not KEY.search(server.output), "piped output is no place for the admin's key"
+        key_file = data / "admin-key.txt"  # where it is instead, readable by its owner only
+        assert str(key_file) in server.output and key_file.stat().st_mode & 0o777 == 0o600
+        keys = KEY.findall(key_file.read_text())
+        assert keys and len(set(keys)) == 1
         admin_key = keys[0]
-        assert f"WANDB_BASE_URL={server.url}" in server.output and "wandb login" in server.output
+        assert f"WANDB_BASE_URL={server.url}" in key_file.read_text() and "wandb-jupyter login" in key_file.read_text()
         assert requests.get(f"{server.url}/health", timeout=10).json()["status"] == "ok"
         config = json.dumps({"lr": {"value": 0.1}})
         name = _gql(server.url, admin_key, UPSERT, {"name": "kept", "project": "p", "config": config})
@@ -165,3 +169,66 @@ def test_first_start_prints_the_admin_key_once_and_a_restart_keeps_everything(tm
     finally:
         restarted.stop()
     assert (data / "index.sqlite3").exists()
+
+
+def _dashboard_token(data: Path) -> str:
+    return json.loads((data / "dashboard-secrets.json").read_text())["token"]
+
+
+def test_a_host_beyond_loopback_warns_and_no_secret_reaches_piped_output(tmp_path, server_env) -> None:
+    data = tmp_path / "data"
+    server = ServerProcess(data, server_env, "--host", "0.0.0.0")
+    try:
+        assert "WARNING" in server.output and "plain HTTP" in server.output and "TLS" in server.output
+        assert not KEY.search(server.output) and _dashboard_token(data) not in server.output
+        key = KEY.search((data / "admin-key.txt").read_text()).group(0)
+        port = server.url.rsplit(":", 1)[1]
+        assert _gql(f"http://127.0.0.1:{port}", key, "{ viewer { name } }")["viewer"]["name"] == "admin"
+    finally:
+        server.stop()
+    quiet = ServerProcess(tmp_path / "quiet", server_env)  # on 127.0.0.1: no warning
+    try:
+        assert "WARNING" not in quiet.output
+    finally:
+        quiet.stop()
+
+
+def test_secrets_are_printed_only_to_a_file_of_its_owner(tmp_path, server_env) -> None:
+    for mode, printed in ((0o600, True), (0o644, False)):
+        data = tmp_path / f"data-{mode:o}"
+        log = tmp_path / f"server-{mode:o}.log"
+        log.touch(mode)
+        log.chmod(mode)
+        command = [sys.executable, "-m", "wandb_jupyter", "server", "--port", "0", "--data-dir", str(data)]
+        with open(log, "a") as out:
+            process = subprocess.Popen(command, env=server_env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + START_TIMEOUT
+            while "dashboard: " not in log.read_text() and time.monotonic() < deadline and process.poll() is None:
+                time.sleep(0.05)
+            text = log.read_text()
+            assert "dashboard: " in text, text
+            assert bool(KEY.search(text)) is printed, (oct(mode), text)
+            assert (_dashboard_token(data) in text) is printed
+        finally:
+            process.terminate()
+            process.wait(STOP_TIMEOUT)
+
+
+def test_the_login_hint_names_only_commands_that_exist() -> None:
+    """The hint once said ``wandb login``: the W&B SDK's command, which need not be installed."""
+    import shlex
+
+    from wandb_jupyter.cli import _parser
+    from wandb_jupyter.server import login_hint
+
+    commands = [
+        line[len("or: ") :]
+        for line in login_hint("http://127.0.0.1:8080", "local-" + "0" * 40).splitlines()
+        if line.startswith("or: ")
+    ]
+    assert commands
+    for command in commands:
+        argv = shlex.split(command)
+        assert argv[0] == "wandb-jupyter", command
+        assert _parser().parse_args(argv[1:]).command == "login"

@@ -20,7 +20,11 @@ import tornado.web
 from ..common._secrets import mask_url
 from ..dashboard._standalone import dashboard_secrets, standalone_routes
 from ..server import ServerContext, default_data_dir, login_hint
+from ..server._anonymous import AnonymousPolicy
 from ..server._handlers import NotFoundHandler, handlers
+from ..server._paths import ADMIN_KEY_FILE
+from ..server._tickets import SECRETS_FILE
+from ._startup import is_loopback, plain_http_warning, private_output, write_private
 
 __all__ = ["make_app", "serve"]
 
@@ -68,23 +72,47 @@ async def _serve(
     actual = sockets[0].getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{actual}{base_path.rstrip('/')}"
+    if not is_loopback(host):
+        print(plain_http_warning(host), file=out, flush=True)
+    private = private_output(out)
     first = server.ensure_admin()
     if first is not None:
-        user, key = first
-        print(
-            f"Created the admin user {user.name!r}. Its API key, shown only this once:\n\n  {key}\n\n"
-            f"Log in with:\n{login_hint(url, key)}\n"
-            f"More users: wandb-jupyter server user add NAME --data-dir {server.data_dir}\n",
-            file=out,
-        )
+        _announce_admin(server, url, *first, out=out, private=private)
     print(f"wandb-jupyter server: {url} (data in {server.data_dir})", file=out, flush=True)
     _, token = dashboard_secrets(server.data_dir)
-    print(f"dashboard: {url}/login?token={token}", file=out, flush=True)
+    if private:
+        print(f"dashboard: {url}/login?token={token}", file=out, flush=True)
+    else:
+        where = server.data_dir / SECRETS_FILE
+        print(
+            f"dashboard: {url}/login (log in with an API key; the admin's login link token is in {where}, "
+            "readable by you only)",
+            file=out,
+            flush=True,
+        )
     try:
         await asyncio.Event().wait()
     finally:
         http.stop()
         await http.close_all_connections()
+
+
+def _announce_admin(server: ServerContext, url: str, user: Any, key: str, *, out: TextIO, private: bool) -> None:
+    """Say that the admin user was made, and give its key: here when ``out`` is private, else in a 0600 file."""
+    more = f"More users: wandb-jupyter server user add NAME --data-dir {server.data_dir}\n"
+    if private:
+        print(
+            f"Created the admin user {user.name!r}. Its API key, shown only this once:\n\n  {key}\n\n"
+            f"Log in with:\n{login_hint(url, key)}\n{more}",
+            file=out,
+        )
+        return
+    path = write_private(server.data_dir / ADMIN_KEY_FILE, f"{key}\n\nLog in with:\n{login_hint(url, key)}\n")
+    print(
+        f"Created the admin user {user.name!r}. This output is not a terminal, so its API key is not shown "
+        f"here: it is in {path} (readable by you only; delete the file once you have it).\n{more}",
+        file=out,
+    )
 
 
 def serve(
@@ -95,15 +123,19 @@ def serve(
     base_path: str = "",
     out: TextIO | None = None,
     frame_ancestors: Sequence[str] = (),
+    anonymous: AnonymousPolicy | None = None,
 ) -> None:
     """Run the server until interrupted (Ctrl-C or SIGTERM).
 
     It prints ``wandb-jupyter server: <url> (data in <dir>)`` once it listens, then
     ``dashboard: <url>/login?token=<token>``, a link that logs a browser into the dashboard
-    as the admin (``server.launch`` reads both lines)."""
+    as the admin (``server.launch`` reads both lines). Secrets are printed only to a terminal
+    or a 0600 file (:mod:`._startup`). ``anonymous``: whether and how much anonymous accounts
+    are allowed (default: not at all)."""
     import signal
 
     server = ServerContext.open(data_dir or default_data_dir())
+    server.anonymous = anonymous or AnonymousPolicy()
     loop = asyncio.new_event_loop()
     task = loop.create_task(_serve(server, host, port, base_path, out or sys.stdout, tuple(frame_ancestors)))
     try:

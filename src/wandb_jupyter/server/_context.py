@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._accounts import hash_key, new_api_key
+from ._anonymous import AnonymousPolicy
+from ._errors import ClientError, Forbidden, NotFound, Unauthorized
 from ._runfiles import RunFileStore
 from ._signing import UrlSigner
 from ._sqlite import SQLiteStorage
@@ -28,24 +30,6 @@ __all__ = [
 ]
 
 INDEX_FILE = "index.sqlite3"
-
-
-class ClientError(Exception):
-    """A request the client got wrong; ``status`` is the HTTP status it earns."""
-
-    status = 400
-
-
-class Unauthorized(ClientError):
-    status = 401
-
-
-class Forbidden(ClientError):
-    status = 403
-
-
-class NotFound(ClientError):
-    status = 404
 
 
 def encode_id(kind: str, pk: int) -> str:
@@ -81,6 +65,7 @@ class ServerContext:
     signer: UrlSigner
     heartbeat_every: float = 2.0
     _beats: dict[int, float] = field(default_factory=dict)
+    anonymous: AnonymousPolicy = field(default_factory=AnonymousPolicy)
     #: The one thread that runs the API's work (GraphQL, file_stream, run files): the event loop stays free
     #: for other clients (and, inside Jupyter, for Jupyter), and the run files see one request at a time.
     worker: ThreadPoolExecutor = field(
@@ -142,6 +127,20 @@ class ServerContext:
         if run is None:
             raise NotFound(f"run {entity}/{project}/{run_name} does not exist")
         return run
+
+    # -- anonymous accounts ------------------------------------------------------------
+    def _runs_of(self, entity: Entity) -> list[Run]:
+        return [run for project in self.storage.list_projects(entity) for run in self.storage.list_runs(project)]
+
+    def check_anonymous_runs(self, entity: Entity) -> None:
+        """Forbidden when an anonymous ``entity`` holds its quota of runs already."""
+        if entity.anonymous:
+            self.anonymous.check_runs(len(self._runs_of(entity)))
+
+    def check_anonymous_bytes(self, entity: Entity, adding: int) -> None:
+        """QuotaExceeded when an anonymous ``entity``'s stored files and ``adding`` more bytes pass its quota."""
+        if entity.anonymous:
+            self.anonymous.check_bytes([self.data_dir / run.dir for run in self._runs_of(entity)], adding)
 
     def beat(self, run: Run, now: float | None = None) -> bool:
         """True when the run's heartbeat should be written (at most every ``heartbeat_every`` s)."""

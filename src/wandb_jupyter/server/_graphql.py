@@ -35,6 +35,7 @@ class GraphQLRequestContext:
     server: ServerContext
     caller: Caller
     base_url: str
+    remote_ip: str = ""
 
 
 def _formatted(errors: list[GraphQLError]) -> list[dict[str, Any]]:

@@ -138,7 +138,9 @@ class GraphQLHandler(BoundedBodyHandler):
             caller = self.caller()
         except ClientError as error:
             return self._handle_client_error(error)
-        context = GraphQLRequestContext(server=self.server, caller=caller, base_url=self.base_url)
+        context = GraphQLRequestContext(
+            server=self.server, caller=caller, base_url=self.base_url, remote_ip=self.request.remote_ip or ""
+        )
         status, payload = await self.in_worker(self._answer, context)
         if status == 401:
             self.set_header("WWW-Authenticate", 'Basic realm="wandb-jupyter"')
@@ -168,6 +170,7 @@ class FileStreamHandler(BoundedBodyHandler):
     def _store(self, caller: Caller, entity: str, project: str, run_name: str) -> dict[str, Any]:
         """Apply the request to the run's files and index (on the API thread); the answer to send."""
         run = self.server.writable_run(caller, entity, project, run_name)
+        self.server.check_anonymous_bytes(run.project.entity, len(self.request.body))
         body = self.json_body()
         entries = self._entries(body)
         exit_code = self._exit_code(body)
@@ -274,6 +277,14 @@ class UploadHandler(BaseHandler):
         if run is None:
             self.send_error_json(404, f"run {entity}/{project}/{run_name} does not exist")
             return
+        limit = MAX_UPLOAD_BYTES
+        if run.project.entity.anonymous:
+            try:
+                await self.in_worker(self.server.check_anonymous_bytes, run.project.entity, int(length or 0))
+            except ClientError as error:
+                self._handle_client_error(error)
+                return
+            limit = min(limit, self.server.anonymous.max_bytes)
         self._files = await self.in_worker(self.server.files.get, run.pk, run.dir)
         self._name = name
         try:
@@ -287,7 +298,7 @@ class UploadHandler(BaseHandler):
                 raise
             self.send_error_json(400, f"cannot store {name!r} in this run: {error.strerror or error}")
             return
-        self.request.connection.set_max_body_size(MAX_UPLOAD_BYTES)
+        self.request.connection.set_max_body_size(limit)
         self._tmp = tmp
         self._size = 0
 

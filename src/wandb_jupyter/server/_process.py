@@ -24,30 +24,40 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import urlencode
+
+from ._paths import ADMIN_KEY_FILE
+from ._tickets import dashboard_token
 
 __all__ = ["Launched", "launch"]
 
 _READY = re.compile(r"^wandb-jupyter server: (http://\S+)", re.M)
 _LOGIN = re.compile(r"^dashboard: (http://\S+)", re.M)
+_KEY = re.compile(r"\blocal-[0-9a-f]{40}\b")
 #: After the ready line, how long to wait for the dashboard line (printed right after it).
 _LOGIN_WAIT = 5.0
 
 
 class Launched(NamedTuple):
-    """A started server: its process, its URL, every line it printed so far, and its dashboard login link."""
+    """A started server: its process, its URL, every line it printed so far, its dashboard login link, and
+    the admin's API key when this start made it (printed, or written to the data dir's 0600 key file)."""
 
     process: subprocess.Popen
     url: str
     output: list[str]
     login_url: str | None = None
+    admin_key: str | None = None
 
     def __repr__(self) -> str:  # the login link carries the dashboard token
         return f"Launched(pid={self.process.pid}, url={self.url!r})"
 
 
-def _command(data_dir: Path, port: int, frame_ancestors: Sequence[str], verbose: int = 0) -> list[str]:
+def _command(
+    data_dir: Path, port: int, frame_ancestors: Sequence[str], verbose: int = 0, extra: Sequence[str] = ()
+) -> list[str]:
     command = [sys.executable, "-m", "wandb_jupyter", "server", "--port", str(port), "--data-dir", str(data_dir)]
     command += ["-v"] * verbose
+    command += extra
     for origin in frame_ancestors:
         command += ["--frame-ancestors", origin]
     return command
@@ -63,14 +73,17 @@ def launch(
     frame_ancestors: Sequence[str] = (),
     log_file: Path | None = None,
     verbose: int = 0,
+    extra_args: Sequence[str] = (),
 ) -> Launched:
     """Start a server on 127.0.0.1 and wait (at most ``timeout`` s) until it listens.
 
     ``frame_ancestors``: origins allowed to show the dashboard in a frame (a Jupyter
     server's origin). ``log_file``: see the module docstring (``stderr`` is ignored then).
-    ``verbose``: 1 logs every request, 2 everything (``-v``, ``-vv``).
+    ``verbose``: 1 logs every request, 2 everything (``-v``, ``-vv``). ``extra_args``: more options of
+    ``wandb-jupyter server`` (``--allow-anonymous``...). A server whose output is not private prints its
+    login link without the token: the link is then made from the token in its data dir.
     """
-    command = _command(data_dir, port, frame_ancestors, verbose)
+    command = _command(data_dir, port, frame_ancestors, verbose, extra_args)
     environ = None if env is None else dict(env)
     if log_file is None:
         process, output, wait = _start_piped(command, environ, stderr)
@@ -86,7 +99,26 @@ def launch(
         raise RuntimeError(f"wandb-jupyter server did not start within {timeout:.0f} s:\n" + text)
     wait(lambda text: _LOGIN.search(text) is not None, min(deadline, time.monotonic() + _LOGIN_WAIT))
     login = _LOGIN.search("".join(output))
-    return Launched(process=process, url=match.group(1), output=output, login_url=login.group(1) if login else None)
+    login_url = login.group(1) if login else None
+    if login_url is not None and "token=" not in login_url:
+        login_url = f"{login_url}?{urlencode({'token': dashboard_token(data_dir)})}"
+    return Launched(
+        process=process, url=match.group(1), output=output, login_url=login_url, admin_key=_admin_key(output, data_dir)
+    )
+
+
+def _admin_key(output: list[str], data_dir: Path) -> str | None:
+    """The key of the admin this start made: in its output, else in the key file it names."""
+    text = "".join(output)
+    if "Created the admin user" not in text:
+        return None
+    printed = _KEY.search(text)
+    if printed:
+        return printed.group(0)
+    try:
+        return (Path(data_dir) / ADMIN_KEY_FILE).read_text(encoding="utf-8").split()[0]
+    except (OSError, IndexError):
+        return None
 
 
 def _start_piped(

@@ -394,6 +394,7 @@ def resolve_upsert_bucket(_root: Any, info: GraphQLResolveInfo, input: dict[str,
     fields["updated_at"] = fields["heartbeat_at"] = now
     inserted = run is None
     if run is None:
+        server.check_anonymous_runs(project.entity)
 
         def numbered(number: int) -> dict[str, Any]:
             # the folder is made inside the index's transaction: when it cannot be, no row is committed
@@ -427,6 +428,7 @@ def _run_for_files(info: GraphQLResolveInfo, input: dict[str, Any]) -> Run:
 def resolve_create_run_files(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
     ctx = info.context
     run = _run_for_files(info, input)
+    ctx.server.check_anonymous_bytes(run.project.entity, 0)
     entity, project = run.project.entity.name, run.project.name
     files = []
     for name in input["files"]:
@@ -473,8 +475,10 @@ def resolve_upsert_model(_root: Any, info: GraphQLResolveInfo, input: dict[str, 
 
 
 def resolve_create_anonymous_entity(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
-    """A throwaway account whose runs are reachable only through their secret URL (``?apiKey=``)."""
+    """A throwaway account whose runs are reachable only through their secret URL (``?apiKey=``); only when
+    the admin allows them, a few an hour per client address (:mod:`._anonymous`)."""
     server = info.context.server
+    server.anonymous.admit(info.context.remote_ip)
     for _ in range(5):
         name = check_name(f"anony-mouse-{new_run_id()}")
         try:

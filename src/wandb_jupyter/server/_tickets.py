@@ -32,7 +32,15 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-__all__ = ["TICKET_TTL", "mint_ticket", "TicketBook", "TicketRefused", "ticket_login_url", "SECRETS_FILE"]
+__all__ = [
+    "TICKET_TTL",
+    "mint_ticket",
+    "TicketBook",
+    "TicketRefused",
+    "ticket_login_url",
+    "SECRETS_FILE",
+    "dashboard_token",
+]
 
 #: Seconds a ticket stays valid after it is minted.
 TICKET_TTL = 120
@@ -121,6 +129,11 @@ def _token_of(login_url: str | None, data_dir: str | Path) -> str:
         token = dict(parse_qsl(urlsplit(login_url).query)).get("token")
         if token:
             return token
+    return dashboard_token(data_dir)
+
+
+def dashboard_token(data_dir: str | Path) -> str:
+    """The dashboard token in a server's data dir (its 0600 secrets file); RuntimeError when unreadable."""
     path = Path(data_dir) / SECRETS_FILE
     try:
         return str(json.loads(path.read_text(encoding="utf-8"))["token"])
