@@ -22,6 +22,8 @@ from ._optional import require, type_name
 __all__ = ["Table"]
 
 _LOG_MODES = ("IMMUTABLE", "MUTABLE", "INCREMENTAL")
+#: Cells of these types go into the file as they are (rows of them skip the per-cell conversion).
+_PLAIN = frozenset((int, float, str, bool, type(None)))
 
 
 class Table(Media):
@@ -117,7 +119,9 @@ class Table(Media):
         if len(rows) > self.MAX_ROWS:
             logger.warning("Truncating wandb.Table object to %d rows.", self.MAX_ROWS)
             rows = rows[: self.MAX_ROWS]
-        cells = [[_cell(writer, key, step, value) for value in row] for row in rows]
+        cells = [
+            row if _PLAIN.issuperset(map(type, row)) else [_cell(writer, key, step, v) for v in row] for row in rows
+        ]
         try:
             text = dumps({"columns": self.columns, "data": cells})
         except (TypeError, ValueError) as error:
