@@ -114,7 +114,8 @@ class SweepController:
         for trial in self.state["trials"]:
             seen = observations.get(trial["run_id"])
             if seen is not None:
-                trial["state"] = seen.state
+                stopped = trial.get("stop_requested") and seen.state not in ACTIVE_TRIAL_STATES
+                trial["state"] = "stopped" if stopped else seen.state
                 trial["value"] = metric_value(seen.summary, self.spec.metric)
             elif trial["run_id"] in dropped and trial["state"] in ACTIVE_TRIAL_STATES:
                 trial["state"] = "failed"
