@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -160,6 +161,7 @@ class LocalBackend:
         else:
             self.wandb_dir = root
         self.where = str(root)
+        self._listing: tuple[str, list[tuple[list[Any], _LocalRun]]] | None = None
 
     # -- which runs ------------------------------------------------------------
     def _all(self) -> Iterator[_LocalRun]:
@@ -197,6 +199,26 @@ class LocalBackend:
     def runs_page(
         self, entity: str | None, project: str, filters: dict[str, Any], order: str, size: int, cursor: Any, count: bool
     ) -> tuple[list[dict[str, Any]], Any, int | None]:
+        """A page of the ordered matches. The first page reads every run folder once and keeps the ordered
+        list for the pages that follow (folders are read in this process, not sent: a list is cheap)."""
+        key = json.dumps([entity, project, filters, order], sort_keys=True, default=str)
+        if cursor is None or self._listing is None or self._listing[0] != key:
+            self._listing = (key, self._ordered(entity, project, filters, order))
+        listing = self._listing[1]
+        start = 0
+        if cursor is not None:
+            positions = [position for position, _ in listing]
+            if cursor not in positions:
+                raise UsageError("the cursor does not belong to this listing: start it again")
+            start = positions.index(cursor) + 1
+        page = listing[start : start + size]
+        more = start + size < len(listing)
+        rows = [run.attrs() for _, run in page]
+        return rows, (page[-1][0] if more and page else None), (len(listing) if count else None)
+
+    def _ordered(
+        self, entity: str | None, project: str | None, filters: dict[str, Any], order: str
+    ) -> list[tuple[list[Any], _LocalRun]]:
         try:
             matches = compile_filter(filters)
         except FilterError as error:
@@ -210,12 +232,10 @@ class LocalBackend:
                         yield record, run
 
         try:
-            page, more = select_page(matching(), order, cursor, size)
+            page, _ = select_page(matching(), order, None, sys.maxsize - 1)
         except FilterError as error:
             raise UsageError(f"invalid order: {error}") from None
-        total = sum(1 for _ in matching()) if count else None
-        rows = [run.attrs() for _, run in page]
-        return rows, (page[-1][0] if more and page else None), total
+        return page
 
     def _find(self, entity: str | None, project: str | None, run_id: str) -> _LocalRun:
         for run in self._all():

@@ -23,13 +23,24 @@ wrong, never a silent "matches nothing".
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-__all__ = ["FilterError", "RunRecord", "compile_filter", "compile_order", "parse_filters", "select_page", "MISSING"]
+__all__ = [
+    "FilterError",
+    "RunRecord",
+    "compile_filter",
+    "compile_order",
+    "parse_filters",
+    "select_page",
+    "by_creation",
+    "check_cursor",
+    "MISSING",
+]
 
 
 class FilterError(ValueError):
@@ -441,16 +452,29 @@ def _position(record: RunRecord, path: tuple[str, ...], tiebreak: Any) -> list[A
     return [0, bracket, comparable, tiebreak]
 
 
+def check_cursor(after: Any) -> Any:
+    """A decoded runs cursor, checked: ``[missing, bracket, value, tiebreak]``."""
+    if after is not None and not (isinstance(after, list) and len(after) == 4 and after[0] in (0, 1)):
+        raise FilterError(f"invalid cursor {after!r}: pass an endCursor given for the same filters and order")
+    return after
+
+
+def by_creation(order: str | None) -> bool | None:
+    """For an order on the creation time: whether it is descending (the runs index keeps that order, so a
+    page can be read from the cursor on); None for any other order."""
+    path, descending = compile_order(order)
+    return descending if len(path) == 1 and _FIELDS.get(path[0]) == "created_at" else None
+
+
 def select_page(
-    matches: Iterable[tuple[RunRecord, Any]], order: str | None, after: Any, size: int
+    matches: Iterable[tuple[RunRecord, Any]], order: str | None, after: Any, size: int, *, presorted: bool = False
 ) -> tuple[list[tuple[list[Any], Any]], bool]:
     """One page of runs in ``order``: ``size`` (position, item) pairs after the position ``after`` (None:
     from the start), and whether more follow. Only the page is kept (``heapq.nsmallest``), so memory is
-    bounded by ``size`` however many runs match. A run's name is its tiebreak."""
+    bounded by ``size`` however many runs match. A run's name is its tiebreak. ``presorted``: ``matches``
+    come in ``order`` already, from after the cursor on, so reading stops once the page is full."""
     path, descending = compile_order(order)
-    if after is not None and not (isinstance(after, list) and len(after) == 4 and after[0] in (0, 1)):
-        raise FilterError(f"invalid cursor {after!r}: pass an endCursor given for the same filters and order")
-    start = _comparable(after, descending) if after is not None else None
+    start = _comparable(check_cursor(after), descending) if after is not None else None
 
     def candidates() -> Iterable[tuple[tuple[Any, ...], list[Any], Any]]:
         for record, item in matches:
@@ -460,7 +484,10 @@ def select_page(
                 yield place, position, item
 
     try:
-        page = heapq.nsmallest(size + 1, candidates(), key=lambda entry: entry[0])
+        if presorted:
+            page = list(itertools.islice(candidates(), size + 1))
+        else:
+            page = heapq.nsmallest(size + 1, candidates(), key=lambda entry: entry[0])
     except TypeError:  # a cursor from another order (its value cannot be compared with this order's)
         raise FilterError("the cursor does not belong to this order") from None
     return [(position, item) for _, position, item in page[:size]], len(page) > size

@@ -38,6 +38,8 @@ from ..rundir._history_read import history_index
 from ..rundir._run_filter import (
     FilterError,
     RunRecord,
+    by_creation,
+    check_cursor,
     compile_filter,
     parse_filters,
     select_page,
@@ -179,10 +181,13 @@ def _predicate(filters: str | None) -> Any:
         raise ClientError(f"invalid filters: {error}") from None
 
 
-def _matching(info: GraphQLResolveInfo, project: Project, filters: str | None) -> Iterator[tuple[RunRecord, Run]]:
+def _matching(
+    info: GraphQLResolveInfo, project: Project, filters: str | None, **order: Any
+) -> Iterator[tuple[RunRecord, Run]]:
+    """The runs that match, with their records; ``order``: iter_runs' ``descending`` and ``after``."""
     ctx = info.context
     matches = _predicate(filters)
-    for run in ctx.server.storage.iter_runs(project):
+    for run in ctx.server.storage.iter_runs(project, **order):
         record = _record(ctx, run)
         if matches(record):
             yield record, run
@@ -208,7 +213,14 @@ def resolve_runs(
 ) -> dict[str, Any]:
     size = _page_size(first)
     try:
-        page, more = select_page(_matching(info, root._project, filters), order, _uncursor(after), size)
+        start = check_cursor(_uncursor(after))
+        descending = by_creation(order)
+        if descending is None:  # any order: every match is looked at, the page kept
+            page, more = select_page(_matching(info, root._project, filters), order, start, size)
+        else:  # by creation time: the index reads from the cursor on, and stops when the page is full
+            since = (start[2], start[3]) if start is not None and isinstance(start[2], (int, float)) else None
+            matches = _matching(info, root._project, filters, descending=descending, after=since)
+            page, more = select_page(matches, order, start, size, presorted=True)
     except FilterError as error:
         raise ClientError(f"invalid order or cursor: {error}") from None
     cursors = [_cursor(position) for position, _ in page]

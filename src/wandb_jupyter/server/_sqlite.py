@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS members (
     PRIMARY KEY (entity_pk, user_pk));
 CREATE TABLE IF NOT EXISTS api_keys (
     key_hash TEXT PRIMARY KEY, user_pk INTEGER NOT NULL REFERENCES users(pk), created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS view_tokens (
+    token_hash TEXT PRIMARY KEY, user_pk INTEGER NOT NULL REFERENCES users(pk), created_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS projects (
     pk INTEGER PRIMARY KEY, entity_pk INTEGER NOT NULL REFERENCES entities(pk), name TEXT NOT NULL,
     created_at REAL NOT NULL, UNIQUE (entity_pk, name));
@@ -47,7 +49,7 @@ CREATE TABLE IF NOT EXISTS runs (
     config TEXT, summary TEXT, host TEXT, program TEXT, repo TEXT, "commit" TEXT,
     state TEXT NOT NULL DEFAULT 'running', sweep TEXT, username TEXT, user_email TEXT, exit_code INTEGER,
     heartbeat_at REAL, updated_at REAL, UNIQUE (project_pk, name));
-CREATE INDEX IF NOT EXISTS runs_by_number ON runs (project_pk, number);
+CREATE INDEX IF NOT EXISTS runs_by_creation ON runs (project_pk, created_at, name);
 """
 
 
@@ -153,6 +155,20 @@ class SQLiteStorage(Storage):
     def user_by_key(self, key_hash: str) -> User | None:
         return self._user(
             self._one(self._USER_SELECT + " JOIN api_keys k ON k.user_pk = u.pk WHERE k.key_hash = ?", (key_hash,))
+        )
+
+    def add_view_token(self, user: User, token_hash: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO view_tokens (token_hash, user_pk, created_at) VALUES (?, ?, ?)",
+                (token_hash, user.pk, time.time()),
+            )
+
+    def user_by_view_token(self, token_hash: str) -> User | None:
+        return self._user(
+            self._one(
+                self._USER_SELECT + " JOIN view_tokens v ON v.user_pk = u.pk WHERE v.token_hash = ?", (token_hash,)
+            )
         )
 
     # -- entities ------------------------------------------------------------
@@ -313,19 +329,26 @@ class SQLiteStorage(Storage):
             for row in self._all("SELECT * FROM runs WHERE project_pk = ? ORDER BY number", (project.pk,))  # type: ignore[misc]
         ]
 
-    def iter_runs(self, project: Project, batch: int = 500) -> Iterator[Run]:
-        """Keyset pages by run number, so no query stays open between the caller's steps."""
-        after = 0
+    def iter_runs(
+        self, project: Project, batch: int = 500, *, descending: bool = False, after: tuple[float, str] | None = None
+    ) -> Iterator[Run]:
+        """Keyset pages by (created_at, name), so no query stays open between the caller's steps."""
+        direction, beyond = ("DESC", "<") if descending else ("ASC", ">")
+        order = f"ORDER BY created_at {direction}, name ASC LIMIT ?"
         while True:
-            rows = self._all(
-                "SELECT * FROM runs WHERE project_pk = ? AND number > ? ORDER BY number LIMIT ?",
-                (project.pk, after, batch),
-            )
+            if after is None:
+                rows = self._all(f"SELECT * FROM runs WHERE project_pk = ? {order}", (project.pk, batch))
+            else:
+                rows = self._all(
+                    f"SELECT * FROM runs WHERE project_pk = ? AND (created_at {beyond} ? OR "
+                    f"(created_at = ? AND name > ?)) {order}",
+                    (project.pk, after[0], after[0], after[1], batch),
+                )
             for row in rows:
                 yield self._run(row, project)  # type: ignore[misc]
             if len(rows) < batch:
                 return
-            after = rows[-1]["number"]
+            after = (rows[-1]["created_at"], rows[-1]["name"])
 
     def count_runs(self, project: Project) -> int:
         return self._one("SELECT COUNT(*) AS n FROM runs WHERE project_pk = ?", (project.pk,))["n"]

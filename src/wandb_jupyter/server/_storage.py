@@ -133,6 +133,13 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     def user_by_key(self, key_hash: str) -> User | None: ...
 
+    @abc.abstractmethod
+    def add_view_token(self, user: User, token_hash: str) -> None:
+        """Record the hash of the view token of ``user``'s shared links (anonymous accounts)."""
+
+    @abc.abstractmethod
+    def user_by_view_token(self, token_hash: str) -> User | None: ...
+
     # -- entities ------------------------------------------------------------
     @abc.abstractmethod
     def get_entity(self, name: str) -> Entity | None: ...
@@ -191,9 +198,20 @@ class Storage(abc.ABC):
     def list_runs(self, project: Project) -> list[Run]: ...
 
     # Reading runs back (the public API): defaults any backend gets; a database overrides them to stream.
-    def iter_runs(self, project: Project, batch: int = 500) -> Iterator[Run]:
-        """The project's runs in creation order, read ``batch`` at a time (memory stays bounded)."""
-        yield from self.list_runs(project)
+    def iter_runs(
+        self, project: Project, batch: int = 500, *, descending: bool = False, after: tuple[float, str] | None = None
+    ) -> Iterator[Run]:
+        """The project's runs by creation time, ties by name (``descending``: newest first, ties still by
+        name), from the one after ``(created_at, name)``; read ``batch`` at a time (memory stays bounded)."""
+        runs = sorted(self.list_runs(project), key=lambda run: run.name)
+        runs.sort(key=lambda run: run.created_at, reverse=descending)
+        for run in runs:
+            if after is not None:
+                if (run.created_at < after[0]) if descending else (run.created_at > after[0]):
+                    pass
+                elif run.created_at != after[0] or run.name <= after[1]:
+                    continue
+            yield run
 
     def count_runs(self, project: Project) -> int:
         return len(self.list_runs(project))
