@@ -183,3 +183,19 @@ def env_for_subprocess(env_for_subprocess: dict[str, str]) -> dict[str, str]:
     env = dict(env_for_subprocess)
     env.pop("WANDB_API_KEY", None)
     return env
+
+
+def test_anonymous_login_gets_an_anonymous_account(live_server, env_for_subprocess, tmp_path) -> None:
+    live_server.ctx.anonymous.enabled = True  # off unless the server's admin allows them
+    done = _python(
+        f"""
+        import wandb_jupyter as wandb
+        print(wandb.login(anonymous="must", host="{live_server.url}"))
+        print(wandb.login(anonymous="allow", host="{live_server.url}", verify=False))  # a key is there now
+        """,
+        env_for_subprocess,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]
+    assert "login anonymous" in _netrc(env_for_subprocess).read_text()

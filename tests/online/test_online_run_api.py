@@ -163,3 +163,16 @@ def test_a_run_resumed_from_the_server_keeps_its_definitions(online, tmp_path, m
     again.finish(quiet=True)
     state = _server_state(online, "resume-m")
     assert state["summary"]["loss"] == {"min": 0.5} and state["m"]["loss"]["summary"] == {1}
+
+
+def test_mark_preempting_reaches_the_server_while_the_run_goes_on(online) -> None:
+    import time
+
+    run = wandb.init(project="p")
+    run.log({"a": 1})
+    run.mark_preempting()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and server_run(online, run.id).state != "preempting":
+        time.sleep(0.05)
+    assert server_run(online, run.id).state == "preempting"
+    run.finish(quiet=True)

@@ -71,21 +71,24 @@ def append_alert(root: Path, record: dict[str, Any]) -> None:
         handle.write(json.dumps(record, separators=(",", ":")) + "\n")
 
 
-def read_alerts(root: Path) -> list[dict[str, Any]]:
-    """Every whole alert of a run directory, in order (a torn last line is left for later)."""
+def read_alerts(root: Path) -> tuple[list[dict[str, Any] | None], int]:
+    """Every whole alert of a run directory, in order, and the bytes they take (a torn last line,
+    or one appended while reading, is left for later). A broken line is None: it keeps the count."""
     try:
-        text = (Path(root) / ALERTS_FILE).read_text(encoding="utf-8")
+        data = (Path(root) / ALERTS_FILE).read_bytes()
     except OSError:
-        return []
-    alerts = []
-    for line in text.splitlines(keepends=True):
-        if not line.endswith("\n"):
+        return [], 0
+    alerts: list[dict[str, Any] | None] = []
+    consumed = 0
+    for line in data.splitlines(keepends=True):
+        if not line.endswith(b"\n"):
             break
+        consumed += len(line)
         try:
             alerts.append(json.loads(line))
         except ValueError:
-            alerts.append(None)  # keeps the count of lines; the sender skips it
-    return alerts
+            alerts.append(None)
+    return alerts, consumed
 
 
 def mark_preempting(root: Path) -> None:

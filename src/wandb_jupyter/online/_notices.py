@@ -44,7 +44,7 @@ def send_notices(api: Api, paths: RunPaths, state: SyncState) -> int:
 
 def _send_alerts(api: Api, paths: RunPaths, state: SyncState) -> int:
     offset = state.stream(ALERTS_FILE)
-    alerts = read_alerts(paths.root)
+    alerts, consumed = read_alerts(paths.root)
     requests = 0
     for alert in alerts[offset.lines :]:
         if isinstance(alert, dict):
@@ -62,9 +62,6 @@ def _send_alerts(api: Api, paths: RunPaths, state: SyncState) -> int:
             logger.debug("skipping a broken line of %s", paths.root / ALERTS_FILE)
         offset.lines += 1
         state.save()
-    try:
-        offset.bytes = (paths.root / ALERTS_FILE).stat().st_size if offset.lines == len(alerts) else offset.bytes
-    except OSError:
-        pass
+    offset.bytes = consumed  # what was read, not the file's size now: alerts appended meanwhile come next round
     state.save()
     return requests

@@ -183,7 +183,7 @@ class FileStreamHandler(BoundedBodyHandler):
             fields.update(state="finished" if exit_code == 0 else "failed", exit_code=exit_code)
         elif body.get("preempting"):
             fields["state"] = "preempting"
-        elif entries and run.state not in ("running", "stopping"):
+        elif entries and run.state not in ("running", "stopping", "preempting"):
             fields.update(state="running", exit_code=None)  # a resumed run streams again
         if fields or self.server.beat(run):
             fields["heartbeat_at"] = fields["updated_at"] = time.time()
