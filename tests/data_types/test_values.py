@@ -187,3 +187,40 @@ def test_a_disabled_run_takes_data_types_and_writes_nothing(isolated) -> None:
     run.summary["best"] = image
     run.finish()
     assert run.summary["best"] is image and not list(isolated.rglob("media"))
+
+
+def test_a_disk_that_fills_up_with_images_stops_logging_not_the_program(tmp_path, env_for_subprocess) -> None:
+    """A 512 KiB tmpfs (root with mount rights only) filled by images: one warning, exit 0, every row whole."""
+    mount_point = tmp_path / "small-fs"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount_point)], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
+    try:
+        script = (
+            "import numpy as np, wandb_jupyter as wandb\n"
+            "run = wandb.init(mode='offline', project='p', settings={'console': 'off'})\n"
+            "rng = np.random.default_rng(5)\n"
+            "for i in range(200):\n"
+            "    run.log({'img': wandb.Image(rng.integers(0, 256, size=(48, 48, 3), dtype=np.uint8)), 'i': i})\n"
+            "run.summary['last'] = wandb.Image(rng.integers(0, 256, size=(48, 48, 3), dtype=np.uint8))\n"
+            "run.finish()\n"
+            "print('DONE', run.exit_code)\n"
+        )
+        env = dict(env_for_subprocess, WANDB_DIR=str(mount_point))
+        done = subprocess.run(
+            [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0 and "DONE 0" in done.stdout, done.stderr
+        assert done.stderr.count("logging stopped:") == 1 and "No space left on device" in done.stderr
+        files = next(mount_point.glob("wandb/offline-run-*/files"))
+        rows = [json.loads(line) for line in (files / "wandb-history.jsonl").read_text().splitlines()]
+        assert 0 < len(rows) < 200 and [row["i"] for row in rows] == list(range(len(rows)))
+        for row in rows:
+            data = (files / row["img"]["path"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == row["img"]["sha256"]
+        assert not list((files / "media").rglob(".*"))  # no temporary file left behind
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)

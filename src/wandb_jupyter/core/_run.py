@@ -286,7 +286,12 @@ class Run:
         row["_timestamp"] = time.time()
         if self._metric_defs is not None:
             self._metric_defs.complete_row(row)
-        line, row, media = encode_logged_row(row, self.paths.files, self._step)  # media files first, fsynced
+        try:
+            line, row, media = encode_logged_row(row, self.paths.files, self._step)  # media files first, fsynced
+        except OSError as error:  # a media file could not be written: the disk is full (see _storage_failed)
+            self._storage_failed(self.paths.files / "media", error)
+            self._step += 1
+            return
         if len(line) > MAX_ROW_BYTES // 4:  # only long rows are measured in bytes
             try:
                 _check_row_size(line)
@@ -317,7 +322,12 @@ class Run:
         self._write_config()
 
     def _summary_media(self, key: str, value: Any) -> Any:
-        converted, media = summary_media(key, value, self.paths.files)
+        """A data type set in the summary, stored under files/media; None when the disk took no more."""
+        try:
+            converted, media = summary_media(key, value, self.paths.files)
+        except OSError as error:
+            self._storage_failed(self.paths.files / "media", error)
+            return None
         if media.config:
             self._add_media_config(media.config)
         return converted

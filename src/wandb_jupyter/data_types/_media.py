@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..common._errors import UsageError
-from ..rundir._rundir import fsync_dir
+from ..rundir._rundir import fsync_dir, storage_error
 
 __all__ = ["WBValue", "Media", "BatchableMedia", "MediaWriter", "safe_key"]
 
@@ -135,27 +135,21 @@ class MediaWriter:
         self.bound: list[Media] = []
 
     def write(self, relative: str, content: bytes | None, source: Path | None) -> str:
-        """Put one file at ``files/<relative>`` (whole and fsynced); returns ``relative``."""
+        """Put one file at ``files/<relative>`` (whole and fsynced); returns ``relative``.
+
+        A full disk (or quota, file size limit, read-only folder) raises its OSError, which the run
+        turns into "logging stopped"; any other failure (a name too long) is a UsageError.
+        """
         target = self.files_dir / relative
-        if target.exists():  # same name, same content hash: already there (a value logged twice)
-            return relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            with open(temporary, "wb") as handle:
-                if content is not None:
-                    handle.write(content)
-                else:
-                    assert source is not None
-                    with open(source, "rb") as original:
-                        for block in iter(lambda: original.read(1 << 20), b""):
-                            handle.write(block)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+            if target.exists():  # same name, same content hash: already there (a value logged twice)
+                return relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write_whole(target, content, source)
+        except OSError as error:
+            if storage_error(error):
+                raise
+            raise UsageError(f"cannot write media file {relative}: {error.strerror or error}") from None
         self.written.append(target)
         self.folders.add(target.parent)
         return relative
@@ -176,3 +170,23 @@ class MediaWriter:
         for media in self.bound:
             media._path = None
         self.bound.clear()
+
+
+def _write_whole(target: Path, content: bytes | None, source: Path | None) -> None:
+    """Write under a dotted temporary name (the sender skips those), fsync, rename into place."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as handle:
+            if content is not None:
+                handle.write(content)
+            else:
+                assert source is not None
+                with open(source, "rb") as original:
+                    for block in iter(lambda: original.read(1 << 20), b""):
+                        handle.write(block)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
