@@ -89,6 +89,8 @@ def _initial_config(settings: ResolvedSettings, resumed: Any, config: Any, inclu
     if exclude:
         given = {k: v for k, v in given.items() if k not in set(exclude)}
     merged.update(given)
+    if settings.sweep_param_path:  # a sweep trial's parameters win over the program's own, as with W&B's agents
+        merged.update(load_config_file(settings.sweep_param_path, "WANDB_SWEEP_PARAM_PATH"))
     return merged
 
 

@@ -95,6 +95,7 @@ def build_metadata(settings: ResolvedSettings, *, run_id: str, name: str, starte
         ("group", settings.run_group),
         ("jobType", settings.job_type),
         ("notes", settings.notes),
+        ("sweep", settings.sweep_id),
     ):
         if value:
             metadata[key] = value

@@ -191,6 +191,7 @@ def upsert_variables(
         "groupName": metadata.get("group") or None,
         "jobType": metadata.get("jobType") or None,
         "host": metadata.get("host") or None,
+        "sweep": metadata.get("sweep") or None,
         "program": metadata.get("program") or None,
         "commit": git.get("commit") or None,
         "repo": git.get("remote") or None,

@@ -297,6 +297,22 @@ SETTINGS: tuple[Setting, ...] = (
         default=20.0,
         help="Seconds an online init() waits for the server's answer before the run goes on locally.",
     ),
+    Setting(
+        name="sweep_id",
+        env=("WANDB_SWEEP_ID",),
+        parse=p.run_id,
+        group=_G_ADV,
+        in_files=False,
+        help="The sweep this run is a trial of (set by sweep agents, ours and W&B's); the run records it.",
+    ),
+    Setting(
+        name="sweep_param_path",
+        env=("WANDB_SWEEP_PARAM_PATH",),
+        parse=p.path,
+        group=_G_ADV,
+        in_files=False,
+        help="YAML file of the trial's parameters (set by sweep agents); they override init(config=...).",
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

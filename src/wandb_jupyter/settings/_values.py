@@ -42,3 +42,5 @@ class SettingValues:
     stats_interval: float
     disable_stats: bool
     init_timeout: float
+    sweep_id: str | None
+    sweep_param_path: Path | None
