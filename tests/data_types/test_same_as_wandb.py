@@ -99,6 +99,15 @@ with open("page.html", "w") as f:
     f.write("<html><body><p>from a file</p></body></html>")
 with open("cube.obj", "w") as f:
     f.write("v 0 0 0\\nv 1 0 0\\nv 0 1 0\\nf 1 2 3\\n")
+import wave
+with wave.open("tone.wav", "wb") as out:
+    out.setnchannels(1)
+    out.setsampwidth(2)
+    out.setframerate(8000)
+    out.writeframes((np.sin(np.arange(800) / 5.0) * 20000).astype("<i2").tobytes())
+from PIL import Image as PILImage
+frames = [PILImage.fromarray(rng.randint(0, 256, size=(10, 12, 3)).astype(np.uint8)) for _ in range(3)]
+frames[0].save("clip.gif", save_all=True, append_images=frames[1:], loop=0, duration=100)
 with open("water.pdb", "w") as f:
     f.write("ATOM      1  O   HOH A   1       0.000   0.000   0.000  1.00  0.00           O\\nEND\\n")
 run = wandb.init(project="p")
@@ -125,6 +134,9 @@ run.log({
     "plotly": go.Figure(data=[go.Scatter(x=[1, 2, 3], y=[4, 1, 2])]),
     "pages": [wandb.Html("<p>1</p>"), wandb.Html("<p>2</p>")],
     "molecule": wandb.Molecule("water.pdb", caption="water"),
+    "audio_file": wandb.Audio("tone.wav", caption="from a file"),
+    "video_file": wandb.Video("clip.gif", caption="from a file"),
+    "videos": [wandb.Video("clip.gif"), wandb.Video("clip.gif")],
     "molecules": [wandb.Molecule("water.pdb"), wandb.Molecule(open("water.pdb"), file_type="pdb")],
 })
 import matplotlib
