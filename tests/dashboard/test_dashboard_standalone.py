@@ -18,6 +18,7 @@ import pytest
 import requests
 
 import wandb_jupyter as wandb
+from wandb_jupyter.common._share import view_token
 
 from .conftest import FRAME_ORIGIN, Standalone, json_of, run_child
 
@@ -151,7 +152,10 @@ def test_history_downsampling_keeps_every_extreme(standalone: Standalone) -> Non
     assert len(capped["x"]) <= 5000
     by_time = standalone.api("run/admin/p/big/history", keys="wave", x="_runtime", samples=1000)["series"]["wave"]
     assert max(by_time["y"]) == 1e6 and by_time["x"][by_time["y"].index(1e6)] == spike_max / 10
-    assert standalone.get("/_dashboard/api/run/admin/p/big/history", x="wave").status_code == 400
+    # any logged metric may be the x axis (W&B's x = a metric); an empty one is refused
+    against = standalone.api("run/admin/p/big/history", keys="sparse", x="wave")["series"]["sparse"]
+    assert against["x"] and all(-1e6 <= x <= 1e6 for x in against["x"])
+    assert standalone.get("/_dashboard/api/run/admin/p/big/history", x="").status_code == 400
     assert standalone.get("/_dashboard/api/run/admin/p/big/history", samples="many").status_code == 400
 
 
@@ -225,17 +229,17 @@ def test_sessions_secret_links_and_who_sees_what(standalone: Standalone) -> None
     entity = standalone.upsert("q", "anon", key=anon_key)["project"]["entity"]["name"]
     assert standalone.get(f"/_dashboard/api/runs/{entity}/q").status_code == 404
     assert entity not in {p["entity"] for p in standalone.api("projects")["projects"]}
-    secret = requests.get(f"{api}/runs/{entity}/q", params={"apiKey": anon_key}, timeout=10)
+    view = {"view": view_token(anon_key)}  # what its shared link carries (read-only)
+    secret = requests.get(f"{api}/runs/{entity}/q", params=view, timeout=10)
     assert secret.status_code == 200 and [r["id"] for r in secret.json()["runs"]] == ["anon"]
-    by_secret = requests.get(f"{api}/projects", params={"apiKey": anon_key}, timeout=10).json()["projects"]
+    by_secret = requests.get(f"{api}/projects", params=view, timeout=10).json()["projects"]
     assert [(p["entity"], p["project"]) for p in by_secret] == [(entity, "q")]  # that entity only
-    assert requests.get(f"{api}/runs/admin/p", params={"apiKey": anon_key}, timeout=10).status_code == 404
-    shell = requests.get(
-        f"{standalone.url}/{entity}/q/runs/anon", params={"apiKey": anon_key}, timeout=10, allow_redirects=False
-    )
+    assert requests.get(f"{api}/runs/admin/p", params=view, timeout=10).status_code == 404
+    shell = requests.get(f"{standalone.url}/{entity}/q/runs/anon", params=view, timeout=10, allow_redirects=False)
     assert shell.status_code == 200 and "wandb-dashboard-base" in shell.text
-    # an admin key in the apiKey slot is no login
+    # an API key in a URL is no login, the anonymous account's own key neither
     assert requests.get(f"{api}/projects", params={"apiKey": standalone.key}, timeout=10).status_code == 401
+    assert requests.get(f"{api}/runs/{entity}/q", params={"apiKey": anon_key}, timeout=10).status_code == 401
 
     # the login form: an API key plus the XSRF token of the form
     form = requests.Session()

@@ -1,6 +1,6 @@
 /**
  * The dashboard's JSON API (`{base}/_dashboard/api/...`, GET only): its answer types and one
- * fetch wrapper that forwards a secret link's `apiKey` and turns failures into ApiError.
+ * fetch wrapper that forwards a shared link's view token (`view`) and turns failures into ApiError.
  */
 
 export type RunState = 'running' | 'finished' | 'failed' | 'crashed' | string;
@@ -42,6 +42,10 @@ export interface RunDetail extends RunRow {
   readonly metrics: readonly string[];
   readonly system_metrics: readonly string[];
   readonly files: readonly FileInfo[];
+  /** The exit code of an ended run (null while running or unknown). */
+  readonly exit_code?: number | null;
+  /** metric -> the x key define_metric chose for it (metrics without one use _step). */
+  readonly step_metrics?: Readonly<Record<string, string>>;
 }
 
 export interface RunsAnswer {
@@ -96,12 +100,12 @@ export function segments(...parts: string[]): string {
   return parts.map(encodeURIComponent).join('/');
 }
 
-/** The URL of an API call: `{base}/_dashboard/api/{path}?params&apiKey=`. */
+/** The URL of an API call: `{base}/_dashboard/api/{path}?params&view=`. */
 export function apiUrl(
   base: string,
   path: string,
   params: Params,
-  apiKey: string | null
+  viewToken: string | null
 ): string {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
@@ -109,8 +113,8 @@ export function apiUrl(
       query.set(key, String(value));
     }
   }
-  if (apiKey) {
-    query.set('apiKey', apiKey);
+  if (viewToken) {
+    query.set('view', viewToken);
   }
   const qs = query.toString();
   return `${base}/_dashboard/api/${path}${qs ? `?${qs}` : ''}`;
@@ -119,13 +123,13 @@ export function apiUrl(
 export class Api {
   constructor(
     readonly base: string,
-    readonly apiKey: string | null,
+    readonly viewToken: string | null,
     private readonly fetchImpl: typeof fetch = (input, init) =>
       fetch(input, init)
   ) {}
 
   url(path: string, params: Params = {}): string {
-    return apiUrl(this.base, path, params, this.apiKey);
+    return apiUrl(this.base, path, params, this.viewToken);
   }
 
   private async request(path: string, params: Params): Promise<Response> {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import abc
 import datetime as _dt
+import fnmatch
 import json
 import os
 import threading
@@ -39,6 +40,7 @@ __all__ = [
     "read_json_file",
     "parse_time",
     "flatten",
+    "step_metrics",
     "MAX_OUTPUT_BYTES",
 ]
 
@@ -89,6 +91,7 @@ class RunInfo:
     notes: str | None = None
     config_json: str | None = None
     summary_json: str | None = None
+    exit_code: int | None = None
 
     @property
     def files(self) -> Path:
@@ -217,6 +220,37 @@ def run_config(info: RunInfo) -> dict[str, Any]:
     if not data:
         return {}
     return flatten(unwrap_wandb_config(data), skip_private=False)
+
+
+def step_metrics(info: RunInfo, metrics: list[str]) -> dict[str, str]:
+    """Which x each metric is drawn against by default: the step metric ``define_metric`` chose,
+    read from the config's ``_wandb.m`` entries (``"1"`` name, ``"2"`` glob, ``"5"`` the 1-based
+    index of the step metric's entry). Metrics without one are left out (they use ``_step``)."""
+    data = _loads_object(info.config_json)
+    if data is None:
+        data = _PARSED.get(info.files / CONFIG, _yaml_object, "yaml")
+    block = (data or {}).get("_wandb")
+    block = block.get("value", block) if isinstance(block, dict) else None
+    entries = block.get("m") if isinstance(block, dict) else None
+    if not isinstance(entries, list):
+        return {}
+    rules: list[tuple[str, bool, str]] = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        step = entry.get("5")
+        if isinstance(step, int) and 0 < step <= len(entries) and isinstance(entries[step - 1], dict):
+            x = entries[step - 1].get("1")
+            name, glob = entry.get("1"), entry.get("2")
+            if isinstance(x, str) and x and isinstance(name or glob, str):
+                rules.append((name or glob, not name, x))
+    chosen: dict[str, str] = {}
+    for metric in metrics:
+        for pattern, is_glob, x in rules:
+            if (fnmatch.fnmatchcase(metric, pattern) if is_glob else metric == pattern) and metric != x:
+                chosen[metric] = x
+                break
+    return chosen
 
 
 def run_summary_raw(info: RunInfo) -> dict[str, Any]:

@@ -34,7 +34,17 @@ import tornado.ioloop
 import tornado.web
 
 from ..rundir._rundir import EVENTS, HISTORY
-from ._catalog import Catalog, RunInfo, Viewer, list_run_files, read_output, resolve_run_file, run_metadata, run_row
+from ._catalog import (
+    Catalog,
+    RunInfo,
+    Viewer,
+    list_run_files,
+    read_output,
+    resolve_run_file,
+    run_metadata,
+    run_row,
+    step_metrics,
+)
 from ._series import DEFAULT_SAMPLES, MAX_SAMPLES, MIN_SAMPLES, X_KEYS, SeriesCache
 
 __all__ = [
@@ -58,6 +68,7 @@ CSP = (
 # Files a browser may show instead of saving; always as text/plain, never as HTML.
 INLINE_SUFFIXES = frozenset({".ipynb", ".json", ".txt", ".log", ".yaml", ".yml", ".md", ".py"})
 DEFAULT_OUTPUT_TAIL = 1000
+MAX_X_KEY = 256
 MAX_OUTPUT_TAIL = 100_000
 _ORIGIN = re.compile(r"^(?:https?://(?:\*\.)?[A-Za-z0-9.-]+|https?://\[[0-9A-Fa-f:.]+\])(?::(?:\d{1,5}|\*))?$")
 
@@ -242,6 +253,8 @@ class RunLogic:
                 "metrics": metrics,
                 "system_metrics": system,
                 "files": list_run_files(info),
+                "exit_code": info.exit_code,
+                "step_metrics": step_metrics(info, metrics),
             }
 
         await self.answer(produce)
@@ -255,8 +268,8 @@ class _SeriesLogic:
         try:
             keys = self.requested_keys()
             x = self.fixed_x or self.get_query_argument("x", "_step")
-            if x not in X_KEYS:
-                raise ClientError(400, f"x must be one of {', '.join(X_KEYS)}")
+            if not x or len(x) > MAX_X_KEY:  # any logged metric may be the x axis
+                raise ClientError(400, f"x must be one of {', '.join(X_KEYS)} or a logged metric")
             samples = self.query_int("samples", DEFAULT_SAMPLES)
             if samples < 1:
                 raise ClientError(400, "samples must be at least 1")

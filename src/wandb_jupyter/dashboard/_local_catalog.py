@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..rundir._local_runs import run_state
+from ..rundir._local_runs import exit_code_of, run_state
 from ..rundir._rundir import EVENTS, HISTORY, METADATA, OUTPUT, SUMMARY, RunPaths, iter_runs
 from ._catalog import Catalog, ProjectInfo, RunInfo, Viewer, parse_time, read_json_file
 
@@ -211,6 +211,7 @@ class LocalCatalog(Catalog):
             tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else (),
             user=_text(metadata.get("username")) or _text(metadata.get("email")),
             notes=_text(metadata.get("notes")),
+            exit_code=exit_code_of(summary),
         )
 
 

@@ -88,4 +88,5 @@ class ServerCatalog(Catalog):
             notes=run.notes,
             config_json=run.config,
             summary_json=run.summary,
+            exit_code=run.exit_code,
         )

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from ._rundir import HISTORY, METADATA, SUMMARY, RunPaths, count_lines, iter_runs
 
-__all__ = ["LocalRun", "list_local_runs", "describe_run", "run_state"]
+__all__ = ["LocalRun", "list_local_runs", "describe_run", "run_state", "exit_code_of"]
 
 
 class LocalRun(NamedTuple):
@@ -57,6 +57,12 @@ def _state(metadata: dict[str, Any], exit_code: Any) -> str:
 def _exit_code(summary: dict[str, Any]) -> Any:
     wandb_block = summary.get("_wandb") or {}
     return wandb_block.get("exitcode") if isinstance(wandb_block, dict) else None
+
+
+def exit_code_of(summary: dict[str, Any]) -> int | None:
+    """The exit code a finished run recorded in its summary's ``_wandb`` block, else None."""
+    code = _exit_code(summary)
+    return code if isinstance(code, int) and not isinstance(code, bool) else None
 
 
 def run_state(metadata: dict[str, Any], summary: dict[str, Any]) -> str:

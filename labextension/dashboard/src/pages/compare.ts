@@ -6,10 +6,12 @@ import type { RunDetail, RunRow } from '../api.js';
 import { axisKindFor } from '../chart.js';
 import {
   ChartGrid,
+  chartControls,
   chartFilter,
   rememberedXAxis,
   xAxisSelect
 } from '../chartgrid.js';
+import { loadHistory } from '../history.js';
 import { el } from '../dom.js';
 import { Poller } from '../live.js';
 import { compareSeries, runColor } from '../series.js';
@@ -22,22 +24,51 @@ export function compareView(
   ids: readonly string[],
   rows: readonly RunRow[]
 ): HTMLElement {
-  const grid = new ChartGrid('The selected runs have no metrics.');
+  const grid = new ChartGrid('The selected runs have no metrics.', {
+    alwaysLegend: true
+  });
   ctx.onDispose(() => grid.dispose());
   const status = el('p', { class: 'muted' });
   let xKey = rememberedXAxis();
   const names = new Map(rows.map(row => [row.id, row.name]));
   let states = new Map(rows.map(row => [row.id, row.state]));
 
+  // each run's metrics and define_metric x axes, read once
+  const details = new Map<string, Promise<RunDetail | null>>();
+  const detail = (id: string): Promise<RunDetail | null> => {
+    let found = details.get(id);
+    if (!found) {
+      found = ctx.api.run(entity, project, id).catch(() => null);
+      details.set(id, found);
+    }
+    return found;
+  };
+  let xByMetric = new Map<string, string>();
   const load = async (): Promise<void> => {
     const answers = await Promise.all(
-      ids.map(id =>
-        ctx.api.history(entity, project, id, null, xKey).then(
+      ids.map(async id => {
+        const run = await detail(id);
+        if (!run) {
+          return { id, answer: null };
+        }
+        return loadHistory(
+          ctx.api,
+          { entity, project, runId: id },
+          xKey,
+          run.metrics,
+          run.step_metrics ?? {}
+        ).then(
           answer => ({ id, answer }),
           () => ({ id, answer: null })
-        )
-      )
+        );
+      })
     );
+    xByMetric = new Map();
+    for (const a of answers) {
+      for (const [metric, x] of a.answer?.xByMetric ?? []) {
+        xByMetric.set(metric, x);
+      }
+    }
     if (!ctx.alive) {
       return;
     }
@@ -52,7 +83,9 @@ export function compareView(
           series: a.answer?.series ?? {}
         }))
       ),
-      axisKindFor(xKey)
+      axisKindFor(xKey === 'auto' ? '_step' : xKey),
+      xByMetric,
+      xKey === 'auto' ? '_step' : xKey
     );
   };
 
@@ -83,6 +116,7 @@ export function compareView(
         xKey = key;
         void load();
       }),
+      chartControls(grid),
       chartFilter(grid),
       ctx.link(
         { page: 'project', entity, project, compare: [] },

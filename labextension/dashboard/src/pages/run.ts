@@ -7,10 +7,12 @@ import type { RunDetail } from '../api.js';
 import { axisKindFor } from '../chart.js';
 import {
   ChartGrid,
+  chartControls,
   chartFilter,
   rememberedXAxis,
   xAxisSelect
 } from '../chartgrid.js';
+import { loadHistory } from '../history.js';
 import { el, replaceChildren } from '../dom.js';
 import { flattenObject, formatDate, formatDuration } from '../format.js';
 import { Poller } from '../live.js';
@@ -24,6 +26,7 @@ import {
   section,
   stateBadge
 } from './common.js';
+import { failurePanel } from './failure.js';
 import { filesView } from './files.js';
 import { OutputView } from './output.js';
 
@@ -36,7 +39,13 @@ function header(run: RunDetail): HTMLElement {
     ['User', run.user ?? ''],
     ['Group', run.group ?? ''],
     ['Job type', run.job_type ?? ''],
-    ['Run id', run.id]
+    ['Run id', run.id],
+    [
+      'Exit code',
+      run.exit_code === null || run.exit_code === undefined
+        ? ''
+        : String(run.exit_code)
+    ]
   ];
   const dl = el('dl', { class: 'facts' });
   for (const [label, value] of facts) {
@@ -82,7 +91,7 @@ export async function renderRun(
   });
   const loadCharts = async (): Promise<void> => {
     const [history, events] = await Promise.all([
-      ctx.api.history(entity, project, runId, null, xKey),
+      loadHistory(ctx.api, route, xKey, run.metrics, run.step_metrics ?? {}),
       run.system_metrics.length
         ? ctx.api.events(entity, project, runId)
         : Promise.resolve(null)
@@ -92,10 +101,17 @@ export async function renderRun(
     }
     charts.update(
       seriesByMetric(history.series),
-      axisKindFor(history.x || xKey)
+      axisKindFor(history.x),
+      history.xByMetric,
+      history.x
     );
     if (events) {
-      system.update(seriesByMetric(events.series, PALETTE[1]), 'duration');
+      system.update(
+        seriesByMetric(events.series, PALETTE[1]),
+        'duration',
+        undefined,
+        '_runtime'
+      );
     } else {
       system.update(new Map(), 'duration');
     }
@@ -148,6 +164,7 @@ export async function renderRun(
       'main',
       { class: 'page' },
       headerSlot,
+      failurePanel(ctx, route, run),
       el(
         'nav',
         { class: 'anchors' },
@@ -160,10 +177,15 @@ export async function renderRun(
         el(
           'div',
           { class: 'toolbar' },
-          xAxisSelect(xKey, key => {
-            xKey = key;
-            void loadCharts();
-          }),
+          xAxisSelect(
+            xKey,
+            key => {
+              xKey = key;
+              void loadCharts();
+            },
+            run.metrics
+          ),
+          chartControls(charts),
           chartFilter(charts)
         ),
         charts.element
