@@ -25,6 +25,7 @@ import mimetypes
 import os
 import re
 import shutil
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -193,14 +194,76 @@ def _matching(
             yield record, run
 
 
+class _Listings:
+    """The ordered matches of recent runs queries, as ``[(position, run pk)]``, while the project's runs
+    stay unchanged (:meth:`Storage.runs_stamp`): W&B's clients page through one query 50 runs at a time, and
+    any order but creation time needs every match looked at, so without this each page would cost a pass
+    over every run. A few listings are kept (small: a position and a key per run)."""
+
+    KEEP = 4
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[Any, ...], list[tuple[list[Any], int]]] = OrderedDict()
+
+    def _key(self, info: GraphQLResolveInfo, project: Project, filters: str | None, order: str | None) -> Any:
+        stamp = info.context.server.storage.runs_stamp(project)
+        return (id(info.context.server), project.pk, stamp, json.dumps(parse_filters(filters), sort_keys=True), order)
+
+    def get(
+        self, info: GraphQLResolveInfo, project: Project, filters: str | None, order: str | None
+    ) -> list[tuple[list[Any], int]]:
+        key = self._key(info, project, filters, order)
+        found = self._kept.get(key)
+        if found is None:
+            page, _ = select_page(_matching(info, project, filters), order, None, sys.maxsize - 1)
+            found = self._kept[key] = [(position, run.pk) for position, run in page]
+            while len(self._kept) > self.KEEP:
+                self._kept.popitem(last=False)
+        self._kept.move_to_end(key)
+        return found
+
+    def count(self, info: GraphQLResolveInfo, project: Project, filters: str | None) -> int | None:
+        """The number of matches of a kept listing with these filters (any order), else None."""
+        key = self._key(info, project, filters, None)
+        for kept_key, listing in self._kept.items():
+            if kept_key[:4] == key[:4]:
+                return len(listing)
+        return None
+
+
+_listings = _Listings()
+
+
 def resolve_run_count(root: ProjectNode, info: GraphQLResolveInfo, filters: str | None = None) -> int:
     try:
         unfiltered = not parse_filters(filters)
+        if unfiltered:
+            return info.context.server.storage.count_runs(root._project)
+        known = _listings.count(info, root._project, filters)
     except FilterError as error:
         raise ClientError(f"invalid filters: {error}") from None
-    if unfiltered:
-        return info.context.server.storage.count_runs(root._project)
-    return sum(1 for _ in _matching(info, root._project, filters))
+    return known if known is not None else sum(1 for _ in _matching(info, root._project, filters))
+
+
+def _listed_page(
+    info: GraphQLResolveInfo, project: Project, filters: str | None, order: str | None, start: Any, size: int
+) -> tuple[list[tuple[list[Any], Run]], bool]:
+    """A page of a kept listing: the runs after the cursor's position (a run deleted since is skipped)."""
+    listing = _listings.get(info, project, filters, order)
+    index = 0
+    if start is not None:
+        index = next((i + 1 for i, (position, _) in enumerate(listing) if position == start), -1)
+        if index < 0:  # the cursor's run changed place: look at every match once more
+            return select_page(_matching(info, project, filters), order, start, size)
+    page: list[tuple[list[Any], Run]] = []
+    storage = info.context.server.storage
+    for position, pk in listing[index:]:
+        if len(page) == size:
+            return page, True
+        run = storage.get_run_by_pk(pk)
+        if run is not None:
+            page.append((position, run))
+    return page, False
 
 
 def resolve_runs(
@@ -215,8 +278,8 @@ def resolve_runs(
     try:
         start = check_cursor(_uncursor(after))
         descending = by_creation(order)
-        if descending is None:  # any order: every match is looked at, the page kept
-            page, more = select_page(_matching(info, root._project, filters), order, start, size)
+        if descending is None:  # any order: every match is looked at once, the listing kept for the next pages
+            page, more = _listed_page(info, root._project, filters, order, start, size)
         else:  # by creation time: the index reads from the cursor on, and stops when the page is full
             since = (start[2], start[3]) if start is not None and isinstance(start[2], (int, float)) else None
             matches = _matching(info, root._project, filters, descending=descending, after=since)

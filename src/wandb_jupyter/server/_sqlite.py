@@ -353,6 +353,10 @@ class SQLiteStorage(Storage):
     def count_runs(self, project: Project) -> int:
         return self._one("SELECT COUNT(*) AS n FROM runs WHERE project_pk = ?", (project.pk,))["n"]
 
+    def runs_stamp(self, project: Project) -> tuple[int, float]:
+        row = self._one("SELECT COUNT(*) AS n, MAX(updated_at) AS t FROM runs WHERE project_pk = ?", (project.pk,))
+        return row["n"], row["t"] or 0.0
+
     def delete_run(self, run: Run) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM runs WHERE pk = ?", (run.pk,))

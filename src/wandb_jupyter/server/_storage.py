@@ -216,6 +216,12 @@ class Storage(abc.ABC):
     def count_runs(self, project: Project) -> int:
         return len(self.list_runs(project))
 
+    def runs_stamp(self, project: Project) -> tuple[int, float]:
+        """(number of runs, latest update time): unchanged while no run of the project was added, changed
+        or deleted (a live run's summary is written with its heartbeat, at most a few seconds behind)."""
+        runs = self.list_runs(project)
+        return len(runs), max((run.updated_at or 0.0 for run in runs), default=0.0)
+
     def delete_run(self, run: Run) -> None:
         """Forget the run (its directory is the caller's to remove)."""
         raise StorageError("this storage cannot delete runs")
