@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -127,16 +128,20 @@ class ServerPeak:
 
 def run_task(lib: str, task: str, server: Server) -> dict[str, Any]:
     home = Path(tempfile.mkdtemp(prefix=f"bench-api-{task}-{lib}-"))
-    env = child_env(home, console_off=True)
-    env.pop("WANDB_MODE", None)
-    result = home / "result.json"
-    names = [f"{PROJECT_BIG}/{BIG}", PROJECT_RUNS, str(LR_BOUND)]
-    cmd = [sys.executable, "-c", CHILD, lib, task, server.url, server.key, str(result), *names]
-    with open(home / "stdout", "wb") as out:
-        done = spawn(cmd, home, env, out)
-    if done.returncode != 0 or not result.exists():
-        raise failure(home, f"{task} with {lib}", done.returncode)
-    figures = json.loads(result.read_text())
+    try:
+        env = child_env(home, console_off=True)
+        env.pop("WANDB_MODE", None)
+        result = home / "result.json"
+        names = [f"{PROJECT_BIG}/{BIG}", PROJECT_RUNS, str(LR_BOUND)]
+        cmd = [sys.executable, "-c", CHILD, lib, task, server.url, server.key, str(result), *names]
+        with open(home / "stdout", "wb") as out:
+            done = spawn(cmd, home, env, out)
+        if done.returncode != 0 or not result.exists():
+            raise failure(home, f"{task} with {lib}", done.returncode)
+        figures = json.loads(result.read_text())
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    print(f"  {task} with {lib}: {done.wall_s:.2f} s, {done.tree_peak_rss / (1 << 20):.0f} MiB", file=sys.stderr)
     return {
         "wall_s": done.wall_s,
         "seconds": figures["seconds"],
@@ -187,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         server_peak = peak.stop()
     finally:
         server.stop()
+        shutil.rmtree(root, ignore_errors=True)
     lines = [f"Read API on our server: {args.rows} history rows, {args.runs} runs ({args.repeat} runs each)"]
     lines.append(f"{'task':<14}{'ours s':>9}{'W&B s':>9}{'ratio':>7}{'ours MiB':>10}{'W&B MiB':>9}{'ratio':>7}")
     report: dict[str, Any] = {"rows": args.rows, "runs": args.runs, "repeat": args.repeat, "wandb": wandb_note}
