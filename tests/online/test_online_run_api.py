@@ -176,3 +176,39 @@ def test_mark_preempting_reaches_the_server_while_the_run_goes_on(online) -> Non
         time.sleep(0.05)
     assert server_run(online, run.id).state == "preempting"
     run.finish(quiet=True)
+
+
+def test_init_timeout_bounds_the_wait_for_a_server_that_never_answers(env_for_subprocess, tmp_path) -> None:
+    """W&B's ``Settings(init_timeout=...)`` applies: a server that takes the connection and never
+    answers holds init() that long, then the run goes on locally."""
+    import socket
+    import time
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # connections complete in the backlog; nothing is ever read or answered
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        code = (
+            "import time, wandb_jupyter as wandb\n"
+            "start = time.monotonic()\n"
+            "run = wandb.init(project='p', settings=wandb.Settings(init_timeout=1.5))\n"
+            "print('init took', round(time.monotonic() - start, 1), run.mode, flush=True)\n"
+        )
+        env = dict(env_for_subprocess, WANDB_BASE_URL=url, WANDB_API_KEY="k" * 40, WANDB_MODE="online")
+        child = subprocess.Popen(
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            started = time.monotonic()
+            line = child.stdout.readline()
+            waited = time.monotonic() - started
+        finally:
+            child.kill()
+            child.communicate()
+    assert line.startswith("init took") and line.split()[-1] == "online", line
+    assert float(line.split()[2]) < 10 and waited < 30  # the default would wait 20 s for each request
