@@ -265,3 +265,16 @@ def run():
     active = wandb_jupyter.init(project="api", mode="offline")
     yield active
     active.finish(quiet=True)
+
+
+def test_settings_code_dir_keeps_that_folders_code_at_init(isolated) -> None:
+    (isolated / "project").mkdir()
+    (isolated / "project" / "train.py").write_text("print('train')")
+    run = wandb_jupyter.init(project="api", mode="offline", settings=wandb_jupyter.Settings(code_dir="project"))
+    assert Path(run.dir, "code", "train.py").read_text() == "print('train')"
+    run.finish(quiet=True)
+    off = wandb_jupyter.init(
+        project="api", mode="offline", settings=wandb_jupyter.Settings(code_dir="project", save_code=False)
+    )
+    assert not Path(off.dir, "code", "train.py").exists()
+    off.finish(quiet=True)
