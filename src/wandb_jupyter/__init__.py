@@ -48,6 +48,8 @@ __all__ = [
     "watch",
     "unwatch",
     "login",
+    "sweep",
+    "agent",
     "setup",
     "teardown",
     "require",
@@ -177,6 +179,28 @@ def login(
         prompt=prompt,
         anonymous=anonymous,
     )
+
+
+def sweep(
+    sweep: Any, entity: str | None = None, project: str | None = None, prior_runs: list[str] | None = None
+) -> str:
+    """Create a sweep from W&B's sweep configuration; its id goes to :func:`agent` (see :mod:`.sweeps`)."""
+    from .sweeps import sweep as _sweep
+
+    return _sweep(sweep, entity=entity, project=project, prior_runs=prior_runs)
+
+
+def agent(
+    sweep_id: str,
+    function: Any = None,
+    entity: str | None = None,
+    project: str | None = None,
+    count: int | None = None,
+) -> None:
+    """Run a sweep's trials: ``function`` once per trial, its run's config holding the trial's parameters."""
+    from .sweeps import agent as _agent
+
+    _agent(sweep_id, function=function, entity=entity, project=project, count=count)
 
 
 class _NoRun:
