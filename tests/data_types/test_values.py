@@ -224,3 +224,14 @@ def test_a_disk_that_fills_up_with_images_stops_logging_not_the_program(tmp_path
         assert not list((files / "media").rglob(".*"))  # no temporary file left behind
     finally:
         subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
+
+
+def test_a_value_logged_to_two_runs_has_its_file_in_each(isolated) -> None:
+    image = wandb.Image(np.zeros((4, 4), dtype=np.uint8))
+    first = wandb.init(mode="offline", project="p")
+    first.log({"img": image})
+    second = wandb.init(mode="offline", project="p", reinit="create_new")
+    second.log({"img": image})
+    for run in (first, second):
+        run.finish()
+        assert (run.paths.files / _rows(run)[0]["img"]["path"]).is_file()

@@ -58,6 +58,7 @@ class Media(WBValue):
         self._sha256 = ""
         self._size = 0
         self._path: str | None = None  # run-relative once bound
+        self._bound_dir: Path | None = None  # the files/ folder of the run it is bound to
 
     def _set_bytes(self, content: bytes, extension: str) -> None:
         import hashlib  # with the first data type, not with the package (OpenSSL takes ~3 ms to load)
@@ -84,12 +85,16 @@ class Media(WBValue):
         self._sha256 = digest.hexdigest()
         self._size = source.stat().st_size
 
-    def is_bound(self) -> bool:
+    def is_bound(self, writer: MediaWriter | None = None) -> bool:
+        """Whether the value has its file in a run (in ``writer``'s run, when given)."""
+        if writer is not None and self._bound_dir != writer.files_dir:
+            return False  # logged to another run before: this run gets its own copy
         return self._path is not None
 
     def bind(self, writer: MediaWriter, key: str, step: int | str) -> None:
         name = f"{safe_key(key)}_{step}_{self._sha256[:20]}{self._extension}"
         self._path = writer.write(f"{self._subdir}/{name}", self._content, self._source)
+        self._bound_dir = writer.files_dir
         writer.bound.append(self)
 
     def to_json(self, writer: MediaWriter | None = None) -> dict[str, Any]:

@@ -154,7 +154,7 @@ def _check_columns(columns: Any) -> list[Any]:
 def _cell(writer: MediaWriter, key: str, step: int | str, value: Any) -> Any:
     """One cell as JSON: media written to their own files, arrays as lists, numpy scalars as numbers."""
     if isinstance(value, Media):
-        if not value.is_bound():
+        if not value.is_bound(writer):
             value.bind(writer, key, step)
         return value.to_json(writer)
     if isinstance(value, WBValue):

@@ -127,7 +127,7 @@ def _convert_rich(writer: MediaWriter, key: str, value: Any, namespace: int | st
     elif isinstance(value, (list, tuple)) and value and all(isinstance(v, WBValue) for v in value):
         return _convert_list(writer, key, list(value), namespace, what)
     if isinstance(value, Media):
-        if not value.is_bound():
+        if not value.is_bound(writer):
             value.bind(writer, key, namespace)
         return value.to_json(writer)
     if isinstance(value, WBValue):
