@@ -187,19 +187,19 @@ def test_auto_falls_back_to_wrap_when_descriptors_cannot_be_redirected(tmp_path,
     assert "console capture: wrap (cannot redirect file descriptors: sys.stdout" in debug
 
 
-def test_output_is_kept_when_the_pump_thread_starts_late(tmp_path, env_for_subprocess) -> None:
-    """On a loaded machine the redirect thread may first run after finish(): it must still forward all."""
+def test_output_is_kept_when_the_forwarder_starts_late(tmp_path, env_for_subprocess) -> None:
+    """On a loaded machine the redirect forwarder may first run after finish(): it must still forward all."""
     script = textwrap.dedent(
         """
         import time
-        from wandb_jupyter.core import _console
-        started_late = _console.ConsoleCapture._pump_loop
+        from wandb_jupyter.core import _console_tee
+        started_late = _console_tee._Forwarder.run
 
         def late(self):
             time.sleep(0.5)
             started_late(self)
 
-        _console.ConsoleCapture._pump_loop = late
+        _console_tee._Forwarder.run = late
         import wandb_jupyter as wandb
         run = wandb.init(mode="offline")
         print("the last line")

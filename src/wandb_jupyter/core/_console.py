@@ -2,9 +2,11 @@
 
 ``wrap`` copies Python-level writes to ``sys.stdout``/``sys.stderr``;
 ``redirect`` duplicates file descriptors 1 and 2 through pipes, so output of
-subprocesses and C extensions is caught too; ``auto`` picks wrap inside a
-kernel and redirect elsewhere (falling back to wrap where descriptors cannot
-be redirected). What the user sees never changes.
+subprocesses and C extensions is caught too; a forked forwarder process
+(:mod:`._console_tee`) moves the bytes on to the terminal and output.log, so a
+crash's last words still arrive; ``auto`` picks wrap inside a kernel and
+redirect elsewhere (falling back to wrap where descriptors cannot be
+redirected). What the user sees never changes.
 
 IPython >= 9.1 saves ``stream.write`` before every cell and restores it after
 (its output history tee). A write patched once during a cell is therefore
@@ -14,7 +16,6 @@ every cell's output is captured for as long as the run is active.
 
 from __future__ import annotations
 
-import codecs
 import collections
 import io
 import os
@@ -28,12 +29,16 @@ from ..common._ipython import current_shell, in_kernel
 from ..common._logging import internal_error, library_output, logger, warn_once
 from ..rundir._output_log import OutputLog
 from ..rundir._rundir import storage_error
+from ._console_tee import STOP_LOGGING, Stream, fork_forwarder, read_reports
 
 __all__ = ["ConsoleCapture", "choose_mode"]
 
 _STREAMS = (("stdout", 1), ("stderr", 2))
-#: Seconds between two appends to output.log while output keeps coming.
+#: Seconds between two appends to output.log while output keeps coming (wrap).
 FLUSH_INTERVAL = 0.5
+#: Seconds finish() waits for the forwarder to drain the pipes before it leaves it forwarding only
+#: (a child process of the program still holds a pipe), and then for it to close output.log.
+FORWARDER_WAIT = 2.0
 
 _owner_lock = threading.Lock()
 _owner: ConsoleCapture | None = None
@@ -174,15 +179,13 @@ class _TeeStream(io.TextIOBase):
 
 
 class _FdTap:
-    """Redirects file descriptor ``fd`` into a pipe; the capture's thread forwards and copies the bytes."""
+    """Redirects file descriptor ``fd`` into a pipe; the forwarder process moves and copies the bytes."""
 
-    def __init__(self, capture: ConsoleCapture, name: str, fd: int) -> None:
-        self.capture = capture
+    def __init__(self, name: str, fd: int) -> None:
         self.name = name
         self.fd = fd
         self.read_end: int | None = None
         self.saved: int | None = None
-        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._redirected = False
 
     def install(self) -> None:
@@ -197,19 +200,14 @@ class _FdTap:
         """A text stream on the real descriptor, for the library's own messages."""
         return open(os.dup(self.saved), "w", buffering=1, encoding="utf-8", errors="replace")
 
-    def pump(self) -> bool:
-        """Move what is in the pipe to the real descriptor and the queue; False once the pipe is closed."""
-        chunk = os.read(self.read_end, 65536)
-        if not chunk:
+    def stream(self) -> Stream:
+        return Stream(name=self.name, read_end=self.read_end, terminal=self.saved)
+
+    def hand_over(self) -> None:
+        """The forwarder owns the read end now: ours would keep a dead forwarder's pipe open."""
+        if self.read_end is not None:
             os.close(self.read_end)
-            os.close(self.saved)
-            return False
-        view = memoryview(chunk)
-        while view:
-            view = view[os.write(self.saved, view) :]
-        if self.capture.active:
-            self.capture.queue.append((self.name, time.time(), self.decoder.decode(chunk)))
-        return True
+            self.read_end = None
 
     def uninstall(self) -> None:
         if not self._redirected:
@@ -219,6 +217,7 @@ class _FdTap:
         except (OSError, ValueError, RuntimeError):  # RuntimeError: a signal handler interrupted a write
             pass
         os.dup2(self.saved, self.fd)  # the pipe closes once no child process still holds it
+        os.close(self.saved)
         self._redirected = False
 
 
@@ -238,7 +237,7 @@ class ConsoleCapture:
         self._flush_lock = threading.Lock()
         self._shell: Any = None
         self._layered_below = False
-        self._taps_pumped: list[Any] = []
+        self._forwarder_pid: int | None = None
         #: Called instead of the console warning when output.log cannot be written (the run warns once
         #: for all its files when the disk is full).
         self.on_write_error: Any = None
@@ -264,15 +263,21 @@ class ConsoleCapture:
             self.mode = "wrap"
             self._install()
         # One thread per capture: starting threads is slow while others hold the GIL.
-        self._taps_pumped = list(self._taps) if self.mode == "redirect" else []
-        target = self._pump_loop if self.mode == "redirect" else self._flush_loop
-        self._worker = threading.Thread(target=target, name="wandb-console", daemon=True)
+        if self.mode == "redirect":
+            self._forwarder_pid, reports = fork_forwarder([tap.stream() for tap in self._taps], self.log)
+            for tap in self._taps:
+                tap.hand_over()
+            self._worker = threading.Thread(
+                target=self._watch_forwarder, args=(reports,), name="wandb-console", daemon=True
+            )
+        else:
+            self._worker = threading.Thread(target=self._flush_loop, name="wandb-console", daemon=True)
         self._worker.start()
         return True
 
     def _install(self) -> None:
         if self.mode == "redirect":
-            self._taps = [_FdTap(self, name, fd) for name, fd in _STREAMS]
+            self._taps = [_FdTap(name, fd) for name, fd in _STREAMS]
             for tap in self._taps:
                 tap.install()
             _logging.console_override = self._taps[1].original_stream()
@@ -359,51 +364,34 @@ class ConsoleCapture:
                 self.fail(error)
                 return
 
-    def _pump_loop(self) -> None:
-        """redirect: forward both pipes as data arrives, flush every FLUSH_INTERVAL, end when both close."""
-        import select
-
-        # The taps given at start: _uninstall() may clear self._taps before this thread first runs.
-        taps = {tap.read_end: tap for tap in self._taps_pumped}
-        next_flush = time.monotonic() + FLUSH_INTERVAL
+    def _watch_forwarder(self, reports: int) -> None:
+        """redirect: the forwarder's reports switch capture off; its end, while capturing, does too."""
         try:
-            while taps:
-                ready, _, _ = select.select(list(taps), [], [], max(0.0, next_flush - time.monotonic()))
-                for fd in ready:
-                    if not taps[fd].pump():
-                        del taps[fd]
-                if time.monotonic() >= next_flush:
-                    self.flush()
-                    next_flush = time.monotonic() + FLUSH_INTERVAL
+            for error in read_reports(reports):
+                self.fail(error)
         except Exception as error:
             self.fail(error)
+        try:
+            os.waitpid(self._forwarder_pid, 0)  # reaps it
+        except ChildProcessError:  # the program reaped it (os.wait())
+            pass
+        if self.active and not self._stop.is_set():
+            self.fail(RuntimeError("the console forwarder ended"))
 
     def _wait_for_worker(self) -> None:
-        """Let the worker drain the pipes; stop waiting once nothing is pending.
+        """Let the forwarder drain the pipes and close output.log.
 
-        A child process that still holds a pipe keeps the worker alive (it
-        goes on forwarding, uncaptured), so there is no end to wait for; but
-        while bytes are pending, a loaded machine may just not have scheduled
-        the worker yet, and leaving then would lose the program's last lines.
+        A child process of the program that still holds a pipe keeps the forwarder forwarding (the
+        terminal still gets that child's output); after FORWARDER_WAIT it is told to log what is in
+        the pipes, close output.log and only forward from then on.
         """
-        started = time.monotonic()
-        while self._worker.is_alive():
-            self._worker.join(0.2)
-            waited = time.monotonic() - started
-            if waited > 30 or (waited > 2 and not self._bytes_pending()):
-                return
-
-    def _bytes_pending(self) -> int:
-        import fcntl
-        import termios
-
-        pending = 0
-        for tap in self._taps_pumped:
+        self._worker.join(FORWARDER_WAIT)
+        if self._worker.is_alive() and self._forwarder_pid is not None:
             try:
-                pending += int.from_bytes(fcntl.ioctl(tap.read_end, termios.FIONREAD, b"\0" * 4), "little")
-            except OSError:  # already closed by the worker
+                os.kill(self._forwarder_pid, STOP_LOGGING)
+            except ProcessLookupError:
                 pass
-        return pending
+            self._worker.join(FORWARDER_WAIT)
 
     def fail(self, error: BaseException) -> None:
         """Capture broke: switch it off for this run, say so once, keep the program running."""
@@ -426,12 +414,15 @@ class ConsoleCapture:
     def stop(self) -> None:
         """Stop capturing, restore the streams exactly, and write everything to output.log."""
         global _owner
+        self._stop.set()  # before the streams are restored: the forwarder's end is expected from here on
         try:
             self._uninstall()
         finally:
-            self._stop.set()
             if self._worker is not None:
-                self._wait_for_worker()
+                if self._forwarder_pid is not None:
+                    self._wait_for_worker()
+                else:
+                    self._worker.join()
             self.active = False
             try:
                 self.flush()

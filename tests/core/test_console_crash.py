@@ -1,0 +1,87 @@
+"""A crash's last words (issue 19, item 7): with the default capture in a script (redirect), what the
+program wrote before it segfaulted, called ``os._exit`` or was SIGKILLed reaches the terminal as without
+the library, and ``output.log``.
+
+The program runs unbuffered (``PYTHONUNBUFFERED=1``, as a terminal's line buffering would be) with
+faulthandler on, so without the library every line and the fatal error's traceback show.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+LINES = [f"line {i}" for i in range(5)]
+
+ENDINGS = {
+    "segfault": "import ctypes; ctypes.string_at(0)",
+    "os._exit": "os._exit(3)",
+    "sigkill": "print('ready', flush=True); time.sleep(60)",
+}
+
+
+def _script(ending: str, with_library: bool) -> str:
+    start = "import wandb_jupyter as wandb; run = wandb.init(mode='offline', project='crash')" if with_library else ""
+    return textwrap.dedent(
+        f"""
+        import os, sys, time
+        {start}
+        for i in range(5):
+            print(f"line {{i}}")
+        print("to stderr", file=sys.stderr)
+        {ENDINGS[ending]}
+        """
+    )
+
+
+def _run(script: str, cwd: Path, env: dict, ending: str) -> tuple[str, str]:
+    child = subprocess.Popen(
+        [sys.executable, "-X", "faulthandler", "-c", script],
+        cwd=cwd,
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen = ""
+    if ending == "sigkill":  # the OOM killer's way: no handler runs
+        for line in child.stdout:
+            seen += line
+            if line == "ready\n":
+                break
+        child.send_signal(signal.SIGKILL)
+    try:
+        out, err = child.communicate(timeout=60)
+    finally:
+        child.kill()
+    return seen + out, err
+
+
+@pytest.mark.parametrize("ending", list(ENDINGS))
+def test_a_crash_keeps_its_last_words_on_the_terminal_and_in_output_log(tmp_path, env_for_subprocess, ending) -> None:
+    env = {k: v for k, v in env_for_subprocess.items() if k != "WANDB_CONSOLE"}  # the default capture
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "tracked").mkdir()
+    plain_out, plain_err = _run(_script(ending, False), tmp_path / "plain", env, ending)
+    out, err = _run(_script(ending, True), tmp_path / "tracked", env, ending)
+
+    assert plain_out.splitlines()[:5] == LINES, "without the library the lines show"
+    assert out.splitlines()[:5] == LINES, err
+    assert "to stderr" in err
+    if ending == "segfault":
+        assert "Fatal Python error: Segmentation fault" in plain_err
+        assert "Fatal Python error: Segmentation fault" in err and 'File "<string>"' in err, err
+
+    (log,) = (tmp_path / "tracked" / "wandb").glob("offline-run-*/files/output.log")
+    texts = [
+        line.split(" ", 2)[-1] if line.startswith("ERROR ") else line.split(" ", 1)[1]
+        for line in log.read_text().splitlines()
+    ]
+    assert texts[:5] == LINES and "to stderr" in texts, texts
+    if ending == "segfault":
+        assert "Fatal Python error: Segmentation fault" in texts, texts
