@@ -57,3 +57,45 @@ def test_stems() -> None:
     assert name_stem("/x/train_mnist.ipynb") == "train_mnist"
     assert name_stem("my script.py") == "my-script"
     assert name_stem(None) == "run" and name_stem("<python with no main file>") == "run"
+
+
+def _unnamed_run(project: str = "p") -> str:
+    run = wandb.init(mode="offline", project=project)
+    run.finish(quiet=True)
+    return run.name
+
+
+def test_the_names_index_spares_init_reading_every_run(isolated, monkeypatch) -> None:
+    from wandb_jupyter.core import _naming
+
+    monkeypatch.setenv("WANDB_NOTEBOOK_NAME", "train.ipynb")
+    assert [_unnamed_run(), _unnamed_run("q")] == ["train-1", "train-1"]
+    index = json.loads((isolated / "wandb" / _naming.NAMES_INDEX).read_text())
+    assert index["projects"] == {"p": {"train": 1}, "q": {"train": 1}}
+
+    def read_every_run(_: Path) -> dict:
+        raise AssertionError("init() read every run although the index was current")
+
+    monkeypatch.setattr(_naming, "_highest_by_project", read_every_run)
+    assert [_unnamed_run(), _unnamed_run(), _unnamed_run("q")] == ["train-2", "train-3", "train-2"]
+
+
+def test_folders_added_or_removed_by_other_means_make_init_read_every_run_again(isolated, monkeypatch) -> None:
+    import shutil
+
+    from wandb_jupyter.core import _naming
+
+    monkeypatch.setenv("WANDB_NOTEBOOK_NAME", "train.ipynb")
+    first = wandb.init(mode="offline", project="p")
+    first.finish(quiet=True)
+    # a run copied in from elsewhere, named beyond what the index knows
+    copy = isolated / "wandb" / "offline-run-20990101_000000-copied01"
+    shutil.copytree(Path(first.dir).parent, copy)
+    metadata = copy / "files" / "wandb-metadata.json"
+    metadata.write_text(json.dumps({**json.loads(metadata.read_text()), "name": "train-7"}))
+    assert _unnamed_run() == "train-8"
+    # the index garbled: still unique names
+    (isolated / "wandb" / _naming.NAMES_INDEX).write_text('{"links": 3, "projects": {"p": {"train": "x"}}}')
+    assert _unnamed_run() == "train-9"
+    shutil.rmtree(copy)  # a deletion: read again (the highest left is train-9)
+    assert _unnamed_run() == "train-10"

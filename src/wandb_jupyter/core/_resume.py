@@ -53,7 +53,8 @@ def plan_resume(wandb_dir: Path, mode: str, run_id: str | None) -> ResumePlan:
         run_id = run_id or recorded_auto_id(wandb_dir)
     if mode == "must" and not run_id:
         raise UsageError("resume='must' needs a run id: set WANDB_RUN_ID or pass init(id=...)")
-    run_id = run_id or new_run_id()
+    if not run_id:  # a fresh random id names no folder yet: no need to look through every run
+        return ResumePlan(run_id=new_run_id(), existing=None)
     existing = find_run(wandb_dir, run_id)
     if mode == "never" and existing is not None:
         raise UsageError(

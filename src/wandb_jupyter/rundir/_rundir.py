@@ -298,8 +298,24 @@ def iter_runs(wandb_dir: Path) -> list[RunPaths]:
 
 def find_run(wandb_dir: Path, run_id: str) -> RunPaths | None:
     """The newest run directory of ``run_id`` (online or offline), or None."""
-    found = [r for r in iter_runs(wandb_dir) if r.run_id == run_id]
-    return found[-1] if found else None
+    suffix = f"-{run_id}"
+    try:
+        names = [
+            e.name
+            for e in os.scandir(wandb_dir)
+            if e.name.endswith(suffix) and e.is_dir(follow_symlinks=False) and _run_id_of(e.name) == run_id
+        ]
+    except FileNotFoundError:
+        return None
+    if not names:
+        return None
+    newest = max(names, key=lambda name: name.split("run-", 1)[1])
+    return RunPaths(root=Path(wandb_dir) / newest)
+
+
+def _run_id_of(folder: str) -> str | None:
+    match = _RUN_DIR.match(folder)
+    return match.group(3) if match else None
 
 
 def update_latest_link(wandb_dir: Path, run_root: Path) -> None:
