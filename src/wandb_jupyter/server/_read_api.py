@@ -22,11 +22,9 @@ import binascii
 import hashlib
 import json
 import mimetypes
-import os
 import re
 import shutil
 import sys
-import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,6 +45,7 @@ from ..rundir._run_filter import (
 )
 from ..rundir._rundir import EVENTS, HISTORY, SUMMARY
 from ._context import ClientError, Forbidden, NotFound, Unauthorized, decode_id, encode_id
+from ._file_derived import FileDerived
 from ._resolvers import ProjectNode, RunNode, iso, run_state
 from ._storage import Project, Run
 
@@ -107,42 +106,17 @@ def _plain_config(run: Run) -> dict[str, Any]:
     }
 
 
-class _Summaries:
-    """Parsed ``wandb-summary.json`` of runs, kept while the file's size and time stay the same, within
-    :data:`SUMMARY_CACHE_BYTES` of file text (least recently used go first)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._cache: OrderedDict[str, tuple[tuple[int, int], dict[str, Any]]] = OrderedDict()
-        self._bytes = 0
-
-    def get(self, path: Path, fallback: str | None) -> dict[str, Any]:
-        key = os.fspath(path)
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return _json_object(fallback)
-        stamp = (stat.st_size, stat.st_mtime_ns)
-        with self._lock:
-            found = self._cache.get(key)
-            if found and found[0] == stamp:
-                self._cache.move_to_end(key)
-                return found[1]
-        try:
-            value = _json_object(path.read_text(encoding="utf-8"))
-        except OSError:
-            value = _json_object(fallback)
-        with self._lock:
-            old = self._cache.pop(key, None)
-            self._bytes += stamp[0] - (old[0][0] if old else 0)
-            self._cache[key] = (stamp, value)
-            while self._bytes > SUMMARY_CACHE_BYTES and len(self._cache) > 1:
-                _, (dropped, _) = self._cache.popitem(last=False)
-                self._bytes -= dropped[0]
-        return value
+def _summary_of(path: Path) -> dict[str, Any]:
+    return _json_object(path.read_text(encoding="utf-8"))
 
 
-_summaries = _Summaries()
+_summaries = FileDerived(_summary_of, SUMMARY_CACHE_BYTES)
+
+
+def _summary(ctx: Any, run: Run) -> dict[str, Any]:
+    """The run's latest summary: its ``wandb-summary.json``, else the one UpsertBucket stored."""
+    found = _summaries.get(_run_path(ctx, run) / SUMMARY)
+    return found if found is not None else _json_object(run.summary)
 
 
 def _json_object(text: str | None) -> dict[str, Any]:
@@ -168,7 +142,7 @@ def _record(ctx: Any, run: Run) -> RunRecord:
         sweep=run.sweep,
         notes=run.notes,
         config=lambda: _plain_config(run),
-        summary=lambda: _summaries.get(_run_path(ctx, run) / SUMMARY, run.summary),
+        summary=lambda: _summary(ctx, run),
     )
 
 
@@ -350,7 +324,7 @@ def resolve_history_keys(root: RunNode, info: GraphQLResolveInfo) -> dict[str, A
     """``{"lastStep": N, "keys": {...}}``: the SDK reads lastStep to bound ``scan_history``; the keys are
     the summary's (the summary holds the latest value of every history key)."""
     last = history_index(_history_path(root, info)).last_step()
-    summary = _summaries.get(_run_path(info.context, root._run) / SUMMARY, root._run.summary)
+    summary = _summary(info.context, root._run)
     keys = {key: {"typeCounts": [{"type": _type_name(value), "count": 1}]} for key, value in summary.items()}
     return {"lastStep": int(last) if last is not None else -1, "keys": keys}
 
@@ -429,33 +403,16 @@ def _like(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts) + r"\Z", re.DOTALL)
 
 
-class _Md5s:
-    """base64 MD5 of files (W&B's ``md5`` field), kept while a file's size and time stay the same."""
-
-    def __init__(self) -> None:
-        self._cache: OrderedDict[str, tuple[tuple[int, int], str]] = OrderedDict()
-
-    def get(self, path: Path) -> str | None:
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return None
-        key, stamp = os.fspath(path), (stat.st_size, stat.st_mtime_ns)
-        found = self._cache.get(key)
-        if found and found[0] == stamp:
-            return found[1]
-        digest = hashlib.md5(usedforsecurity=False)
-        with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-        value = base64.b64encode(digest.digest()).decode()
-        self._cache[key] = (stamp, value)
-        while len(self._cache) > 4096:
-            self._cache.popitem(last=False)
-        return value
+def _md5_of(path: Path) -> str:
+    """base64 of the file's MD5, W&B's ``md5`` field."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return base64.b64encode(digest.digest()).decode()
 
 
-_md5s = _Md5s()
+_md5s = FileDerived(_md5_of, 4096, weight=lambda _size: 1)
 
 
 def _file_node(ctx: Any, run: Run, files_root: Path, name: str, size: int, mtime: float) -> dict[str, Any]:
