@@ -28,6 +28,7 @@ import tornado.web
 from ..common._secrets import mask_url
 from ..rundir._rundir import MAX_FILE_BYTES, SUMMARY
 from ._accounts import parse_basic_auth
+from ._artifact_handlers import artifact_handlers
 from ._context import Caller, ClientError, ServerContext
 from ._graphql import GraphQLRequestContext, run_graphql
 from ._limits import MAX_BODY_BYTES, parse_json_body, too_large
@@ -402,4 +403,5 @@ def handlers(server: ServerContext, base_path: str = "") -> list[tuple[str, type
         (rf"{base}/files/{s}/{s}/{s}/file_stream", FileStreamHandler, kwargs),
         (rf"{base}/upload/{s}/{s}/{s}/(.+)", UploadHandler, kwargs),
         (rf"{base}/files/{s}/{s}/{s}/(.+)", DownloadHandler, kwargs),
+        *artifact_handlers(base, kwargs),
     ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLScalarType, GraphQLSchema, build_schema
 
-from . import _alerts, _read_api, _sweeps
+from . import _alerts, _artifacts, _read_api, _sweeps
 from ._resolvers import MUTATION, QUERY
 
 __all__ = ["schema", "sdl"]
@@ -23,6 +23,7 @@ _EXTENSIONS: list[tuple[str, dict[str, dict[str, Any]]]] = [
     ("_read_api.graphql", _read_api.FIELDS),
     ("_alerts.graphql", _alerts.FIELDS),
     ("_sweeps.graphql", _sweeps.FIELDS),
+    ("_artifacts.graphql", _artifacts.FIELDS),
 ]
 
 
