@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from typing import Any
 
@@ -136,7 +137,7 @@ def test_run_page_charts_have_sections_define_metric_x_zoom_smoothing_log_scale_
     lr_ticks = _chart(page, "lr").locator("text.tick-y").all_text_contents()
     assert len(lr_ticks) >= 4, lr_ticks
     values = sorted(float(t) for t in lr_ticks)
-    ratios = {round(b / a) for a, b in zip(values, values[1:])}
+    ratios = {round(b / a) for a, b in itertools.pairwise(values)}
     assert ratios == {10}, lr_ticks
     page.screenshot(path=str(artifact_path("dashboard_charts_log_y.png")), full_page=True)
     page.uncheck('[data-testid="log-y"]')
@@ -239,7 +240,12 @@ def test_compare_names_every_run_in_each_charts_legend_and_tooltip(
     done = run_child(
         SDK_COMPARE,
         cwd=tmp_path,
-        env={**server_env, "WANDB_BASE_URL": standalone.url, "WANDB_API_KEY": standalone.key, "WANDB_DIR": str(tmp_path)},
+        env={
+            **server_env,
+            "WANDB_BASE_URL": standalone.url,
+            "WANDB_API_KEY": standalone.key,
+            "WANDB_DIR": str(tmp_path),
+        },
     )
     sdk_id = re.search(r"^RUN (\S+)$", done.stdout, re.M).group(1)  # type: ignore[union-attr]
     _sign_in(page, standalone)

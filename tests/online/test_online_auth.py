@@ -13,6 +13,7 @@ import requests
 import wandb_jupyter as wandb
 from wandb_jupyter import UsageError
 from wandb_jupyter.cli import main
+from wandb_jupyter.common._share import view_token
 from wandb_jupyter.online._auth import ANONYMOUS_LOGIN, read_netrc_entry
 
 from .conftest import basic, server_rows, server_run
@@ -96,20 +97,21 @@ def test_anonymous_must_logs_to_a_secret_url(live_server, monkeypatch, capsys) -
     run = wandb.init(project="p", mode="online")
     run.log({"a": 1})
     run.finish()
-    assert run.entity.startswith("anony-mouse-") and "?apiKey=" in run.url
-    secret = run.url.split("apiKey=", 1)[1]
+    assert run.entity.startswith("anony-mouse-") and "?view=" in run.url
+    secret = run.url.split("view=", 1)[1]  # the shared link's read-only token
     assert secret not in capsys.readouterr().err  # logs show it masked
     page = requests.get(run.url, timeout=10, allow_redirects=False)
     assert page.status_code == 200 and "wandb-dashboard-base" in page.text  # the secret link opens the page
     assert requests.get(run.url.split("?")[0], timeout=10, allow_redirects=False).status_code == 302  # to /login
     data = f"{live_server.url}/_dashboard/api/run/{run.entity}/p/{run.id}"
-    assert requests.get(data, params={"apiKey": secret}, timeout=10).json()["id"] == run.id
+    assert requests.get(data, params={"view": secret}, timeout=10).json()["id"] == run.id
     assert requests.get(data, timeout=10).status_code == 401
     assert requests.get(data, params={"apiKey": live_server.admin_key}, timeout=10).status_code == 401
     assert requests.get(data, headers=basic(live_server.admin_key), timeout=10).status_code == 404  # admin: no
     assert server_rows(live_server, run.id, entity=run.entity)[0]["a"] == 1
     entry = read_netrc_entry(live_server.url)
-    assert entry["login"] == ANONYMOUS_LOGIN and entry["password"] == secret
+    assert entry["login"] == ANONYMOUS_LOGIN and view_token(entry["password"]) == secret
+    assert entry["password"] not in run.url  # the writing key is in no link
     again = wandb.init(project="p", mode="online")  # the anonymous account is reused
     assert again.entity == run.entity
     again.finish()
@@ -124,7 +126,7 @@ def test_anonymous_allow_uses_a_key_when_there_is_one(live_server, monkeypatch) 
     anonymous.finish()
     monkeypatch.setenv("WANDB_API_KEY", live_server.admin_key)
     named = wandb.init(project="p", mode="online")
-    assert named.entity == "admin" and "apiKey" not in named.url
+    assert named.entity == "admin" and "apiKey" not in named.url and "view" not in named.url
     named.finish()
     assert server_run(live_server, named.id).creator == "admin"
 

@@ -16,10 +16,13 @@ import secrets
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 import requests
+
+from wandb_jupyter.common._share import view_token
 
 from .conftest import ANONYMOUS
 
@@ -162,7 +165,7 @@ def test_an_anonymous_key_stays_in_netrc_and_masked_in_logs(launched, child, env
     last = json.loads(result.stdout.strip().splitlines()[-1])
     run_id = Path(last["dir"]).name.rsplit("-", 1)[1]
     page = f"{launched.url}/{last['entity']}/secret-scan/runs/{run_id}"
-    assert requests.get(page, params={"apiKey": key}, timeout=30).status_code == 200
+    assert requests.get(page, params={"view": view_token(key)}, timeout=30).status_code == 200
     assert (
         requests.get(
             f"{launched.url}/files/{last['entity']}/secret-scan/{run_id}/wandb-history.jsonl",
@@ -171,5 +174,8 @@ def test_an_anonymous_key_stays_in_netrc_and_masked_in_logs(launched, child, env
         ).status_code
         == 200
     )
-    assert f"****{key[-4:]}" in launched.log()  # the requests were logged, masked
+    deadline = time.monotonic() + 10  # the server logs a request just after answering it
+    while f"?apiKey=****{key[-4:]}" not in launched.log() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert f"?apiKey=****{key[-4:]}" in launched.log()  # the requests were logged, masked
     assert _scan_everything(key, launched, child, result, env_for_subprocess) == []

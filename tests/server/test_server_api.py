@@ -10,6 +10,7 @@ import time
 import pytest
 import requests
 
+from wandb_jupyter.common._share import view_token
 from wandb_jupyter.server._accounts import key_shape_ok
 
 RUN_RESUME_STATUS = """query RunResumeStatus($project: String, $entity: String, $name: String!) {
@@ -294,8 +295,10 @@ def test_anonymous_runs_are_reachable_only_by_their_secret_url(live_server) -> N
     assert requests.get(run, timeout=10).status_code == 401
     assert requests.get(run, params={"apiKey": live_server.admin_key}, timeout=10).status_code == 401
     assert requests.get(run, headers=_auth(live_server.admin_key), timeout=10).status_code == 404
-    assert requests.get(run, params={"apiKey": key}, timeout=10).json()["id"] == "anon"
-    page = requests.get(f"{live_server.url}/{entity}/p/runs/anon", params={"apiKey": key}, timeout=10)
+    assert requests.get(run, params={"apiKey": key}, timeout=10).status_code == 401  # a key in a URL opens nothing
+    view = {"view": view_token(key)}  # the shared link's read-only token
+    assert requests.get(run, params=view, timeout=10).json()["id"] == "anon"
+    page = requests.get(f"{live_server.url}/{entity}/p/runs/anon", params=view, timeout=10)
     assert page.status_code == 200 and "wandb-dashboard-base" in page.text
     query = '{ project(name: "p", entityName: "%s") { run(name: "anon") { id } } }' % entity
     assert live_server.gql(query).json()["data"]["project"] is None  # not even the admin reads it

@@ -34,15 +34,15 @@ describe('Api', () => {
     await api.history('me', 'p', 'r1', null, '_runtime');
     await api.output('me', 'p', 'r1', { tail: 500 });
     expect(seen).toEqual([
-      '/wandb/_dashboard/api/runs/me/my%20proj?apiKey=key',
-      '/wandb/_dashboard/api/run/me/p/r1/history?x=_runtime&samples=1000&apiKey=key',
-      '/wandb/_dashboard/api/run/me/p/r1/output?tail=500&apiKey=key'
+      '/wandb/_dashboard/api/runs/me/my%20proj?view=key',
+      '/wandb/_dashboard/api/run/me/p/r1/history?x=_runtime&samples=1000&view=key',
+      '/wandb/_dashboard/api/run/me/p/r1/output?tail=500&view=key'
     ]);
     expect(api.fileUrl('me', 'p', 'r1', 'media/a b.png')).toBe(
-      '/wandb/_dashboard/api/run/me/p/r1/files/media/a%20b.png?apiKey=key'
+      '/wandb/_dashboard/api/run/me/p/r1/files/media/a%20b.png?view=key'
     );
     expect(api.fileUrl('me', 'p', 'r1', 'nb.ipynb', true)).toBe(
-      '/wandb/_dashboard/api/run/me/p/r1/files/nb.ipynb?inline=1&apiKey=key'
+      '/wandb/_dashboard/api/run/me/p/r1/files/nb.ipynb?inline=1&view=key'
     );
   });
 

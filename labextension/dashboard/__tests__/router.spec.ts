@@ -5,7 +5,7 @@ import {
   normalizeBase,
   parseRoute,
   routePath,
-  withApiKey
+  withViewToken
 } from '../src/router';
 
 describe('normalizeBase', () => {
@@ -49,7 +49,7 @@ describe('parseRoute', () => {
   });
 
   it('reads the runs to compare', () => {
-    expect(parseRoute('/me/proj', '?compare=a,b&apiKey=k', '')).toEqual({
+    expect(parseRoute('/me/proj', '?compare=a,b&view=k', '')).toEqual({
       page: 'project',
       entity: 'me',
       project: 'proj',
@@ -86,16 +86,16 @@ describe('parseRoute', () => {
 });
 
 describe('secret links', () => {
-  it('keep apiKey on internal links, before the hash', () => {
-    expect(withApiKey('/b/e/p', 'k&1')).toBe('/b/e/p?apiKey=k%261');
-    expect(withApiKey('/b/e/p?compare=a', 'k')).toBe(
-      '/b/e/p?compare=a&apiKey=k'
+  it('keep viewToken on internal links, before the hash', () => {
+    expect(withViewToken('/b/e/p', 'k&1')).toBe('/b/e/p?view=k%261');
+    expect(withViewToken('/b/e/p?compare=a', 'k')).toBe(
+      '/b/e/p?compare=a&view=k'
     );
-    expect(withApiKey('/b/e/p#charts', 'k')).toBe('/b/e/p?apiKey=k#charts');
-    expect(withApiKey('/b/e/p', null)).toBe('/b/e/p');
+    expect(withViewToken('/b/e/p#charts', 'k')).toBe('/b/e/p?view=k#charts');
+    expect(withViewToken('/b/e/p', null)).toBe('/b/e/p');
     expect(
       href('', { page: 'run', entity: 'e', project: 'p', runId: 'r' }, 'k')
-    ).toBe('/e/p/runs/r?apiKey=k');
+    ).toBe('/e/p/runs/r?view=k');
   });
 
   it('are forwarded on API calls', () => {
@@ -110,7 +110,7 @@ describe('secret links', () => {
         's3cret'
       )
     ).toBe(
-      '/_dashboard/api/run/e/p%2Fx/r/history?keys=a%2Cb&x=_step&samples=1000&apiKey=s3cret'
+      '/_dashboard/api/run/e/p%2Fx/r/history?keys=a%2Cb&x=_step&samples=1000&view=s3cret'
     );
   });
 });

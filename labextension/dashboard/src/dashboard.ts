@@ -16,8 +16,8 @@ const base = normalizeBase(
     .querySelector('meta[name="wandb-dashboard-base"]')
     ?.getAttribute('content')
 );
-const apiKey = new URLSearchParams(location.search).get('apiKey');
-const api = new Api(base, apiKey);
+const viewToken = new URLSearchParams(location.search).get('view');
+const api = new Api(base, viewToken);
 
 function appRoot(): HTMLElement {
   const existing = document.getElementById('app');
@@ -36,7 +36,7 @@ let shown = '';
 async function show(): Promise<void> {
   current?.dispose();
   shown = location.pathname + location.search;
-  const ctx = new PageContext(base, apiKey, api, root);
+  const ctx = new PageContext(base, viewToken, api, root);
   current = ctx;
   const route = parseRoute(location.pathname, location.search, base);
   root.setAttribute('aria-busy', 'true');

@@ -101,23 +101,23 @@ export function routePath(base: string, route: Route): string {
   }
 }
 
-/** Keep an anonymous secret link's `apiKey` on an internal href (query before any #hash). */
-export function withApiKey(href: string, apiKey: string | null): string {
-  if (!apiKey) {
+/** Keep an anonymous run's shared-link view token (`view`) on an internal href (query before any #hash). */
+export function withViewToken(href: string, viewToken: string | null): string {
+  if (!viewToken) {
     return href;
   }
   const hashAt = href.indexOf('#');
   const path = hashAt >= 0 ? href.slice(0, hashAt) : href;
   const hash = hashAt >= 0 ? href.slice(hashAt) : '';
   const sep = path.includes('?') ? '&' : '?';
-  return `${path}${sep}apiKey=${encodeURIComponent(apiKey)}${hash}`;
+  return `${path}${sep}view=${encodeURIComponent(viewToken)}${hash}`;
 }
 
-/** A route's href with the secret link's key kept. */
+/** A route's href with the shared link's view token kept. */
 export function href(
   base: string,
   route: Route,
-  apiKey: string | null
+  viewToken: string | null
 ): string {
-  return withApiKey(routePath(base, route), apiKey);
+  return withViewToken(routePath(base, route), viewToken);
 }

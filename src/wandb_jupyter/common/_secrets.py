@@ -6,9 +6,9 @@ import re
 
 __all__ = ["mask", "scrub", "mask_url"]
 
-#: Query parameters that are credentials: an anonymous run's key (its secret URL), the dashboard's
-#: login token and tickets, an upload URL's signature.
-_SECRET_PARAMS = re.compile(r"([?&](?:apiKey|token|ticket|sig)=)([^&#]*)", re.IGNORECASE)
+#: Query parameters that are credentials: an API key, an anonymous run's view token (its shared link),
+#: the dashboard's login token and tickets, an upload URL's signature.
+_SECRET_PARAMS = re.compile(r"([?&](?:apiKey|view|token|ticket|sig)=)([^&#]*)", re.IGNORECASE)
 
 
 def mask(secret: str | None) -> str | None:

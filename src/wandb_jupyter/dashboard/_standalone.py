@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import tornado.web
 
+from ..common._share import VIEW_PARAM
 from ..server._tickets import SECRETS_FILE, TicketBook, TicketRefused
 from ._catalog import Catalog, Viewer
 from ._handlers import ClientError, Dashboard, Family, build_handler, check_frame_ancestor, dashboard_routes
@@ -82,7 +83,8 @@ def dashboard_secrets(data_dir: Path) -> tuple[bytes, str]:
 
 class StandaloneAuthLogic:
     """Who asks, on the standalone server: the session cookie's user, else an API key
-    (``Authorization: Basic``), plus the anonymous entity a secret ``?apiKey=`` opens."""
+    (``Authorization: Basic``), plus the anonymous account whose shared link's ``?view=`` token it is
+    (read-only: that token is no API key; an API key in the URL opens nothing)."""
 
     auth: ClassVar[SessionAuth]
 
@@ -106,9 +108,9 @@ class StandaloneAuthLogic:
             if user is None:
                 raise ClientError(401, "invalid API key")
         secret_user = None
-        secret = self.get_query_argument("apiKey", None)
+        secret = self.get_query_argument(VIEW_PARAM, None)
         if secret:
-            found = self.auth.server.user_for_key(secret)
+            found = self.auth.server.user_for_view_token(secret)
             secret_user = found if found is not None and found.anonymous else None
         viewer = Viewer(user=user, secret=secret_user)
         if viewer.anonymous:

@@ -42,6 +42,16 @@ def _outputs(history: Any, number: int) -> list[dict[str, Any]]:
             )
         elif kind == "display_data":
             outputs.append({"output_type": "display_data", "data": _data(bundle), "metadata": {}})
+    error = getattr(history, "exceptions", {}).get(number)  # IPython >= 9: the cell raised
+    if isinstance(error, dict) and "ename" in error:
+        outputs.append(
+            {
+                "output_type": "error",
+                "ename": str(error["ename"]),
+                "evalue": str(error.get("evalue", "")),
+                "traceback": [str(line) for line in error.get("traceback") or []],
+            }
+        )
     if not recorded and number in getattr(history, "output_hist_reprs", {}):
         outputs.append(
             {

@@ -25,6 +25,7 @@ from urllib.parse import quote
 from ..common._errors import UsageError
 from ..common._logging import logger
 from ..common._secrets import mask, mask_url
+from ..common._share import VIEW_PARAM, view_token
 from ..core._metrics import recorded_metrics
 from ..core._resume import ResumedState, ResumePlan, load_state, recorded_auto_id
 from ..rundir._rundir import EVENTS, HISTORY, METADATA, OUTPUT, RunPaths, count_lines, find_run
@@ -59,7 +60,7 @@ _EXPLICIT = ("global file", "workspace file", "env", "init")
 
 
 def masked_url(url: str | None) -> str | None:
-    """A run URL fit for logs: the secret ``apiKey`` of an anonymous run's URL masked."""
+    """A run URL fit for logs: the view token of an anonymous run's shared URL masked."""
     return mask_url(url) if url else url
 
 
@@ -190,8 +191,8 @@ def upsert_variables(
         "tags": list(tags) if tags else None,
         "groupName": metadata.get("group") or None,
         "jobType": metadata.get("jobType") or None,
-        "host": metadata.get("host") or None,
         "sweep": metadata.get("sweep") or None,
+        "host": metadata.get("host") or None,
         "program": metadata.get("program") or None,
         "commit": git.get("commit") or None,
         "repo": git.get("remote") or None,
@@ -243,7 +244,8 @@ class OnlineRun:
 
         url = f"{app_url(self.settings.base_url)}/{quote(entity, safe='')}/{quote(project, safe='')}/runs/{run_id}"
         if self.key is not None and self.key.anonymous:
-            url += f"?apiKey={self.key.key}"  # anonymous runs are reachable by this secret URL only
+            # anonymous runs are reachable by this secret URL only; it carries a read-only token, never the key
+            url += f"?{VIEW_PARAM}={view_token(self.key.key)}"
         return url
 
     @property

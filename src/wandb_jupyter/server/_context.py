@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..common._share import view_token
 from ._accounts import hash_key, new_api_key
 from ._anonymous import AnonymousPolicy
 from ._errors import ClientError, Forbidden, NotFound, Unauthorized
@@ -86,8 +87,11 @@ class ServerContext:
 
     # -- accounts ------------------------------------------------------------
     def issue_key(self, user: User) -> str:
+        """A new key of ``user``; for an anonymous account also the view token its shared links carry."""
         key = new_api_key()
         self.storage.add_key(user, hash_key(key))
+        if user.anonymous:
+            self.storage.add_view_token(user, hash_key(view_token(key)))
         return key
 
     def ensure_admin(self, name: str = "admin") -> tuple[User, str] | None:
@@ -99,6 +103,10 @@ class ServerContext:
 
     def user_for_key(self, key: str) -> User | None:
         return self.storage.user_by_key(hash_key(key))
+
+    def user_for_view_token(self, token: str) -> User | None:
+        """The anonymous account whose shared links carry ``token`` (read-only: it is no API key)."""
+        return self.storage.user_by_view_token(hash_key(token))
 
     # -- permissions ------------------------------------------------------------
     def can_write(self, user: User | None, entity: Entity) -> bool:

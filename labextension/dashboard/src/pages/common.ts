@@ -13,14 +13,14 @@ export class PageContext {
 
   constructor(
     readonly base: string,
-    readonly apiKey: string | null,
+    readonly viewToken: string | null,
     readonly api: Api,
     readonly root: HTMLElement
   ) {}
 
-  /** An internal link's href (keeps a secret link's apiKey). */
+  /** An internal link's href (keeps a shared link's view token). */
   href(route: Route): string {
-    return href(this.base, route, this.apiKey);
+    return href(this.base, route, this.viewToken);
   }
 
   /** An <a> that navigates inside the app (history.pushState, see dashboard.ts). */

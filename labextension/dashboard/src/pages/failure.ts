@@ -1,6 +1,7 @@
 /**
- * The failure panel of a failed or crashed run's page: exit code, the error's last lines
- * from output.log and, for a notebook run, the first cell that raised.
+ * The failure panel of a run's page: for a failed or crashed run its exit code and the
+ * error's last lines from output.log; for a notebook run the first cell that raised (shown
+ * even when the run itself finished, as a cell error does not end a notebook run).
  */
 import type { RunDetail } from '../api.js';
 import { el, replaceChildren } from '../dom.js';
@@ -16,7 +17,9 @@ export function failurePanel(
   route: RunRoute,
   run: RunDetail
 ): HTMLElement | null {
-  if (run.state !== 'failed' && run.state !== 'crashed') {
+  const failed = run.state === 'failed' || run.state === 'crashed';
+  const notebook = run.files.some(f => f.name === SESSION_HISTORY);
+  if (!failed && !notebook) {
     return null;
   }
   const code =
@@ -33,13 +36,18 @@ export function failurePanel(
   const panel = el(
     'div',
     { class: 'failure', 'data-testid': 'failure' },
-    el('p', { class: 'failure-code' }, code),
+    failed ? el('p', { class: 'failure-code' }, code) : null,
     lines,
     cell
   );
   lines.hidden = true;
+  // a notebook run that ended well shows the panel only for a cell that raised
+  panel.hidden = !failed;
   void (async () => {
     try {
+      if (!failed) {
+        throw new Error('no error to look for');
+      }
       const answer = await ctx.api.output(
         route.entity,
         route.project,
@@ -56,7 +64,7 @@ export function failurePanel(
     } catch {
       // no output.log: the exit code is all there is
     }
-    if (!run.files.some(f => f.name === SESSION_HISTORY)) {
+    if (!notebook) {
       return;
     }
     try {
@@ -66,18 +74,19 @@ export function failurePanel(
         route.runId,
         SESSION_HISTORY
       );
-      const failed = firstFailedCell(parseNotebook(text));
-      if (failed) {
+      const cellFailed = firstFailedCell(parseNotebook(text));
+      if (cellFailed) {
         replaceChildren(
           cell,
           el(
             'p',
-            {},
-            `First failed cell: cell ${failed.index} of the notebook`
+            { class: 'failure-code' },
+            `First failed cell: cell ${cellFailed.index} of the notebook`
           ),
-          el('pre', { class: 'output' }, failed.source),
-          el('pre', { class: 'output error-tail' }, stripAnsi(failed.error))
+          el('pre', { class: 'output' }, cellFailed.source),
+          el('pre', { class: 'output error-tail' }, stripAnsi(cellFailed.error))
         );
+        panel.hidden = false;
       }
     } catch {
       // an unreadable history notebook: nothing more to say

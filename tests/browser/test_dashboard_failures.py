@@ -1,0 +1,119 @@
+"""A failed run's page says how it ended: exit code, the error's last lines, the failed cell.
+
+Runs of our client and of the real W&B SDK raise in a script (exit code 1, a
+traceback in output.log); a notebook run of our client in a real kernel (nbclient)
+has a cell that raises. Screenshots land in ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from dashboard.conftest import Standalone, server_env, standalone  # noqa: F401 (fixtures)
+
+from .conftest import artifact_path
+
+pytestmark = pytest.mark.browser
+
+OURS = """
+import wandb_jupyter as wandb
+run = wandb.init(project="fail", name="ours-fails")
+print("RUN", run.id, flush=True)
+run.log({"loss": 1.0})
+def train():
+    return 1 / 0
+train()
+"""
+
+SDK = """
+import wandb
+run = wandb.init(project="fail", name="sdk-fails")
+print("RUN", run.id, flush=True)
+run.log({"loss": 1.0})
+raise ValueError("bad batch shape")
+"""
+
+
+def _expect() -> Any:
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def _sign_in(page: Any, server: Standalone) -> None:
+    page.goto(server.login_url)
+    page.wait_for_url(re.compile(re.escape(server.url) + r"/?$"))
+
+
+def _failing_child(script: str, tmp_path, env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
+    return re.search(r"^RUN (\S+)$", done.stdout, re.M).group(1)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("script", "name", "error"),
+    [(OURS, "ours-fails", "ZeroDivisionError: division by zero"), (SDK, "sdk-fails", "ValueError: bad batch shape")],
+)
+def test_a_failed_runs_page_shows_its_exit_code_and_the_errors_last_lines(
+    page, standalone: Standalone, server_env, tmp_path, script: str, name: str, error: str
+) -> None:
+    if name.startswith("sdk"):
+        pytest.importorskip("wandb")
+    env = {
+        **server_env,
+        "WANDB_BASE_URL": standalone.url,
+        "WANDB_API_KEY": standalone.key,
+        "WANDB_MODE": "online",
+        "WANDB_DIR": str(tmp_path),
+    }
+    run_id = _failing_child(script, tmp_path, env)
+    expect = _expect()
+    _sign_in(page, standalone)
+    page.goto(f"{standalone.url}/admin/fail/runs/{run_id}")
+    expect(page.locator('[data-testid="state"]').first).to_have_text("failed")
+    failure = page.locator('[data-testid="failure"]')
+    expect(failure).to_contain_text("exited with code 1")
+    tail = page.locator('[data-testid="error-tail"]')
+    expect(tail).to_contain_text("Traceback (most recent call last):")
+    expect(tail).to_contain_text(error)
+    page.screenshot(path=str(artifact_path(f"dashboard_failed_run_{name}.png")), full_page=True)
+
+
+def test_a_notebook_runs_page_shows_the_first_cell_that_raised(page, lab_server, execute_notebook, monkeypatch) -> None:
+    """An offline notebook run of our client, seen inside Jupyter (its run directory, no server)."""
+    work = lab_server.root / "nb"
+    work.mkdir()
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_DIR", str(work))
+    nb = execute_notebook(
+        [
+            "import wandb_jupyter as wandb\nrun = wandb.init(project='nb-fail', name='nb')\nprint('RUN', run.id)",
+            "x = 1\nrun.log({'x': x})",
+            "values = [1, 2]\nvalues[5]",
+            "undefined_name",
+            "run.finish()",
+        ],
+        allow_errors=True,
+        cwd=work,
+    )
+    printed = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    run_id = re.search(r"RUN (\S+)", printed).group(1)  # type: ignore[union-attr]
+    expect = _expect()
+    page.goto(f"{lab_server.url}wandb/?token={lab_server.token}")
+    page.locator('[data-testid="project-row"]', has_text="nb-fail").locator("a").first.click()
+    page.locator(f'[data-testid="run-row"][data-run-id="{run_id}"] a').first.click()
+    expect(page.locator('[data-testid="state"]').first).to_have_text("finished")
+    cell = page.locator('[data-testid="failed-cell"]')
+    expect(cell).to_contain_text("First failed cell: cell 3")
+    expect(cell).to_contain_text("values[5]")
+    expect(cell).to_contain_text("IndexError")
+    expect(cell).not_to_contain_text("NameError")
+    page.screenshot(path=str(artifact_path("dashboard_notebook_failed_cell.png")), full_page=True)
