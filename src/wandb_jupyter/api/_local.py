@@ -24,7 +24,7 @@ from ..common._errors import UsageError
 from ..common._yaml import dump_config
 from ..rundir._history_read import history_index
 from ..rundir._local_runs import run_state
-from ..rundir._run_filter import FilterError, RunRecord, compile_filter, select_page
+from ..rundir._run_filter import FilterError, RunRecord, compile_filter, select_page, sql_like
 from ..rundir._rundir import CONFIG, EVENTS, HISTORY, METADATA, SUMMARY, RunPaths, iter_runs, write_atomic
 from ._objects import File, Run, RunNotFoundError, plain_config
 
@@ -271,12 +271,9 @@ class LocalBackend:
     def files_page(
         self, run: Run, names: list[str], pattern: str | None, size: int, cursor: Any
     ) -> tuple[list[dict[str, Any]], Any]:
-        import re
 
         files_root = self._paths(run).files
-        like = None
-        if pattern and not names:
-            like = re.compile("".join("." if c == "_" else ".*" if c == "%" else re.escape(c) for c in pattern) + r"\Z")
+        like = sql_like(pattern) if pattern and not names else None
         found: list[dict[str, Any]] = []
         for dirpath, _dirs, file_names in os.walk(files_root):
             for file_name in file_names:

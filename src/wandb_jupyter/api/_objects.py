@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..common._errors import UsageError
+from ..common._yaml import unwrap_wandb_config
 from . import _display
 
 __all__ = ["Backend", "Run", "Runs", "Project", "File", "HistoryScan", "Summary", "RunNotFoundError"]
@@ -377,12 +378,7 @@ def plain_config(stored: Any) -> tuple[dict[str, Any], Any]:
     wandb_block = stored.get("_wandb")
     if isinstance(wandb_block, dict) and "value" in wandb_block:
         wandb_block = wandb_block["value"]
-    plain = {
-        key: value["value"] if isinstance(value, dict) and "value" in value else value
-        for key, value in stored.items()
-        if key not in ("_wandb", "wandb_version")
-    }
-    return plain, wandb_block
+    return unwrap_wandb_config(stored), wandb_block
 
 
 def wandb_form(config: dict[str, Any], wandb_block: Any) -> str:

@@ -39,6 +39,7 @@ __all__ = [
     "select_page",
     "by_creation",
     "check_cursor",
+    "sql_like",
     "MISSING",
 ]
 
@@ -491,3 +492,9 @@ def select_page(
     except TypeError:  # a cursor from another order (its value cannot be compared with this order's)
         raise FilterError("the cursor does not belong to this order") from None
     return [(position, item) for _, position, item in page[:size]], len(page) > size
+
+
+def sql_like(pattern: str) -> re.Pattern[str]:
+    """SQL's LIKE (``%``: any run of characters, ``_``: one), the language of W&B's ``run.files(pattern=)``."""
+    parts = ("." if c == "_" else ".*" if c == "%" else re.escape(c) for c in pattern)
+    return re.compile("".join(parts) + r"\Z", re.DOTALL)

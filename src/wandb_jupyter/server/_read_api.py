@@ -22,7 +22,6 @@ import binascii
 import hashlib
 import json
 import mimetypes
-import re
 import shutil
 import sys
 from collections import OrderedDict
@@ -33,6 +32,7 @@ from urllib.parse import quote
 
 from graphql import GraphQLResolveInfo
 
+from ..common._yaml import unwrap_wandb_config
 from ..rundir._history_read import history_index
 from ..rundir._run_filter import (
     FilterError,
@@ -42,6 +42,7 @@ from ..rundir._run_filter import (
     compile_filter,
     parse_filters,
     select_page,
+    sql_like,
 )
 from ..rundir._rundir import EVENTS, HISTORY, SUMMARY
 from ._context import ClientError, Forbidden, NotFound, Unauthorized, decode_id, encode_id
@@ -93,17 +94,7 @@ def _run_path(ctx: Any, run: Run) -> Path:
 
 def _plain_config(run: Run) -> dict[str, Any]:
     """The run's config as plain values (W&B stores ``{"key": {"value": ...}}``), without ``_wandb``."""
-    try:
-        stored = json.loads(run.config or "{}")
-    except ValueError:
-        return {}
-    if not isinstance(stored, dict):
-        return {}
-    return {
-        key: value.get("value") if isinstance(value, dict) and "value" in value else value
-        for key, value in stored.items()
-        if key != "_wandb"
-    }
+    return unwrap_wandb_config(_json_object(run.config))
 
 
 def _summary_of(path: Path) -> dict[str, Any]:
@@ -397,12 +388,6 @@ def resolve_parquet_history(root: RunNode, info: GraphQLResolveInfo, liveKeys: l
 # -- files ------------------------------------------------------------
 
 
-def _like(pattern: str) -> re.Pattern[str]:
-    """MySQL's LIKE (``%`` any run of characters, ``_`` one), which the SDK's ``files(pattern=)`` uses."""
-    parts = ("." if c == "_" else ".*" if c == "%" else re.escape(c) for c in pattern)
-    return re.compile("".join(parts) + r"\Z", re.DOTALL)
-
-
 def _md5_of(path: Path) -> str:
     """base64 of the file's MD5, W&B's ``md5`` field."""
     digest = hashlib.md5(usedforsecurity=False)
@@ -440,7 +425,7 @@ def resolve_files(
 ) -> dict[str, Any]:
     """The run's files by name, paged by the last name seen; ``names`` beats ``pattern``."""
     wanted = {name for name in names or [] if name}
-    like = _like(pattern) if pattern and not wanted else None
+    like = sql_like(pattern) if pattern and not wanted else None
     start = _uncursor(after)
     size = _page_size(first)
     run_files = root._files(info)
