@@ -119,6 +119,9 @@ class SweepController:
                 trial["value"] = metric_value(seen.summary, self.spec.metric)
             elif trial["run_id"] in dropped and trial["state"] in ACTIVE_TRIAL_STATES:
                 trial["state"] = "failed"
+        total = self.total()
+        if (total is not None and len(self.state["trials"]) >= total) or self._target_reached():
+            self._finished_if_drained()  # nothing left to try and nothing running: done, heartbeat or not
 
     def best(self) -> dict[str, Any] | None:
         metric = self.spec.metric
@@ -233,10 +236,10 @@ class SweepController:
                 trial["stop_requested"] = True
             commands.append({"type": "stop", "id": f"stop-{run_id}", "run_id": run_id})
         sweep_state = self.state["state"]
-        if sweep_state == "PAUSED" or running:
-            return commands
-        if sweep_state in ("FINISHED", "CANCELED"):
+        if sweep_state == "CANCELED" or (sweep_state == "FINISHED" and not running):
             return [*commands, {"type": "exit", "id": "exit"}]
+        if sweep_state in ("PAUSED", "FINISHED") or running:
+            return commands
         trial = self.next_trial(agent_id)
         if trial is None:
             self._finished_if_drained()

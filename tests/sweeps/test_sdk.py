@@ -1,0 +1,159 @@
+"""The real W&B SDK's sweeps against our server: wandb.sweep + wandb.agent in two processes, the CLI, states."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server.conftest import LiveServer
+
+pytestmark = pytest.mark.wandb_sdk
+TIMEOUT = 240
+
+GRID = {
+    "method": "grid",
+    "metric": {"name": "loss", "goal": "minimize"},
+    "parameters": {"a": {"values": [1, 2, 3]}, "b": {"values": [10, 20]}, "opt": {"value": "adam"}},
+}
+
+AGENT = """
+import sys, wandb
+def train():
+    run = wandb.init()
+    if run.config.a == 2 and run.config.b == 20:
+        raise RuntimeError("this trial fails on purpose")
+    for step in range(3):
+        run.log({"loss": run.config.a * run.config.b - step})
+wandb.agent(sys.argv[1], function=train, project="sw")
+"""
+
+
+def _env(server: LiveServer, base: dict[str, str], work: Path) -> dict[str, str]:
+    env = dict(base)
+    env.update(
+        WANDB_BASE_URL=server.url,
+        WANDB_API_KEY=server.admin_key,
+        WANDB_DIR=str(work),
+        WANDB_X_STATS_SAMPLING_INTERVAL="1",
+        WANDB_AGENT_DISABLE_FLAPPING="true",
+    )
+    return env
+
+
+def _sweep_runs(server: LiveServer, project: str, sweep_id: str) -> list[Any]:
+    found = server.ctx.storage.get_project("admin", project)
+    return [run for run in server.ctx.storage.list_runs(found) if run.sweep == sweep_id]
+
+
+def _config(run: Any) -> dict[str, Any]:
+    return {k: v["value"] for k, v in json.loads(run.config).items() if k != "_wandb"}
+
+
+def _sweep_query(server: LiveServer, project: str, sweep_id: str) -> dict[str, Any]:
+    answer = server.gql(
+        """query S($p: String, $e: String, $s: String!) { project(name: $p, entityName: $e) {
+             sweep(sweepName: $s) { id name state method bestLoss runCount config
+               runs { edges { node { name state shouldStop failed running summaryMetrics } } } } } }""",
+        {"p": project, "e": "admin", "s": sweep_id},
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["data"]["project"]["sweep"]
+
+
+def test_sdk_sweep_and_two_agent_processes_share_one_grid(
+    live_server: LiveServer, run_sdk, env_for_subprocess: dict[str, str], tmp_path: Path
+) -> None:
+    created = run_sdk(live_server, f"import wandb; print('SWEEP', wandb.sweep({GRID!r}, project='sw'))")
+    assert created.returncode == 0, created.stderr
+    sweep_id = created.stdout.split("SWEEP")[-1].strip()
+    work = tmp_path / "agents"
+    work.mkdir()
+    env = _env(live_server, env_for_subprocess, work)
+    agents = [
+        subprocess.Popen(
+            [sys.executable, "-c", AGENT, sweep_id],
+            cwd=work,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [agent.communicate(timeout=TIMEOUT)[0] for agent in agents]
+    assert all(agent.returncode == 0 for agent in agents), outputs
+    started = [out.count("Agent Starting Run") for out in outputs]
+    assert sum(started) == 6 and all(started), started  # both agents worked on the one sweep
+
+    runs = _sweep_runs(live_server, "sw", sweep_id)
+    points = sorted((_config(r)["a"], _config(r)["b"]) for r in runs)
+    assert points == [(1, 10), (1, 20), (2, 10), (2, 20), (3, 10), (3, 20)]  # the grid, each point once
+    assert all(_config(r)["opt"] == "adam" for r in runs)
+    states = {(_config(r)["a"], _config(r)["b"]): r.state for r in runs}
+    assert states.pop((2, 20)) == "failed" and set(states.values()) == {"finished"}
+
+    sweep = _sweep_query(live_server, "sw", sweep_id)
+    assert sweep["state"] == "FINISHED" and sweep["method"] == "grid" and sweep["runCount"] == 6
+    assert sweep["bestLoss"] == 8.0  # a=1, b=10, last step
+    assert {e["node"]["name"] for e in sweep["runs"]["edges"]} == {r.name for r in runs}
+
+
+TRAIN_WITH_OURS = """
+import wandb_jupyter as wandb
+run = wandb.init()
+run.log({"loss": run.config.x ** 2})
+run.finish()
+"""
+
+
+def test_wandb_cli_sweep_pause_resume_and_an_agent_running_a_program_of_ours(
+    live_server: LiveServer, env_for_subprocess: dict[str, str], tmp_path: Path
+) -> None:
+    """`wandb sweep` creates, pauses, resumes and stops; `wandb agent` runs a program that uses wandb_jupyter:
+    the hand-over (parameter file, run id, sweep id) is the same, so the trial lands in the sweep."""
+    work = tmp_path / "cli"
+    work.mkdir()
+    (work / "train.py").write_text(TRAIN_WITH_OURS)
+    (work / "sweep.yaml").write_text(
+        "program: train.py\nmethod: random\nmetric: {name: loss, goal: minimize}\nrun_cap: 2\n"
+        "parameters:\n  x: {min: -1.0, max: 1.0}\n"
+    )
+    env = _env(live_server, env_for_subprocess, work)
+    wandb = [sys.executable, "-m", "wandb"]
+
+    def cli(*args: str) -> str:
+        done = subprocess.run([*wandb, *args], cwd=work, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout + done.stderr
+
+    out = cli("sweep", "--project", "cli", "sweep.yaml")
+    path = out.split("wandb agent ")[-1].split()[0]
+    assert path.startswith("admin/cli/")
+    sweep_id = path.rsplit("/", 1)[-1]
+    cli("sweep", "--pause", path)
+    assert _sweep_query(live_server, "cli", sweep_id)["state"] == "PAUSED"
+    cli("sweep", "--resume", path)
+    assert _sweep_query(live_server, "cli", sweep_id)["state"] == "RUNNING"
+    cli("agent", "--count", "2", path)
+    runs = _sweep_runs(live_server, "cli", sweep_id)
+    assert len(runs) == 2 and {r.state for r in runs} == {"finished"}
+    for run in runs:
+        summary = json.loads(
+            (live_server.run_dir("admin", "cli", run.name) / "files" / "wandb-summary.json").read_text()
+        )
+        assert summary["loss"] == pytest.approx(_config(run)["x"] ** 2)
+    sweep = _sweep_query(live_server, "cli", sweep_id)
+    assert sweep["state"] == "FINISHED"  # run_cap reached, every trial done
+    assert sweep["bestLoss"] == pytest.approx(min(_config(r)["x"] ** 2 for r in runs))
+
+
+def test_an_invalid_configuration_is_refused_by_the_server_naming_the_field(live_server: LiveServer, run_sdk) -> None:
+    bad = {"method": "random", "parameters": {"lr": {"distribution": "log_unifrom", "min": 0.1, "max": 1.0}}}
+    done = run_sdk(live_server, f"import wandb; wandb.sweep({bad!r}, project='sw')")
+    assert done.returncode != 0
+    assert "parameters.lr.distribution" in done.stderr and "log_uniform_values" in done.stderr
