@@ -345,8 +345,8 @@ class Run:
         step_sync: bool | None = None,
         hidden: bool | None = None,
         summary: str | None = None,
-        goal: str | None = None,
         overwrite: bool | None = None,
+        goal: str | None = None,
     ) -> Any:
         """How ``name`` (or a glob like ``train/*``) is summarised and plotted; see :mod:`._metrics`.
 
@@ -633,8 +633,18 @@ class Run:
             finally:
                 forget_run(self)  # no longer active, even if closing failed
             self._report_finished(quiet)
+            self._make_durable()
         finally:
             finish_ended(self)  # a SIGTERM that came during this finish ends the process now
+
+    def _make_durable(self) -> None:
+        """Last: every file and directory entry of the run on disk (the run's debug.log is closed by now)."""
+        from ._durable import sync_run_folder
+
+        try:
+            sync_run_folder(self.paths.root, self.settings.wandb_dir)
+        except Exception as error:  # never let durability bookkeeping break the program
+            internal_error("syncing the run folder", error, reporting=self.settings.error_reporting)
 
     def _close_files(self) -> None:
         if self._capture is not None:
@@ -828,8 +838,8 @@ class DisabledRun:
         step_sync: bool | None = None,
         hidden: bool | None = None,
         summary: str | None = None,
-        goal: str | None = None,
         overwrite: bool | None = None,
+        goal: str | None = None,
     ) -> Any:
         """Checked like a real run's, recorded nowhere."""
         from ._metrics import parse_definition
