@@ -8,7 +8,25 @@
  * an "Open in a browser tab" button for pages that still refuse.
  */
 
+import type { IFrame } from '@jupyterlab/ui-components';
+
 export type Placement = 'lab' | 'browser';
+
+/**
+ * What a framed run page may do: run its scripts, keep its own origin (logins), open links
+ * (which leave the sandbox, so the pages they open work normally) and download.
+ * JupyterLab 4's type lists `popups-to-escape-sandbox`, a token no browser knows (it logs an
+ * error and drops it); the HTML keyword is `allow-popups-to-escape-sandbox`.
+ */
+export const RUN_PAGE_SANDBOX = [
+  'allow-scripts',
+  'allow-same-origin',
+  'allow-forms',
+  'allow-popups',
+  'allow-popups-to-escape-sandbox',
+  'allow-downloads',
+  'allow-modals'
+] as IFrame.SandboxExceptions[];
 
 /** Minimal view of response headers (the Fetch API's Headers fits). */
 export interface IHeaderLookup {

@@ -4,18 +4,8 @@
 import { MainAreaWidget, ToolbarButton } from '@jupyterlab/apputils';
 import { IFrame, launchIcon, refreshIcon } from '@jupyterlab/ui-components';
 
+import { RUN_PAGE_SANDBOX } from './frame';
 import { wandbIcon } from './icons';
-
-/** What the framed page may do: run its scripts, keep its own origin (logins), open links and download. */
-const SANDBOX: IFrame.SandboxExceptions[] = [
-  'allow-scripts',
-  'allow-same-origin',
-  'allow-forms',
-  'allow-popups',
-  'popups-to-escape-sandbox',
-  'allow-downloads',
-  'allow-modals'
-];
 
 let counter = 0;
 
@@ -26,7 +16,7 @@ export class RunPage extends MainAreaWidget<IFrame> {
     openInBrowser: (url: string) => void
   ) {
     const content = new IFrame({
-      sandbox: SANDBOX,
+      sandbox: RUN_PAGE_SANDBOX,
       referrerPolicy: 'no-referrer'
     });
     super({ content });

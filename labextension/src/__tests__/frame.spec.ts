@@ -2,6 +2,7 @@ import {
   headersAllowFrame,
   IHeaderLookup,
   placementFor,
+  RUN_PAGE_SANDBOX,
   sourceMatches,
   urlAllowsFrame
 } from '../frame';
@@ -134,5 +135,40 @@ describe('placementFor', () => {
         throw new Error('network');
       })
     ).toBe('lab');
+  });
+});
+
+describe('RUN_PAGE_SANDBOX', () => {
+  // The keywords of the HTML standard's iframe sandbox attribute: a browser ignores any other
+  // token (and logs an error), so a misspelt one silently takes a permission away.
+  const KEYWORDS = new Set([
+    'allow-downloads',
+    'allow-forms',
+    'allow-modals',
+    'allow-orientation-lock',
+    'allow-pointer-lock',
+    'allow-popups',
+    'allow-popups-to-escape-sandbox',
+    'allow-presentation',
+    'allow-same-origin',
+    'allow-scripts',
+    'allow-storage-access-by-user-activation',
+    'allow-top-navigation',
+    'allow-top-navigation-by-user-activation',
+    'allow-top-navigation-to-custom-protocols'
+  ]);
+
+  it('holds only keywords browsers know', () => {
+    for (const token of RUN_PAGE_SANDBOX) {
+      expect(KEYWORDS.has(token)).toBe(true);
+    }
+  });
+
+  it('lets links the page opens leave the sandbox, and never the top window navigate', () => {
+    expect(RUN_PAGE_SANDBOX).toContain('allow-popups');
+    expect(RUN_PAGE_SANDBOX).toContain('allow-popups-to-escape-sandbox');
+    expect(
+      RUN_PAGE_SANDBOX.filter(t => t.startsWith('allow-top-navigation'))
+    ).toEqual([]);
   });
 });
