@@ -191,3 +191,51 @@ def test_sdk_and_our_api_give_the_same_answers_online_and_over_local_folders(pro
     assert local["run"] == sdk["run"]
     for key in ("history", "history_keys", "history_few", "frame_columns", "scan", "scan_keys", "scan_range"):
         assert local[key] == sdk[key], key
+
+
+SDK_MORE = r"""
+import json, sys, wandb
+run_path, other_key = sys.argv[1], sys.argv[2]
+api = wandb.Api(timeout=30)
+out = {}
+runs = api.runs("admin/cmp", lazy=False, order="+created_at")
+run = api.run(run_path)
+out["full"] = [r.config["lr"] for r in runs]
+out["metadata_keys"] = sorted(run.metadata or {})
+out["last_step"] = run.lastHistoryStep
+out["histories"] = len(runs.histories(samples=3, keys=["loss"], format="default"))
+out["from_path"] = api.from_path(run_path.replace("/cmp/", "/cmp/runs/")).id
+out["loaded"] = run.load(force=True)["displayName"]
+def error(call):
+    try:
+        call()
+    except Exception as exc:
+        return str(exc)
+    return None
+out["bad_filter"] = error(lambda: list(api.runs("admin/cmp", filters={"config.lr": {"$foo": 1}})))
+out["missing_run"] = error(lambda: api.run("admin/cmp/nope"))
+as_other = wandb.Api(api_key=other_key, timeout=30)
+out["hidden_run"] = error(lambda: as_other.run(run_path))
+out["hidden_missing"] = error(lambda: as_other.run("admin/cmp/nope"))
+out["hidden_runs"] = error(lambda: list(as_other.runs("admin/cmp")))
+print("RESULT " + json.dumps(out, default=dict))
+"""
+
+
+def test_sdk_full_runs_metadata_histories_and_errors(project: Logged, run_sdk) -> None:
+    bob = project.server.ctx.storage.create_user("bob")
+    bob_key = project.server.ctx.issue_key(bob)
+    run_path = f"admin/cmp/{project.ids['gamma']}"
+    script = f"import sys\nsys.argv = {['sdk', run_path, bob_key]!r}\n" + SDK_MORE
+    done = run_sdk(project.server, script, env={"WANDB_SILENT": "true"})
+    assert done.returncode == 0, done.stderr[-4000:]
+    sdk = json.loads(done.stdout.split("RESULT ", 1)[1])
+    assert sdk["full"] == [0.001, 0.01, 0.1, 0.03, 0.3]
+    assert {"python", "host", "startedAt"} <= set(sdk["metadata_keys"])
+    assert sdk["last_step"] == ROWS - 1 and sdk["histories"] == 15
+    assert sdk["from_path"] == project.ids["gamma"] and sdk["loaded"] == "gamma"
+    assert "unknown filter operator '$foo'" in sdk["bad_filter"]
+    assert "Could not find run" in sdk["missing_run"]
+    # another user's run is exactly a missing one, through the real SDK too
+    assert sdk["hidden_run"].replace(project.ids["gamma"], "nope") == sdk["hidden_missing"]
+    assert "Could not find project cmp" in sdk["hidden_runs"]
