@@ -25,8 +25,6 @@ from ..common._yaml import load_config_file
 from ..rundir._rundir import RunPaths, update_latest_link, write_atomic
 from ..settings import ResolvedSettings, Settings, resolve
 from ._config import config_from
-from ._exit import install_exit_hooks, watch
-from ._metadata import write_metadata
 from ._run import DisabledRun, Run
 from ._state import active_runs, add_run, add_run_listener, current_run, forget_run, notify
 
@@ -72,6 +70,8 @@ def set_page_opener(open_page: PageOpener | None) -> None:
 
 
 def _remember(run: Any) -> None:
+    from ._exit import install_exit_hooks, watch  # imported with the first run, not with the package
+
     add_run(run)
     install_exit_hooks()
     if not run.disabled:
@@ -79,7 +79,9 @@ def _remember(run: Any) -> None:
     notify("started", run)
 
 
-def _initial_config(settings: ResolvedSettings, resumed: Any, config: Any, include: Any, exclude: Any) -> dict[str, Any]:
+def _initial_config(
+    settings: ResolvedSettings, resumed: Any, config: Any, include: Any, exclude: Any
+) -> dict[str, Any]:
     merged = dict(resumed.config or {})
     for path in settings.config_paths:
         merged.update(load_config_file(path, f"WANDB_CONFIG_PATHS ({path})"))
@@ -201,7 +203,7 @@ def init(
 
 def _start(settings: ResolvedSettings, config: Any, include: Any, exclude: Any) -> Run:
     # Imported here so that `import wandb_jupyter` stays light; the first run pays once.
-    from ._metadata import program_path
+    from ._metadata import program_path, write_metadata
     from ._naming import name_stem, reserve_name
     from ._resume import RESUME_FILE, ResumedState, load_state, plan_resume
 
