@@ -121,7 +121,7 @@ def _random(spec: SweepSpec, rng: random.Random) -> Suggestion:
 _NORMAL_REACH = 4.0
 
 
-def _optuna() -> Any:
+def optuna_module() -> Any:
     try:
         import optuna
     except ImportError:
@@ -164,7 +164,7 @@ def _value(parameter: Parameter, raw: Any) -> Any:
 
 
 def _bayes(spec: SweepSpec, observed: Sequence[Observed], seed: int) -> Suggestion:
-    optuna = _optuna()
+    optuna = optuna_module()
     searched = [p for p in spec.parameters if p.distribution != "constant"]
     distributions = {p.name: _distribution(optuna, p) for p in searched}
     assert spec.metric is not None  # parse_sweep_config requires it for bayes
@@ -201,9 +201,10 @@ def _inside(raw: dict[str, Any], distributions: dict[str, Any]) -> bool:
 
 def suggest(spec: SweepSpec, observed: Sequence[Observed], *, seed: int, number: int) -> Suggestion:
     """The parameters of trial ``number`` (0-based) of a random or bayes sweep."""
+    mixed = (seed * 1_000_003 + number) % (1 << 32)  # numpy's (Optuna's) seeds are 32 bits
     if spec.method == "bayes":
-        return _bayes(spec, observed, seed * 1_000_003 + number)
-    return _random(spec, random.Random(seed * 1_000_003 + number))
+        return _bayes(spec, observed, mixed)
+    return _random(spec, random.Random(mixed))
 
 
 def metric_value(summary: dict[str, Any], metric: Metric | None) -> float | None:

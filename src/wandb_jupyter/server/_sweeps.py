@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from graphql import GraphQLResolveInfo
 
+from ..common._errors import UsageError
 from ..rundir._rundir import HISTORY, SUMMARY
 from ..search import (
     ACTIVE_TRIAL_STATES,
@@ -309,7 +310,10 @@ def resolve_agent_heartbeat(_root: Any, info: GraphQLResolveInfo, input: dict[st
         if state is None:
             raise NotFound(f"sweep {entity}/{project_name}/{name} does not exist")
         controller = SweepController(state)
-        commands = controller.heartbeat(local_id, run_states, _observations(server, project, controller))
+        try:
+            commands = controller.heartbeat(local_id, run_states, _observations(server, project, controller))
+        except UsageError as error:  # the bayes method without Optuna on the server: say so, not a bare 500
+            raise ClientError(str(error)) from None
         agent = state["agents"][local_id]
     _ask_to_stop(server, project, [c["run_id"] for c in commands if c["type"] == "stop"])
     agent_id = input["id"]

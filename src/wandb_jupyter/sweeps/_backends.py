@@ -18,7 +18,7 @@ from ..common._errors import UsageError
 from ..rundir._local_runs import run_state
 from ..rundir._rundir import HISTORY, METADATA, SUMMARY, iter_runs
 from ..search import RunObservation, SweepController, SweepStore, change_state, new_sweep, parse_sweep_config
-from ..search._methods import metric_value
+from ..search._methods import metric_value, optuna_module
 
 __all__ = ["SweepBackend", "LocalSweeps", "OnlineSweeps"]
 
@@ -67,6 +67,8 @@ class LocalSweeps:
         self.where = f"the wandb folder {self.wandb_dir}"
 
     def create(self, config: dict[str, Any]) -> str:
+        if config.get("method") == "bayes":
+            optuna_module()  # this process runs the controller: no Optuna, one clear error now
         state = new_sweep(config, entity=self.entity, project=self.project)
         self.store.create(state["id"], state)
         return str(state["id"])

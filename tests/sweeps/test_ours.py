@@ -1,0 +1,201 @@
+"""wandb_jupyter.sweep + wandb_jupyter.agent: online against a launched server and offline with the local controller."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import wandb_jupyter as wandb
+from server.conftest import LiveServer
+from wandb_jupyter.search import SweepConfigError, SweepStore
+from wandb_jupyter.sweeps import sweep_progress
+
+TIMEOUT = 240
+
+GRID = {
+    "method": "grid",
+    "metric": {"name": "loss", "goal": "minimize"},
+    "parameters": {
+        "a": {"values": [1, 2, 3]},
+        "b": {"values": [10, 20]},
+        "net": {"parameters": {"width": {"value": 8}}},
+    },
+}
+
+AGENT = """
+import sys
+import wandb_jupyter as wandb
+
+def train():
+    run = wandb.init()
+    if run.config.a == 2 and run.config.b == 20:
+        raise RuntimeError("this trial fails on purpose")
+    for step in range(3):
+        run.log({"loss": run.config.a * run.config.b - step})
+
+wandb.agent(sys.argv[1], function=train, project="ours")
+"""
+
+
+def _two_agents(sweep_id: str, env: dict[str, str], work: Path) -> list[str]:
+    agents = [
+        subprocess.Popen(
+            [sys.executable, "-c", AGENT, sweep_id],
+            cwd=work,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [agent.communicate(timeout=TIMEOUT)[0] for agent in agents]
+    assert all(agent.returncode == 0 for agent in agents), outputs
+    started = [out.count("Agent starting run") for out in outputs]
+    assert sum(started) == 6 and all(started), (started, outputs)  # both worked on the one sweep
+    return outputs
+
+
+def _assert_grid_once(progress: dict[str, Any]) -> None:
+    points = sorted((t["params"]["a"], t["params"]["b"]) for t in progress["trials"])
+    assert points == [(1, 10), (1, 20), (2, 10), (2, 20), (3, 10), (3, 20)]
+    states = {(t["params"]["a"], t["params"]["b"]): t["state"] for t in progress["trials"]}
+    assert states.pop((2, 20)) == "failed" and set(states.values()) == {"finished"}
+    assert progress["best"]["params"]["a"] == 1 and progress["best"]["value"] == 8
+    assert progress["state"] == "FINISHED"
+
+
+def test_offline_two_agent_processes_share_the_local_controller(
+    isolated: Path, env_for_subprocess: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_DIR", str(isolated))
+    sweep_id = wandb.sweep(GRID, project="ours")
+    env = {**env_for_subprocess, "WANDB_MODE": "offline", "WANDB_DIR": str(isolated)}
+    _two_agents(sweep_id, env, isolated)
+    progress = sweep_progress(sweep_id)
+    _assert_grid_once(progress)
+    state = SweepStore(isolated / "wandb" / "sweeps").read(sweep_id)
+    assert state is not None and len(state["agents"]) == 2
+    # each trial is an offline run whose config holds its values and whose metadata records the sweep
+    for trial in progress["trials"]:
+        (run_dir,) = (isolated / "wandb").glob(f"offline-run-*-{trial['run_id']}")
+        metadata = json.loads((run_dir / "files" / "wandb-metadata.json").read_text())
+        assert metadata["sweep"] == sweep_id
+        config = yaml.safe_load((run_dir / "files" / "config.yaml").read_text())
+        assert config["a"]["value"] == trial["params"]["a"] and config["net"]["value"] == {"width": 8}
+
+
+def test_online_two_agent_processes_and_the_sweep_on_the_server(
+    online: LiveServer, env_for_subprocess: dict[str, str], isolated: Path
+) -> None:
+    sweep_id = wandb.sweep(GRID, project="ours")
+    env = {
+        **env_for_subprocess,
+        "WANDB_BASE_URL": online.url,
+        "WANDB_API_KEY": online.admin_key,
+        "WANDB_MODE": "online",
+        "WANDB_DIR": str(isolated),
+    }
+    _two_agents(sweep_id, env, isolated)
+    _assert_grid_once(sweep_progress(sweep_id, project="ours"))
+    project = online.ctx.storage.get_project("admin", "ours")
+    runs = [r for r in online.ctx.storage.list_runs(project) if r.sweep == sweep_id]
+    assert len(runs) == 6
+    for run in runs:
+        config = json.loads(run.config)
+        assert config["net"]["value"] == {"width": 8} and config["a"]["value"] in (1, 2, 3)
+
+
+def test_in_process_bayes_online_with_a_run_cap(online: LiveServer) -> None:
+    pytest.importorskip("optuna")
+    config = {
+        "method": "bayes",
+        "run_cap": 4,
+        "metric": {"name": "loss", "goal": "minimize"},
+        "parameters": {
+            "x": {"min": -1.0, "max": 1.0},
+            "lr": {"distribution": "log_uniform_values", "min": 1e-4, "max": 1e-1},
+        },
+    }
+    sweep_id = wandb.sweep(config, project="bayes")
+    seen: list[dict[str, Any]] = []
+
+    def train() -> None:
+        run = wandb.init()
+        seen.append(dict(run.config))
+        run.log({"loss": run.config.x**2})
+
+    wandb.agent(sweep_id, function=train, project="bayes")
+    assert len(seen) == 4 and all(-1 <= c["x"] <= 1 and 1e-4 <= c["lr"] <= 1e-1 for c in seen)
+    progress = sweep_progress(sweep_id, project="bayes")
+    assert progress["state"] == "FINISHED" and progress["counts"] == {"finished": 4}
+    assert progress["best"]["value"] == pytest.approx(min(c["x"] ** 2 for c in seen))
+
+
+def test_agent_count_and_a_function_that_raises(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    config = {"method": "random", "parameters": {"x": {"values": [1, 2, 3]}}}
+    sweep_id = wandb.sweep(config, project="p")
+    calls: list[int] = []
+
+    def train() -> None:
+        run = wandb.init()
+        calls.append(run.config.x)
+        if len(calls) == 1:
+            raise ValueError("first one fails")
+
+    wandb.agent(sweep_id, function=train, count=3)
+    assert len(calls) == 3  # the failure did not stop the agent
+    trials = sweep_progress(sweep_id)["trials"]
+    assert [t["state"] for t in trials] == ["failed", "finished", "finished"]
+    assert wandb.run is None  # the failed run was finished, exit code 1
+
+
+def test_bad_input_is_one_clear_error(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    with pytest.raises(SweepConfigError, match=r"parameters\.lr\.distribution: 'unifrom' is not one of"):
+        wandb.sweep({"method": "random", "parameters": {"lr": {"distribution": "unifrom", "min": 0, "max": 1}}})
+    with pytest.raises(wandb.UsageError, match="no sweep 'nosuch12'"):
+        wandb.agent("nosuch12", function=lambda: None)
+    with pytest.raises(wandb.UsageError, match="count must be"):
+        wandb.agent("abc", function=lambda: None, count=0)
+    assert not (isolated / "wandb" / "sweeps").exists() or not list((isolated / "wandb" / "sweeps").glob("*.json"))
+
+
+def test_without_optuna_bayes_says_what_to_install(isolated: Path, env_for_subprocess: dict[str, str]) -> None:
+    script = (
+        "import sys; sys.modules['optuna'] = None\n"
+        "import wandb_jupyter as wandb\n"
+        "wandb.sweep({'method': 'random', 'parameters': {'x': {'values': [1]}}})  # random needs no optuna\n"
+        "try:\n"
+        "    wandb.sweep({'method': 'bayes', 'metric': {'name': 'l'}, 'parameters': {'x': {'min': 0.0, 'max': 1.0}}})\n"
+        "except wandb.UsageError as error:\n"
+        "    print('ERROR', error)\n"
+        "print('optuna' in sys.modules and sys.modules['optuna'] is not None)\n"
+    )
+    env = {**env_for_subprocess, "WANDB_MODE": "offline", "WANDB_DIR": str(isolated)}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert "ERROR the bayes sweep method needs Optuna: pip install optuna" in done.stdout, done.stderr
+    assert done.stdout.strip().endswith("False")
+
+
+def test_import_stays_light() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, wandb_jupyter; print(sorted({'optuna', 'yaml', 'wandb_jupyter.search', "
+            "'wandb_jupyter.sweeps'} & set(sys.modules)))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
