@@ -142,8 +142,8 @@ def test_a_user_cannot_read_or_write_another_users_entity(launched) -> None:
         {"id": run_id},
         key=bob,
     )
-    assert by_id.status_code == 403
-    assert launched.gql(MUTATIONS["stopRun"], {"id": run_id}, key=bob).status_code == 403
+    assert by_id.status_code == 404  # as for a run that does not exist (see the next test)
+    assert launched.gql(MUTATIONS["stopRun"], {"id": run_id}, key=bob).status_code == 404
     assert launched.upload_urls("admin", "p", "r", ["x.txt"], key=bob).status_code == 403
     assert launched.gql(MUTATIONS["markRunFilesUploaded"], key=bob).status_code == 403
     # downloads
@@ -157,6 +157,36 @@ def test_a_user_cannot_read_or_write_another_users_entity(launched) -> None:
     assert launched.gql(
         '{ project(name: "p", entityName: "bob") { run(name: "mine") { id } } }', key=launched.admin_key
     ).json()["data"]["project"]["run"]["id"]
+
+
+def test_another_users_runs_answer_as_missing_ones(launched) -> None:
+    """Probing another user's entity tells nothing about which of its runs exist: each request about an
+    existing run of admin's answers bob exactly as about a missing one (status and message)."""
+    from wandb_jupyter.server._context import encode_id
+
+    run_id = _admin_run(launched)
+    missing_id = encode_id("Run", 10**9)
+    bob = launched.bob_key
+    upsert_by_id = 'mutation U($id: String) { upsertBucket(input: {id: $id, notes: "x"}) { bucket { id } } }'
+
+    def answer(response: requests.Response, secret: str) -> tuple[int, str]:
+        return response.status_code, response.text.replace(secret, "<id>")
+
+    for mutation in (upsert_by_id, MUTATIONS["stopRun"]):
+        existing = answer(launched.gql(mutation, {"id": run_id}, key=bob), run_id)
+        absent = answer(launched.gql(mutation, {"id": missing_id}, key=bob), missing_id)
+        assert existing == absent and existing[0] == 404, (existing, absent)
+    body = {"files": {"wandb-history.jsonl": {"offset": 0, "content": _rows(1)}}}
+    for run in ("r", "nope"):  # by name: the entity answers first, the same for both
+        assert launched.stream("admin", "p", run, body, key=bob).status_code == 403
+        assert launched.upload_urls("admin", "p", run, ["x.txt"], key=bob).status_code == 403
+        download = requests.get(
+            f"{launched.url}/files/admin/p/{run}/wandb-history.jsonl", headers=basic(bob), timeout=30
+        )
+        assert download.status_code == 404
+    # the admin, who may read every entity, still learns the truth
+    admin_answer = launched.gql(upsert_by_id, {"id": missing_id}, key=launched.admin_key)
+    assert admin_answer.status_code == 404
 
 
 # -- anonymous runs -----------------------------------------------------------------------------------------

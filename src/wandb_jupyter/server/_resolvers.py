@@ -340,6 +340,19 @@ def _writable_entity(info: GraphQLResolveInfo, name: str | None) -> Entity:
     return entity
 
 
+def _writable_run_by_id(info: GraphQLResolveInfo, user: User, run_id: str) -> Run:
+    """The run of GraphQL id ``run_id`` that ``user`` may write. A run the user may not even read answers
+    as a missing one (404, same message): ids are sequential, and a 403 would tell which exist."""
+    server = info.context.server
+    pk = decode_id("Run", run_id)
+    run = server.storage.get_run_by_pk(pk) if pk is not None else None
+    if run is None or not server.can_read(user, run.project.entity):
+        raise NotFound(f"no run with id {run_id!r}")
+    if not server.can_write(user, run.project.entity):
+        raise Forbidden(f"user {user.name!r} cannot write to entity {run.project.entity.name!r}")
+    return run
+
+
 def _check_json(value: str | None, what: str, *, wrapped: bool = False) -> None:
     """``value`` must be a JSON object whose text a file can hold (no lone surrogate such as \\ud800), with at
     most MAX_CONFIG_KEYS keys (``wrapped``: W&B's config form, ``{"key": {"value": ...}}``, whose wrappers
@@ -370,12 +383,7 @@ def resolve_upsert_bucket(_root: Any, info: GraphQLResolveInfo, input: dict[str,
     user = _user(info)
     run: Run | None = None
     if input.get("id"):
-        pk = decode_id("Run", input["id"])
-        run = server.storage.get_run_by_pk(pk) if pk is not None else None
-        if run is None:
-            raise NotFound(f"no run with id {input['id']!r}")
-        if not server.can_write(user, run.project.entity):
-            raise Forbidden(f"user {user.name!r} cannot write to entity {run.project.entity.name!r}")
+        run = _writable_run_by_id(info, user, input["id"])
     else:
         entity = _writable_entity(info, input.get("entityName"))
         project = server.storage.ensure_project(entity, check_project_name(input.get("modelName") or "uncategorized"))
@@ -453,13 +461,7 @@ def resolve_mark_uploaded(_root: Any, info: GraphQLResolveInfo, input: dict[str,
 
 def resolve_stop_run(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
     server = info.context.server
-    user = _user(info)
-    pk = decode_id("Run", input["id"])
-    run = server.storage.get_run_by_pk(pk) if pk is not None else None
-    if run is None:
-        raise NotFound(f"no run with id {input['id']!r}")
-    if not server.can_write(user, run.project.entity):
-        raise Forbidden(f"user {user.name!r} cannot write to entity {run.project.entity.name!r}")
+    run = _writable_run_by_id(info, _user(info), input["id"])
     if run.state == "running":
         server.storage.update_run(run, {"state": "stopping"})
     return {"success": True, "clientMutationId": input.get("clientMutationId")}
