@@ -57,3 +57,14 @@ def test_the_index_follows_a_growing_file_and_ignores_a_torn_last_line(tmp_path:
 def test_spread_includes_first_and_last() -> None:
     assert spread(0, 5) == [] and spread(3, 5) == [0, 1, 2] and spread(100, 1) == [99]
     assert spread(101, 3) == [0, 50, 100]
+
+
+def test_the_step_of_a_row_is_read_right_without_parsing_when_it_can_be() -> None:
+    from wandb_jupyter.rundir._history_read import _step_of
+
+    assert _step_of(b'{"x":1,"_step":42,"y":2}') == 42
+    assert _step_of(b'{"_step": -3 }') == -3
+    assert _step_of(b'{"t":{"_step":7},"_step":8}') == 8  # a nested "_step": parsed
+    assert _step_of(b'{"note":"\\"_step\\": 9","_step":10}') == 10  # the text of a string value: parsed
+    assert _step_of(b'{"_step":1.5}') == 1.5
+    assert _step_of(b'{"x":1}') is None and _step_of(b"not json") is None and _step_of(b'{"_step":true}') is None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from array import array
 from bisect import bisect_left
@@ -34,7 +35,16 @@ _CHUNK = 1 << 20
 _CACHE_SIZE = 64
 
 
+_STEP = re.compile(rb'(?<!\\)"_step"\s*:\s*(-?\d+)\s*[,}]')
+
+
 def _step_of(line: bytes) -> float | None:
+    """The row's ``_step``. A line naming ``"_step"`` once, as an integer, is read without parsing the row
+    (pages of a 1M-row run read a million of them); anything else is parsed."""
+    if line.count(b'"_step"') == 1:
+        match = _STEP.search(line)
+        if match:
+            return int(match.group(1))
     try:
         step = json.loads(line).get("_step")
     except (ValueError, AttributeError, RecursionError):
