@@ -211,6 +211,37 @@ class WandbMagics(Magics):
             raise UsageError(str(error)) from None
 
     @magic_arguments.magic_arguments()
+    @magic_arguments.argument("sweep_id", help="the sweep: id, project/id or entity/project/id")
+    @magic_arguments.argument("--project", default=None, help="the sweep's project (default: the settings')")
+    @magic_arguments.argument("--entity", default=None, help="the sweep's entity (default: the settings')")
+    @magic_arguments.argument("--every", type=float, default=2.0, metavar="S", help="seconds between updates")
+    @magic_arguments.argument("--once", action="store_true", help="show the table once, without updating it")
+    @magic_arguments.argument(
+        "--state", choices=("pause", "resume", "stop", "cancel"), default=None, help="change the sweep's state first"
+    )
+    @line_magic
+    def wandb_sweep(self, line: str) -> None:
+        """Show a sweep's progress (trials, their metric and parameters, the best run), updated in place
+        until the sweep ends; the sweep is on the server when online, in the wandb folder when offline."""
+        from ._sweep_view import SweepView
+
+        args = _parse(self.wandb_sweep, line)
+        if args.every <= 0:
+            raise UsageError("--every takes a positive number of seconds")
+        try:
+            from ..sweeps import set_sweep_state, sweep_progress
+
+            if args.state:
+                states = {"pause": "PAUSED", "resume": "RUNNING", "stop": "FINISHED", "cancel": "CANCELED"}
+                set_sweep_state(args.sweep_id, states[args.state], project=args.project, entity=args.entity)
+            def read() -> dict[str, Any]:
+                return sweep_progress(args.sweep_id, project=args.project, entity=args.entity)
+
+            SweepView(read, args.every).show(follow=not args.once)
+        except WandbJupyterError as error:
+            raise UsageError(str(error)) from None
+
+    @magic_arguments.magic_arguments()
     @magic_arguments.argument(
         "--port",
         type=int,

@@ -80,6 +80,8 @@ class LocalSweeps:
         with self.store.update(sweep_id) as state:
             if state is None:
                 raise self._missing(sweep_id)
+            self.project = state.get("project") or self.project  # the trials' runs go to the sweep's project
+            self.entity = state.get("entity") or self.entity
             return f"{sweep_id}/{SweepController(state).register_agent(host)}"
 
     def observations(self, controller: SweepController) -> dict[str, RunObservation]:
