@@ -11,14 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from . import data_types as _data_types  # names only: each type imports its modules on first use
+from .artifacts import Artifact
+from .artifacts._run_api import set_remote_resolver as _set_remote_resolver
+from .artifacts._run_api import set_run_lookup as _set_run_lookup
 from .common._errors import RunDirError, SettingsError, UsageError, WandbJupyterError
 from .common._package_version import __version__
 from .common._term import termerror, termlog, termwarn
 from .core._alerts import AlertLevel
 from .core._current import alert, define_metric, log_code, mark_preempting, unwatch, watch
-from .core._setup import require, setup, teardown
 from .core._init import current_run, init, set_online_connector
 from .core._run import DisabledRun, Run
+from .core._setup import require, setup, teardown
 from .settings import ResolvedSettings, Settings
 
 __all__ = [
@@ -71,6 +74,12 @@ __all__ = [
     "BoundingBoxes2D",
     "plot",
     "plot_table",
+    "Artifact",
+    "log_artifact",
+    "use_artifact",
+    "link_artifact",
+    "log_model",
+    "use_model",
 ]
 
 
@@ -143,6 +152,47 @@ def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
     active = current_run()
     if active is not None:
         active.finish(exit_code=exit_code, quiet=quiet)
+
+
+def log_artifact(
+    artifact_or_path: Any,
+    name: str | None = None,
+    type: str | None = None,
+    aliases: list[str] | None = None,
+    tags: list[str] | None = None,
+) -> Artifact:
+    """Log an artifact with the current run (see :meth:`Run.log_artifact`)."""
+    return _require_run("log_artifact").log_artifact(artifact_or_path, name=name, type=type, aliases=aliases, tags=tags)
+
+
+def use_artifact(
+    artifact_or_name: Any, type: str | None = None, aliases: list[str] | None = None, use_as: str | None = None
+) -> Artifact:
+    """Use an artifact as an input of the current run (see :meth:`Run.use_artifact`)."""
+    return _require_run("use_artifact").use_artifact(artifact_or_name, type=type, aliases=aliases, use_as=use_as)
+
+
+def link_artifact(artifact: Artifact, target_path: str, aliases: list[str] | None = None) -> None:
+    _require_run("link_artifact").link_artifact(artifact, target_path, aliases)
+
+
+def log_model(path: Any, name: str | None = None, aliases: list[str] | None = None) -> Artifact:
+    return _require_run("log_model").log_model(path, name=name, aliases=aliases)
+
+
+def use_model(name: str) -> str:
+    return _require_run("use_model").use_model(name)
+
+
+def _resolve_remote_artifact(run: Any, entity: str | None, project: str, name: str, alias: str) -> Any:
+    """The online layer's artifact lookup, imported only when an online run uses an artifact."""
+    from .online._artifacts import resolve_remote
+
+    return resolve_remote(run, entity, project, name, alias)
+
+
+_set_remote_resolver(_resolve_remote_artifact)
+_set_run_lookup(current_run)
 
 
 #: W&B's ``wandb.Error``: every error this package raises on purpose is one.
@@ -234,11 +284,17 @@ def __getattr__(name: str) -> Any:
         return Api
     if name in _DATA_TYPES:  # loaded on first use: ``import wandb_jupyter`` stays light
         return getattr(_data_types, name)
+    if name in _INTEGRATIONS:  # wandb_jupyter.sklearn: imports scikit-learn on first use
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'wandb_jupyter' has no attribute {name!r}")
 
 
 #: W&B's data types, resolved lazily by ``__getattr__`` (wandb_jupyter.Image, wandb_jupyter.plot.line, ...).
 _DATA_TYPES = frozenset(_data_types.__all__)
+#: Integrations reached as attributes like W&B's (``wandb_jupyter.sklearn.plot_roc``), imported on first use.
+_INTEGRATIONS = frozenset(("sklearn", "integration"))
 
 
 set_online_connector(_connect_online)

@@ -410,6 +410,45 @@ class Run:
         if wake is not None:
             wake()
 
+    # Artifacts: the artifacts package does the work (offline first; the online layer uploads its records).
+    def log_artifact(
+        self,
+        artifact_or_path: Any,
+        name: str | None = None,
+        type: str | None = None,
+        aliases: list[str] | None = None,
+        tags: list[str] | None = None,
+    ) -> Any:
+        from ..artifacts._run_api import log_artifact
+
+        return log_artifact(self, artifact_or_path, name=name, type=type, aliases=aliases, tags=tags)
+
+    def use_artifact(
+        self,
+        artifact_or_name: Any,
+        type: str | None = None,
+        aliases: list[str] | None = None,
+        use_as: str | None = None,
+    ) -> Any:
+        from ..artifacts._run_api import use_artifact
+
+        return use_artifact(self, artifact_or_name, type=type, aliases=aliases, use_as=use_as)
+
+    def link_artifact(self, artifact: Any, target_path: str, aliases: list[str] | None = None) -> None:
+        from ..artifacts._run_api import link_artifact
+
+        link_artifact(self, artifact, target_path, aliases)
+
+    def log_model(self, path: Any, name: str | None = None, aliases: list[str] | None = None) -> Any:
+        from ..artifacts._run_api import log_model
+
+        return log_model(self, path, name=name, aliases=aliases)
+
+    def use_model(self, name: str) -> str:
+        from ..artifacts._run_api import use_model
+
+        return use_model(self, name)
+
     def log_code(
         self,
         root: str | os.PathLike[str] | None = ".",
@@ -853,6 +892,41 @@ class DisabledRun:
 
     def mark_preempting(self) -> None:
         pass
+
+    def log_artifact(
+        self,
+        artifact_or_path: Any,
+        name: str | None = None,
+        type: str | None = None,
+        aliases: list[str] | None = None,
+        tags: list[str] | None = None,
+    ) -> Any:
+        """Checked like a real run's (a path must exist), stored nowhere."""
+        from ..artifacts._run_api import disabled_artifact
+
+        return disabled_artifact(artifact_or_path, name, type)
+
+    def use_artifact(
+        self,
+        artifact_or_name: Any,
+        type: str | None = None,
+        aliases: list[str] | None = None,
+        use_as: str | None = None,
+    ) -> Any:
+        from ..artifacts._run_api import disabled_artifact
+
+        return disabled_artifact(artifact_or_name, None, type)
+
+    def link_artifact(self, artifact: Any, target_path: str, aliases: list[str] | None = None) -> None:
+        return None
+
+    def log_model(self, path: Any, name: str | None = None, aliases: list[str] | None = None) -> Any:
+        from ..artifacts._run_api import disabled_artifact
+
+        return disabled_artifact(path, name, "model")
+
+    def use_model(self, name: str) -> str:
+        return self.dir
 
     def log_code(self, root: Any = ".", name: Any = None, include_fn: Any = None, exclude_fn: Any = None) -> None:
         return None

@@ -39,6 +39,7 @@ from typing import Any
 from ..common._logging import console_is_terminal, logger, warn_once
 from ..rundir._rundir import CONFIG, EVENTS, HISTORY, METADATA, OUTPUT, SUMMARY, RunPaths
 from ._api import Api, ApiError, AuthError, RetryableError
+from ._artifacts import send_artifacts
 from ._globs import compile_globs
 from ._notices import send_notices
 from ._syncstate import StreamOffset, SyncState, signature
@@ -410,6 +411,7 @@ class Sender:
         """
         self.ensure_created()
         self.requests += send_notices(self.api, self.paths, self.state)  # alerts go at once, not after the rows
+        self.requests += send_artifacts(self.api, self.paths, self.state)  # from the local store, once each
         _, drained = self.stream_once()
         if not drained:
             return True
