@@ -26,6 +26,7 @@ __all__ = [
     "Molecule",
     "plot",
     "plot_table",
+    "visualize",
 ]
 
 #: Public name -> the module that defines it.
@@ -43,6 +44,7 @@ _HOMES = {
     "Plotly": "._plotly",
     "Molecule": "._molecule",
     "plot_table": ".plot",
+    "visualize": "._visualize",
 }
 
 

@@ -61,20 +61,23 @@ def _rich(value: Any, depth: int = 0) -> bool:
 
 
 def _is_chart(value: Any) -> bool:
+    """A chart from ``plot`` or ``visualize``: its table is logged and its spec goes to the config."""
+    from ._visualize import Visualize
     from .plot import CustomChart
 
-    return isinstance(value, CustomChart)
+    return isinstance(value, (CustomChart, Visualize))
 
 
 def convert_row(row: dict[str, Any], writer: MediaWriter, step: int | str, what: str = "log()") -> dict[str, Any]:
     """A copy of ``row`` with every rich value replaced by its JSON (files written through ``writer``).
 
     Charts are taken out first: each adds its table under ``<key>_table`` and
-    its spec to ``writer.config["visualize"]``, as W&B does.
+    its spec to ``writer.config["visualize"]`` (a preset from ``visualize()``:
+    its table under ``<key>``, its entry under ``writer.config["viz"]``), as W&B does.
     """
     row = dict(row)
     for key, chart in _pop_charts(row).items():
-        writer.set_config("visualize", key, chart.config_value(key))
+        writer.set_config(chart.config_section, key, chart.config_value(key))
         row[chart.table_key(key)] = chart.table
     return {key: _convert(writer, key, value, step, what) for key, value in row.items()}
 
@@ -82,7 +85,7 @@ def convert_row(row: dict[str, Any], writer: MediaWriter, step: int | str, what:
 def convert_value(value: Any, writer: MediaWriter, key: str, namespace: int | str, what: str = "summary") -> Any:
     """One value (a summary entry): its JSON, files written through ``writer``."""
     if _is_chart(value):
-        writer.set_config("visualize", key, value.config_value(key))
+        writer.set_config(value.config_section, key, value.config_value(key))
         value = value.table
     return _convert(writer, key, value, namespace, what)
 

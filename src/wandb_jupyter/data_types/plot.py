@@ -16,10 +16,12 @@ from typing import Any
 from ..common._errors import UsageError
 from ._optional import require
 from ._table import Table
+from ._visualize import visualize
 
 __all__ = [
     "CustomChart",
     "plot_table",
+    "visualize",
     "line",
     "scatter",
     "bar",
@@ -33,6 +35,9 @@ __all__ = [
 
 class CustomChart:
     """A table and the Vega spec that draws it; ``log()`` turns it into the table plus a config entry."""
+
+    #: The ``_wandb`` section of the run config that holds this chart's spec.
+    config_section = "visualize"
 
     def __init__(
         self,
