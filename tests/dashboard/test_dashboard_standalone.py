@@ -219,7 +219,9 @@ def test_sessions_secret_links_and_who_sees_what(standalone: Standalone) -> None
     assert browser.get(f"{standalone.url}/admin/p", timeout=10).status_code == 200
     evil = browser.get(standalone.login_url + "&next=//evil.example/x", timeout=10, allow_redirects=False)
     assert evil.headers["Location"] == "/"  # no open redirect
-    browser.get(f"{standalone.url}/logout", timeout=10)
+    logout = browser.get(f"{standalone.url}/logout", timeout=10).text  # a form: logging out is a POST
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', logout).group(1)
+    browser.post(f"{standalone.url}/logout", data={"_xsrf": xsrf}, timeout=10)
     assert browser.get(f"{api}/projects", timeout=10).status_code == 401
 
     # an anonymous entity: its secret link opens it, nobody else sees it (not even the admin)

@@ -154,8 +154,9 @@ _LOGIN = """<!doctype html>
 <label>API key <input type="password" name="key" autocomplete="off" required></label>
 <button type="submit">Log in</button>
 </form>
-<p>Or open the dashboard link the server printed when it started (<code>dashboard: …/login?token=…</code>),
-or run <code>%wandb_server</code> again in a notebook.</p>
+<p>Or open the dashboard link the server printed when it started in a terminal
+(<code>dashboard: …/login?token=…</code>; the token is also in <code>dashboard-secrets.json</code> in its
+data folder), or run <code>%wandb_server</code> again in a notebook.</p>
 </main>
 </body>
 </html>
@@ -237,8 +238,37 @@ class LoginLogic:
         )
 
 
+_LOGOUT = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Log out · wandb-jupyter</title>
+<link rel="stylesheet" href="{base}/_dashboard/static/dashboard.css">
+</head>
+<body>
+<main class="login">
+<h1>wandb-jupyter</h1>
+<form method="post" action="{base}/logout">
+{xsrf}<button type="submit">Log out</button>
+</form>
+</main>
+</body>
+</html>
+"""
+
+
 class LogoutLogic:
+    """``/logout``: a POST with the form's XSRF token ends the session; a GET only shows that form, so
+    a link or an image elsewhere cannot log anyone out."""
+
     async def get(self: Any) -> None:
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(_LOGOUT.format(base=html.escape(self.dashboard.base), xsrf=self.xsrf_form_html()))
+
+    async def post(self: Any) -> None:
+        self.check_xsrf_cookie()
         self.clear_cookie(COOKIE_NAME, path=self.dashboard.base or "/")
         self.redirect(f"{self.dashboard.base}/login")
 
