@@ -8,6 +8,7 @@ import type { RunRow, RunsAnswer } from '../api.js';
 import { el, replaceChildren } from '../dom.js';
 import { formatDate, formatDuration, formatValue } from '../format.js';
 import { Poller } from '../live.js';
+import { download } from '../chartview.js';
 import {
   ColumnChoice,
   cellValue,
@@ -15,12 +16,18 @@ import {
   GroupBy,
   SortDirection,
   defaultColumns,
+  filterError,
   filterRuns,
   groupRuns,
   loadColumns,
+  moveColumn,
+  orderedColumns,
+  runsCsv,
   saveColumns,
-  sortRuns
+  sortRuns,
+  togglePin
 } from '../runtable.js';
+import { hparamsView } from './hparams.js';
 import { PageContext, breadcrumbs, stateBadge } from './common.js';
 import { compareView } from './compare.js';
 
@@ -65,7 +72,7 @@ function viewOf(entity: string, project: string): TableView {
   return view;
 }
 
-class RunsTable {
+export class RunsTable {
   private data: RunsAnswer;
   private choice: ColumnChoice;
   private readonly view: TableView;
@@ -78,6 +85,11 @@ class RunsTable {
   private readonly picker = el('div', { class: 'picker-body' });
   private readonly compareLink: HTMLAnchorElement;
   private readonly count = el('span', { class: 'muted' });
+  private readonly filterProblem = el('p', {
+    class: 'filter-error',
+    'data-testid': 'filter-error',
+    hidden: true
+  });
 
   constructor(
     private readonly ctx: PageContext,
@@ -87,19 +99,22 @@ class RunsTable {
     this.data = data;
     this.choice =
       loadColumns(storage(), route.entity, route.project) ??
-      defaultColumns(data.config_keys, data.summary_keys);
+      defaultColumns(data.config_keys, data.summary_keys, data.runs);
     this.selected = new Set(route.compare);
     this.view = viewOf(route.entity, route.project);
     const filter = el('input', {
       type: 'search',
       value: this.view.filter,
-      placeholder: 'Filter runs (name, tags, group, job type, config)',
+      placeholder: 'Filter: lr=0.01 and tags:best, val/acc>0.9, state:failed',
+      title:
+        'Compare config, summary or run fields (= != > >= < <= : ~), combine with and / or / not and parentheses; plain words search the text',
       'aria-label': 'Filter runs',
       class: 'filter',
       'data-testid': 'filter'
     });
     filter.addEventListener('input', () => {
       this.view.filter = filter.value;
+      this.showFilterError();
       this.drawBody();
     });
     const group = el(
@@ -107,7 +122,16 @@ class RunsTable {
       { 'data-testid': 'group-by' },
       el('option', { value: 'none' }, 'No grouping'),
       el('option', { value: 'group' }, 'Group'),
-      el('option', { value: 'job_type' }, 'Job type')
+      el('option', { value: 'job_type' }, 'Job type'),
+      data.config_keys.length
+        ? el(
+            'optgroup',
+            { label: 'Config' },
+            ...data.config_keys.map(key =>
+              el('option', { value: `config:${key}` }, key)
+            )
+          )
+        : null
     );
     group.value = this.view.groupBy;
     group.addEventListener('change', () => {
@@ -134,10 +158,13 @@ class RunsTable {
           this.picker
         ),
         this.compareLink,
+        this.csvButton(),
         this.count
       ),
+      this.filterProblem,
       el('div', { class: 'table-scroll' }, this.table)
     );
+    this.showFilterError();
     this.drawPicker();
     this.draw();
   }
@@ -149,12 +176,66 @@ class RunsTable {
     this.draw();
   }
 
-  private columns(): { key: string; label: string }[] {
+  /** Name, the pinned chosen columns, the other fixed ones, the other chosen ones. */
+  columns(): { key: string; label: string }[] {
+    const chosen = orderedColumns(this.choice).map(key => ({
+      key,
+      label: key.slice(key.indexOf(':') + 1)
+    }));
+    const pinned = this.choice.pinned ?? [];
     return [
-      ...FIXED_COLUMNS,
-      ...this.choice.config.map(key => ({ key: `config:${key}`, label: key })),
-      ...this.choice.summary.map(key => ({ key: `summary:${key}`, label: key }))
+      FIXED_COLUMNS[0],
+      ...chosen.filter(c => pinned.includes(c.key)),
+      ...FIXED_COLUMNS.slice(1),
+      ...chosen.filter(c => !pinned.includes(c.key))
     ];
+  }
+
+  private showFilterError(): void {
+    const problem = filterError(this.view.filter);
+    this.filterProblem.hidden = !problem;
+    this.filterProblem.textContent = problem
+      ? `Filter not understood (${problem}); searching the words instead.`
+      : '';
+  }
+
+  private csvButton(): HTMLElement {
+    const button = el(
+      'button',
+      { type: 'button', 'data-testid': 'export-csv' },
+      'CSV'
+    );
+    button.title = 'Download the shown runs and columns as CSV';
+    button.addEventListener('click', () =>
+      download(
+        `${this.route.project}-runs.csv`,
+        new Blob([runsCsv(this.visibleRows(), this.columns())], {
+          type: 'text/csv'
+        })
+      )
+    );
+    return button;
+  }
+
+  private setChoice(choice: ColumnChoice): void {
+    this.choice = choice;
+    saveColumns(storage(), this.route.entity, this.route.project, choice);
+    this.draw();
+  }
+
+  /** Called whenever the shown rows or columns change (the parameter views follow). */
+  onChange: (() => void) | null = null;
+
+  get answer(): RunsAnswer {
+    return this.data;
+  }
+
+  get chosen(): ColumnChoice {
+    return this.choice;
+  }
+
+  get rows(): readonly RunRow[] {
+    return this.visibleRows();
   }
 
   private draw(): void {
@@ -185,14 +266,7 @@ class RunsTable {
             if (box.checked) {
               chosen.push(key);
             }
-            this.choice = { ...this.choice, [kind]: chosen };
-            saveColumns(
-              storage(),
-              this.route.entity,
-              this.route.project,
-              this.choice
-            );
-            this.draw();
+            this.setChoice({ ...this.choice, [kind]: chosen });
           });
           return el('label', { class: 'check' }, box, key);
         })
@@ -238,17 +312,25 @@ class RunsTable {
         }
         this.draw();
       });
+      const kind = column.key.startsWith('config:')
+        ? 'config'
+        : column.key.startsWith('summary:')
+          ? 'summary'
+          : null;
       return el(
         'th',
         {
           'data-column': column.key,
+          class: kind ? `col-${kind}` : null,
           'aria-sort': sorted
             ? this.view.sortDirection === 'asc'
               ? 'ascending'
               : 'descending'
             : null
         },
-        button
+        kind ? el('span', { class: 'col-kind' }, kind) : null,
+        button,
+        kind ? this.columnTools(column.key) : null
       );
     });
     replaceChildren(
@@ -259,6 +341,47 @@ class RunsTable {
         el('tr', {}, el('th', { class: 'select' }, all), ...headers)
       ),
       el('tbody')
+    );
+  }
+
+  /** Move left/right and pin buttons of a chosen column's header. */
+  private columnTools(key: string): HTMLElement {
+    const pinned = (this.choice.pinned ?? []).includes(key);
+    const tool = (
+      label: string,
+      title: string,
+      testid: string,
+      action: () => ColumnChoice
+    ) => {
+      const button = el(
+        'button',
+        {
+          type: 'button',
+          class: 'col-tool',
+          title,
+          'aria-label': title,
+          'data-testid': testid
+        },
+        label
+      );
+      button.addEventListener('click', event => {
+        event.stopPropagation();
+        this.setChoice(action());
+      });
+      return button;
+    };
+    return el(
+      'span',
+      { class: 'col-tools' },
+      tool('◀', 'Move left', 'move-left', () =>
+        moveColumn(this.choice, key, -1)
+      ),
+      tool('▶', 'Move right', 'move-right', () =>
+        moveColumn(this.choice, key, 1)
+      ),
+      tool(pinned ? '📌' : '📍', pinned ? 'Unpin' : 'Pin', 'pin', () =>
+        togglePin(this.choice, key)
+      )
     );
   }
 
@@ -358,7 +481,8 @@ class RunsTable {
       'button',
       { type: 'button', class: 'group-toggle', 'aria-expanded': String(open) },
       open ? '▾ ' : '▸ ',
-      key ?? `(no ${this.view.groupBy === 'group' ? 'group' : 'job type'})`,
+      key ??
+        `(no ${this.view.groupBy === 'group' ? 'group' : this.view.groupBy === 'job_type' ? 'job type' : this.view.groupBy.slice(7)})`,
       el('span', { class: 'muted' }, ` ${count} run${count === 1 ? '' : 's'}`)
     );
     toggle.addEventListener('click', () => {
@@ -415,6 +539,7 @@ class RunsTable {
     }
     this.count.textContent = `${rows.length} of ${this.data.runs.length} runs`;
     this.drawCompareLink();
+    this.onChange?.();
   }
 
   private drawCompareLink(): void {
@@ -464,7 +589,8 @@ export async function renderProject(
         { class: 'section', id: 'runs' },
         el('h2', {}, 'Runs'),
         table.element
-      )
+      ),
+      hparamsView(table)
     )
   );
   const poller = new Poller(async () => {
