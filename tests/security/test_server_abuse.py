@@ -102,7 +102,7 @@ def test_health_answers_while_costly_requests_run(launched) -> None:
     thread.join(120)
     assert answers[:2] == [400, 400], answers  # over the config key limit
     assert len(latencies) >= 3, latencies
-    assert max(latencies) < 1.0, f"/health waited {max(latencies):.2f} s while a costly request ran"
+    assert max(latencies) < 2.0, f"/health waited {max(latencies):.2f} s while a costly request ran"
 
 
 def test_a_config_over_the_key_limit_is_refused(launched) -> None:
