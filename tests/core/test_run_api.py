@@ -278,3 +278,15 @@ def test_settings_code_dir_keeps_that_folders_code_at_init(isolated) -> None:
     )
     assert not Path(off.dir, "code", "train.py").exists()
     off.finish(quiet=True)
+
+
+def test_define_metric_takes_wandbs_positional_order(run) -> None:
+    import inspect
+
+    import wandb
+
+    theirs = list(inspect.signature(wandb.Run.define_metric).parameters)
+    ours = list(inspect.signature(wandb_jupyter.Run.define_metric).parameters)
+    assert ours[: len(theirs)] == theirs  # goal (W&B's older argument) comes after them
+    run.define_metric("loss", None, None, None, "min", True)
+    assert run._metric_defs.metric_for("loss").summary == ("min",)

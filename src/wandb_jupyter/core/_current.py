@@ -24,8 +24,8 @@ def define_metric(
     step_sync: bool | None = None,
     hidden: bool | None = None,
     summary: str | None = None,
-    goal: str | None = None,
     overwrite: bool | None = None,
+    goal: str | None = None,
 ) -> Any:
     """See :meth:`Run.define_metric`."""
     return _run("define_metric").define_metric(
