@@ -301,6 +301,16 @@ def _run_read_only(root: RunNode, info: GraphQLResolveInfo) -> bool:
     return not info.context.server.can_write(info.context.caller.user, root._run.project.entity)
 
 
+def resolve_summary_metrics(root: RunNode, info: GraphQLResolveInfo) -> str:
+    """The latest summary, from the parsed-summary cache: a listing of many runs opens no run's files."""
+    return json.dumps(_summary(info.context, root._run))
+
+
+def resolve_history_line_count(root: RunNode, info: GraphQLResolveInfo) -> int:
+    """Whole lines of the history file, from its (cached, growing) step index: counted once per run."""
+    return history_index(_history_path(root, info)).rows
+
+
 def resolve_system_metrics(root: RunNode, info: GraphQLResolveInfo) -> str:
     """The latest system metrics: the last row of ``wandb-events.jsonl``."""
     tail = root._files(info).tail(EVENTS, 1)
@@ -499,6 +509,8 @@ FIELDS: dict[str, dict[str, Any]] = {
     },
     "Run": {
         "projectId": lambda root, _info: root._run.project.pk,
+        "summaryMetrics": resolve_summary_metrics,
+        "historyLineCount": resolve_history_line_count,
         "readOnly": _run_read_only,
         "systemMetrics": resolve_system_metrics,
         "historyKeys": resolve_history_keys,
