@@ -65,7 +65,7 @@ def _check_run(run: Any, what: str) -> None:
 
 
 def parse_artifact_path(path: str, run: Any) -> tuple[str | None, str, str, str]:
-    """(entity, project, name, alias) of ``[[entity/]project/]name[:alias]`` (alias default ``latest``)."""
+    """(entity or None, project, name, alias) of ``[[entity/]project/]name[:alias]`` (alias default ``latest``)."""
     if not isinstance(path, str) or not path:
         raise UsageError(f"an artifact is named 'name', 'name:alias' or 'project/name:alias', not {path!r}")
     rest, _, alias = path.partition(":")
@@ -74,7 +74,7 @@ def parse_artifact_path(path: str, run: Any) -> tuple[str | None, str, str, str]
         raise UsageError(f"invalid artifact path {path!r}: at most entity/project/name:alias")
     name = check_artifact_name(parts[-1])
     project = parts[-2] if len(parts) >= 2 else run.project
-    entity = parts[-3] if len(parts) == 3 else run.entity
+    entity = parts[-3] if len(parts) == 3 else None  # None: the run's (the server's, once online)
     return entity, project, name, alias or "latest"
 
 
@@ -268,7 +268,7 @@ def use_artifact(
             version = record["version"]
             artifact._aliases = list(record.get("aliases") or [])
             artifact._saver = _saver(run)
-            artifact._entity = entity
+            artifact._entity = entity or run.entity
         artifact._store = store
         artifact._project = project
         artifact._version = int(version) if version is not None else None

@@ -1,0 +1,108 @@
+"""Artifacts online with our client against a launched server: log, use by alias from another run, download
+byte for byte; deduplication on the server; an offline run's artifacts uploaded by ``wandb-jupyter sync``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import wandb_jupyter as wandb
+from wandb_jupyter.cli import main
+from wandb_jupyter.server._artifact_index import artifact_index
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _server_objects(server) -> list[Path]:
+    return [p for p in (server.data_dir / "artifacts").rglob("objects/*/*") if p.is_file()]
+
+
+def _make(work: Path) -> wandb.Artifact:
+    (work / "data").mkdir(exist_ok=True)
+    (work / "data" / "a.bin").write_bytes(os.urandom(4000))
+    (work / "data" / "sub").mkdir(exist_ok=True)
+    (work / "data" / "sub" / "b.txt").write_text("bee")
+    (work / "top.txt").write_text("top")
+    (work / "ref.csv").write_text("x\n1\n")
+    artifact = wandb.Artifact("dataset", "dataset", metadata={"source": "test"})
+    artifact.add_file(work / "top.txt")
+    artifact.add_dir(work / "data", name="data")
+    artifact.add_reference((work / "ref.csv").as_uri(), name="ref.csv")
+    return artifact
+
+
+def test_online_log_then_another_run_uses_it_by_alias_and_downloads_byte_for_byte(online, isolated: Path) -> None:
+    run = wandb.init(project="p", entity="admin")
+    logged = run.log_artifact(_make(isolated), aliases=["best"]).wait(60)
+    assert logged.id and logged.name == "dataset:v0"
+    producer = run.id
+    run.finish()
+    expected = {
+        "top.txt": b"top",
+        "data/a.bin": (isolated / "data" / "a.bin").read_bytes(),
+        "data/sub/b.txt": b"bee",
+        "ref.csv": b"x\n1\n",
+    }
+    shutil.rmtree(isolated / "wandb" / "artifacts")  # the files must come from the server
+    consumer = wandb.init(project="p", entity="admin")
+    used = consumer.use_artifact("dataset:best")
+    assert used.name == "dataset:v0" and used.metadata == {"source": "test"} and set(used.aliases) == {"latest", "best"}
+    assert _tree(Path(used.download(isolated / "out"))) == expected
+    consumer.finish()
+    index = artifact_index(online.ctx.storage)
+    project = online.ctx.storage.get_project("admin", "p")
+    row = index.by_alias(index.sequence(project, "dataset").pk, "best")
+    assert online.ctx.storage.get_run_by_pk(row.created_by_run).name == producer
+    assert [online.ctx.storage.get_run_by_pk(pk).name for pk in index.used_by(row.pk)] == [consumer.id]
+
+
+def test_identical_content_makes_no_new_version_and_is_stored_once_on_the_server(online, isolated: Path) -> None:
+    run = wandb.init(project="p", entity="admin")
+    run.log_artifact(_make(isolated)).wait(60)
+    stored = len(_server_objects(online))
+    assert stored == 3  # top.txt, a.bin, b.txt (the reference is not stored)
+    again = _make(isolated)  # new random a.bin: one new file
+    again.add_file(isolated / "top.txt", name="copy-of-top.txt")  # same bytes as top.txt: not sent again
+    assert run.log_artifact(again).wait(60).name == "dataset:v1"
+    assert len(_server_objects(online)) == stored + 1
+    same = wandb.Artifact("dataset", "dataset")
+    for path, entry in again.manifest.entries.items():
+        if entry.ref:
+            same.add_reference(entry.ref, name=path)
+        else:
+            same.add_file(entry.local_path, name=path)
+    assert run.log_artifact(same, aliases=["dup"]).wait(60).name == "dataset:v1"
+    run.finish()
+    index = artifact_index(online.ctx.storage)
+    sequence = index.sequence(online.ctx.storage.get_project("admin", "p"), "dataset")
+    assert [row.version for row in index.versions(sequence.pk)] == ["v0", "v1"]
+    assert index.by_alias(sequence.pk, "dup").version == "v1"
+
+
+def test_offline_artifacts_are_uploaded_by_sync_and_then_usable_online(
+    live_server, monkeypatch, isolated: Path
+) -> None:
+    run = wandb.init(project="p", mode="offline")
+    logged = run.log_artifact(_make(isolated), aliases=["offline"])
+    run.finish()
+    used_offline = wandb.init(project="p", mode="offline")
+    used_offline.use_artifact("dataset:offline")
+    used_offline.finish()
+    monkeypatch.setenv("WANDB_BASE_URL", live_server.url)
+    monkeypatch.setenv("WANDB_API_KEY", live_server.admin_key)
+    monkeypatch.setenv("WANDB_ENTITY", "admin")
+    assert main(["sync", "--all"]) == 0
+    index = artifact_index(live_server.ctx.storage)
+    project = live_server.ctx.storage.get_project("admin", "p")
+    row = index.by_alias(index.sequence(project, "dataset").pk, "offline")
+    assert row.digest == logged.digest and row.version == "v0"
+    assert [live_server.ctx.storage.get_run_by_pk(pk).name for pk in index.used_by(row.pk)] == [used_offline.id]
+    shutil.rmtree(isolated / "wandb" / "artifacts")
+    monkeypatch.setenv("WANDB_MODE", "online")
+    consumer = wandb.init(project="p", entity="admin")
+    root = Path(consumer.use_artifact("dataset:offline").download(isolated / "out"))
+    assert (root / "data" / "a.bin").read_bytes() == (isolated / "data" / "a.bin").read_bytes()
+    consumer.finish()
