@@ -15,6 +15,11 @@ file_stream. Then, with the server's column cache cold:
    chart has drawn its points: time to first chart, cold (after a server
    restart) and warm. Skipped without playwright or /usr/bin/chromium.
 3. **Memory.** The server process's RSS before and after the run was charted.
+4. **Wide pages** (issue 17). A project of ``--runs`` runs (config and summary each)
+   and a run of ``--metrics`` metrics in sections of 20: time to the table's first
+   paint and to a filter expression's answer, time until every chart has drawn, and
+   the time a drag zoom takes to redraw its section and smoothing to redraw every
+   chart (what decided against a chart library: see README's Dashboard section).
 
 W&B's own dashboard is a hosted service with no local peer to time here, so the
 ratios reported are against the least a dashboard without server-side
@@ -159,15 +164,136 @@ def browser_figures(server: Server, restart: Any) -> dict[str, Any]:
     }
 
 
+WIDE_PROJECT, WIDE_RUN, WIDE_ROWS = "bench-wide", "wide", 500
+
+
+def fill_wide(server: Server, runs: int, metrics: int) -> None:
+    """A project of ``runs`` runs (5 config keys, 3 varying; 3 summary metrics) and one run of
+    ``metrics`` metrics (``s<k>/m<i>``, sections of 20) over WIDE_ROWS steps."""
+    query = (
+        "mutation U($n: String, $p: String, $c: JSONString, $s: JSONString) { upsertBucket(input: "
+        "{name: $n, modelName: $p, config: $c, summaryMetrics: $s}) { bucket { id } } }"
+    )
+    for i in range(runs):
+        config = {"lr": {"value": 10 ** -(1 + i % 4)}, "batch": {"value": 32 * (1 + i % 3)}, "seed": {"value": i}}
+        config.update({"opt": {"value": "adam"}, "epochs": {"value": 10}})
+        summary = {"loss": 1 / (i + 1), "val/acc": (i % 100) / 100, "steps": i}
+        answer = server.session.post(
+            f"{server.url}/graphql",
+            timeout=30,
+            json={
+                "query": query,
+                "variables": {"n": f"r{i}", "p": WIDE_PROJECT, "c": json.dumps(config), "s": json.dumps(summary)},
+            },
+        )
+        answer.raise_for_status()
+    server.upsert(WIDE_PROJECT, WIDE_RUN)
+    names = [f"s{i // 20}/m{i}" for i in range(metrics)]
+    lines = [
+        json.dumps({"_step": step, "_runtime": step * 0.1, **{n: (step * (k + 1)) % 97 for k, n in enumerate(names)}})
+        for step in range(WIDE_ROWS)
+    ]
+    answer = server.session.post(
+        f"{server.url}/files/admin/{WIDE_PROJECT}/{WIDE_RUN}/file_stream",
+        data=json.dumps({"files": {"wandb-history.jsonl": {"offset": 0, "content": lines}}}),
+        timeout=120,
+    )
+    answer.raise_for_status()
+
+
+CHARTS_DRAWN = """(n) => {
+  const charts = document.querySelectorAll('[data-testid="chart"]');
+  return charts.length === n && [...charts].every(c => Number(c.getAttribute('data-points')) > 0);
+}"""
+
+# a drag over the first chart, timed until every chart of its section shows the zoom
+ZOOM = """() => new Promise(resolve => {
+  const chart = document.querySelector('[data-testid="chart"]');
+  const section = chart.closest('[data-testid="chart-section"]');
+  const svg = chart.querySelector('svg.chart-svg');
+  const box = svg.getBoundingClientRect();
+  const y = box.top + box.height / 2;
+  const fire = (type, target, x) =>
+    target.dispatchEvent(new MouseEvent(type, {bubbles: true, clientX: x, clientY: y, button: 0}));
+  const start = performance.now();
+  fire('mousedown', chart.querySelector('.chart-body'), box.left + box.width * 0.4);
+  fire('mousemove', window, box.left + box.width * 0.6);
+  fire('mouseup', window, box.left + box.width * 0.6);
+  const charts = [...section.querySelectorAll('[data-testid="chart"]')];
+  const zoomed = charts.every(c => c.hasAttribute('data-zoom'));
+  const done = () => resolve({ms: performance.now() - start, charts: charts.length, zoomed});
+  requestAnimationFrame(() => setTimeout(done));
+})"""
+
+SMOOTH = """() => new Promise(resolve => {
+  const select = document.querySelector('[data-testid="smoothing"]');
+  const start = performance.now();
+  select.value = 'ema';
+  select.dispatchEvent(new Event('change'));
+  const raw = document.querySelectorAll('polyline.chart-line.raw').length;
+  requestAnimationFrame(() => setTimeout(() => resolve({ms: performance.now() - start, raw})));
+})"""
+
+FILTER = """(text) => new Promise(resolve => {
+  const input = document.querySelector('[data-testid="filter"]');
+  const start = performance.now();
+  input.value = text;
+  input.dispatchEvent(new Event('input'));
+  const rows = document.querySelectorAll('[data-testid="run-row"]').length;
+  requestAnimationFrame(() => setTimeout(() => resolve({ms: performance.now() - start, rows})));
+})"""
+
+
+def wide_figures(server: Server, runs: int, metrics: int) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    fill_wide(server, runs, metrics)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            page.set_default_timeout(600_000)
+            page.goto(server.login_url)
+            start = time.perf_counter()
+            page.goto(f"{server.url}/admin/{WIDE_PROJECT}")
+            page.wait_for_function(f"() => document.querySelectorAll('[data-testid=\"run-row\"]').length >= {runs}")
+            table_s = time.perf_counter() - start
+            filtered = page.evaluate(FILTER, "lr=0.01 and val/acc>0.5")
+            start = time.perf_counter()
+            page.goto(f"{server.url}/admin/{WIDE_PROJECT}/runs/{WIDE_RUN}")
+            page.wait_for_function(CHARTS_DRAWN, arg=metrics)
+            charts_s = time.perf_counter() - start
+            zoom = page.evaluate(ZOOM)
+            smooth = page.evaluate(SMOOTH)
+        finally:
+            chromium.close()
+    if not zoom["zoomed"] or smooth["raw"] != metrics or filtered["rows"] == 0:
+        raise SystemExit(f"wide pages misbehaved: zoom {zoom}, smoothing {smooth}, filter {filtered}")
+    return {
+        "runs": runs,
+        "metrics": metrics,
+        "table_first_paint_s": table_s,
+        "filter_ms": filtered["ms"],
+        "filter_rows": filtered["rows"],
+        "all_charts_drawn_s": charts_s,
+        "zoom_section_ms": zoom["ms"],
+        "zoom_section_charts": zoom["charts"],
+        "smoothing_all_charts_ms": smooth["ms"],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="history rows of the run (default 1000000)")
     parser.add_argument("--quick", action="store_true", help="CI smoke run: --rows 20000")
     parser.add_argument("--no-browser", action="store_true", help="API and memory figures only")
+    parser.add_argument("--runs", type=int, default=1000, help="runs of the wide project (default 1000)")
+    parser.add_argument("--metrics", type=int, default=200, help="metrics of the wide run (default 200)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if args.quick:
         args.rows = 20_000
+        args.runs, args.metrics = min(args.runs, 100), min(args.metrics, 40)
     results: dict[str, Any] = {"python": platform.python_version(), "cpus": os.cpu_count(), "rows": args.rows}
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as tmp:
         root = Path(tmp)
@@ -201,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
                 print("headless Chromium: time to first chart ...", file=sys.stderr)
                 results["browser"] = browser_figures(servers[-1], restart)
                 results["rss_after_browser_mib"] = rss_mib(servers[-1])
+                print(f"wide pages: {args.runs} runs, a run of {args.metrics} metrics ...", file=sys.stderr)
+                results["wide"] = wide_figures(servers[-1], args.runs, args.metrics)
         finally:
             servers[-1].stop()
     return report(results, args.json)
@@ -240,6 +368,18 @@ def report(results: dict[str, Any], out: Path | None) -> int:
             else ""
         )
     )
+    wide = results.get("wide")
+    if wide:
+        print(
+            f"  project of {wide['runs']} runs:  table drawn in {wide['table_first_paint_s']:.2f} s, "
+            f"a filter expression answered in {wide['filter_ms']:.0f} ms ({wide['filter_rows']} rows)"
+        )
+        print(
+            f"  run of {wide['metrics']} metrics:  every chart drawn in {wide['all_charts_drawn_s']:.2f} s, "
+            f"a drag zoom redraws its section ({wide['zoom_section_charts']} charts) "
+            f"in {wide['zoom_section_ms']:.0f} ms, "
+            f"smoothing redraws all charts in {wide['smoothing_all_charts_ms']:.0f} ms"
+        )
     if api["problems"]:
         print("  PROBLEMS: " + "; ".join(api["problems"]))
     write_json(out, results)
