@@ -120,6 +120,11 @@ class ServerPeak:
             except psutil.Error:
                 return
 
+    def take(self) -> int:
+        """The peak since the last take (or the start), and a new start."""
+        peak, self.peak = self.peak, self.ps.memory_info().rss
+        return peak
+
     def stop(self) -> int:
         self._stop.set()
         self._thread.join()
@@ -178,7 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         fill(server, args.rows, args.runs)
         idle_rss = server.ps.memory_info().rss
         peak = ServerPeak(server)
+        server_peaks: dict[str, int] = {}
         for task in TASKS:
+            peak.take()
             for _ in range(args.repeat):
                 for lib in libs:  # alternate, so drift of the machine hits both alike
                     try:
@@ -189,12 +196,15 @@ def main(argv: list[str] | None = None) -> int:
                             return 1
                         libs.remove(lib)
                         wandb_note = f"failed in {task}: dropped"
+            server_peaks[task] = peak.take()
         server_peak = peak.stop()
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
     lines = [f"Read API on our server: {args.rows} history rows, {args.runs} runs ({args.repeat} runs each)"]
-    lines.append(f"{'task':<14}{'ours s':>9}{'W&B s':>9}{'ratio':>7}{'ours MiB':>10}{'W&B MiB':>9}{'ratio':>7}")
+    lines.append(
+        f"{'task':<14}{'ours s':>9}{'W&B s':>9}{'ratio':>7}{'ours MiB':>10}{'W&B MiB':>9}{'ratio':>7}{'server MiB':>12}"
+    )
     report: dict[str, Any] = {"rows": args.rows, "runs": args.runs, "repeat": args.repeat, "wandb": wandb_note}
     for task in TASKS:
         ours = samples[task]["wandb_jupyter"]
@@ -208,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
             for lib, runs in (("wandb_jupyter", ours), ("wandb", theirs))
             if runs
         }
+        figure["server_peak_rss_mib"] = server_peaks[task] / (1 << 20)
         report[task] = figure
         mine, other = figure["wandb_jupyter"], figure.get("wandb")
         if other and other["answer"] != mine["answer"]:
@@ -218,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(
             f"{task:<14}{mine['wall_s']:>9.2f}{(other or {}).get('wall_s', float('nan')):>9.2f}{ratio_t:>7}"
             f"{mine['peak_rss_mib']:>10.0f}{(other or {}).get('peak_rss_mib', float('nan')):>9.0f}{ratio_m:>7}"
+            f"{figure['server_peak_rss_mib']:>12.0f}"
         )
     report["server_rss_mib"] = {"idle": idle_rss / (1 << 20), "peak": server_peak / (1 << 20)}
     lines.append(
