@@ -46,6 +46,7 @@ from ._catalog import (
     step_metrics,
 )
 from ._series import DEFAULT_SAMPLES, MAX_SAMPLES, MIN_SAMPLES, X_KEYS, SeriesCache
+from ._sweeps import SweepLogic, SweepsLogic
 
 __all__ = [
     "Dashboard",
@@ -460,8 +461,11 @@ def dashboard_routes(dashboard: Dashboard, family: Family) -> list[tuple[str, ty
         (rf"{run}/events", make("DashboardEvents", EventsLogic, family.api), {}),
         (rf"{run}/output", make("DashboardOutput", OutputLogic, family.api), {}),
         (rf"{run}/files/(.+)", make("DashboardFile", FileLogic, family.page), {}),
+        (rf"{api}/sweeps/{s}/{s}", make("DashboardSweeps", SweepsLogic, family.api), {}),
+        (rf"{api}/sweep/{s}/{s}/{s}", make("DashboardSweep", SweepLogic, family.api), {}),
         (rf"{base}/_dashboard/static/(.*)", static, {"path": str(dashboard.static_dir)}),
         (rf"{base}/?", page, {}),
         (rf"{base}/{_ENTITY}/{s}/?", page, {}),
         (rf"{base}/{_ENTITY}/{s}/runs/{s}/?", page, {}),
+        (rf"{base}/{_ENTITY}/{s}/sweeps/{s}/?", page, {}),
     ]
