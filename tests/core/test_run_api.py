@@ -33,6 +33,11 @@ run.alert(title="loss spike", text="loss > 10", level=wandb.AlertLevel.WARN,
           wait_duration=datetime.timedelta(minutes=5))
 run.alert(title="done", text="ok")
 run.mark_preempting()
+with open("lib.py", "w") as f:
+    f.write("x = 1")
+code = run.log_code(".", exclude_fn=lambda path, root: "wandb" in path)
+with open("code.txt", "w") as f:
+    f.write(repr((code.type, sorted(code.manifest.entries))))
 assert run.offline and not run.disabled and not run.resumed and run.start_time > 0
 assert run.path.endswith("api/" + run.id)
 run.finish()
@@ -62,6 +67,10 @@ def test_a_program_using_the_run_api_keeps_what_wandb_keeps(run_both) -> None:
     ]
     assert alerts[0]["wait_duration"] == 300_000 and alerts[1]["level"] == "INFO"
     assert _records(theirs.dir, "preempting") and (ours.dir / "preempting").is_file()
+
+    code = (ours.dir.parents[1] / "code.txt").read_text()
+    assert code == (theirs.dir.parents[1] / "code.txt").read_text() == repr(("code", ["lib.py", "program.py"]))
+    assert ours.wandb_config()["code_path"] == theirs.wandb_config()["code_path"] == "source-api-program.py"
 
     metadata = json.loads((ours.files / "wandb-metadata.json").read_text())
     last_run = _records(theirs.dir, "run")[-1]
@@ -116,20 +125,20 @@ def test_alert_arguments_are_checked_as_wandb_checks_them(run) -> None:
     assert not (run.paths.files / "alerts.jsonl").exists()  # never uploaded as a run file
 
 
-def test_log_code_copies_the_chosen_files(run, isolated) -> None:
+def test_log_code_logs_the_chosen_files_as_a_code_artifact(run, isolated) -> None:
     (isolated / "src").mkdir()
     (isolated / "src" / "model.py").write_text("x = 1")
     (isolated / "src" / "notes.md").write_text("no")
     (isolated / "requirements.txt").write_text("numpy")
     (isolated / "wandb" / "junk").mkdir(parents=True)
     (isolated / "wandb" / "junk" / "skip.py").write_text("no")
-    run.log_code(".")
-    code = Path(run.dir, "code")
-    copied = sorted(p.relative_to(code).as_posix() for p in code.rglob("*") if p.is_file())
-    assert "src/model.py" in copied and "requirements.txt" in copied
-    assert not any(name.endswith(("notes.md", "skip.py")) for name in copied)
-    run.log_code(".", include_fn=lambda path, root: path.endswith(".md"))
-    assert (code / "src" / "notes.md").is_file()
+    artifact = run.log_code(".")
+    assert artifact.type == "code" and artifact.name.startswith("source-api-")
+    assert sorted(artifact.manifest.entries) == ["requirements.txt", "src/model.py"]
+    assert run._wandb_block["code_path"] == artifact.name.split(":")[0]
+    notes = run.log_code(".", name="notes", include_fn=lambda path, root: path.endswith(".md"))
+    assert sorted(notes.manifest.entries) == ["src/notes.md"] and notes.name == "notes:v0"
+    assert run.log_code("src", include_fn=lambda path: False) is None
 
 
 def test_watch_says_once_that_it_does_nothing(run, wandb_warnings) -> None:
@@ -271,12 +280,12 @@ def test_settings_code_dir_keeps_that_folders_code_at_init(isolated) -> None:
     (isolated / "project").mkdir()
     (isolated / "project" / "train.py").write_text("print('train')")
     run = wandb_jupyter.init(project="api", mode="offline", settings=wandb_jupyter.Settings(code_dir="project"))
-    assert Path(run.dir, "code", "train.py").read_text() == "print('train')"
+    assert run._wandb_block["code_path"].startswith("source-api-")
     run.finish(quiet=True)
     off = wandb_jupyter.init(
         project="api", mode="offline", settings=wandb_jupyter.Settings(code_dir="project", save_code=False)
     )
-    assert not Path(off.dir, "code", "train.py").exists()
+    assert "code_path" not in off._wandb_block
     off.finish(quiet=True)
 
 

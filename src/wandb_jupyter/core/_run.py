@@ -455,18 +455,27 @@ class Run:
         name: str | None = None,
         include_fn: Any = None,
         exclude_fn: Any = None,
-    ) -> None:
-        """Copy the code under ``root`` (by default ``.py`` files, requirements.txt, Dockerfiles; never
-        ``wandb/`` folders) into the run's ``files/code/``, uploaded with the run. W&B makes a code
-        artifact of them; here they are run files, and None is returned."""
-        from ._code import copy_code
+    ) -> Any:
+        """The code under ``root`` (by default ``.py`` files, requirements.txt, Dockerfiles; never
+        ``wandb/`` folders) as a ``code`` artifact, as W&B makes it (see :mod:`._code`); its name goes
+        to config.yaml's ``_wandb.code_path``. Returns the logged artifact, or None when no file matched."""
+        from ._code import code_artifact_name, code_files
+        from ._metadata import program_path
 
         if root is None:
-            return
-        copied = copy_code(Path(root), self.paths.code, include_fn=include_fn, exclude_fn=exclude_fn)
-        if not copied:
+            return None
+        files = code_files(Path(root), include_fn=include_fn, exclude_fn=exclude_fn)
+        if not files:
             logger.warning("log_code(): no matching files under %s; no code was logged", Path(root).resolve())
-        return
+            return None
+        from ..artifacts import Artifact
+
+        artifact = Artifact(name or code_artifact_name(self.project, program_path(self.settings)), "code")
+        for path, inside in files:
+            artifact.add_file(path, name=inside)
+        self._wandb_block["code_path"] = artifact.name
+        self._write_config()
+        return self.log_artifact(artifact)
 
     def watch(
         self,
