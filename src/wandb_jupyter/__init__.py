@@ -7,6 +7,8 @@ requests are only imported by the features that need them.
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +76,7 @@ __all__ = [
     "BoundingBoxes2D",
     "plot",
     "plot_table",
+    "install_as_wandb",
     "Artifact",
     "log_artifact",
     "use_artifact",
@@ -288,14 +291,42 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
+    if "wandb" in sys.modules and sys.modules["wandb"] is sys.modules[__name__]:  # the alias: wandb.sdk, wandb.util...
+        from .integration._alias import submodule
+
+        found = submodule(name)
+        if found is not None:
+            return found
     raise AttributeError(f"module 'wandb_jupyter' has no attribute {name!r}")
 
 
 #: W&B's data types, resolved lazily by ``__getattr__`` (wandb_jupyter.Image, wandb_jupyter.plot.line, ...).
 _DATA_TYPES = frozenset(_data_types.__all__)
+
+
+def install_as_wandb() -> None:
+    """Make ``import wandb`` in third-party code (Lightning, transformers, XGBoost...) use this package.
+
+    Call it (or set ``WANDB_JUPYTER_AS_WANDB=1`` before ``import wandb_jupyter``)
+    before those libraries import ``wandb``; see :mod:`.integration._alias`.
+    """
+    from .integration._alias import install
+
+    install(sys.modules[__name__])
+
+
+def _alias_from_environment() -> None:
+    """``WANDB_JUPYTER_AS_WANDB=1``: install the alias now (read without importing the alias module otherwise)."""
+    if os.environ.get("WANDB_JUPYTER_AS_WANDB"):
+        from .integration._alias import from_environment
+
+        from_environment(sys.modules[__name__])
+
+
 #: Integrations reached as attributes like W&B's (``wandb_jupyter.sklearn.plot_roc``), imported on first use.
 _INTEGRATIONS = frozenset(("sklearn", "integration"))
 
 
 set_online_connector(_connect_online)
 _register_in_ipython()
+_alias_from_environment()
