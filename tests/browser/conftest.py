@@ -31,6 +31,7 @@ Mark the tests ``@pytest.mark.browser``; ``pytest -m "not browser"`` leaves them
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -222,8 +223,14 @@ def _launch(base: Path, env_extra: dict[str, str] | None, root: Path | None) -> 
         "--ServerApp.shutdown_no_activity_timeout=600",
     ]
     with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            command, cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        process = subprocess.Popen(  # its own session: Ctrl-C reaches pytest only, which then stops it
+            command,
+            cwd=root,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     server = LabServer(process=process, port=port, token=token, root=root, home=home, log=log, env=env)
 
@@ -283,14 +290,43 @@ def browser() -> Iterator[Any]:
 
     expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
+    with _children_in_their_own_session():
+        manager = sync_playwright()
+        playwright = manager.__enter__()
+    try:
+        chromium = playwright.chromium.launch(  # started by the driver: in its session
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=UI_TIMEOUT_MS
         )
         try:
             yield chromium
         finally:
             chromium.close()
+    finally:
+        manager.__exit__(None, None, None)
+
+
+@contextlib.contextmanager
+def _children_in_their_own_session() -> Iterator[None]:
+    """Start Playwright's driver (and so Chromium) in a session of its own.
+
+    In pytest's process group a Ctrl-C in the terminal reached the driver too, which died of it: the
+    tests then went on failing one by one instead of pytest stopping. In their own session Ctrl-C
+    reaches pytest alone (KeyboardInterrupt), and teardown closes them; if pytest dies, the driver
+    sees its pipe close and ends with Chromium. (Playwright offers no option for it: its
+    ``asyncio.create_subprocess_exec`` call gets ``start_new_session`` while the driver starts.)
+    """
+    import asyncio
+
+    original = asyncio.create_subprocess_exec
+
+    def own_session(*args: Any, **kwargs: Any) -> Any:
+        return original(*args, **{**kwargs, "start_new_session": True})
+
+    asyncio.create_subprocess_exec = own_session  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        asyncio.create_subprocess_exec = original  # type: ignore[assignment]
 
 
 @pytest.hookimpl(wrapper=True)
