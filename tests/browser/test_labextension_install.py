@@ -46,3 +46,42 @@ def test_typescript_unit_tests() -> None:
         [npm, "test", "--silent"], cwd=LABEXTENSION, capture_output=True, text=True, timeout=300, env=env
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+
+
+def test_the_build_hook_uses_the_lock_as_is_and_leaves_the_checkout_clean(tmp_path) -> None:
+    """Issue 19: `pip install .` ran `npm install`, which rewrote the committed package-lock.json.
+
+    Runs the build function pyproject names (as hatch-jupyter-builder does: the project root on sys.path)
+    in a fresh git copy of labextension/, without node_modules: the lock is used as is (`npm ci`) and the
+    copy has no change afterwards (the TypeScript build step only; the bundling does not touch the lock).
+    """
+    import importlib
+
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    npm, git = shutil.which("npm"), shutil.which("git")
+    if npm is None or git is None:
+        pytest.skip("needs npm and git")
+    hook = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["hooks"]["jupyter-builder"]
+    module_name, _, function_name = hook["build-function"].partition(":")
+    sys.path.insert(0, str(REPO))
+    try:
+        build = getattr(importlib.import_module(module_name), function_name)
+    finally:
+        sys.path.remove(str(REPO))
+
+    copy = tmp_path / "checkout"
+    tracked = subprocess.run(
+        [git, "ls-files", "labextension", ".gitignore"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    for name in tracked:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, copy / name)
+    quiet = {"cwd": copy, "capture_output": True, "check": True}
+    subprocess.run([git, "init", "-q"], **quiet)
+    subprocess.run([git, "add", "."], **quiet)
+    subprocess.run([git, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "copy"], **quiet)
+
+    build("wheel", "standard", path=str(copy / "labextension"), build_cmd="build:lib:prod", npm=hook.get("npm"))
+    assert (copy / "labextension" / "node_modules" / ".package-lock.json").is_file(), "installed from the lock"
+    status = subprocess.run([git, "status", "--porcelain"], **quiet, text=True).stdout
+    assert status == "", status
