@@ -9,6 +9,7 @@ import { PageContext, errorView } from './pages/common.js';
 import { renderProject } from './pages/project.js';
 import { renderProjects } from './pages/projects.js';
 import { renderRun } from './pages/run.js';
+import { renderSweep } from './pages/sweep.js';
 import { normalizeBase, parseRoute } from './router.js';
 
 const base = normalizeBase(
@@ -50,6 +51,9 @@ async function show(): Promise<void> {
         break;
       case 'run':
         await renderRun(ctx, route);
+        break;
+      case 'sweep':
+        await renderSweep(ctx, route);
         break;
       default:
         replaceChildren(

@@ -18,6 +18,12 @@ export type Route =
       readonly project: string;
       readonly runId: string;
     }
+  | {
+      readonly page: 'sweep';
+      readonly entity: string;
+      readonly project: string;
+      readonly sweepId: string;
+    }
   | { readonly page: 'unknown'; readonly path: string };
 
 /**
@@ -79,6 +85,9 @@ export function parseRoute(
   if (parts.length === 4 && runs === 'runs') {
     return { page: 'run', entity, project, runId };
   }
+  if (parts.length === 4 && runs === 'sweeps') {
+    return { page: 'sweep', entity, project, sweepId: runId };
+  }
   return unknown;
 }
 
@@ -96,6 +105,8 @@ export function routePath(base: string, route: Route): string {
     }
     case 'run':
       return `${base}/${enc(route.entity)}/${enc(route.project)}/runs/${enc(route.runId)}`;
+    case 'sweep':
+      return `${base}/${enc(route.entity)}/${enc(route.project)}/sweeps/${enc(route.sweepId)}`;
     default:
       return route.path;
   }

@@ -30,6 +30,7 @@ import {
 import { hparamsView } from './hparams.js';
 import { PageContext, breadcrumbs, stateBadge } from './common.js';
 import { compareView } from './compare.js';
+import { sweepsList } from './sweep.js';
 
 type ProjectRoute = {
   entity: string;
@@ -590,7 +591,8 @@ export async function renderProject(
         el('h2', {}, 'Runs'),
         table.element
       ),
-      hparamsView(table)
+      hparamsView(table),
+      sweepsList(ctx, entity, project)
     )
   );
   const poller = new Poller(async () => {
