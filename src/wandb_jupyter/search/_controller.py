@@ -210,11 +210,8 @@ class SweepController:
         if rule is None or metric is None:
             return []
         histories = {run_id: seen.history for run_id, seen in observations.items() if seen.history}
-        return [
-            r
-            for r in runs_to_stop(rule, metric, histories, running)
-            if not self.trial(r) or not self.trial(r).get("stop_requested")
-        ]  # type: ignore[union-attr]
+        asked = {t["run_id"] for t in self.state["trials"] if t.get("stop_requested")}
+        return [r for r in runs_to_stop(rule, metric, histories, running) if r not in asked]
 
     def heartbeat(
         self, agent_id: str, run_states: dict[str, Any], observations: dict[str, RunObservation]

@@ -252,8 +252,9 @@ class OnlineSweeps:
         trials.sort(key=lambda t: t["number"])
         scored = [t for t in trials if t["value"] is not None]
         best = None
+        sign = -1 if spec.metric is not None and spec.metric.goal == "maximize" else 1
         if spec.metric is not None and scored:
-            best = min(scored, key=lambda t: t["value"] if spec.metric.goal == "minimize" else -t["value"])
+            best = min(scored, key=lambda t: sign * t["value"])
         controller = SweepController(
             {"id": sweep_id, "config": spec.raw, "state": sweep["state"], "trials": [], "agents": {}, "seed": 0}
         )
