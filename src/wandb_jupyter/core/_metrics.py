@@ -144,12 +144,19 @@ class _Aggregate:
         if not self.seen:
             self.first, self.seen = value, True
         self.last = value
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        kind = type(value)
+        if kind is not float and kind is not int and (kind is bool or not isinstance(value, (int, float))):
             return  # min, max and mean take numbers only (W&B skips other values)
         self.count += 1
         self.total += value
-        self.low = value if self.low is None else _nan_aware(min, self.low, value)
-        self.high = value if self.high is None else _nan_aware(max, self.high, value)
+        if value != value:  # NaN wins min and max, as Go's math.Min/math.Max (W&B's summary) decide
+            self.low = self.high = math.nan
+            return
+        low, high = self.low, self.high
+        if low is None or value < low:  # a NaN low stays: no comparison with NaN is true
+            self.low = value
+        if high is None or value > high:
+            self.high = value
 
     def values(self, metric: Metric) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -171,13 +178,6 @@ class _Aggregate:
         return out
 
 
-def _nan_aware(pick: Callable[[float, float], float], a: float, b: float) -> float:
-    """``min``/``max`` where NaN wins, as Go's ``math.Min``/``math.Max`` (W&B's summary) do."""
-    if (isinstance(a, float) and math.isnan(a)) or (isinstance(b, float) and math.isnan(b)):
-        return math.nan
-    return pick(a, b)
-
-
 class MetricDefinitions:
     """A run's metric definitions, and what they do to its rows and its summary."""
 
@@ -189,6 +189,8 @@ class MetricDefinitions:
         self._last_step_values: dict[str, Any] = {}
         self._aggregates: dict[str, _Aggregate] = {}
         self._resolved: dict[str, Metric | None] = {}  # key -> its metric (explicit name beats glob)
+        # per set of row keys (rows repeat theirs): what step_sync adds, which keys aggregate
+        self._plans: dict[tuple[str, ...], tuple[list[str], list[tuple[str, Metric]]]] = {}
 
     def __bool__(self) -> bool:
         return bool(self._metrics or self._globs)
@@ -222,6 +224,7 @@ class MetricDefinitions:
         self._globs = [m for m in self._metrics.values() if m.is_glob]
         self._step_keys = {m.step_metric for m in self._metrics.values() if m.step_metric}
         self._resolved.clear()
+        self._plans.clear()
         if self._on_change is not None:
             self._on_change()
         return metric
@@ -238,37 +241,51 @@ class MetricDefinitions:
         return found
 
     # -- rows and summary -------------------------------------------------
+    def _plan(self, keys: tuple[str, ...]) -> tuple[list[str], list[tuple[str, Metric]]]:
+        """For rows with these keys: the step metrics step_sync may add, and the keys with summary operations."""
+        plan = self._plans.get(keys)
+        if plan is None:
+            synced: list[str] = []
+            aggregated: list[tuple[str, Metric]] = []
+            for key in keys:
+                metric = self.metric_for(key)
+                if metric is None:
+                    continue
+                step_key = metric.step_metric
+                syncs = step_key and metric.step_sync and key not in self._step_keys and step_key not in keys
+                if syncs and step_key not in synced:
+                    synced.append(step_key)
+                if metric.summary and set(metric.summary) - {"copy"}:
+                    aggregated.append((key, metric))
+            plan = self._plans[keys] = (synced, aggregated)
+        return plan
+
     def complete_row(self, row: dict[str, Any]) -> None:
         """Add the last value of a step metric to a row that logs its metric without it (``step_sync``)."""
-        for key in [k for k in row if k not in self._step_keys]:
-            metric = self.metric_for(key)
-            if metric is None or not metric.step_metric or not metric.step_sync:
-                continue
-            step_key = metric.step_metric
-            if step_key not in row and step_key in self._last_step_values:
+        synced, _ = self._plan(tuple(row))
+        for step_key in synced:
+            if step_key in self._last_step_values:
                 row[step_key] = self._last_step_values[step_key]
         for key in self._step_keys.intersection(row):
             self._last_step_values[key] = row[key]
 
     def summarize(self, row: Mapping[str, Any], summary: dict[str, Any]) -> None:
         """Update ``summary`` from a committed row the way the definitions say."""
-        for key, value in row.items():
-            metric = self.metric_for(key)
-            if metric is None or not metric.summary:
-                summary[key] = value
-                continue
+        _, aggregated = self._plan(tuple(row))
+        summary.update(row)
+        for key, metric in aggregated:
             if "none" in metric.summary:
                 summary.pop(key, None)
                 continue
             aggregate = self._aggregates.get(key)
             if aggregate is None:
                 aggregate = self._aggregates[key] = _Aggregate()
-            aggregate.add(value)
+            aggregate.add(row[key])
             values = aggregate.values(metric)
             if values:
                 summary[key] = values
-            elif set(metric.summary) <= {"copy"}:
-                summary[key] = value
+            else:  # nothing to show yet (a text value under min): the key waits for a number
+                summary.pop(key, None)
 
     # -- W&B's config record ----------------------------------------------
     def encoded(self) -> list[dict[str, Any]]:
@@ -316,6 +333,7 @@ class MetricDefinitions:
         self._globs = [m for m in self._metrics.values() if m.is_glob]
         self._step_keys = {m.step_metric for m in self._metrics.values() if m.step_metric}
         self._resolved.clear()
+        self._plans.clear()
 
 
 def recorded_metrics(config: Any) -> list[dict[str, Any]] | None:
