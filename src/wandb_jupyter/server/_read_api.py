@@ -9,10 +9,15 @@ are declared in ``_read_api.graphql``; :data:`FIELDS` binds them.
 
 Access is the server's: a project is reached through ``project(name,
 entityName)``, which answers null for an entity the caller may not read, so a
-run of another user looks exactly like a missing one. Memory stays bounded: runs
-are read from the index in batches and only the page being answered is kept
-(``heapq.nsmallest``); history is read through a sparse index of the file
-(:mod:`wandb_jupyter.rundir._history_read`), never loaded whole.
+run of another user looks exactly like a missing one.
+
+Cost and memory stay bounded for 10,000 runs and 1M-row histories: runs by
+creation time (W&B's default order) are read from the index from the cursor on
+and reading stops when the page is full; any other order looks at every match
+once and keeps the ordered list (a position and a key per run) for the next
+pages while the project's runs are unchanged. Summaries are parsed once per
+file version (:mod:`._file_derived`), and history is read through a sparse step
+index of the file (:mod:`wandb_jupyter.rundir._history_read`), never loaded whole.
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ from ._file_derived import FileDerived
 from ._resolvers import ProjectNode, RunNode, iso, run_state
 from ._storage import Project, Run
 
-__all__ = ["FIELDS"]
+__all__ = ["FIELDS", "remove_run"]
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 10_000  # runs, projects or files in one answer
@@ -476,12 +481,17 @@ def resolve_delete_run(_root: Any, info: GraphQLResolveInfo, input: dict[str, An
         raise NotFound(f"no run with id {input['id']!r}")
     if not server.can_write(user, run.project.entity):
         raise Forbidden(f"user {user.name!r} cannot delete runs of entity {run.project.entity.name!r}")
+    remove_run(server, run)
+    return {"clientMutationId": input.get("clientMutationId")}
+
+
+def remove_run(server: Any, run: Any) -> None:
+    """Forget ``run`` in the index and remove its directory (the caller checked the permission)."""
     server.files.release(run.pk)
     server.storage.delete_run(run)
     run_dir = Path(server.data_dir) / run.dir
     if run_dir.resolve().is_relative_to(Path(server.data_dir).resolve()):
         shutil.rmtree(run_dir, ignore_errors=True)
-    return {"clientMutationId": input.get("clientMutationId")}
 
 
 def _none(_root: Any, _info: GraphQLResolveInfo, **_args: Any) -> None:
