@@ -199,3 +199,21 @@ def test_anonymous_login_gets_an_anonymous_account(live_server, env_for_subproce
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True"]
     assert "login anonymous" in _netrc(env_for_subprocess).read_text()
+
+
+def test_login_with_a_stored_key_and_another_host_makes_that_host_the_default(
+    live_server, env_for_subprocess, tmp_path
+) -> None:
+    first = _python(
+        f"import wandb_jupyter as wandb\nprint(wandb.login(key='{live_server.admin_key}', host='{live_server.url}'))",
+        env_for_subprocess,
+        tmp_path,
+    )
+    assert first.stdout.strip() == "True", first.stderr
+    settings = Path(env_for_subprocess["WANDB_CONFIG_DIR"]) / "settings"
+    settings.write_text("[default]\nbase_url = http://127.0.0.1:9\n")
+    again = _python(
+        f"import wandb_jupyter as wandb\nprint(wandb.login(host='{live_server.url}'))", env_for_subprocess, tmp_path
+    )
+    assert again.stdout.strip() == "True", again.stderr
+    assert f"base_url = {live_server.url}" in settings.read_text()

@@ -207,7 +207,7 @@ def login(
     """``wandb-jupyter login``: store (and optionally check) the key for ``settings.base_url``.
 
     ``store_host``: also make ``settings.base_url`` the default server (``base_url`` in the
-    global settings file), as ``wandb login --host`` does.
+    global settings file), as ``wandb login --host`` does (with a new key or the one stored).
     """
     base_url = settings.base_url
     existing = resolve_key(settings)
@@ -216,6 +216,8 @@ def login(
         if verify:
             viewer = verify_key(base_url, existing.key, username=settings.username, user_email=settings.user_email)
             say(f"the key works: user {viewer.get('username')!r}, entity {viewer.get('entity')!r}")
+        if store_host:
+            _make_default_server(settings, say)
         return 0
     if key is None:
         from ..common._browser import app_url
@@ -233,11 +235,16 @@ def login(
     path = write_netrc_key(base_url, key)
     say(f"stored the key {mask(key)} for {base_url} in {path} (mode 0600)")
     if store_host:
-        from ..settings import global_file, write_file
-
-        settings_path = global_file(settings.config_dir)
-        write_file(settings_path, {"base_url": base_url})
-        say(f"runs now go to {base_url} (base_url in {settings_path})")
+        _make_default_server(settings, say)
     if settings.origin("api_key").kind == "env":
         say("note: WANDB_API_KEY is set in this environment and takes precedence over the stored key")
     return 0
+
+
+def _make_default_server(settings: ResolvedSettings, say: Any) -> None:
+    """``base_url`` in the global settings file: later runs go to this server."""
+    from ..settings import global_file, write_file
+
+    settings_path = global_file(settings.config_dir)
+    write_file(settings_path, {"base_url": settings.base_url})
+    say(f"runs now go to {settings.base_url} (base_url in {settings_path})")
