@@ -4,7 +4,9 @@
  * carry data-nav; they are real hrefs, so opening one in a new tab works too).
  */
 import { Api } from './api.js';
+import { parseArtifactsRoute } from './artifacts.js';
 import { el, replaceChildren } from './dom.js';
+import { showArtifactsTab } from './pages/artifacts.js';
 import { PageContext, errorView } from './pages/common.js';
 import { renderProject } from './pages/project.js';
 import { renderProjects } from './pages/projects.js';
@@ -39,6 +41,10 @@ async function show(): Promise<void> {
   shown = location.pathname + location.search;
   const ctx = new PageContext(base, viewToken, api, root);
   current = ctx;
+  const tab = parseArtifactsRoute(location.pathname, base);
+  if (tab) {
+    return showArtifactsTab(ctx, tab);
+  }
   const route = parseRoute(location.pathname, location.search, base);
   root.setAttribute('aria-busy', 'true');
   try {

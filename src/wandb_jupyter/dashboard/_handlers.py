@@ -34,6 +34,7 @@ import tornado.ioloop
 import tornado.web
 
 from ..rundir._rundir import EVENTS, HISTORY
+from ._artifacts import artifact_routes
 from ._catalog import (
     Catalog,
     RunInfo,
@@ -463,9 +464,12 @@ def dashboard_routes(dashboard: Dashboard, family: Family) -> list[tuple[str, ty
         (rf"{run}/files/(.+)", make("DashboardFile", FileLogic, family.page), {}),
         (rf"{api}/sweeps/{s}/{s}", make("DashboardSweeps", SweepsLogic, family.api), {}),
         (rf"{api}/sweep/{s}/{s}/{s}", make("DashboardSweep", SweepLogic, family.api), {}),
+        *artifact_routes(api, s, make, family, FileLogic),
         (rf"{base}/_dashboard/static/(.*)", static, {"path": str(dashboard.static_dir)}),
         (rf"{base}/?", page, {}),
         (rf"{base}/{_ENTITY}/{s}/?", page, {}),
         (rf"{base}/{_ENTITY}/{s}/runs/{s}/?", page, {}),
+        (rf"{base}/{_ENTITY}/{s}/artifacts/?", page, {}),
+        (rf"{base}/{_ENTITY}/{s}/runs/{s}/artifacts/?", page, {}),
         (rf"{base}/{_ENTITY}/{s}/sweeps/{s}/?", page, {}),
     ]

@@ -3,6 +3,7 @@
  * and the small pieces pages share: breadcrumbs, state badges, key/value tables.
  */
 import { Api, ApiError } from '../api.js';
+import { artifactsPath } from '../artifacts.js';
 import { el } from '../dom.js';
 import { formatValue } from '../format.js';
 import { Route, href } from '../router.js';
@@ -75,11 +76,31 @@ export function breadcrumbs(
     }
     nav.appendChild(part);
   });
+  const tab =
+    entity !== undefined && project !== undefined
+      ? el(
+          'a',
+          {
+            href: artifactsPath(
+              ctx.base,
+              entity,
+              project,
+              run?.id,
+              ctx.viewToken
+            ),
+            'data-nav': true,
+            class: 'tab-link',
+            'data-testid': 'artifacts-tab'
+          },
+          'Artifacts'
+        )
+      : null;
   return el(
     'header',
     { class: 'topbar' },
     el('span', { class: 'brand' }, 'wandb-jupyter'),
-    nav
+    nav,
+    tab
   );
 }
 
