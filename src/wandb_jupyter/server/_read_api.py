@@ -174,6 +174,7 @@ class _Listings:
 
     def __init__(self) -> None:
         self._kept: OrderedDict[tuple[Any, ...], list[tuple[list[Any], int]]] = OrderedDict()
+        self._counts: OrderedDict[tuple[Any, ...], int] = OrderedDict()
 
     def _key(self, info: GraphQLResolveInfo, project: Project, filters: str | None, order: str | None) -> Any:
         stamp = info.context.server.storage.runs_stamp(project)
@@ -192,13 +193,18 @@ class _Listings:
         self._kept.move_to_end(key)
         return found
 
-    def count(self, info: GraphQLResolveInfo, project: Project, filters: str | None) -> int | None:
-        """The number of matches of a kept listing with these filters (any order), else None."""
-        key = self._key(info, project, filters, None)
+    def count(self, info: GraphQLResolveInfo, project: Project, filters: str | None) -> int:
+        """The number of matches: a kept listing's with these filters (any order), or one counted before
+        (W&B's SDK asks for it with every page), or counted now."""
+        key = self._key(info, project, filters, None)[:4]
         for kept_key, listing in self._kept.items():
-            if kept_key[:4] == key[:4]:
+            if kept_key[:4] == key:
                 return len(listing)
-        return None
+        if key not in self._counts:
+            self._counts[key] = sum(1 for _ in _matching(info, project, filters))
+            while len(self._counts) > 4 * self.KEEP:
+                self._counts.popitem(last=False)
+        return self._counts[key]
 
 
 _listings = _Listings()
@@ -209,10 +215,9 @@ def resolve_run_count(root: ProjectNode, info: GraphQLResolveInfo, filters: str 
         unfiltered = not parse_filters(filters)
         if unfiltered:
             return info.context.server.storage.count_runs(root._project)
-        known = _listings.count(info, root._project, filters)
+        return _listings.count(info, root._project, filters)
     except FilterError as error:
         raise ClientError(f"invalid filters: {error}") from None
-    return known if known is not None else sum(1 for _ in _matching(info, root._project, filters))
 
 
 def _listed_page(
