@@ -120,6 +120,17 @@ export function apiUrl(
   return `${base}/_dashboard/api/${path}${qs ? `?${qs}` : ''}`;
 }
 
+/** The value of the `_xsrf` cookie in a `document.cookie` string ("" when there is none). */
+export function xsrfToken(cookies: string): string {
+  for (const part of cookies.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === '_xsrf') {
+      return decodeURIComponent(rest.join('='));
+    }
+  }
+  return '';
+}
+
 export class Api {
   constructor(
     readonly base: string,
@@ -159,6 +170,83 @@ export class Api {
       throw new ApiError(errorKind(response.status), response.status, message);
     }
     return response;
+  }
+
+  /**
+   * A write (POST/DELETE) with Tornado's XSRF token: the `_xsrf` cookie the page set, echoed
+   * in the X-XSRFToken header (a session cookie alone changes nothing).
+   */
+  async send<T>(
+    method: 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+    keepalive = false
+  ): Promise<T> {
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'X-XSRFToken': xsrfToken(document.cookie)
+    };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
+    let response: Response;
+    try {
+      response = await this.fetchImpl(this.url(path), {
+        method,
+        credentials: 'same-origin',
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        keepalive
+      });
+    } catch (err) {
+      throw new ApiError(
+        'network',
+        0,
+        `The dashboard server cannot be reached (${String(err)}).`
+      );
+    }
+    const answer = (await response.json().catch(() => ({}))) as {
+      error?: unknown;
+    };
+    if (!response.ok) {
+      throw new ApiError(
+        errorKind(response.status),
+        response.status,
+        typeof answer.error === 'string'
+          ? answer.error
+          : `${response.status} ${response.statusText}`
+      );
+    }
+    return answer as T;
+  }
+
+  /** Rename, re-note or re-tag a run (members of its entity only). */
+  editRun(
+    entity: string,
+    project: string,
+    runId: string,
+    changes: { name?: string; notes?: string; tags?: readonly string[] }
+  ): Promise<{ ok: boolean }> {
+    return this.send(
+      'POST',
+      `run/${segments(entity, project, runId)}`,
+      changes
+    );
+  }
+
+  /** Delete a run and its files (`keepalive`: also when the page is closing). */
+  deleteRun(
+    entity: string,
+    project: string,
+    runId: string,
+    keepalive = false
+  ): Promise<{ ok: boolean }> {
+    return this.send(
+      'DELETE',
+      `run/${segments(entity, project, runId)}`,
+      undefined,
+      keepalive
+    );
   }
 
   async json<T>(path: string, params: Params = {}): Promise<T> {

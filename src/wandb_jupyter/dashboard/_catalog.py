@@ -28,6 +28,7 @@ from ..rundir._rundir import CONFIG, METADATA, OUTPUT, SUMMARY
 
 __all__ = [
     "Catalog",
+    "EditRefused",
     "Viewer",
     "ProjectInfo",
     "RunInfo",
@@ -98,6 +99,14 @@ class RunInfo:
         return self.root / "files"
 
 
+class EditRefused(Exception):
+    """An edit the catalog refuses: ``status`` is the HTTP status the API answers with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class Catalog(abc.ABC):
     """Projects and runs visible to a viewer. Methods may block (disk, index): the handlers
     call them on a worker thread, so implementations must be thread-safe."""
@@ -116,6 +125,15 @@ class Catalog(abc.ABC):
 
     def run_dir(self, info: RunInfo) -> Path:
         return info.root
+
+    def edit_run(self, viewer: Viewer, entity: str, project: str, run_id: str, changes: dict[str, Any]) -> None:
+        """Rename, re-note or re-tag a run (``changes``: any of name, notes, tags). Raises the
+        handlers' ClientError (403, 404, 409) when the viewer may not or the run cannot be changed."""
+        raise EditRefused(405, "this dashboard cannot edit runs")
+
+    def delete_run(self, viewer: Viewer, entity: str, project: str, run_id: str) -> None:
+        """Delete a run and its files (same refusals as :meth:`edit_run`)."""
+        raise EditRefused(405, "this dashboard cannot delete runs")
 
     def describe(self) -> dict[str, Any]:
         """Extra fields of the health answer."""

@@ -37,6 +37,7 @@ from ..rundir._rundir import EVENTS, HISTORY
 from ._artifacts import artifact_routes
 from ._catalog import (
     Catalog,
+    EditRefused,
     RunInfo,
     Viewer,
     list_run_files,
@@ -46,6 +47,7 @@ from ._catalog import (
     run_row,
     step_metrics,
 )
+from ._editing import RunEditLogic
 from ._series import DEFAULT_SAMPLES, MAX_SAMPLES, MIN_SAMPLES, X_KEYS, SeriesCache
 from ._sweeps import SweepLogic, SweepsLogic
 
@@ -189,7 +191,7 @@ class DashboardBase:
             viewer = self.viewer()
             self._viewer = viewer
             payload = await self.blocking(produce)
-        except ClientError as error:
+        except (ClientError, EditRefused) as error:
             return self.send_json({"error": str(error)}, error.status)
         if payload is None:
             return self.send_json({"error": "not found"}, 404)
@@ -396,6 +398,7 @@ class PageLogic:
             return
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
+        self.xsrf_token  # noqa: B018 (sets the _xsrf cookie the page's edits echo back)
         self.finish(page_shell(self.dashboard.base))
 
 
@@ -424,6 +427,7 @@ class Family:
     page: type
     static: type
     wrap_get: Callable[[Callable[..., Any]], Callable[..., Any]] = field(default=lambda get: get)
+    wrap_write: Callable[[Callable[..., Any]], Callable[..., Any]] = field(default=lambda write: write)
     attrs: dict[str, Any] = field(default_factory=dict)
 
 
@@ -437,6 +441,9 @@ def build_handler(
     """``logic`` on ``base``, with the mount's auth, headers and GET wrapper."""
     get = getattr(logic, "get", None) or base.get
     attrs: dict[str, Any] = {"dashboard": dashboard, **family.attrs, "get": family.wrap_get(get)}
+    for method in ("post", "delete"):  # the write API (editing runs)
+        if hasattr(logic, method):
+            attrs[method] = family.wrap_write(getattr(logic, method))
     bases = (logic, family.auth, DashboardBase, base) if auth else (logic, DashboardBase, base)
     return type(name, bases, attrs)
 
@@ -457,7 +464,7 @@ def dashboard_routes(dashboard: Dashboard, family: Family) -> list[tuple[str, ty
         (rf"{api}/health", make("DashboardHealth", HealthLogic, family.api), {}),
         (rf"{api}/projects", make("DashboardProjects", ProjectsLogic, family.api), {}),
         (rf"{api}/runs/{s}/{s}", make("DashboardRuns", RunsLogic, family.api), {}),
-        (rf"{run}", make("DashboardRun", RunLogic, family.api), {}),
+        (rf"{run}", make("DashboardRun", type("RunLogic", (RunEditLogic, RunLogic), {}), family.api), {}),
         (rf"{run}/history", make("DashboardHistory", HistoryLogic, family.api), {}),
         (rf"{run}/events", make("DashboardEvents", EventsLogic, family.api), {}),
         (rf"{run}/output", make("DashboardOutput", OutputLogic, family.api), {}),

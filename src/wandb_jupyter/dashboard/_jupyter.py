@@ -65,7 +65,12 @@ def jupyter_routes(base_url: str, roots: Sequence[str | None]) -> list[tuple[str
     """Routes of the dashboard at ``{base_url}wandb`` over the local runs under ``roots``."""
     dashboard = Dashboard(catalog=LocalCatalog(roots), base=url_path_join(base_url, MOUNT).rstrip("/"))
     family = Family(
-        auth=JupyterAuth, api=APIHandler, page=JupyterHandler, static=JupyterStaticHandler, wrap_get=_guarded
+        auth=JupyterAuth,
+        api=APIHandler,
+        page=JupyterHandler,
+        static=JupyterStaticHandler,
+        wrap_get=_guarded,
+        wrap_write=_guarded,
     )
     return dashboard_routes(dashboard, family)
 

@@ -17,8 +17,10 @@ run: the latest directory wins.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import threading
 import time
 from collections.abc import Sequence
@@ -26,8 +28,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..rundir._local_runs import exit_code_of, run_state
-from ..rundir._rundir import EVENTS, HISTORY, METADATA, OUTPUT, SUMMARY, RunPaths, iter_runs
-from ._catalog import Catalog, ProjectInfo, RunInfo, Viewer, parse_time, read_json_file
+from ..rundir._rundir import EVENTS, HISTORY, METADATA, OUTPUT, SUMMARY, RunPaths, iter_runs, write_atomic
+from ._catalog import Catalog, EditRefused, ProjectInfo, RunInfo, Viewer, parse_time, read_json_file
 
 __all__ = ["LocalCatalog", "MAX_DEPTH", "RESCAN_EVERY", "SKIPPED_DIRS"]
 
@@ -189,6 +191,39 @@ class LocalCatalog(Catalog):
 
     def describe(self) -> dict[str, Any]:
         return {"roots": [str(root) for root in self.roots]}
+
+    # -- editing: the run directory's wandb-metadata.json, rewritten atomically -----------------------
+    def _existing(self, viewer: Viewer, entity: str, project: str, run_id: str) -> RunInfo:
+        info = self.run(viewer, entity, project, run_id)
+        if info is None:
+            raise EditRefused(404, "not found")
+        return info
+
+    def edit_run(self, viewer: Viewer, entity: str, project: str, run_id: str, changes: dict[str, Any]) -> None:
+        """Name, notes and tags live in wandb-metadata.json (what the run page and ``wandb-jupyter sync``
+        read). It is replaced whole (write aside, rename), so a reader never sees half of it; a run
+        still writing rewrites the file only when it is renamed from its own process."""
+        info = self._existing(viewer, entity, project, run_id)
+        path = info.files / METADATA
+        metadata = read_json_file(path) or {}
+        for key, field in (("name", "name"), ("notes", "notes"), ("tags", "tags")):
+            if key in changes:
+                metadata[field] = changes[key]
+        try:
+            write_atomic(path, json.dumps(metadata, indent=2))
+        except OSError as error:
+            raise EditRefused(409, f"cannot write {path.name}: {error.strerror or error}") from None
+
+    def delete_run(self, viewer: Viewer, entity: str, project: str, run_id: str) -> None:
+        """Remove the run directory; a run still running is refused (its process keeps writing)."""
+        info = self._existing(viewer, entity, project, run_id)
+        if info.state == "running":
+            raise EditRefused(409, "the run is still running: finish it first")
+        shutil.rmtree(info.root, ignore_errors=True)
+        if info.root.exists():
+            raise EditRefused(409, f"could not remove {info.root.name}")
+        with self._lock:
+            self._index = _Index(runs={}, made_at=float("-inf"))
 
     @staticmethod
     def _info(found: _Found) -> RunInfo:

@@ -8,12 +8,19 @@ see them (not even the admin).
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from ..server._context import ServerContext
+from ..server._read_api import remove_run
 from ..server._resolvers import run_state
 from ..server._storage import Entity, Run
-from ._catalog import Catalog, ProjectInfo, RunInfo, Viewer
+from ._catalog import Catalog, EditRefused, ProjectInfo, RunInfo, Viewer
 
 __all__ = ["ServerCatalog"]
+
+
+_EDITABLE = {"name": "display_name", "notes": "notes", "tags": "tags"}  # change -> run field
 
 
 class ServerCatalog(Catalog):
@@ -70,6 +77,26 @@ class ServerCatalog(Catalog):
         found = self.server.storage.get_project(entity, project)
         run = self.server.storage.get_run(found, run_id) if found else None
         return self._info(run) if run is not None else None
+
+    # -- editing: the rule of the server's GraphQL (members of the run's entity write) ----------------
+    def _writable(self, viewer: Viewer, entity: str, project: str, run_id: str) -> Run:
+        found = self._entity(viewer, entity)
+        proj = self.server.storage.get_project(entity, project) if found is not None else None
+        run = self.server.storage.get_run(proj, run_id) if proj is not None else None
+        if found is None or run is None:
+            raise EditRefused(404, "not found")
+        if viewer.user is None or not self.server.can_write(viewer.user, found):
+            raise EditRefused(403, f"only members of {entity!r} may change its runs")
+        return run
+
+    def edit_run(self, viewer: Viewer, entity: str, project: str, run_id: str, changes: dict[str, Any]) -> None:
+        run = self._writable(viewer, entity, project, run_id)
+        fields: dict[str, Any] = {column: changes[key] for key, column in _EDITABLE.items() if key in changes}
+        fields["updated_at"] = time.time()
+        self.server.storage.update_run(run, fields)
+
+    def delete_run(self, viewer: Viewer, entity: str, project: str, run_id: str) -> None:
+        remove_run(self.server, self._writable(viewer, entity, project, run_id))
 
     def _info(self, run: Run) -> RunInfo:
         return RunInfo(

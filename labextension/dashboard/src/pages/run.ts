@@ -26,6 +26,7 @@ import {
   section,
   stateBadge
 } from './common.js';
+import { runEditor } from './edit.js';
 import { failurePanel } from './failure.js';
 import { filesView } from './files.js';
 import { OutputView } from './output.js';
@@ -164,6 +165,7 @@ export async function renderRun(
       'main',
       { class: 'page' },
       headerSlot,
+      ctx.viewToken ? null : runEditor(ctx, route, run),
       failurePanel(ctx, route, run),
       el(
         'nav',
