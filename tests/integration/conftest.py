@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from data_types.conftest import Ran
 
 SDK_TIMEOUT = 300

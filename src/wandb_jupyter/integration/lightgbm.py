@@ -38,6 +38,15 @@ def _define_best(run: Any, key: str, metric: str) -> None:
         run.define_metric(key, summary="max")
 
 
+def _cv_names(item: Any) -> tuple[str, str]:
+    """Data set and metric of an ``lgb.cv`` result: LightGBM 3 gives ``("cv_agg", "<data> <metric>", ...)``,
+    LightGBM 4 ``("<data>", "<metric>", ...)`` (W&B 0.31 reads only the first form and fails on the second)."""
+    if " " in item[1]:
+        data, metric = item[1].split(maxsplit=1)
+        return data, metric
+    return item[0], item[1]
+
+
 class _WandbCallback:
     """LightGBM calls it after each iteration with its ``CallbackEnv``."""
 
@@ -55,8 +64,8 @@ class _WandbCallback:
         for item in env.evaluation_result_list:
             if len(item) == 4:  # lgb.train: (data, metric, value, bigger_is_better)
                 _define_best(run, f"{item[0]}_{item[1]}", item[1])
-            else:  # lgb.cv: ("cv_agg", "<data> <metric>", mean, bigger_is_better, stdv)
-                data, metric = item[1].split()
+            else:
+                data, metric = _cv_names(item)
                 for suffix in ("-mean", "-stdv"):
                     _define_best(run, f"{data}_{metric}{suffix}", f"{metric}{suffix}")
 
@@ -68,7 +77,7 @@ class _WandbCallback:
             if len(item) == 4:
                 run.log({f"{item[0]}_{item[1]}": item[2]}, commit=False)
             else:
-                data, metric = item[1].split()
+                data, metric = _cv_names(item)
                 run.log({f"{data}_{metric}-mean": item[2], f"{data}_{metric}-stdv": item[4]}, commit=False)
         run.log({"iteration": env.iteration}, commit=True)
 
