@@ -144,6 +144,8 @@ VALID = [
     _case("WANDB_X_DISABLE_STATS", "true", True, "true"),
     _case("WANDB_X_DISABLE_STATS", "0", False, "zero"),
     _case("WANDB_INIT_TIMEOUT", "120", 120.0, "int"),
+    _case("WANDB_SWEEP_ID", "abc123xy", "abc123xy", "sweep-id"),
+    _case("WANDB_SWEEP_PARAM_PATH", "/w/wandb/sweep-x/config-r.yaml", Path("/w/wandb/sweep-x/config-r.yaml"), "abs"),
     *_bools("WANDB_SHOW_RUN"),
     *_bools("WANDB_SILENT"),
     *_bools("WANDB_DISABLE_CODE"),
@@ -212,6 +214,7 @@ INVALID = [
     _bad("WANDB_X_STATS_SAMPLING_INTERVAL", "inf", "positive number", "inf"),
     _bad("WANDB_X_DISABLE_STATS", "maybe", "boolean", "word"),
     _bad("WANDB_INIT_TIMEOUT", "0", "positive number", "zero"),
+    _bad("WANDB_SWEEP_ID", "s" * 65, "1 to 64 characters", "65-chars"),
     *_bad_bools("WANDB_SHOW_RUN"),
     *_bad_bools("WANDB_SILENT"),
     *_bad_bools("WANDB_DISABLE_CODE"),
@@ -235,6 +238,7 @@ ANY_STRING = {
     "WANDB_DIR",
     "WANDB_CONFIG_DIR",
     "WANDB_CONFIG_PATHS",
+    "WANDB_SWEEP_PARAM_PATH",
     "WANDB_IGNORE_GLOBS",
 }
 
@@ -285,7 +289,11 @@ def test_every_variable_of_a_setting_maps_back_to_it() -> None:
 
 
 @pytest.mark.parametrize(
-    "var", sorted(ANY_STRING - {"WANDB_DIR", "WANDB_CONFIG_DIR", "WANDB_CONFIG_PATHS", "WANDB_IGNORE_GLOBS"})
+    "var",
+    sorted(
+        ANY_STRING
+        - {"WANDB_DIR", "WANDB_CONFIG_DIR", "WANDB_CONFIG_PATHS", "WANDB_IGNORE_GLOBS", "WANDB_SWEEP_PARAM_PATH"}
+    ),
 )
 def test_free_text_variables_keep_the_value_verbatim(isolated: Path, var: str) -> None:
     odd = 'Ünïcödé,  with / \\ # ? % : and "quotes"'

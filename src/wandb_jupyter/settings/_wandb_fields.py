@@ -160,6 +160,8 @@ WANDB_FIELDS = frozenset(
         "strict",
         "summary_timeout",
         "summary_warnings",
+        "sweep_id",
+        "sweep_param_path",
         "symlink",
         "sync_tensorboard",
         "table_raise_on_max_row_limit_exceeded",
