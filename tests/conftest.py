@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -125,3 +128,30 @@ def stream_text(cell, name: str = "stdout") -> str:
     return "".join(
         out.get("text", "") for out in cell.outputs if out.get("output_type") == "stream" and out.get("name") == name
     )
+
+
+#: Only a guard against a server that hangs without exiting: servers are waited for while they run.
+READY_GUARD = 300.0
+
+
+def wait_until_ready(
+    process: subprocess.Popen, ready: Callable[[], bool], *, what: str, log_tail: Callable[[], str]
+) -> None:
+    """Poll ``ready()`` until it holds; fail at once when ``process`` exits.
+
+    No fixed start-up limit: a loaded machine (a 2-core CI box at load 15-30) takes minutes to start
+    JupyterLab, and a limit of 60 s failed healthy servers there. READY_GUARD and pytest-timeout only
+    end a server that neither answers nor exits.
+    """
+    deadline = time.monotonic() + READY_GUARD
+    while True:
+        if process.poll() is not None:
+            raise AssertionError(f"{what} exited with {process.returncode}:\n{log_tail()}")
+        try:
+            if ready():
+                return
+        except OSError:  # not listening yet (urllib's and requests' connection errors are OSErrors)
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} neither answered nor exited in {READY_GUARD:.0f} s:\n{log_tail()}")
+        time.sleep(0.2)

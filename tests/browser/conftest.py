@@ -48,7 +48,7 @@ from typing import Any
 
 import pytest
 
-from conftest import isolated_environ  # tests/conftest.py (this folder is a package, see __init__.py)
+from conftest import isolated_environ, wait_until_ready  # tests/conftest.py (this folder is a package, see __init__.py)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -64,10 +64,11 @@ CHROMIUM_ARGS = [
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 
-SERVER_START_TIMEOUT = 60.0  # seconds until /api/status must answer
+# Start-up is waited for while the server runs (wait_until_ready). The browser waits below are bounds on
+# readiness checks (Playwright polls): generous, as a loaded 2-core machine needs, never slept through.
 SERVER_STOP_TIMEOUT = 10.0
-UI_TIMEOUT_MS = 30_000  # Lab loading, kernel start
-ACTION_TIMEOUT_MS = 15_000  # a click, a widget appearing
+UI_TIMEOUT_MS = 120_000  # Lab loading, kernel start
+ACTION_TIMEOUT_MS = 30_000  # a click, a widget appearing
 
 
 def browser_missing() -> str | None:
@@ -234,13 +235,13 @@ def _launch(base: Path, env_extra: dict[str, str] | None, root: Path | None) -> 
         )
     server = LabServer(process=process, port=port, token=token, root=root, home=home, log=log, env=env)
 
-    def ready() -> bool:
-        if process.poll() is not None:
-            raise RuntimeError(f"jupyterlab exited with {process.returncode}:\n{server.log_tail()}")
-        return bool(server.api("status", timeout=1.0))
-
     try:
-        poll(ready, timeout=SERVER_START_TIMEOUT, interval=0.2, what=f"jupyterlab on port {port}")
+        wait_until_ready(
+            process,
+            lambda: bool(server.api("status", timeout=5.0)),
+            what=f"jupyterlab on port {port}",
+            log_tail=server.log_tail,
+        )
     except BaseException:
         server.stop()
         print(server.log_tail())

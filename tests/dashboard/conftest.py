@@ -22,7 +22,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +30,11 @@ from typing import Any
 import pytest
 import requests
 
+from conftest import READY_GUARD, wait_until_ready  # tests/conftest.py
+
 REPO = Path(__file__).resolve().parents[2]
 FRAME_ORIGIN = "http://127.0.0.1:9999"
-START_TIMEOUT = 60.0
+START_TIMEOUT = READY_GUARD  # launch() waits for the server's address while it runs; this only guards
 STOP_TIMEOUT = 15.0
 CHILD_TIMEOUT = 120.0
 
@@ -271,18 +272,13 @@ def start_jupyter(tmp_path: Path, env_for_subprocess: dict[str, str]) -> Iterato
             )
         server = JupyterServer(process=process, url=f"http://127.0.0.1:{port}{base_url}", token=token, log=log)
         servers.append(server)
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"jupyter server exited with {process.returncode}:\n{server.log_tail()}")
-            try:
-                if server.get("api/status").status_code == 200:
-                    return server
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"jupyter server did not answer in time:\n{server.log_tail()}")
-            time.sleep(0.2)
+        wait_until_ready(
+            process,
+            lambda: server.get("api/status").status_code == 200,
+            what=f"jupyter server on port {port}",
+            log_tail=server.log_tail,
+        )
+        return server
 
     yield start
     for server in servers:
