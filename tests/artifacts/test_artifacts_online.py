@@ -85,10 +85,11 @@ def test_identical_content_makes_no_new_version_and_is_stored_once_on_the_server
 def test_offline_artifacts_are_uploaded_by_sync_and_then_usable_online(
     live_server, monkeypatch, isolated: Path
 ) -> None:
-    run = wandb.init(project="p", mode="offline")
+    # ids that list the consumer first: sync must still send the producer's version before the use
+    run = wandb.init(project="p", mode="offline", id="zz-producer")
     logged = run.log_artifact(_make(isolated), aliases=["offline"])
     run.finish()
-    used_offline = wandb.init(project="p", mode="offline")
+    used_offline = wandb.init(project="p", mode="offline", id="aa-consumer")
     used_offline.use_artifact("dataset:offline")
     used_offline.finish()
     monkeypatch.setenv("WANDB_BASE_URL", live_server.url)

@@ -240,3 +240,34 @@ def test_names_aliases_and_access_follow_the_rules_of_runs(live_server) -> None:
         f"{live_server.url}/artifacts/admin/{hashlib.md5(b'alpha').hexdigest()}", headers=basic(eve_key), timeout=10
     )
     assert blob.status_code == 404
+
+
+SDK_PUBLIC_API = r"""
+import wandb
+api = wandb.Api()
+a = api.artifact("admin/p/ds:best")
+print("ARTIFACT", a.name, a.version, sorted(a.aliases), a.type, a.metadata)
+print("LOGGED_BY", a.logged_by().id)
+print("USED_BY", [r.id for r in a.used_by()])
+print("TYPES", [t.name for t in api.artifact_types("admin/p")])
+print("COLLECTIONS", [c.name for c in api.artifact_collections("admin/p", "dataset")])
+print("VERSIONS", [v.name for v in api.artifacts("dataset", "admin/p/ds")])
+print("EXISTS", api.artifact_exists("admin/p/ds:v0"), api.artifact_exists("admin/p/ds:v9"))
+"""
+
+
+@pytest.mark.wandb_sdk
+def test_the_real_sdks_public_api_finds_and_lists_artifacts(live_server, run_sdk) -> None:
+    _sources(run_sdk.work)
+    logged = run_sdk(live_server, SDK_LOG)
+    assert logged.returncode == 0, logged.stderr[-3000:]
+    used = run_sdk(live_server, SDK_USE)
+    assert used.returncode == 0, used.stderr[-3000:]
+    result = run_sdk(live_server, SDK_PUBLIC_API)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines() if line[:1].isupper() and " " in line)
+    assert lines["ARTIFACT"] == "ds:best v0 ['best', 'latest'] dataset {'by': 'sdk'}"
+    assert lines["LOGGED_BY"] == _marked(logged.stdout, "PRODUCER")
+    assert lines["USED_BY"] == f"['{_marked(used.stdout, 'CONSUMER')}']"
+    assert (lines["TYPES"], lines["COLLECTIONS"], lines["VERSIONS"]) == ("['dataset']", "['ds']", "['ds:v0']")
+    assert lines["EXISTS"] == "True False"

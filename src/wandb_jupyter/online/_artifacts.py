@@ -25,7 +25,7 @@ from ..rundir._rundir import RunPaths
 from ._api import Api, ApiError, RetryableError
 from ._syncstate import SyncState
 
-__all__ = ["send_artifacts", "resolve_remote", "FILES_BATCH"]
+__all__ = ["send_artifacts", "resolve_remote", "producers_first", "FILES_BATCH"]
 
 FILES_BATCH = 100  # files per CreateArtifactFiles
 
@@ -98,6 +98,17 @@ query ArtifactFileURLs($id: ID!, $cursor: String, $perPage: Int) {
 
 
 # -- sending the run's records ------------------------------------------------------------
+
+
+def producers_first(runs: list[RunPaths]) -> list[RunPaths]:
+    """``runs`` with those that logged artifacts first, by when they logged them (a version exists before any
+    run uses it), so one ``wandb-jupyter sync`` of several offline runs links every use to its version."""
+
+    def first_log(paths: RunPaths) -> float:
+        times = [r.get("at") for r in read_records(paths.root) if r.get("op") == "log"]
+        return min((t for t in times if isinstance(t, (int, float))), default=float("inf"))
+
+    return sorted(runs, key=first_log)
 
 
 def send_artifacts(api: Api, paths: RunPaths, state: SyncState) -> int:

@@ -24,6 +24,7 @@ from ..common._logging import logger
 from ..rundir._rundir import SUMMARY, RunPaths, iter_runs
 from ..settings import ResolvedSettings
 from ._api import Api, ApiError, AuthError, RetryableError
+from ._artifacts import producers_first
 from ._auth import missing_key_message, resolve_key
 from ._globs import compile_globs
 from ._sender import Sender, config_json_from_file, pending_summary
@@ -256,7 +257,7 @@ def sync_runs(
     apis: dict[tuple[str, str], Api] = {}
     results = []
     try:
-        for paths in runs:
+        for paths in producers_first(runs):  # a used artifact is on the server before its use
             result = sync_run(paths, settings, entity=entity, project=project, apis=apis, stream=stream)
             if result.status == "synced":
                 say(

@@ -172,11 +172,17 @@ class TypeNode:
         self.description = None
         self.createdAt = iso(created_at)
 
-    def artifactCollections(self, info: GraphQLResolveInfo, after: str | None = None, first: int | None = None) -> Any:
+    def artifactCollections(
+        self, info: GraphQLResolveInfo, after: str | None = None, first: int | None = None, **_filters: Any
+    ) -> Any:
         sequences = index_of(info).sequences(self._project, self.name)
         return _connection([CollectionNode(s) for s in sequences], first, after)
 
     artifactSequences = artifactCollections
+
+    def artifactCollection(self, info: GraphQLResolveInfo, name: str) -> CollectionNode | None:
+        sequence = index_of(info).sequence(self._project, name)
+        return CollectionNode(sequence) if sequence and sequence.type_name == self.name else None
 
 
 class CollectionNode:
@@ -189,7 +195,8 @@ class CollectionNode:
         self.id = encode_id("ArtifactCollection", sequence.pk)
         self.name = sequence.name
         self.description = sequence.description
-        self.createdAt = iso(sequence.created_at)
+        self.createdAt = self.updatedAt = iso(sequence.created_at)
+        self.tags: dict[str, Any] = {"edges": []}
 
     def project(self, info: GraphQLResolveInfo) -> ProjectNode:
         return ProjectNode(_project_of(info, self._sequence))
@@ -205,8 +212,11 @@ class CollectionNode:
         row = index_of(info).by_alias(self._sequence.pk, aliasName)
         return MembershipNode(row) if row else None
 
-    def artifacts(self, info: GraphQLResolveInfo, after: str | None = None, first: int | None = None) -> Any:
-        rows = list(reversed(index_of(info).versions(self._sequence.pk)))  # newest first, like W&B
+    def artifacts(
+        self, info: GraphQLResolveInfo, after: str | None = None, first: int | None = None, **_order: Any
+    ) -> Any:
+        """Committed versions, newest first (W&B's order; its only filter the SDK sends is state COMMITTED)."""
+        rows = list(reversed(index_of(info).versions(self._sequence.pk)))
         nodes = [ArtifactNode(row) for row in rows]
         connection = _connection(nodes, first, after)
         for edge in connection["edges"]:
