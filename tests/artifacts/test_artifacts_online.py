@@ -3,6 +3,7 @@ byte for byte; deduplication on the server; an offline run's artifacts uploaded 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -107,3 +108,19 @@ def test_offline_artifacts_are_uploaded_by_sync_and_then_usable_online(
     root = Path(consumer.use_artifact("dataset:offline").download(isolated / "out"))
     assert (root / "data" / "a.bin").read_bytes() == (isolated / "data" / "a.bin").read_bytes()
     consumer.finish()
+
+
+def test_save_of_a_logged_version_updates_it_on_the_server(online, isolated: Path) -> None:
+    run = wandb.init(project="p", entity="admin")
+    logged = run.log_artifact(_make(isolated), aliases=["candidate"]).wait(60)
+    logged.description = "reviewed"
+    logged.metadata = {"source": "test", "rows": 3}
+    logged.aliases = ["latest", "prod"]  # candidate goes, prod comes
+    logged.save()
+    run.finish()
+    index = artifact_index(online.ctx.storage)
+    sequence = index.sequence(online.ctx.storage.get_project("admin", "p"), "dataset")
+    row = index.by_alias(sequence.pk, "prod")
+    assert row is not None and row.description == "reviewed"
+    assert json.loads(row.metadata) == {"source": "test", "rows": 3}
+    assert sorted(index.aliases(row.pk)) == ["latest", "prod"]

@@ -105,7 +105,7 @@ def _bind(artifact: Artifact, run: Any, store: ArtifactStore, project: str, reco
     artifact._version = int(record["version"])
     artifact._aliases = list(record.get("aliases", []))
     artifact._state = "COMMITTED"
-    artifact._saver = _saver(run)
+    artifact._saver = _saver(run, int(record["version"]))
 
 
 def log_artifact(
@@ -182,19 +182,43 @@ def _online_waiter(run: Any, line: int) -> Callable[[Artifact, float | None], No
     return wait
 
 
-def _saver(run: Any) -> Callable[[Artifact], None]:
+def _saver(run: Any, local_version: int | None) -> Callable[[Artifact], None]:
+    """``Artifact.save()`` of a logged version: the local store's record (when it has one) and, while the run
+    goes on, an ``update`` record that the online layer sends (W&B's UpdateArtifact, AddAliases, DeleteAliases)."""
+
     def save(artifact: Artifact) -> None:
-        assert artifact._store is not None and artifact._project is not None and artifact._version is not None
-        artifact._store.update_version(
-            artifact._project,
-            artifact._name,
-            artifact._version,
-            description=artifact.description,
-            metadata=artifact.metadata,
-            aliases=[*artifact._aliases],
-            tags=artifact._tags,
-            ttl=artifact._ttl,
-        )
+        assert artifact._project is not None
+        if local_version is not None and artifact._store is not None:
+            record = artifact._store.update_version(
+                artifact._project,
+                artifact._name,
+                local_version,
+                description=artifact.description,
+                metadata=artifact.metadata,
+                aliases=[*artifact._aliases],
+                tags=artifact._tags,
+                ttl=artifact._ttl,
+            )
+            artifact._aliases = list(record["aliases"])
+        if not run.finished and not getattr(run, "disabled", False):
+            append_record(
+                run.paths.root,
+                {
+                    "op": "update",
+                    "name": artifact._name,
+                    "project": artifact._project,
+                    "entity": artifact._entity if artifact._entity != run.entity else None,
+                    "digest": artifact.digest,
+                    "id": artifact._server_id,
+                    "description": artifact.description,
+                    "metadata": artifact.metadata,
+                    "ttl": artifact._ttl,
+                    "aliases": [a for a in artifact._aliases if a != "latest"],
+                    "at": time.time(),
+                },
+            )
+            if _online(run):
+                run._wake_sender()
 
     return save
 
@@ -259,6 +283,7 @@ def use_artifact(
             version = found["version"]
             artifact._aliases = list(found.get("aliases") or [])
             artifact._entity = found.get("entity") or entity
+            artifact._saver = _saver(run, None)
         else:
             record = store.resolve(project, name, alias)
             if record is None:
@@ -267,7 +292,7 @@ def use_artifact(
             artifact = _from_record(store, project, name, type_name, record)
             version = record["version"]
             artifact._aliases = list(record.get("aliases") or [])
-            artifact._saver = _saver(run)
+            artifact._saver = _saver(run, int(record["version"]))
             artifact._entity = entity or run.entity
         artifact._store = store
         artifact._project = project

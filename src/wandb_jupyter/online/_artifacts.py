@@ -70,6 +70,18 @@ mutation LinkArtifact($artifactPortfolioName: String!, $entityName: String!, $pr
       projectName: $projectName, aliases: $aliases, artifactID: $artifactId}) { versionIndex }
 }"""
 
+UPDATE = """
+mutation UpdateArtifact($artifactID: ID!, $description: String, $metadata: JSONString, $ttl: Int64) {
+  updateArtifact(input: {artifactID: $artifactID, description: $description, metadata: $metadata,
+      ttlDurationSeconds: $ttl}) { artifact { id } }
+}"""
+
+ADD_ALIASES = """
+mutation AddAliases($input: AddAliasesInput!) { addAliases(input: $input) { success } }"""
+
+DELETE_ALIASES = """
+mutation DeleteAliases($input: DeleteAliasesInput!) { deleteAliases(input: $input) { success } }"""
+
 BY_NAME = """
 query ArtifactMembershipByName($entity: String!, $project: String!, $name: String!) {
   project(name: $project, entityName: $entity) {
@@ -150,6 +162,8 @@ def _send(api: Api, store: ArtifactStore, state: SyncState, record: dict[str, An
         return _send_use(api, state, record)
     if op == "link":
         return _send_link(api, state, record)
+    if op == "update":
+        return _send_update(api, state, record)
     return {"skipped": op}, 0
 
 
@@ -227,12 +241,45 @@ def _upload(
     return requests + 2
 
 
-def _artifact_id(api: Api, entity: str, project: str, name: str, alias: str) -> str | None:
-    data = api.execute(
-        BY_NAME, "ArtifactMembershipByName", {"entity": entity, "project": project, "name": f"{name}:{alias}"}
-    )
+def _membership(api: Api, entity: str, project: str, name: str, alias: str) -> dict[str, Any] | None:
+    variables = {"entity": entity, "project": project, "name": f"{name}:{alias}"}
+    data = api.execute(BY_NAME, "ArtifactMembershipByName", variables)
     membership = (data.get("project") or {}).get("artifactCollectionMembership")
+    return membership if isinstance(membership, dict) else None
+
+
+def _artifact_id(api: Api, entity: str, project: str, name: str, alias: str) -> str | None:
+    membership = _membership(api, entity, project, name, alias)
     return membership["artifact"]["id"] if membership else None
+
+
+def _send_update(api: Api, state: SyncState, record: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """``Artifact.save()`` of a logged version: its description, metadata and TTL, and its aliases made equal."""
+    entity = record.get("entity") or state.entity or ""
+    project = record.get("project") or state.project or ""
+    membership = _membership(api, entity, project, record["name"], record["digest"])
+    if membership is None:
+        return {"error": f"{record['name']} (digest {record['digest']}) is not on the server"}, 1
+    artifact_id = membership["artifact"]["id"]
+    variables = {
+        "artifactID": artifact_id,
+        "description": record.get("description"),
+        "metadata": json.dumps(record.get("metadata") or {}),
+        "ttl": record.get("ttl"),
+    }
+    api.execute(UPDATE, "UpdateArtifact", variables)
+    current = {a["alias"] for a in membership.get("aliases") or []} - {"latest"}
+    wanted = set(record.get("aliases") or [])
+    requests = 2
+    for operation, document, aliases in (
+        ("AddAliases", ADD_ALIASES, wanted - current),
+        ("DeleteAliases", DELETE_ALIASES, current - wanted),
+    ):
+        if aliases:
+            specs = [{"artifactCollectionName": record["name"], "alias": a} for a in sorted(aliases)]
+            api.execute(document, operation, {"input": {"artifactID": artifact_id, "aliases": specs}})
+            requests += 1
+    return {"id": artifact_id}, requests
 
 
 def _send_use(api: Api, state: SyncState, record: dict[str, Any]) -> tuple[dict[str, Any], int]:
