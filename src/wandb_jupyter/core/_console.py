@@ -184,8 +184,8 @@ class _FdTap:
     def __init__(self, name: str, fd: int) -> None:
         self.name = name
         self.fd = fd
-        self.read_end: int | None = None
-        self.saved: int | None = None
+        self.read_end = -1  # descriptors once installed (-1: none)
+        self.saved = -1
         self._redirected = False
 
     def install(self) -> None:
@@ -205,9 +205,9 @@ class _FdTap:
 
     def hand_over(self) -> None:
         """The forwarder owns the read end now: ours would keep a dead forwarder's pipe open."""
-        if self.read_end is not None:
+        if self.read_end >= 0:
             os.close(self.read_end)
-            self.read_end = None
+            self.read_end = -1
 
     def uninstall(self) -> None:
         if not self._redirected:
@@ -264,11 +264,12 @@ class ConsoleCapture:
             self._install()
         # One thread per capture: starting threads is slow while others hold the GIL.
         if self.mode == "redirect":
-            self._forwarder_pid, reports = fork_forwarder([tap.stream() for tap in self._taps], self.log)
+            pid, reports = fork_forwarder([tap.stream() for tap in self._taps], self.log)
+            self._forwarder_pid = pid
             for tap in self._taps:
                 tap.hand_over()
             self._worker = threading.Thread(
-                target=self._watch_forwarder, args=(reports,), name="wandb-console", daemon=True
+                target=self._watch_forwarder, args=(pid, reports), name="wandb-console", daemon=True
             )
         else:
             self._worker = threading.Thread(target=self._flush_loop, name="wandb-console", daemon=True)
@@ -364,7 +365,7 @@ class ConsoleCapture:
                 self.fail(error)
                 return
 
-    def _watch_forwarder(self, reports: int) -> None:
+    def _watch_forwarder(self, pid: int, reports: int) -> None:
         """redirect: the forwarder's reports switch capture off; its end, while capturing, does too."""
         try:
             for error in read_reports(reports):
@@ -372,7 +373,7 @@ class ConsoleCapture:
         except Exception as error:
             self.fail(error)
         try:
-            os.waitpid(self._forwarder_pid, 0)  # reaps it
+            os.waitpid(pid, 0)  # reaps it
         except ChildProcessError:  # the program reaped it (os.wait())
             pass
         if self.active and not self._stop.is_set():
@@ -385,13 +386,16 @@ class ConsoleCapture:
         terminal still gets that child's output); after FORWARDER_WAIT it is told to log what is in
         the pipes, close output.log and only forward from then on.
         """
-        self._worker.join(FORWARDER_WAIT)
-        if self._worker.is_alive() and self._forwarder_pid is not None:
+        worker, pid = self._worker, self._forwarder_pid
+        if worker is None or pid is None:
+            return
+        worker.join(FORWARDER_WAIT)
+        if worker.is_alive():
             try:
-                os.kill(self._forwarder_pid, STOP_LOGGING)
+                os.kill(pid, STOP_LOGGING)
             except ProcessLookupError:
                 pass
-            self._worker.join(FORWARDER_WAIT)
+            worker.join(FORWARDER_WAIT)
 
     def fail(self, error: BaseException) -> None:
         """Capture broke: switch it off for this run, say so once, keep the program running."""
