@@ -5,15 +5,15 @@ import WandbCallback``), run on this package through the ``import wandb`` alias
 and on the real SDK 0.31 offline. History rows (keys and values), the summary
 (the best value kept by ``define_metric``, ``best_score``/``best_iteration``),
 the feature importance table and its chart spec must be the same; the
-booster's configuration lands in the run config on both. The model file W&B
-puts in a model artifact is kept with the run here (this package has no
-artifact for it): both write it to the run's ``files/``.
+booster's configuration lands in the run config on both. The saved model is
+a ``model`` artifact on both, with W&B's name and aliases.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from data_types._wandb_records import read_records
 from data_types.conftest import comparable
 
 from .conftest import logged_tables, user_keys
@@ -66,6 +66,24 @@ if not REAL:  # W&B 0.31 fails on LightGBM 4's cv results (it expects "<data> <m
 )
 
 
+def _model_artifacts(ran) -> dict[str, list[str]]:
+    """The ``model`` artifacts a run logged, by name with the run id as ``<id>``: their sorted aliases."""
+    run_id = ran.dir.name.rsplit("-", 1)[1]
+    found = {}
+    if ran.real:
+        for record in read_records(next(ran.dir.glob("run-*.wandb"))):
+            if record.WhichOneof("record_type") == "artifact" and record.artifact.type == "model":
+                found[record.artifact.name] = sorted(record.artifact.aliases)
+    else:
+        import json
+
+        for path in (ran.dir.parents[0] / "artifacts" / "collections").glob("*/*.json"):
+            collection = json.loads(path.read_text(encoding="utf-8"))
+            if collection["type"] == "model" and collection["versions"][0]["created_by"] == run_id:
+                found[path.name[: -len(".json")]] = sorted(collection["versions"][-1]["aliases"])
+    return {name.replace(run_id, "<id>"): aliases for name, aliases in found.items()}
+
+
 def _same_run(ours, theirs) -> None:
     assert [comparable(user_keys(row)) for row in ours.rows()] == [comparable(user_keys(row)) for row in theirs.rows()]
     assert comparable(user_keys(ours.summary())) == comparable(user_keys(theirs.summary()))
@@ -89,9 +107,7 @@ def test_xgboost_callback_logs_what_wandb_logs(run_both) -> None:
 
     config = yaml.safe_load((ours.files / "config.yaml").read_text(encoding="utf-8"))
     assert "learner" in config and "version" in config  # the booster's save_config()
-    model_files = sorted(p.name for p in ours.files.glob("*_model.json"))
-    assert model_files == [f"{ours.dir.name.rsplit('-', 1)[1]}_model.json"]
-    assert len(list(theirs.files.glob("*_model.json"))) == 1
+    assert _model_artifacts(ours) == _model_artifacts(theirs) == {"<id>_model.json": ["latest"]}
 
 
 def test_lightgbm_callback_and_summary_log_what_wandb_logs(run_both) -> None:
@@ -109,4 +125,4 @@ def test_lightgbm_callback_and_summary_log_what_wandb_logs(run_both) -> None:
     ] * 3
     # as in W&B, "l2-mean" is not a metric it knows the direction of: the summary keeps the last value
     assert ours_cv.summary()["valid_l2-mean"] == cv_rows[-1]["valid_l2-mean"]
-    assert (ours.files / "model_ckpt_0.txt").is_file() and (theirs.files / "model_ckpt_0.txt").is_file()
+    assert _model_artifacts(ours) == _model_artifacts(theirs) == {"model_<id>": ["best", "latest"]}

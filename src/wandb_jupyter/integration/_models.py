@@ -1,26 +1,22 @@
-"""Keeping a trained model with the run, where W&B would log it as a model artifact.
-
-This package has no artifacts yet: the model file stays in the run's ``files/``
-folder (uploaded with the run by ``sync`` and online runs), and one warning says so.
-"""
+"""A trained model saved by an integration, logged as a ``model`` artifact as W&B's integrations log it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from ..common._term import termwarn
+from ..artifacts import Artifact
 
-__all__ = ["model_path", "kept_instead_of_artifact"]
+__all__ = ["model_path", "log_model_artifact"]
 
 
 def model_path(run: Any, name: str) -> Path:
-    """Where a model file named ``name`` goes: the run's files folder, as W&B's ``run.dir``."""
+    """Where a model file named ``name`` is saved first: the run's files folder (W&B's ``run.dir``)."""
     return Path(run.dir) / name
 
 
-def kept_instead_of_artifact(path: Path) -> None:
-    termwarn(
-        f"model artifacts are not supported by wandb_jupyter yet; the model is kept with the run as {path.name}",
-        repeat=False,
-    )
+def log_model_artifact(run: Any, path: Path, name: str, aliases: list[str] | None = None) -> None:
+    """``path`` as the one file of the ``model`` artifact ``name``, logged with ``run``."""
+    artifact = Artifact(name=name, type="model")
+    artifact.add_file(str(path))
+    run.log_artifact(artifact, aliases=aliases)

@@ -20,7 +20,7 @@ lightgbm = require("lightgbm", "lightgbm", "wandb_jupyter.integration.lightgbm")
 from ..common._errors import UsageError  # noqa: E402 - after the check that names the package to install
 from ..data_types._table import Table  # noqa: E402
 from ..data_types.plot import bar  # noqa: E402
-from ._models import kept_instead_of_artifact, model_path  # noqa: E402
+from ._models import log_model_artifact, model_path  # noqa: E402
 from ._run import active_run  # noqa: E402
 
 __all__ = ["wandb_callback", "log_summary"]
@@ -89,7 +89,7 @@ def wandb_callback(log_params: bool = True, define_metric: bool = True) -> Calla
 
 def log_summary(model: Any, feature_importance: bool = True, save_model_checkpoint: bool = False) -> None:
     """After training: ``best_iteration``/``best_score`` in the summary, the feature importance chart, and with
-    ``save_model_checkpoint`` the best model kept with the run (``model_ckpt_<iteration>.txt``)."""
+    ``save_model_checkpoint`` the best model as the ``model`` artifact ``model_<run id>`` (alias ``best``)."""
     run = active_run("log_summary()")
     if not isinstance(model, lightgbm.Booster):
         raise UsageError("log_summary: model should be an instance of lightgbm.basic.Booster")
@@ -102,4 +102,4 @@ def log_summary(model: Any, feature_importance: bool = True, save_model_checkpoi
     if save_model_checkpoint:
         path = model_path(run, f"model_ckpt_{model.best_iteration}.txt")
         model.save_model(str(path), num_iteration=model.best_iteration)
-        kept_instead_of_artifact(path)
+        log_model_artifact(run, path, f"model_{run.id}", aliases=["best"])

@@ -22,7 +22,7 @@ xgb = require("xgboost", "xgboost", "wandb_jupyter.integration.xgboost")
 
 from ..data_types._table import Table  # noqa: E402 - after the check that names the package to install
 from ..data_types.plot import bar  # noqa: E402
-from ._models import kept_instead_of_artifact, model_path  # noqa: E402
+from ._models import log_model_artifact, model_path  # noqa: E402
 from ._run import active_run  # noqa: E402
 
 __all__ = ["WandbCallback", "wandb_callback"]
@@ -52,8 +52,8 @@ def wandb_callback() -> Callable[[Any], None]:
 class WandbCallback(xgb.callback.TrainingCallback):  # type: ignore[name-defined]
     """Logs an XGBoost training to the current run (pass it in ``callbacks=[...]``).
 
-    ``log_model`` keeps the trained booster as ``<run id>_model.json`` with the
-    run; ``log_feature_importance`` logs the bar chart of
+    ``log_model`` logs the trained booster as the ``model`` artifact
+    ``<run id>_model.json``; ``log_feature_importance`` logs the bar chart of
     ``get_score(importance_type=...)``; ``define_metric`` makes the summary hold
     each metric's best value instead of its last.
     """
@@ -88,9 +88,10 @@ class WandbCallback(xgb.callback.TrainingCallback):  # type: ignore[name-defined
 
     def after_training(self, model: Any) -> Any:
         if self.log_model:
-            path = model_path(self._run, f"{self._run.id}_model.json")
+            name = f"{self._run.id}_model.json"
+            path = model_path(self._run, name)
             model.save_model(str(path))
-            kept_instead_of_artifact(path)
+            log_model_artifact(self._run, path, name)
         if self.log_feature_importance:
             scores = model.get_score(importance_type=self.importance_type)
             table = Table(data=[[name, score] for name, score in scores.items()], columns=["Feature", "Importance"])
