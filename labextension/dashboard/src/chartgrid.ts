@@ -63,7 +63,9 @@ export class ChartGrid {
 
   constructor(
     private readonly emptyText: string,
-    options: Partial<ChartOptions> = {}
+    options: Partial<ChartOptions> = {},
+    /** Sections from "/" prefixes (off: one section, as for system metrics). */
+    private readonly bySection = true
   ) {
     this.options = { ...DEFAULT_CHART_OPTIONS, ...options };
     this.element = el('div', { class: 'chart-sections' });
@@ -113,7 +115,9 @@ export class ChartGrid {
       );
       return;
     }
-    const names = [...new Set(metrics.map(sectionOf))].sort((a, b) =>
+    const sectionFor = (metric: string): string =>
+      this.bySection ? sectionOf(metric) : '';
+    const names = [...new Set(metrics.map(sectionFor))].sort((a, b) =>
       a === '' ? -1 : b === '' ? 1 : naturalOrder(a, b)
     );
     for (const name of [...this.sections.keys()]) {
@@ -126,7 +130,7 @@ export class ChartGrid {
       section.charts.length = 0;
     }
     for (const metric of metrics) {
-      const section = this.section(sectionOf(metric));
+      const section = this.section(sectionFor(metric));
       let chart = this.charts.get(metric);
       if (!chart) {
         chart = new LineChart(metric);

@@ -48,6 +48,7 @@ from ._catalog import (
     step_metrics,
 )
 from ._editing import RunEditLogic
+from ._media import HTML_SANDBOX_CSP, MEDIA_TYPES, run_media
 from ._series import DEFAULT_SAMPLES, MAX_SAMPLES, MIN_SAMPLES, X_KEYS, SeriesCache
 from ._sweeps import SweepLogic, SweepsLogic
 
@@ -321,6 +322,13 @@ class OutputLogic:
         await self.answer(produce)
 
 
+class MediaLogic:
+    """``{run}/media``: the run's logged media values per key (see :mod:`._media`)."""
+
+    async def get(self: Any, entity: str, project: str, run_id: str) -> None:
+        await self.answer(lambda: run_media(self.find_run(entity, project, run_id)))
+
+
 class FileLogic:
     """A run file: saved (``attachment``), or with ``?inline=1`` shown as plain text when it is a
     text type; never served as HTML, and never from outside the run's ``files/``."""
@@ -347,7 +355,12 @@ class FileLogic:
     async def send_file(self: Any, path: Path, name: str) -> None:
         base_name = PurePosixPath(name).name
         inline = self.get_query_argument("inline", "") in ("1", "true") and path.suffix.lower() in INLINE_SUFFIXES
-        if inline:
+        media = self.get_query_argument("media", "") == "1" and name.startswith("media/")
+        if media and path.suffix.lower() in MEDIA_TYPES:  # a panel's image, clip, table or sandboxed page
+            self.set_header("Content-Type", MEDIA_TYPES[path.suffix.lower()])
+            if path.suffix.lower() == ".html":
+                self.set_header("Content-Security-Policy", HTML_SANDBOX_CSP)
+        elif inline:
             self.set_header("Content-Type", "text/plain; charset=utf-8")
             self.set_header("Content-Disposition", _disposition("inline", base_name))
         else:
@@ -468,6 +481,7 @@ def dashboard_routes(dashboard: Dashboard, family: Family) -> list[tuple[str, ty
         (rf"{run}/history", make("DashboardHistory", HistoryLogic, family.api), {}),
         (rf"{run}/events", make("DashboardEvents", EventsLogic, family.api), {}),
         (rf"{run}/output", make("DashboardOutput", OutputLogic, family.api), {}),
+        (rf"{run}/media", make("DashboardMedia", MediaLogic, family.api), {}),
         (rf"{run}/files/(.+)", make("DashboardFile", FileLogic, family.page), {}),
         (rf"{api}/sweeps/{s}/{s}", make("DashboardSweeps", SweepsLogic, family.api), {}),
         (rf"{api}/sweep/{s}/{s}/{s}", make("DashboardSweep", SweepLogic, family.api), {}),

@@ -28,6 +28,7 @@ import {
 } from './common.js';
 import { runEditor } from './edit.js';
 import { failurePanel } from './failure.js';
+import { mediaSection } from './media.js';
 import { filesView } from './files.js';
 import { OutputView } from './output.js';
 
@@ -85,7 +86,7 @@ export async function renderRun(
 
   let xKey = rememberedXAxis();
   const charts = new ChartGrid('No metrics logged yet.');
-  const system = new ChartGrid('No system metrics recorded.');
+  const system = new ChartGrid('No system metrics recorded.', {}, false);
   ctx.onDispose(() => {
     charts.dispose();
     system.dispose();
@@ -119,6 +120,12 @@ export async function renderRun(
   };
 
   const headerSlot = el('div', {}, header(run));
+  const mediaSlot = el('div', {});
+  void mediaSection(ctx, route).then(found => {
+    if (found && ctx.alive) {
+      replaceChildren(mediaSlot, found);
+    }
+  });
   const summarySlot = el('div', {}, keyValueTable(run.summary, 'summary'));
   const filesSlot = el('div', {}, filesView(ctx, route, run.files));
   const fileNames = (r: RunDetail): string =>
@@ -192,6 +199,7 @@ export async function renderRun(
         ),
         charts.element
       ),
+      mediaSlot,
       section('system', 'System metrics', system.element),
       section('summary', 'Summary', summarySlot),
       section('config', 'Config', keyValueTable(run.config, 'config')),

@@ -1,0 +1,83 @@
+import {
+  cellText,
+  histogramHeatMap,
+  mediaCaptions,
+  mediaFiles,
+  parseTable,
+  tableView
+} from '../src/media';
+
+describe('media values', () => {
+  it('names the files and captions of images and image lists', () => {
+    expect(
+      mediaFiles({ _type: 'image-file', path: 'media/images/a.png' })
+    ).toEqual(['media/images/a.png']);
+    const list = {
+      _type: 'images/separated',
+      filenames: ['a.png', 'b.png'],
+      captions: ['x', 'y']
+    };
+    expect(mediaFiles(list)).toEqual(['a.png', 'b.png']);
+    expect(mediaCaptions(list)).toEqual(['x', 'y']);
+  });
+
+  it('sorts, filters and pages a table', () => {
+    const table = parseTable(
+      JSON.stringify({
+        columns: ['n', 'name'],
+        data: [
+          [3, 'c'],
+          [1, 'a'],
+          [2, 'b'],
+          [10, 'ab']
+        ]
+      })
+    );
+    const base = {
+      filter: '',
+      sortColumn: 0,
+      descending: false,
+      page: 0,
+      pageSize: 2
+    };
+    expect(tableView(table, base)).toEqual({
+      rows: [
+        [1, 'a'],
+        [2, 'b']
+      ],
+      matched: 4,
+      pages: 2
+    });
+    expect(tableView(table, { ...base, page: 1 }).rows).toEqual([
+      [3, 'c'],
+      [10, 'ab']
+    ]);
+    expect(
+      tableView(table, { ...base, filter: 'A', descending: true }).rows
+    ).toEqual([
+      [10, 'ab'],
+      [1, 'a']
+    ]);
+    expect(() => parseTable('{"rows": []}')).toThrow();
+    expect(cellText({ _type: 'image-file' })).toBe('[image-file]');
+  });
+
+  it('lays histograms of several steps onto shared bins', () => {
+    const map = histogramHeatMap(
+      [
+        {
+          step: 0,
+          value: { _type: 'histogram', values: [1, 3], bins: [0, 1, 2] }
+        },
+        { step: 5, value: { _type: 'histogram', values: [4], bins: [2, 4] } }
+      ],
+      4
+    );
+    expect(map?.steps).toEqual([0, 5]);
+    expect(map?.edges).toEqual([0, 1, 2, 3, 4]);
+    expect(map?.cells).toEqual([
+      [1 / 3, 1, 0, 0],
+      [0, 0, 0, 1]
+    ]);
+  });
+});

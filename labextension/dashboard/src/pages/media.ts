@@ -1,0 +1,444 @@
+/**
+ * The run page's media panels, one per logged key, by the value's type: images (a grid
+ * with captions and a step slider), tables (sortable, filterable, paged), histograms (bars,
+ * or a heat map over steps), audio and video players, HTML in a sandboxed frame, plotly
+ * figures and 3D objects as their JSON (no renderer is bundled) with a download link.
+ */
+import { el, replaceChildren, svg } from '../dom.js';
+import {
+  MediaAnswer,
+  MediaEntry,
+  cellText,
+  histogramHeatMap,
+  mediaCaptions,
+  mediaFiles,
+  parseTable,
+  tableView
+} from '../media.js';
+import { PageContext, section } from './common.js';
+
+type RunRoute = { entity: string; project: string; runId: string };
+
+const PAGE_SIZE = 20;
+
+function mediaUrl(ctx: PageContext, route: RunRoute, name: string): string {
+  const url = ctx.api.fileUrl(route.entity, route.project, route.runId, name);
+  return `${url}${url.includes('?') ? '&' : '?'}media=1`;
+}
+
+function fileText(
+  ctx: PageContext,
+  route: RunRoute,
+  name: string
+): Promise<string> {
+  return fetch(mediaUrl(ctx, route, name), { credentials: 'same-origin' }).then(
+    r => {
+      if (!r.ok) {
+        throw new Error(`${r.status} ${r.statusText}`);
+      }
+      return r.text();
+    }
+  );
+}
+
+/** A panel with a step slider when the key was logged at several steps. */
+function stepped(
+  entries: readonly MediaEntry[],
+  draw: (entry: MediaEntry) => Node
+): HTMLElement {
+  const body = el('div', { class: 'media-body' });
+  const label = el('span', { class: 'muted', 'data-testid': 'media-step' });
+  const show = (i: number): void => {
+    const entry = entries[i];
+    label.textContent = entry.step === null ? '' : `step ${entry.step}`;
+    replaceChildren(body, draw(entry));
+  };
+  const slider = el('input', {
+    type: 'range',
+    min: 0,
+    max: entries.length - 1,
+    value: entries.length - 1,
+    'aria-label': 'Step',
+    'data-testid': 'media-slider',
+    hidden: entries.length < 2
+  });
+  slider.addEventListener('input', () => show(Number(slider.value)));
+  show(entries.length - 1);
+  return el(
+    'div',
+    {},
+    el('div', { class: 'media-steps' }, slider, label),
+    body
+  );
+}
+
+function images(ctx: PageContext, route: RunRoute, entry: MediaEntry): Node {
+  const captions = mediaCaptions(entry.value);
+  return el(
+    'div',
+    { class: 'image-grid' },
+    ...mediaFiles(entry.value).map((name, i) =>
+      el(
+        'figure',
+        {},
+        el('img', {
+          src: mediaUrl(ctx, route, name),
+          alt: captions[i] || name,
+          loading: 'lazy'
+        }),
+        captions[i] ? el('figcaption', {}, captions[i]) : null
+      )
+    )
+  );
+}
+
+function tablePanel(
+  ctx: PageContext,
+  route: RunRoute,
+  entry: MediaEntry
+): Node {
+  const holder = el(
+    'div',
+    { class: 'media-table', 'data-testid': 'media-table' },
+    'Loading…'
+  );
+  const name = entry.value.path;
+  if (!name) {
+    return holder;
+  }
+  void fileText(ctx, route, name).then(
+    text => {
+      const table = parseTable(text);
+      const state = {
+        filter: '',
+        sortColumn: null as number | null,
+        descending: false,
+        page: 0,
+        pageSize: PAGE_SIZE
+      };
+      const filter = el('input', {
+        type: 'search',
+        placeholder: 'Filter rows',
+        'data-testid': 'table-filter'
+      });
+      const info = el('span', { class: 'muted', 'data-testid': 'table-info' });
+      const prev = el(
+        'button',
+        { type: 'button', 'data-testid': 'table-prev' },
+        '‹'
+      );
+      const next = el(
+        'button',
+        { type: 'button', 'data-testid': 'table-next' },
+        '›'
+      );
+      const grid = el('table', { class: 'grid' });
+      const draw = (): void => {
+        const view = tableView(table, state);
+        state.page = Math.min(state.page, view.pages - 1);
+        info.textContent = `${view.matched} rows · page ${state.page + 1} of ${view.pages}`;
+        const head = table.columns.map((column, i) => {
+          const button = el(
+            'button',
+            { type: 'button', class: 'sort' },
+            column,
+            state.sortColumn === i ? (state.descending ? ' ▼' : ' ▲') : ''
+          );
+          button.addEventListener('click', () => {
+            state.descending =
+              state.sortColumn === i ? !state.descending : false;
+            state.sortColumn = i;
+            draw();
+          });
+          return el('th', {}, button);
+        });
+        replaceChildren(
+          grid,
+          el('thead', {}, el('tr', {}, ...head)),
+          el(
+            'tbody',
+            {},
+            ...view.rows.map(row =>
+              el(
+                'tr',
+                { 'data-testid': 'table-row' },
+                ...row.map(cell => el('td', {}, cellText(cell)))
+              )
+            )
+          )
+        );
+      };
+      filter.addEventListener('input', () => {
+        state.filter = filter.value;
+        state.page = 0;
+        draw();
+      });
+      prev.addEventListener('click', () => {
+        state.page = Math.max(0, state.page - 1);
+        draw();
+      });
+      next.addEventListener('click', () => {
+        state.page += 1;
+        draw();
+      });
+      draw();
+      replaceChildren(
+        holder,
+        el('div', { class: 'toolbar' }, filter, prev, next, info),
+        el('div', { class: 'table-scroll' }, grid)
+      );
+    },
+    error => replaceChildren(holder, `Cannot read the table: ${String(error)}`)
+  );
+  return holder;
+}
+
+const HIST_W = 480;
+const HIST_H = 160;
+
+function histogramBars(entry: MediaEntry): Node {
+  const values = (entry.value.values ?? []).map(Number);
+  const top = Math.max(1, ...values);
+  const bar = HIST_W / Math.max(1, values.length);
+  const bins = entry.value.bins ?? [];
+  return svg(
+    'svg',
+    {
+      viewBox: `0 0 ${HIST_W} ${HIST_H + 14}`,
+      class: 'histogram',
+      'data-testid': 'histogram'
+    },
+    ...values.map((v, i) =>
+      svg('rect', {
+        x: (i * bar).toFixed(1),
+        y: (HIST_H - (v / top) * HIST_H).toFixed(1),
+        width: Math.max(1, bar - 1).toFixed(1),
+        height: ((v / top) * HIST_H).toFixed(1),
+        class: 'hist-bar'
+      })
+    ),
+    bins.length
+      ? svg(
+          'text',
+          { x: 0, y: HIST_H + 12, class: 'tick-x-start' },
+          cellText(+Number(bins[0]).toPrecision(3))
+        )
+      : null,
+    bins.length
+      ? svg(
+          'text',
+          { x: HIST_W, y: HIST_H + 12, class: 'tick-x-end' },
+          cellText(+Number(bins[bins.length - 1]).toPrecision(3))
+        )
+      : null
+  );
+}
+
+function histogramPanel(entries: readonly MediaEntry[]): Node {
+  const map = entries.length > 1 ? histogramHeatMap(entries) : null;
+  if (!map) {
+    return histogramBars(entries[entries.length - 1]);
+  }
+  const columns = map.cells.length;
+  const rows = map.edges.length - 1;
+  const cw = HIST_W / columns;
+  const rh = HIST_H / rows;
+  const rects: SVGElement[] = [];
+  map.cells.forEach((column, c) =>
+    column.forEach((v, r) => {
+      if (v > 0) {
+        const rect = svg('rect', {
+          x: (c * cw).toFixed(1),
+          y: (HIST_H - (r + 1) * rh).toFixed(1),
+          width: Math.max(1, cw).toFixed(1),
+          height: rh.toFixed(1),
+          class: 'heat-cell',
+          'fill-opacity': (0.15 + 0.85 * v).toFixed(2)
+        });
+        rects.push(rect);
+      }
+    })
+  );
+  const first = map.steps[0];
+  const last = map.steps[map.steps.length - 1];
+  return svg(
+    'svg',
+    {
+      viewBox: `0 0 ${HIST_W} ${HIST_H + 14}`,
+      class: 'histogram',
+      'data-testid': 'histogram-heatmap',
+      'data-steps': columns
+    },
+    ...rects,
+    svg(
+      'text',
+      { x: 0, y: HIST_H + 12, class: 'tick-x-start' },
+      first === null ? '' : `step ${first}`
+    ),
+    svg(
+      'text',
+      { x: HIST_W, y: HIST_H + 12, class: 'tick-x-end' },
+      last === null ? '' : `step ${last}`
+    )
+  );
+}
+
+function jsonPanel(
+  ctx: PageContext,
+  route: RunRoute,
+  entry: MediaEntry,
+  what: string
+): Node {
+  const name = entry.value.path ?? '';
+  const pre = el(
+    'pre',
+    { class: 'output media-json', 'data-testid': 'media-json' },
+    'Loading…'
+  );
+  void fileText(ctx, route, name).then(
+    text => {
+      let shown = text;
+      try {
+        shown = JSON.stringify(JSON.parse(text), null, 1);
+      } catch {
+        // not JSON: as it is
+      }
+      replaceChildren(
+        pre,
+        shown.length > 20000 ? `${shown.slice(0, 20000)}\n…` : shown
+      );
+    },
+    error => replaceChildren(pre, String(error))
+  );
+  return el(
+    'div',
+    {},
+    el(
+      'p',
+      { class: 'muted' },
+      `${what}: shown as JSON (no renderer is bundled). `,
+      el(
+        'a',
+        {
+          href: ctx.api.fileUrl(route.entity, route.project, route.runId, name)
+        },
+        'Download'
+      )
+    ),
+    pre
+  );
+}
+
+function panel(
+  ctx: PageContext,
+  route: RunRoute,
+  key: string,
+  entries: readonly MediaEntry[]
+): HTMLElement {
+  const type = entries[entries.length - 1].value._type;
+  let body: Node;
+  switch (type) {
+    case 'image-file':
+    case 'images/separated':
+      body = stepped(entries, e => images(ctx, route, e));
+      break;
+    case 'table-file':
+    case 'joined-table':
+    case 'partitioned-table':
+      body = stepped(entries, e => tablePanel(ctx, route, e));
+      break;
+    case 'histogram':
+      body = histogramPanel(entries);
+      break;
+    case 'audio-file':
+      body = stepped(entries, e =>
+        el(
+          'div',
+          {},
+          el('audio', {
+            controls: true,
+            src: mediaUrl(ctx, route, e.value.path ?? ''),
+            'data-testid': 'media-audio'
+          }),
+          e.value.caption ? el('p', {}, String(e.value.caption)) : null
+        )
+      );
+      break;
+    case 'video-file':
+      body = stepped(entries, e =>
+        el('video', {
+          controls: true,
+          src: mediaUrl(ctx, route, e.value.path ?? ''),
+          class: 'media-video'
+        })
+      );
+      break;
+    case 'html-file':
+      body = stepped(entries, e =>
+        el('iframe', {
+          sandbox: 'allow-scripts',
+          src: mediaUrl(ctx, route, e.value.path ?? ''),
+          class: 'media-html',
+          title: key,
+          'data-testid': 'media-html'
+        })
+      );
+      break;
+    case 'plotly-file':
+      body = stepped(entries, e => jsonPanel(ctx, route, e, 'Plotly figure'));
+      break;
+    case 'object3D-file':
+      body = stepped(entries, e => jsonPanel(ctx, route, e, '3D object'));
+      break;
+    default:
+      body = el(
+        'p',
+        { class: 'muted' },
+        `${type}: no panel for this type yet.`
+      );
+  }
+  return el(
+    'div',
+    {
+      class: 'media-panel',
+      'data-testid': 'media-panel',
+      'data-key': key,
+      'data-type': type
+    },
+    el(
+      'div',
+      { class: 'chart-title' },
+      key,
+      el('span', { class: 'muted' }, ` ${type}`)
+    ),
+    body
+  );
+}
+
+/** The media section of a run page (null when the run logged no media). */
+export async function mediaSection(
+  ctx: PageContext,
+  route: RunRoute
+): Promise<HTMLElement | null> {
+  let answer: MediaAnswer;
+  try {
+    answer = await ctx.api.json<MediaAnswer>(
+      `run/${[route.entity, route.project, route.runId].map(encodeURIComponent).join('/')}/media`
+    );
+  } catch {
+    return null;
+  }
+  const keys = Object.keys(answer.keys).filter(k => answer.keys[k].length);
+  if (!keys.length) {
+    return null;
+  }
+  return section(
+    'media',
+    'Media',
+    el(
+      'div',
+      { class: 'media-grid' },
+      ...keys.map(key => panel(ctx, route, key, answer.keys[key]))
+    )
+  );
+}
