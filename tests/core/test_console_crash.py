@@ -25,8 +25,8 @@ ENDINGS = {
 }
 
 
-def _script(ending: str, with_library: bool) -> str:
-    start = "import wandb_jupyter as wandb; run = wandb.init(mode='offline', project='crash')" if with_library else ""
+def _script(ending: str, with_library: bool, library: str = "wandb_jupyter") -> str:
+    start = f"import {library} as wandb; run = wandb.init(mode='offline', project='crash')" if with_library else ""
     return textwrap.dedent(
         f"""
         import os, sys, time
@@ -85,3 +85,15 @@ def test_a_crash_keeps_its_last_words_on_the_terminal_and_in_output_log(tmp_path
     assert texts[:5] == LINES and "to stderr" in texts, texts
     if ending == "segfault":
         assert "Fatal Python error: Segmentation fault" in texts, texts
+
+
+@pytest.mark.parametrize("ending", list(ENDINGS))
+def test_wandb_keeps_them_on_the_terminal_too(tmp_path, env_for_subprocess, ending) -> None:
+    """The reference: W&B 0.31's default console keeps a crash's last words on the terminal, as we do."""
+    pytest.importorskip("wandb")
+    env = {k: v for k, v in env_for_subprocess.items() if k != "WANDB_CONSOLE"}
+    out, err = _run(_script(ending, True, library="wandb"), tmp_path, env, ending)
+    assert out.splitlines()[:5] == LINES, err
+    assert "to stderr" in err
+    if ending == "segfault":
+        assert "Fatal Python error: Segmentation fault" in err
