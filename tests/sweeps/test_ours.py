@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -199,3 +200,40 @@ def test_import_stays_light() -> None:
         timeout=60,
     )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_hyperband_stops_a_trial_behind_while_it_runs(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The agent beats during a trial; the controller's stop ends the function (TrialStopped) and the run
+    finishes cleanly, shorter than the others: offline, from the run folders' history."""
+    from wandb_jupyter.sweeps import _agent
+
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setattr(_agent, "POLL_SECONDS", 0.1)
+    config = {
+        "method": "grid",
+        "metric": {"name": "loss", "goal": "minimize"},
+        "early_terminate": {"type": "hyperband", "min_iter": 3, "eta": 2, "s": 2},
+        "parameters": {"a": {"values": [1, 5, 0.5]}},
+    }
+    sweep_id = wandb.sweep(config, project="hb")
+    steps: dict[float, int] = {}
+
+    def train() -> None:
+        run = wandb.init()
+        steps[run.config.a] = 0
+        for step in range(60):
+            run.log({"loss": run.config.a + step / 1000})
+            steps[run.config.a] = step + 1
+            time.sleep(0.03)
+
+    wandb.agent(sweep_id, function=train)
+    trials = {t["params"]["a"]: t["state"] for t in sweep_progress(sweep_id)["trials"]}
+    assert trials == {1: "finished", 5: "stopped", 0.5: "finished"}
+    assert steps[1] == 60 and steps[0.5] == 60 and 3 <= steps[5] < 60, steps
+    stopped = next(
+        p
+        for p in (isolated / "wandb").glob("offline-run-*")
+        if '"a":\n  value: 5' in (p / "files" / "config.yaml").read_text()
+    )
+    summary = json.loads((stopped / "files" / "wandb-summary.json").read_text())
+    assert summary["_wandb"]["exitcode"] == 0  # stopped by the sweep, not failed

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from typing import Any
 
 from ..common._errors import UsageError
 from ..common._host import hostname
+from ..common._logging import logger
 from ..common._term import termerror, termlog
 from ..common._yaml import dump_config
 from ..core._state import current_run
@@ -56,6 +58,76 @@ def _wandb_dir() -> Path:
     return resolve().wandb_dir
 
 
+class TrialStopped(BaseException):
+    """Raised inside the trial's function when the sweep stops its run (hyperband, a cancelled sweep);
+    a BaseException, like KeyboardInterrupt, so the function's own ``except Exception`` lets it through."""
+
+
+def _finish_current(run_id: str, exit_code: int | None) -> None:
+    run = current_run()
+    if run is not None and getattr(run, "id", None) == run_id:
+        run.finish(exit_code=exit_code)
+
+
+def _raise_in(thread_id: int, exception: type[BaseException] | None) -> None:
+    """Make ``exception`` happen in another thread at its next bytecode (None takes a pending one back)."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exception) if exception else None
+    )
+
+
+class _TrialBeat:
+    """Heartbeats while a trial runs, so the sweep can stop it: W&B's agents beat during runs too."""
+
+    def __init__(self, backend: SweepBackend, agent_id: str, run_id: str) -> None:
+        self.backend, self.agent_id, self.run_id = backend, agent_id, run_id
+        self.trial_thread = threading.get_ident()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.stopped = False
+        self.exit_requested = False
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._beat, name="wandb-sweep-heartbeat", daemon=True)
+
+    def __enter__(self) -> _TrialBeat:
+        self._thread.start()
+        return self
+
+    def disarm(self) -> None:
+        """No more stops: the trial is over (a stop sent as it ended is taken back)."""
+        with self._lock:
+            self._done.set()
+        if self.stopped and self.process is None:
+            _raise_in(self.trial_thread, None)
+
+    def __exit__(self, *_: Any) -> None:
+        self.disarm()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        while not self._done.wait(POLL_SECONDS):
+            try:
+                commands = self.backend.heartbeat(self.agent_id, {self.run_id: True})
+            except Exception as error:  # a missed beat only delays a stop
+                logger.debug("sweep agent: heartbeat failed: %r", error)
+                continue
+            self.exit_requested |= any(c.get("type") == "exit" for c in commands)
+            if any(c.get("type") == "stop" and c.get("run_id") == self.run_id for c in commands):
+                self._stop()
+
+    def _stop(self) -> None:
+        with self._lock:
+            if self._done.is_set() or self.stopped:
+                return
+            self.stopped = True
+            if self.process is not None:
+                self.process.terminate()
+            else:
+                _raise_in(self.trial_thread, TrialStopped)
+
+
 class _Agent:
     def __init__(self, backend: SweepBackend, sweep_id: str, function: Callable[[], Any] | None) -> None:
         self.backend = backend
@@ -63,6 +135,7 @@ class _Agent:
         self.function = function
         self.failed = 0
         self.done = 0
+        self.exit_requested = False
 
     def _handover(self, command: dict[str, Any]) -> dict[str, str | None]:
         run_id = command["run_id"]
@@ -80,38 +153,45 @@ class _Agent:
             "WANDB_RESUME": None,
         }
 
-    def _call(self, run_id: str) -> bool:
+    def _call(self, run_id: str, beat: _TrialBeat) -> bool:
         assert self.function is not None
         try:
-            self.function()
+            try:
+                self.function()
+            finally:
+                beat.disarm()  # no stop lands in the finishing below
+        except TrialStopped:
+            termlog(f"Run {run_id} stopped early by the sweep")
+            _finish_current(run_id, 0)
+            return True
         except Exception:
             termerror(f"Run {run_id} failed:\n{traceback.format_exc().rstrip()}")
-            run = current_run()
-            if run is not None and getattr(run, "id", None) == run_id:
-                run.finish(exit_code=1)
+            _finish_current(run_id, 1)
             return False
-        run = current_run()
-        if run is not None and getattr(run, "id", None) == run_id:
-            run.finish()
+        _finish_current(run_id, None)
         return True
 
-    def _program(self, command: dict[str, Any]) -> bool:
+    def _program(self, command: dict[str, Any], beat: _TrialBeat) -> bool:
         program = command.get("program")
         if not program:
             raise UsageError("agent() needs function=, or a sweep configuration with a program to run")
         flags = [
             f"--{key}={arg.get('value') if isinstance(arg, dict) else arg}" for key, arg in command["args"].items()
         ]
-        return subprocess.run([sys.executable, program, *flags], check=False).returncode == 0
+        process = subprocess.Popen([sys.executable, program, *flags])
+        beat.process = process
+        return process.wait() == 0 or beat.stopped
 
-    def run_trial(self, command: dict[str, Any]) -> None:
+    def run_trial(self, agent_id: str, command: dict[str, Any]) -> None:
         run_id = command["run_id"]
         values = ", ".join(f"{k}={a.get('value') if isinstance(a, dict) else a}" for k, a in command["args"].items())
         termlog(f"Agent starting run {run_id}: {values}")
-        with _environment(self._handover(command)):
-            succeeded = self._call(run_id) if self.function is not None else self._program(command)
+        beat = _TrialBeat(self.backend, agent_id, run_id)
+        with _environment(self._handover(command)), beat:
+            succeeded = self._call(run_id, beat) if self.function is not None else self._program(command, beat)
         self.done += 1
         self.failed += not succeeded
+        self.exit_requested = beat.exit_requested
 
     def loop(self, count: int | None) -> None:
         agent_id = self.backend.register(self.sweep_id, hostname())
@@ -124,7 +204,9 @@ class _Agent:
                 time.sleep(POLL_SECONDS)
                 continue
             for command in runs:
-                self.run_trial(command)
+                self.run_trial(agent_id, command)
+            if self.exit_requested:
+                break
         termlog(f"Agent finished: {self.done} run(s), {self.failed} failed")
 
 
