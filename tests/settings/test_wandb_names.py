@@ -77,3 +77,8 @@ def test_an_unknown_name_is_still_an_error() -> None:
         Settings(projcet="typo")
     with pytest.raises(UsageError, match="_nonsense"):
         Settings(_nonsense=1)
+
+
+@pytest.mark.parametrize("value", ["wrap_raw", "wrap_emu"])
+def test_wandbs_console_modes_are_accepted(value: str) -> None:
+    assert Settings(console=value).resolve().console == "wrap"

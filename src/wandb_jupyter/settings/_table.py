@@ -50,7 +50,18 @@ _RESUME = p.choice(
     bools={True: "auto", False: "never"},
 )
 _ANONYMOUS = p.choice({"allow": "allow", "never": "never", "must": "must"})
-_CONSOLE = p.choice({"on": "auto", "auto": "auto", "off": "off", "wrap": "wrap", "redirect": "redirect"})
+# W&B's wrap_raw and wrap_emu (two ways of its wrapping) are wrap here.
+_CONSOLE = p.choice(
+    {
+        "on": "auto",
+        "auto": "auto",
+        "off": "off",
+        "wrap": "wrap",
+        "redirect": "redirect",
+        "wrap_raw": "wrap",
+        "wrap_emu": "wrap",
+    }
+)
 
 _G_ID, _G_RUN, _G_MODE, _G_RESUME, _G_CODE, _G_ADV = GROUPS
 
