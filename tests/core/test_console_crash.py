@@ -97,3 +97,36 @@ def test_wandb_keeps_them_on_the_terminal_too(tmp_path, env_for_subprocess, endi
     assert "to stderr" in err
     if ending == "segfault":
         assert "Fatal Python error: Segmentation fault" in err
+
+
+def test_a_child_process_holding_the_pipe_delays_finish_by_seconds_only(tmp_path, env_for_subprocess) -> None:
+    """A child of the program keeps the redirect pipe open past finish(): finish() stops waiting for the
+    forwarder after a bounded wait, output.log is closed with what came before, and the child's later
+    output still reaches the terminal (the forwarder goes on forwarding)."""
+    script = textwrap.dedent(
+        """
+        import subprocess, sys, time
+        import wandb_jupyter as wandb
+        run = wandb.init(mode="offline", project="crash")
+        print("before finish")
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(6); print('from the child, late')"])
+        started = time.monotonic()
+        run.finish()
+        print(f"finish took {time.monotonic() - started:.1f} s", file=sys.stderr)
+        """
+    )
+    env = {k: v for k, v in env_for_subprocess.items() if k != "WANDB_CONSOLE"}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["before finish", "from the child, late"], done.stdout
+    took = float(done.stderr.rsplit("finish took ", 1)[1].split()[0])
+    assert took < 5.5, done.stderr
+    (log,) = (tmp_path / "wandb").glob("offline-run-*/files/output.log")
+    assert [line.split(" ", 1)[1] for line in log.read_text().splitlines()] == ["before finish"]

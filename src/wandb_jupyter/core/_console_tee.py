@@ -38,6 +38,8 @@ FLUSH_INTERVAL = 0.5
 #: Sent by the program when it stops waiting for the forwarder (a child process of the program still
 #: holds a pipe): the forwarder closes output.log and goes on forwarding only.
 STOP_LOGGING = signal.SIGUSR1
+#: Reads of 64 KiB per pipe at most when told to stop logging: more than the pipe holds (64 KiB).
+_DRAIN_READS = 16
 _IGNORED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGPIPE)
 
 
@@ -179,7 +181,9 @@ class _Forwarder:
     def stop_logging(self) -> None:
         """The program stopped waiting: log what is in the pipes now, close output.log, only forward."""
         for fd in list(self.open):
-            while fd in self.open and select.select([fd], [], [], 0)[0]:
+            for _ in range(_DRAIN_READS):  # bounded: a child process of the program may write without end
+                if fd not in self.open or not select.select([fd], [], [], 0)[0]:
+                    break
                 self._pump(fd)
         self._close_log()
 
