@@ -157,3 +157,31 @@ def test_an_invalid_configuration_is_refused_by_the_server_naming_the_field(live
     done = run_sdk(live_server, f"import wandb; wandb.sweep({bad!r}, project='sw')")
     assert done.returncode != 0
     assert "parameters.lr.distribution" in done.stderr and "log_uniform_values" in done.stderr
+
+
+def test_wandb_cli_cancel_and_stop(live_server: LiveServer, env_for_subprocess: dict[str, str], tmp_path: Path) -> None:
+    """`wandb sweep --cancel` and `--stop` reach the sweep's state; an agent of a cancelled sweep exits at once."""
+    work = tmp_path / "cancel"
+    work.mkdir()
+    (work / "sweep.yaml").write_text("program: train.py\nmethod: random\nparameters:\n  x: {min: 0.0, max: 1.0}\n")
+    env = _env(live_server, env_for_subprocess, work)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "wandb", *args], cwd=work, env=env, capture_output=True, text=True, timeout=TIMEOUT
+        )
+
+    paths = []
+    for _ in range(2):
+        out = cli("sweep", "--project", "cancel", "sweep.yaml")
+        assert out.returncode == 0, out.stderr
+        paths.append((out.stdout + out.stderr).split("wandb agent ")[-1].split()[0])
+    assert cli("sweep", "--cancel", paths[0]).returncode == 0
+    assert cli("sweep", "--stop", paths[1]).returncode == 0
+    states = [_sweep_query(live_server, "cancel", p.rsplit("/", 1)[-1])["state"] for p in paths]
+    assert states == ["CANCELED", "FINISHED"]
+    again = cli("sweep", "--resume", paths[0])
+    assert again.returncode != 0 or "cannot" in (again.stdout + again.stderr).lower()
+    agent = cli("agent", paths[0])
+    assert agent.returncode == 0 and "Agent Starting Run" not in agent.stdout + agent.stderr
+    assert _sweep_runs(live_server, "cancel", paths[0].rsplit("/", 1)[-1]) == []
