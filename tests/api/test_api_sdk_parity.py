@@ -239,3 +239,21 @@ def test_sdk_full_runs_metadata_histories_and_errors(project: Logged, run_sdk) -
     # another user's run is exactly a missing one, through the real SDK too
     assert sdk["hidden_run"].replace(project.ids["gamma"], "nope") == sdk["hidden_missing"]
     assert "Could not find project cmp" in sdk["hidden_runs"]
+
+
+SDK_ENTITIES = r"""
+import json, wandb
+api = wandb.Api(timeout=30)
+team = api.team("admin")
+out = {"members": [(m.username, m.email) for m in team.members], "teams": api.viewer.teams,
+       "nobody": [p.name for p in api.projects("nobody")], "mine": [p.name for p in api.projects()]}
+print("RESULT " + json.dumps(out))
+"""
+
+
+def test_sdk_entity_and_project_listings(project: Logged, run_sdk) -> None:
+    done = run_sdk(project.server, SDK_ENTITIES, env={"WANDB_SILENT": "true"})
+    assert done.returncode == 0, done.stderr[-4000:]
+    sdk = json.loads(done.stdout.split("RESULT ", 1)[1])
+    # a member's API key is never shown; an entity that is missing (or not yours) has no projects
+    assert sdk == {"members": [["admin", None]], "teams": [], "nobody": [], "mine": ["cmp"]}

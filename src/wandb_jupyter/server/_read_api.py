@@ -291,13 +291,36 @@ def resolve_projects(
     user = ctx.caller.user
     name = entityName or (user.entity if user else None)
     entity = ctx.server.storage.get_entity(name) if name else None
-    if entity is None or not ctx.server.can_read(user, entity):
-        return None
+    if entity is None or not ctx.server.can_read(user, entity):  # the same for missing and not yours
+        return _offset_connection([], ProjectNode, first, after)
     return _offset_connection(ctx.server.storage.list_projects(entity), ProjectNode, first, after)
 
 
 def _entity_connection_projects(root: Any, info: GraphQLResolveInfo, first: int | None = None) -> dict[str, Any]:
     return _offset_connection(info.context.server.storage.list_projects(root._entity), ProjectNode, first, None)
+
+
+def _members(root: Any, info: GraphQLResolveInfo) -> list[dict[str, Any]]:
+    server = info.context.server
+    owners = server.storage.members_of(root._entity)
+    return [
+        {
+            "id": encode_id("User", user.pk),
+            "admin": user.admin,
+            "pending": False,
+            "email": user.email,
+            "username": user.name,
+            "name": user.name,
+            "photoUrl": None,
+            "accountType": "USER",
+            "apiKey": None,
+        }
+        for user in owners
+    ]
+
+
+def _entity_read_only(root: Any, info: GraphQLResolveInfo) -> bool:
+    return not info.context.server.can_write(info.context.caller.user, root._entity)
 
 
 def _project_read_only(root: ProjectNode, info: GraphQLResolveInfo) -> bool:
@@ -512,7 +535,20 @@ FIELDS: dict[str, dict[str, Any]] = {
     "Query": {"models": resolve_projects, "projects": resolve_projects},
     "Mutation": {"deleteRun": resolve_delete_run},
     "User": {"deletedAt": _none, "apiKeys": lambda _root, _info: {"edges": []}},
-    "Entity": {"projects": _entity_connection_projects},
+    "Entity": {
+        "projects": _entity_connection_projects,
+        "available": _false,
+        "photoUrl": _none,
+        "readOnly": _entity_read_only,
+        "readOnlyAdmin": _false,
+        "entityType": lambda root, _info: "ORGANIZATION" if root._entity.is_team else "USER",
+        "privateOnly": _false,
+        "storageBytes": lambda _root, _info: 0,
+        "codeSavingEnabled": lambda _root, _info: True,
+        "defaultAccess": lambda _root, _info: "PRIVATE",
+        "isPaid": _false,
+        "members": _members,
+    },
     "Project": {
         "internalId": lambda root, _info: str(root._project.pk),
         "readOnly": _project_read_only,

@@ -353,6 +353,13 @@ class SQLiteStorage(Storage):
     def count_runs(self, project: Project) -> int:
         return self._one("SELECT COUNT(*) AS n FROM runs WHERE project_pk = ?", (project.pk,))["n"]
 
+    def members_of(self, entity: Entity) -> list[User]:
+        rows = self._all(
+            self._USER_SELECT + " JOIN members m ON m.user_pk = u.pk WHERE m.entity_pk = ? ORDER BY u.name",
+            (entity.pk,),
+        )
+        return [self._user(row) for row in rows]  # type: ignore[misc]
+
     def runs_stamp(self, project: Project) -> tuple[int, float]:
         row = self._one("SELECT COUNT(*) AS n, MAX(updated_at) AS t FROM runs WHERE project_pk = ?", (project.pk,))
         return row["n"], row["t"] or 0.0

@@ -222,6 +222,10 @@ class Storage(abc.ABC):
         runs = self.list_runs(project)
         return len(runs), max((run.updated_at or 0.0 for run in runs), default=0.0)
 
+    def members_of(self, entity: Entity) -> list[User]:
+        """The users of an entity, by name (a personal entity: its user)."""
+        raise StorageError("this storage cannot list members")
+
     def delete_run(self, run: Run) -> None:
         """Forget the run (its directory is the caller's to remove)."""
         raise StorageError("this storage cannot delete runs")
