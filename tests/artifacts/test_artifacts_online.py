@@ -8,6 +8,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 import wandb_jupyter as wandb
 from wandb_jupyter.cli import main
 from wandb_jupyter.server._artifact_index import artifact_index
@@ -124,3 +126,17 @@ def test_save_of_a_logged_version_updates_it_on_the_server(online, isolated: Pat
     assert row is not None and row.description == "reviewed"
     assert json.loads(row.metadata) == {"source": "test", "rows": 3}
     assert sorted(index.aliases(row.pk)) == ["latest", "prod"]
+
+
+def test_delete_of_a_logged_version_deletes_it_on_the_server(online, isolated: Path) -> None:
+    run = wandb.init(project="p", entity="admin")
+    first = run.log_artifact(_make(isolated)).wait(60)
+    second = run.log_artifact(_make(isolated)).wait(60)  # new random bytes: v1, latest
+    with pytest.raises(wandb.UsageError, match="delete_aliases=True"):
+        second.delete()
+    first.delete()  # v0 has no alias left (latest moved to v1)
+    run.finish()
+    index = artifact_index(online.ctx.storage)
+    sequence = index.sequence(online.ctx.storage.get_project("admin", "p"), "dataset")
+    assert [row.version for row in index.versions(sequence.pk)] == ["v1"]
+    assert index.by_alias(sequence.pk, "v0") is None

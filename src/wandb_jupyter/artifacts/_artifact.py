@@ -97,6 +97,7 @@ class Artifact:
         self._remote: Any = None  # online: fetches files the store lacks
         self._server_id: str | None = None
         self._saver: Any = None  # persists description/metadata/aliases changes of a logged version
+        self._deleter: Any = None  # deletes a logged version (locally, and on the server through the run)
 
     # -- identity ------------------------------------------------------------
     @property
@@ -446,20 +447,17 @@ class Artifact:
 
     def delete(self, delete_aliases: bool = False) -> None:
         """Delete a logged version (its number is not reused). With aliases, pass ``delete_aliases=True``."""
-        store = self._require_logged("delete")
-        if self._aliases and not delete_aliases:
-            raise UsageError(f"delete(): {self.name} has aliases {self._aliases}; pass delete_aliases=True")
-        assert self._project is not None and self._version is not None
-        store.update_version(self._project, self._name, self._version, deleted=True, aliases=[])
+        self._require_logged("delete")
+        if self._deleter is None:
+            raise UsageError(f"delete(): {self.name} cannot be deleted from here")
+        self._deleter(self, delete_aliases)
         self._aliases = []
+        self._state = "DELETED"
 
     def link(self, target_path: str, aliases: list[str] | None = None) -> None:
         if self._logged_by is None:
             raise UsageError("link(): log the artifact with a run first")
         self._logged_by.link_artifact(self, target_path, aliases)
-
-    def used_by(self) -> list[str]:
-        return []
 
     def __del__(self) -> None:
         staging = getattr(self, "_staging", None)

@@ -106,6 +106,7 @@ def _bind(artifact: Artifact, run: Any, store: ArtifactStore, project: str, reco
     artifact._aliases = list(record.get("aliases", []))
     artifact._state = "COMMITTED"
     artifact._saver = _saver(run, int(record["version"]))
+    artifact._deleter = _deleter(run, int(record["version"]))
 
 
 def log_artifact(
@@ -223,6 +224,31 @@ def _saver(run: Any, local_version: int | None) -> Callable[[Artifact], None]:
     return save
 
 
+def _deleter(run: Any, local_version: int | None) -> Callable[[Artifact, bool], None]:
+    """``Artifact.delete()``: gone from the local store's versions (its number stays taken) and, while the run
+    goes on, a ``delete`` record the online layer sends (W&B's DeleteArtifact). A version that has aliases now
+    (the store's, not the object's, which a later version may have taken ``latest`` from) needs
+    ``delete_aliases``."""
+
+    def delete(artifact: Artifact, delete_aliases: bool) -> None:
+        assert artifact._project is not None
+        aliases = artifact._aliases
+        if local_version is not None and artifact._store is not None:
+            current = artifact._store.resolve(artifact._project, artifact._name, f"v{local_version}")
+            aliases = list(current.get("aliases", [])) if current else []
+        if aliases and not delete_aliases:
+            raise UsageError(f"delete(): {artifact.name} has aliases {aliases}; pass delete_aliases=True")
+        if local_version is not None and artifact._store is not None:
+            artifact._store.update_version(artifact._project, artifact._name, local_version, deleted=True, aliases=[])
+        if not run.finished:
+            record = {"op": "delete", "name": artifact._name, "project": artifact._project, "digest": artifact.digest}
+            append_record(run.paths.root, {**record, "id": artifact._server_id, "at": time.time()})
+            if _online(run):
+                run._wake_sender()
+
+    return delete
+
+
 def _from_record(store: ArtifactStore, project: str, name: str, type_name: str, record: dict[str, Any]) -> Artifact:
     artifact = Artifact(name, type_name, description=record.get("description"), metadata=record.get("metadata"))
     artifact._manifest = store.load_manifest(record["digest"])
@@ -284,6 +310,7 @@ def use_artifact(
             artifact._aliases = list(found.get("aliases") or [])
             artifact._entity = found.get("entity") or entity
             artifact._saver = _saver(run, None)
+            artifact._deleter = _deleter(run, None)
         else:
             record = store.resolve(project, name, alias)
             if record is None:
@@ -293,6 +320,7 @@ def use_artifact(
             version = record["version"]
             artifact._aliases = list(record.get("aliases") or [])
             artifact._saver = _saver(run, int(record["version"]))
+            artifact._deleter = _deleter(run, int(record["version"]))
             artifact._entity = entity or run.entity
         artifact._store = store
         artifact._project = project

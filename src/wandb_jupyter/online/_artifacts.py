@@ -82,6 +82,9 @@ mutation AddAliases($input: AddAliasesInput!) { addAliases(input: $input) { succ
 DELETE_ALIASES = """
 mutation DeleteAliases($input: DeleteAliasesInput!) { deleteAliases(input: $input) { success } }"""
 
+DELETE = """
+mutation DeleteArtifact($input: DeleteArtifactInput!) { deleteArtifact(input: $input) { artifact { id } } }"""
+
 BY_NAME = """
 query ArtifactMembershipByName($entity: String!, $project: String!, $name: String!) {
   project(name: $project, entityName: $entity) {
@@ -164,6 +167,14 @@ def _send(api: Api, store: ArtifactStore, state: SyncState, record: dict[str, An
         return _send_link(api, state, record)
     if op == "update":
         return _send_update(api, state, record)
+    if op == "delete":
+        artifact_id = record.get("id") or _artifact_id(
+            api, state.entity or "", record.get("project") or state.project or "", record["name"], record["digest"]
+        )
+        if artifact_id is None:
+            return {"error": f"{record['name']} (digest {record['digest']}) is not on the server"}, 1
+        api.execute(DELETE, "DeleteArtifact", {"input": {"artifactID": artifact_id, "deleteAliases": True}})
+        return {"id": artifact_id}, 2
     return {"skipped": op}, 0
 
 
