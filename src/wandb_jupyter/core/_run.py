@@ -392,6 +392,11 @@ class Run:
             return
         self._wake_sender()
 
+    def _label(
+        self, code: str | None = None, repo: str | None = None, code_version: str | None = None, **kwargs: Any
+    ) -> None:
+        """W&B's private telemetry label, which integrations set (transformers' ``WandbCallback``): nothing is sent."""
+
     def mark_preempting(self) -> None:
         """Tell the server this run is about to be preempted (its state becomes ``preempting``)."""
         from ._alerts import mark_preempting
@@ -900,6 +905,11 @@ class DisabledRun:
         alert_record(title, text, level, wait_duration)
 
     def mark_preempting(self) -> None:
+        pass
+
+    def _label(
+        self, code: str | None = None, repo: str | None = None, code_version: str | None = None, **kwargs: Any
+    ) -> None:
         pass
 
     def log_artifact(
