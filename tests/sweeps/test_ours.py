@@ -133,7 +133,7 @@ def test_in_process_bayes_online_with_a_run_cap(online: LiveServer) -> None:
         seen.append(dict(run.config))
         run.log({"loss": run.config.x**2})
 
-    wandb.agent(sweep_id, function=train, project="bayes")
+    wandb.agent(sweep_id, function=train)  # the project of the sweep this process created
     assert len(seen) == 4 and all(-1 <= c["x"] <= 1 and 1e-4 <= c["lr"] <= 1e-1 for c in seen)
     progress = sweep_progress(sweep_id, project="bayes")
     assert progress["state"] == "FINISHED" and progress["counts"] == {"finished": 4}

@@ -20,6 +20,10 @@ from ._backends import LocalSweeps, OnlineSweeps, SweepBackend
 __all__ = ["sweep", "backend_for", "split_sweep_path", "sweep_progress", "set_sweep_state"]
 
 
+#: sweep id -> (project, entity) of the sweeps this process created: agent(sweep_id) finds them, as with W&B
+_created: dict[str, tuple[str | None, str | None]] = {}
+
+
 def split_sweep_path(path: str, project: str | None, entity: str | None) -> tuple[str, str | None, str | None]:
     """``id``, ``project/id`` or ``entity/project/id`` (what ``wandb agent`` accepts) -> (id, project, entity)."""
     if not isinstance(path, str):
@@ -31,6 +35,8 @@ def split_sweep_path(path: str, project: str | None, entity: str | None) -> tupl
         entity, project = parts[0], parts[1]
     elif len(parts) == 2:
         project = parts[0]
+    elif project is None and entity is None and parts[0] in _created:
+        project, entity = _created[parts[0]]
     return parts[-1], project, entity
 
 
@@ -77,6 +83,7 @@ def sweep(
         raise UsageError("prior_runs is not supported by wandb_jupyter sweeps")
     backend = backend_for(project or config.get("project"), entity or config.get("entity"))
     sweep_id = backend.create(config)
+    _created[sweep_id] = (getattr(backend, "project", None), getattr(backend, "entity", None))
     termlog(f"Created sweep with ID: {sweep_id} ({backend.where})")
     return sweep_id
 
