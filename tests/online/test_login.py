@@ -217,3 +217,13 @@ def test_login_with_a_stored_key_and_another_host_makes_that_host_the_default(
     )
     assert again.stdout.strip() == "True", again.stderr
     assert f"base_url = {live_server.url}" in settings.read_text()
+
+
+def test_login_after_init_does_nothing_and_says_so(wandb_warnings) -> None:
+    import wandb_jupyter
+
+    run = wandb_jupyter.init(project="p", mode="offline")
+    assert wandb_jupyter.login(key="k" * 40) is False
+    assert "after init() has no effect" in wandb_warnings[-1].getMessage()
+    run.finish(quiet=True)
+    assert not (Path.home() / ".netrc").exists()
