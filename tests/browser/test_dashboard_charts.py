@@ -265,3 +265,32 @@ def test_compare_names_every_run_in_each_charts_legend_and_tooltip(
     expect(tooltip).to_contain_text("ours:")
     expect(tooltip).to_contain_text("sdk-peer:")
     page.screenshot(path=str(artifact_path("dashboard_compare_legends.png")), full_page=True)
+
+
+def test_compare_groups_runs_into_mean_lines_with_min_max_bands(page, standalone: Standalone, monkeypatch) -> None:
+    expect = _expect()
+    _online(monkeypatch, standalone)
+    ids = []
+    for i, opt in enumerate(("adam", "adam", "sgd", "sgd", "sgd")):
+        run = wandb.init(project="bands", name=f"{opt}-{i}", config={"opt": opt, "seed": i})
+        for step in range(30):
+            run.log({"loss": (1.0 + i) / (step + 1)})
+        run.finish()
+        ids.append(run.id)
+    _sign_in(page, standalone)
+    page.goto(f"{standalone.url}/admin/bands?compare={','.join(ids)}")
+    chart = page.locator('[data-testid="compare"] [data-testid="chart"][data-metric="loss"]')
+    expect(chart.locator("polyline.chart-line")).to_have_count(5)
+    page.select_option('[data-testid="compare-group"]', "config:opt")
+    expect(chart.locator("polyline.chart-line")).to_have_count(2)
+    expect(chart.locator("polygon.chart-band")).to_have_count(2)
+    expect(chart.locator(".legend-item")).to_have_text(["adam (2)", "sgd (3)"])
+    # each group's mean: at step s, adam (1 + 2) / 2 / (s + 1) and sgd (3 + 4 + 5) / 3 / (s + 1)
+    box = chart.locator("svg.chart-svg").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] / 2)
+    tooltip = chart.locator(".chart-tooltip")
+    expect(tooltip).to_be_visible()
+    step = int(re.search(r"Step (\d+)", tooltip.inner_text()).group(1))  # type: ignore[union-attr]
+    expect(tooltip).to_contain_text(f"adam (2): {1.5 / (step + 1):.6g}")
+    expect(tooltip).to_contain_text(f"sgd (3): {4 / (step + 1):.6g}")
+    page.screenshot(path=str(artifact_path("dashboard_compare_bands.png")), full_page=True)

@@ -9,6 +9,7 @@ import { chartMatcher, sectionOf } from '../src/chartgrid';
 import { errorTail, firstFailedCell } from '../src/failure';
 import { historyPlan } from '../src/history';
 import { parseOutput } from '../src/outputlog';
+import { groupBand, interpolate } from '../src/series';
 import { emaSmooth, runningAverage, smooth } from '../src/smoothing';
 
 describe('smoothing', () => {
@@ -147,5 +148,24 @@ describe('failures', () => {
         }
       ])
     ).toEqual({ index: 2, source: '1/0', error: 'ZeroDivisionError' });
+  });
+});
+
+describe('group bands', () => {
+  it('interpolates inside a series only', () => {
+    expect(interpolate([0, 10], [0, 100], 5)).toBe(50);
+    expect(interpolate([0, 10], [0, 100], 10)).toBe(100);
+    expect(interpolate([0, 10], [0, 100], 11)).toBeNaN();
+  });
+
+  it('draws the mean of a group with its min and max', () => {
+    const band = groupBand('g', '#000', [
+      { x: [0, 1, 2], y: [1, 2, 3] },
+      { x: [0, 1], y: [3, 4] }
+    ]);
+    expect(band.x).toEqual([0, 1, 2]);
+    expect(band.y).toEqual([2, 3, 3]);
+    expect(band.lo).toEqual([1, 2, 3]);
+    expect(band.hi).toEqual([3, 4, 3]);
   });
 });

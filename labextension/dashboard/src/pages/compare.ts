@@ -14,7 +14,8 @@ import {
 import { loadHistory } from '../history.js';
 import { el } from '../dom.js';
 import { Poller } from '../live.js';
-import { compareSeries, runColor } from '../series.js';
+import { compareSeries, groupedSeries, runColor } from '../series.js';
+import { GroupBy, groupKey } from '../runtable.js';
 import { PageContext, section } from './common.js';
 
 export function compareView(
@@ -30,6 +31,22 @@ export function compareView(
   ctx.onDispose(() => grid.dispose());
   const status = el('p', { class: 'muted' });
   let xKey = rememberedXAxis();
+  let groupBy: GroupBy = 'none';
+  const configKeys = [
+    ...new Set(rows.flatMap(row => Object.keys(row.config)))
+  ].sort();
+  const groupSelect = el(
+    'select',
+    { 'data-testid': 'compare-group' },
+    el('option', { value: 'none' }, 'Each run'),
+    el('option', { value: 'group' }, 'Group'),
+    el('option', { value: 'job_type' }, 'Job type'),
+    ...configKeys.map(key => el('option', { value: `config:${key}` }, key))
+  );
+  groupSelect.addEventListener('change', () => {
+    groupBy = groupSelect.value as GroupBy;
+    void load();
+  });
   const names = new Map(rows.map(row => [row.id, row.name]));
   let states = new Map(rows.map(row => [row.id, row.state]));
 
@@ -76,13 +93,25 @@ export function compareView(
     status.textContent = missing.length
       ? `Not found: ${missing.join(', ')}`
       : '';
+    const byRow = new Map(rows.map(row => [row.id, row]));
+    const by = groupBy;
     grid.update(
-      compareSeries(
-        answers.map(a => ({
-          label: names.get(a.id) ?? a.id,
-          series: a.answer?.series ?? {}
-        }))
-      ),
+      by === 'none'
+        ? compareSeries(
+            answers.map(a => ({
+              label: names.get(a.id) ?? a.id,
+              series: a.answer?.series ?? {}
+            }))
+          )
+        : groupedSeries(
+            answers.map(a => {
+              const row = byRow.get(a.id);
+              return {
+                group: (row && groupKey(row, by)) ?? '(none)',
+                series: a.answer?.series ?? {}
+              };
+            })
+          ),
       axisKindFor(xKey === 'auto' ? '_step' : xKey),
       xByMetric,
       xKey === 'auto' ? '_step' : xKey
@@ -116,6 +145,7 @@ export function compareView(
         xKey = key;
         void load();
       }),
+      el('label', { class: 'control' }, 'Lines ', groupSelect),
       chartControls(grid),
       chartFilter(grid),
       ctx.link(
