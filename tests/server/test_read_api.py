@@ -74,3 +74,29 @@ def test_runs_of_an_entity_the_caller_may_not_read_look_like_a_missing_project(s
 
     assert requests.get(download, headers=basic(key), timeout=10).status_code == 404
     assert requests.get(download, headers=basic(server.admin_key), timeout=10).text.count("\n") == 30
+
+
+CONSOLE = [f"2026-01-01T00:00:{i:02d}.000001 line {i}" for i in range(5)] + ["ERROR 2026-01-01T00:01:00 oops", "bare"]
+
+SDK_CONSOLE = r"""
+import json, wandb
+run = wandb.Api(timeout=30).run("admin/p/r1")
+paged = [(l.number, l.level, l.content, l.timestamp.isoformat() if l.timestamp else None)
+         for l in run.console_logs(per_page=3)]
+tail = [(l.number, l.content) for l in run.console_logs(last=2)]
+print("RESULT " + json.dumps({"paged": paged, "tail": tail}))
+"""
+
+
+@pytest.mark.wandb_sdk
+def test_the_sdk_reads_console_output_paged_and_by_its_tail(server, run_sdk) -> None:
+    body = {"files": {"output.log": {"offset": 0, "content": CONSOLE}}}
+    assert server.stream("admin", "p", "r1", body).status_code == 200
+    done = run_sdk(server, SDK_CONSOLE)
+    assert done.returncode == 0, done.stderr[-3000:]
+    sdk = json.loads(done.stdout.split("RESULT ", 1)[1])
+    assert [line[2] for line in sdk["paged"]] == [f"line {i}" for i in range(5)] + ["oops", "bare"]
+    assert [line[0] for line in sdk["paged"]] == list(range(7))
+    assert sdk["paged"][5][1] == "error" and sdk["paged"][0][1] == "info"
+    assert sdk["paged"][0][3].startswith("2026-01-01T00:00:00") and sdk["paged"][6][3] is None
+    assert sdk["tail"] == [[5, "oops"], [6, "bare"]]

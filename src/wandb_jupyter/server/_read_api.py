@@ -27,6 +27,7 @@ import binascii
 import hashlib
 import json
 import mimetypes
+import re
 import shutil
 import sys
 from collections import OrderedDict
@@ -49,7 +50,7 @@ from ..rundir._run_filter import (
     select_page,
     sql_like,
 )
-from ..rundir._rundir import EVENTS, HISTORY, SUMMARY
+from ..rundir._rundir import EVENTS, HISTORY, OUTPUT, SUMMARY
 from ._context import ClientError, Forbidden, NotFound, Unauthorized, decode_id, encode_id
 from ._file_derived import FileDerived
 from ._resolvers import ProjectNode, RunNode, iso, run_state
@@ -428,6 +429,49 @@ def resolve_parquet_history(root: RunNode, info: GraphQLResolveInfo, liveKeys: l
     return {"parquetUrls": [], "liveData": []}
 
 
+_LOG_LINE = re.compile(r"^(ERROR )?(\d{4}-\d\d-\d\dT\S+) (.*)$", re.DOTALL)
+MAX_LOG_LINES = 10_000  # console lines in one answer
+
+
+def _log_line(number: int, text: str) -> dict[str, Any]:
+    """One stored output.log line (``[ERROR ]<ISO time> <text>``) as W&B's LogLine."""
+    match = _LOG_LINE.match(text)
+    error, when, line = match.groups() if match else (None, None, text)
+    return {
+        "id": str(number),
+        "number": number,
+        "timestamp": when,
+        "level": "error" if error else "info",
+        "label": "",
+        "line": line,
+    }
+
+
+def resolve_log_lines(
+    root: RunNode,
+    info: GraphQLResolveInfo,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    useImprovedPagination: bool | None = None,
+) -> dict[str, Any]:
+    """Console lines from the start (``first`` after the cursor) or the end (``last``), read through the
+    file's sparse index: a page of a long log costs one seek."""
+    index = history_index(_history_path(root, info, OUTPUT))
+    total = index.rows
+    if last is not None:
+        count = _rows_limit(last, MAX_LOG_LINES)
+        numbers = list(range(max(0, total - count), total))
+    else:
+        start = _uncursor(after)
+        begin = start + 1 if isinstance(start, int) and not isinstance(start, bool) else 0
+        numbers = list(range(begin, min(total, begin + _page_size(first, default=1000, limit=MAX_LOG_LINES))))
+    lines = index.rows_at(numbers)
+    edges = [{"node": _log_line(n, text), "cursor": _cursor(n)} for n, text in zip(numbers, lines)]
+    more = last is None and bool(numbers) and numbers[-1] + 1 < total
+    return {"edges": edges, "pageInfo": _page_info(edges[-1]["cursor"] if edges else after, more)}
+
+
 # -- files ------------------------------------------------------------
 
 
@@ -571,5 +615,6 @@ FIELDS: dict[str, dict[str, Any]] = {
         "files": resolve_files,
         "fileCount": resolve_file_count,
         "parquetHistory": resolve_parquet_history,
+        "logLines": resolve_log_lines,
     },
 }
