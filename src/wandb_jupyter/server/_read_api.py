@@ -467,9 +467,10 @@ def resolve_log_lines(
         begin = start + 1 if isinstance(start, int) and not isinstance(start, bool) else 0
         numbers = list(range(begin, min(total, begin + _page_size(first, default=1000, limit=MAX_LOG_LINES))))
     lines = index.rows_at(numbers)
-    edges = [{"node": _log_line(n, text), "cursor": _cursor(n)} for n, text in zip(numbers, lines)]
+    cursors = [_cursor(n) for n in numbers[: len(lines)]]
+    edges = [{"node": _log_line(n, text), "cursor": c} for n, text, c in zip(numbers, lines, cursors)]
     more = last is None and bool(numbers) and numbers[-1] + 1 < total
-    return {"edges": edges, "pageInfo": _page_info(edges[-1]["cursor"] if edges else after, more)}
+    return {"edges": edges, "pageInfo": _page_info(cursors[-1] if cursors else after, more)}
 
 
 # -- files ------------------------------------------------------------
