@@ -305,6 +305,21 @@ def test_anonymous_runs_are_reachable_only_by_their_secret_url(live_server) -> N
     assert live_server.gql(query, key=key).json()["data"]["project"]["run"]["id"]
 
 
+def test_an_anonymous_account_from_before_view_tokens_gets_one_when_its_key_is_used(live_server) -> None:
+    """Accounts made by an older server have no view token stored: the next request with the key adds it."""
+    import sqlite3
+
+    live_server.ctx.anonymous.enabled = True
+    answer = live_server.gql("mutation { createAnonymousEntity(input: {}) { apiKey { name } } }", key=None)
+    key = answer.json()["data"]["createAnonymousEntity"]["apiKey"]["name"]
+    with sqlite3.connect(live_server.data_dir / "index.sqlite3") as db:
+        db.execute("DELETE FROM view_tokens")  # as an older server left it
+    entity = live_server.gql("{ viewer { entity } }", key=key).json()["data"]["viewer"]["entity"]
+    assert live_server.upsert("old", key=key).status_code == 200
+    data = f"{live_server.url}/_dashboard/api/run/{entity}/p/old"
+    assert requests.get(data, params={"view": view_token(key)}, timeout=10).json()["id"] == "old"
+
+
 def test_files_download_for_readers_only(live_server) -> None:
     live_server.upsert("dl")
     live_server.stream("admin", "p", "dl", {"files": {"wandb-history.jsonl": {"offset": 0, "content": _rows(0, 2)}}})

@@ -66,6 +66,7 @@ class ServerContext:
     signer: UrlSigner
     heartbeat_every: float = 2.0
     _beats: dict[int, float] = field(default_factory=dict)
+    _viewable: set[int] = field(default_factory=set)  # anonymous users whose view token is known stored
     anonymous: AnonymousPolicy = field(default_factory=AnonymousPolicy)
     #: The one thread that runs the API's work (GraphQL, file_stream, run files): the event loop stays free
     #: for other clients (and, inside Jupyter, for Jupyter), and the run files see one request at a time.
@@ -102,7 +103,13 @@ class ServerContext:
         return user, self.issue_key(user)
 
     def user_for_key(self, key: str) -> User | None:
-        return self.storage.user_by_key(hash_key(key))
+        """The key's user. An anonymous account made before view tokens existed gets its token stored now
+        (only the key can make it), so its shared links work from then on."""
+        user = self.storage.user_by_key(hash_key(key))
+        if user is not None and user.anonymous and user.pk not in self._viewable:
+            self.storage.add_view_token(user, hash_key(view_token(key)))
+            self._viewable.add(user.pk)
+        return user
 
     def user_for_view_token(self, token: str) -> User | None:
         """The anonymous account whose shared links carry ``token`` (read-only: it is no API key)."""
