@@ -16,6 +16,7 @@ run files are files under the root).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -61,6 +62,42 @@ def _guarded(get: Any) -> Any:
     return tornado.web.authenticated(authorized(get))
 
 
+_LOOPBACK = ("localhost", "127.0.0.1")
+_NOT_RUNNING = (
+    "<!doctype html><meta charset='utf-8'><title>wandb-jupyter server</title>"
+    "<p>The wandb-jupyter server on port {port} is not running any more. Run <code>%wandb_server</code> again.</p>"
+)
+
+
+class ServerLoginHandler(JupyterAuth, JupyterHandler):
+    """``{base}wandb/_server/<port>``: into a local wandb-jupyter server's dashboard with a fresh login ticket.
+
+    ``%wandb_server``'s frame points here instead of at a ticket: the saved notebook holds no secret,
+    and a reopened notebook's frame logs in again (Jupyter's login stands for the user who started
+    the server: same account, same registry) rather than showing a spent or expired ticket."""
+
+    @_guarded
+    def get(self, port: str) -> None:
+        from urllib.parse import urlsplit
+
+        from ..server._registry import list_servers
+        from ..server._tickets import ticket_login_url
+
+        server = next((info for info in list_servers() if str(info.port) == port), None)
+        if server is None:
+            self.set_status(404)
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            return self.finish(_NOT_RUNNING.format(port=int(port)))
+        target = ticket_login_url(server.url, server.login_url, server.data_dir)
+        parts = urlsplit(target)
+        page = self.request.host_name
+        if page in _LOOPBACK and parts.hostname in _LOOPBACK and page != parts.hostname:
+            # the frame must use the page's loopback name: the session cookie is refused cross-site
+            target = parts._replace(netloc=f"{page}:{parts.port}").geturl()
+        self.set_header("Cache-Control", "no-store")
+        self.redirect(target)
+
+
 def jupyter_routes(base_url: str, roots: Sequence[str | None]) -> list[tuple[str, type, dict[str, Any]]]:
     """Routes of the dashboard at ``{base_url}wandb`` over the local runs under ``roots``."""
     dashboard = Dashboard(catalog=LocalCatalog(roots), base=url_path_join(base_url, MOUNT).rstrip("/"))
@@ -72,7 +109,8 @@ def jupyter_routes(base_url: str, roots: Sequence[str | None]) -> list[tuple[str
         wrap_get=_guarded,
         wrap_write=_guarded,
     )
-    return dashboard_routes(dashboard, family)
+    server_login = (rf"{re.escape(dashboard.base)}/_server/(\d{{1,5}})", ServerLoginHandler, {})
+    return [server_login, *dashboard_routes(dashboard, family)]
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:

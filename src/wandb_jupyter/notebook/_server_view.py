@@ -97,10 +97,21 @@ def _ticket_link(server: Any, origins: Sequence[str]) -> str:
     return as_seen_from(ticket_login_url(server.url, server.login_url, server.data_dir), origins)
 
 
+def _frame_source(server: Any, origins: Sequence[str]) -> str:
+    """The frame's URL: Jupyter's ``wandb/_server/<port>`` (it mints a ticket at each load, so a
+    reopened notebook logs in again) when the dashboard inside Jupyter is known, else a ticket."""
+    from ..core._local_pages import reported_dashboard
+
+    dashboard = reported_dashboard()
+    if dashboard is not None:
+        return f"{dashboard.base}/_server/{int(server.port)}"
+    return _ticket_link(server, origins)
+
+
 def dashboard_bundle(server: Any, height: int, origins: Sequence[str] = ()) -> dict[str, str]:
     """The dashboard inline (an iframe that logs in with a ticket), and a link with a ticket of its own
     (also the text for front ends without HTML): the frame spends its ticket as soon as it loads."""
-    frame, link = _ticket_link(server, origins), _ticket_link(server, origins)
+    frame, link = _frame_source(server, origins), _ticket_link(server, origins)
     html = (
         f'<iframe src="{escape(frame, quote=True)}" width="100%" height="{int(height)}" style="border:none" '
         f'title="wandb-jupyter dashboard"></iframe>'

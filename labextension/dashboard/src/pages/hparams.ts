@@ -17,7 +17,7 @@ import type { RunsTable } from './project.js';
 
 const WIDTH = 960;
 const HEIGHT = 280;
-const PAD = { top: 24, bottom: 30, left: 60, right: 60 };
+const PAD = { top: 24, bottom: 30, left: 90, right: 60 };
 
 function select(
   testid: string,
