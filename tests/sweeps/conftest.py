@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from online.conftest import online  # noqa: F401  (WANDB_BASE_URL/WANDB_API_KEY/WANDB_MODE=online for a live server)
+from online.conftest import online, recorder  # noqa: F401  (online: WANDB_* for a live server; recorder: its requests)
 from server.conftest import LiveServer, basic, live_server, run_sdk  # noqa: F401  (fixtures shared with tests/server)
 
 

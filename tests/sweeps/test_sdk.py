@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,12 @@ def _env(server: LiveServer, base: dict[str, str], work: Path) -> dict[str, str]
     return env
 
 
+def _operation(query: str) -> str | None:
+    """The operation's name in a query text (the SDK does not always send operationName)."""
+    found = re.search(r"\b(?:query|mutation)\s+(\w+)", query)
+    return found.group(1) if found else None
+
+
 def _sweep_runs(server: LiveServer, project: str, sweep_id: str) -> list[Any]:
     found = server.ctx.storage.get_project("admin", project)
     return [run for run in server.ctx.storage.list_runs(found) if run.sweep == sweep_id]
@@ -66,7 +73,7 @@ def _sweep_query(server: LiveServer, project: str, sweep_id: str) -> dict[str, A
 
 
 def test_sdk_sweep_and_two_agent_processes_share_one_grid(
-    live_server: LiveServer, run_sdk, env_for_subprocess: dict[str, str], tmp_path: Path
+    live_server: LiveServer, run_sdk, env_for_subprocess: dict[str, str], tmp_path: Path, recorder: list
 ) -> None:
     created = run_sdk(live_server, f"import wandb; print('SWEEP', wandb.sweep({GRID!r}, project='sw'))")
     assert created.returncode == 0, created.stderr
@@ -96,6 +103,18 @@ def test_sdk_sweep_and_two_agent_processes_share_one_grid(
     assert all(_config(r)["opt"] == "adam" for r in runs)
     states = {(_config(r)["a"], _config(r)["b"]): r.state for r in runs}
     assert states.pop((2, 20)) == "failed" and set(states.values()) == {"finished"}
+
+    # what the SDK sent: its newest UpsertSweep (launchScheduler, templateVariableValues) answered at once,
+    # one CreateAgent per agent, heartbeats, and the runs tagged with the sweep
+    graphql = [
+        {**r, "operation": r["operation"] or _operation(r["query"] or "")} for r in recorder if r["kind"] == "graphql"
+    ]
+    upserts = [r for r in graphql if r["operation"] == "UpsertSweep"]
+    assert len(upserts) == 1 and "launchScheduler" in upserts[0]["query"]
+    assert len([r for r in graphql if r["operation"] == "CreateAgent"]) == 2
+    assert "Heartbeat" in {r["operation"] for r in graphql}
+    buckets = [r["variables"] for r in graphql if r["operation"] == "UpsertBucket"]
+    assert {v.get("sweep") for v in buckets if v.get("sweep")} == {sweep_id}
 
     sweep = _sweep_query(live_server, "sw", sweep_id)
     assert sweep["state"] == "FINISHED" and sweep["method"] == "grid" and sweep["runCount"] == 6
