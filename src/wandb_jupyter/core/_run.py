@@ -755,8 +755,8 @@ class Run:
                 f" ({self._history.lines} rows kept: logging stopped)" if self._broken else ""
             )
             logger.log(level, "run %s %s: %s, files in %s", self._name, state, steps, self.paths.root)
-            if self.mode == "offline":  # as W&B does, also in a kernel: the run's block does not say it
-                logger.info("upload it with `wandb-jupyter sync %s`", self.paths.root)
+            if self.mode == "offline":  # in a kernel the run's block stands for the console lines
+                logger.log(level, "upload it with `wandb-jupyter sync %s`", self.paths.root)
         detach_file(self.paths.logs / "debug.log")
 
     def _forget_auto_resume(self) -> None:
