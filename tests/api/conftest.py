@@ -51,6 +51,8 @@ def log_project(work: Path) -> dict[str, str]:
                 row["val"] = step * (index + 1)
             run.log(row)
         run.summary["best"] = index * 1.5
+        print(f"{name}: first line")
+        print(f"{name}: second line")
         run.finish()
         ids[name] = run.id
     return ids

@@ -210,3 +210,14 @@ def test_cli_runs_bad_filter_is_one_line(project: Logged, capsys) -> None:
     assert main(["runs", "--filter", '{"config.lr": {"$almost": 1}}']) != 0
     err = capsys.readouterr().err
     assert "--filter is not valid JSON" in err and "unknown filter operator '$almost'" in err
+
+
+def test_console_output_paged_and_by_its_tail_in_both_modes(project: Logged) -> None:
+    for mode, api, path in _apis(project):
+        run = api.run(f"{path}/{project.ids['delta']}")
+        lines = list(run.console_logs(per_page=1))
+        texts = [line.content for line in lines]
+        assert texts[-2:] == ["delta: first line", "delta: second line"], (mode, texts)
+        assert [line.number for line in lines] == list(range(len(lines)))
+        assert all(line.level == "info" and line.timestamp for line in lines[-2:])
+        assert [line.content for line in run.console_logs(last=1)] == ["delta: second line"]

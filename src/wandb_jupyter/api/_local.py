@@ -24,9 +24,10 @@ from ..common._errors import UsageError
 from ..common._yaml import dump_config
 from ..rundir._history_read import history_index
 from ..rundir._local_runs import run_state
+from ..rundir._output_log import parse_line
 from ..rundir._run_filter import FilterError, RunRecord, compile_filter, select_page, sql_like
-from ..rundir._rundir import CONFIG, EVENTS, HISTORY, METADATA, SUMMARY, RunPaths, iter_runs, write_atomic
-from ._objects import File, Run, RunNotFoundError, plain_config
+from ..rundir._rundir import CONFIG, EVENTS, HISTORY, METADATA, OUTPUT, SUMMARY, RunPaths, iter_runs, write_atomic
+from ._objects import ConsoleLine, File, Run, RunNotFoundError, plain_config
 
 __all__ = ["LocalBackend"]
 
@@ -295,6 +296,18 @@ class LocalBackend:
         found.sort(key=lambda row: str(row["name"]))
         page = found[:size]
         return page, (page[-1]["name"] if len(found) > size else None)
+
+    def console_page(self, run: Run, size: int, cursor: Any, last: int | None) -> tuple[list[ConsoleLine], Any]:
+        index = history_index(self._paths(run).file(OUTPUT))
+        total = index.rows
+        begin = max(0, total - last) if last is not None else (cursor + 1 if cursor is not None else 0)
+        numbers = list(range(begin, total if last is not None else min(total, begin + size)))
+        lines = []
+        for number, stored in zip(numbers, index.rows_at(numbers)):
+            when, error, text = parse_line(stored)
+            lines.append(ConsoleLine(number, when, "error" if error else "info", "", text))
+        more = last is None and bool(lines) and lines[-1].number + 1 < total
+        return lines, (lines[-1].number if more else None)
 
     def download(self, file: File, target: Path) -> None:
         shutil.copyfile(self._paths(file.run).files / file.name, target)

@@ -14,13 +14,13 @@ import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ..common._errors import UsageError
 from ..common._yaml import unwrap_wandb_config
 from . import _display
 
-__all__ = ["Backend", "Run", "Runs", "Project", "File", "HistoryScan", "Summary", "RunNotFoundError"]
+__all__ = ["Backend", "Run", "Runs", "Project", "File", "HistoryScan", "Summary", "ConsoleLine", "RunNotFoundError"]
 
 log = logging.getLogger("wandb")
 
@@ -58,9 +58,21 @@ class Backend(Protocol):
 
     def download(self, file: File, target: Path) -> None: ...
 
+    def console_page(self, run: Run, size: int, cursor: Any, last: int | None) -> tuple[list[ConsoleLine], Any]: ...
+
     def update(self, run: Run) -> None: ...
 
     def delete(self, run: Run) -> None: ...
+
+
+class ConsoleLine(NamedTuple):
+    """One line of a run's console output (W&B's ConsoleLogLine): ``level`` is "error" for stderr."""
+
+    number: int
+    timestamp: str | None
+    level: str
+    label: str
+    content: str
 
 
 class Summary(dict[str, Any]):
@@ -182,6 +194,19 @@ class Run:
         if not found:
             raise UsageError(f"run {'/'.join(self.path)} has no file {name!r}")
         return found[0]
+
+    def console_logs(self, *, per_page: int = 1000, last: int | None = None) -> Iterator[ConsoleLine]:
+        """The run's console output, oldest first, ``per_page`` lines a request; ``last``: only the last
+        lines, in one request."""
+        if last is not None:
+            yield from self._backend.console_page(self, 0, None, last)[0]
+            return
+        cursor: Any = None
+        while True:
+            lines, cursor = self._backend.console_page(self, per_page, cursor, None)
+            yield from lines
+            if cursor is None:
+                return
 
     # -- changes ------------------------------------------------------------
     def update(self) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from ..common._errors import UsageError
 from ..online._api import Api as Transport
 from ..online._api import ApiError
-from ._objects import File, Run, RunNotFoundError, plain_config, wandb_form
+from ._objects import ConsoleLine, File, Run, RunNotFoundError, plain_config, wandb_form
 
 __all__ = ["OnlineBackend", "DOCUMENTS"]
 
@@ -76,6 +76,17 @@ DOCUMENTS = {
     run(name: $name) {
       files(names: $names, pattern: $pattern, after: $cursor, first: $perPage) {
         edges { node { id name url sizeBytes mimetype updatedAt md5 } cursor }
+        pageInfo { endCursor hasNextPage }
+      }
+    }
+  }
+}""",
+    "ReadConsole": """query ReadConsole($entity: String!, $project: String!, $name: String!, $first: Int,
+    $cursor: String, $last: Int) {
+  project(name: $project, entityName: $entity) {
+    run(name: $name) {
+      logLines(first: $first, after: $cursor, last: $last) {
+        edges { node { number timestamp level label line } }
         pageInfo { endCursor hasNextPage }
       }
     }
@@ -213,6 +224,16 @@ class OnlineBackend:
         rows = [edge["node"] for edge in files["edges"]]
         info = files.get("pageInfo") or {}
         return rows, (info.get("endCursor") if info.get("hasNextPage") and rows else None)
+
+    def console_page(self, run: Run, size: int, cursor: Any, last: int | None) -> tuple[list[ConsoleLine], Any]:
+        first = None if last is not None else size
+        found = self._run_query("ReadConsole", run, first=first, cursor=cursor, last=last)["logLines"] or {}
+        lines = [
+            ConsoleLine(n["number"], n.get("timestamp") or None, n["level"], n.get("label") or "", n["line"])
+            for n in (edge["node"] for edge in found.get("edges") or [])
+        ]
+        info = found.get("pageInfo") or {}
+        return lines, (info.get("endCursor") if last is None and info.get("hasNextPage") and lines else None)
 
     def download(self, file: File, target: Path) -> None:
         if not file.url:

@@ -14,7 +14,7 @@ import re
 import threading
 from pathlib import Path
 
-__all__ = ["OutputLog", "clean_line"]
+__all__ = ["OutputLog", "clean_line", "parse_line"]
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 _UTC = _dt.timezone.utc
@@ -29,6 +29,19 @@ def clean_line(line: str) -> str:
     if "\x1b" in line:
         line = _ANSI.sub("", line)
     return line
+
+
+_STORED = re.compile(r"^(ERROR )?(\d{4}-\d\d-\d\dT\S+) (.*)$", re.DOTALL)
+
+
+def parse_line(stored: str) -> tuple[str | None, bool, str]:
+    """(timestamp, from stderr, text) of one stored line; a line without the prefix (the W&B SDK's own
+    local output.log) is its text, with no time, from stdout."""
+    match = _STORED.match(stored)
+    if match is None:
+        return None, False, stored
+    error, when, text = match.groups()
+    return when, error is not None, text
 
 
 def _collapse_partial(text: str) -> str:

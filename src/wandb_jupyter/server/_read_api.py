@@ -27,7 +27,6 @@ import binascii
 import hashlib
 import json
 import mimetypes
-import re
 import shutil
 import sys
 from collections import OrderedDict
@@ -40,6 +39,7 @@ from graphql import GraphQLResolveInfo
 
 from ..common._yaml import unwrap_wandb_config
 from ..rundir._history_read import history_index
+from ..rundir._output_log import parse_line
 from ..rundir._run_filter import (
     FilterError,
     RunRecord,
@@ -429,14 +429,12 @@ def resolve_parquet_history(root: RunNode, info: GraphQLResolveInfo, liveKeys: l
     return {"parquetUrls": [], "liveData": []}
 
 
-_LOG_LINE = re.compile(r"^(ERROR )?(\d{4}-\d\d-\d\dT\S+) (.*)$", re.DOTALL)
 MAX_LOG_LINES = 10_000  # console lines in one answer
 
 
 def _log_line(number: int, text: str) -> dict[str, Any]:
     """One stored output.log line (``[ERROR ]<ISO time> <text>``) as W&B's LogLine."""
-    match = _LOG_LINE.match(text)
-    error, when, line = match.groups() if match else (None, None, text)
+    when, error, line = parse_line(text)
     return {
         "id": str(number),
         "number": number,
