@@ -237,3 +237,26 @@ def test_hyperband_stops_a_trial_behind_while_it_runs(isolated: Path, monkeypatc
     )
     summary = json.loads((stopped / "files" / "wandb-summary.json").read_text())
     assert summary["_wandb"]["exitcode"] == 0  # stopped by the sweep, not failed
+
+
+def test_without_a_function_the_agent_runs_the_program(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The configuration's program runs once per trial, with W&B's hand-over (and --name=value flags)."""
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("PYTHONPATH", str(Path(wandb.__file__).resolve().parents[1]))
+    (isolated / "train.py").write_text(
+        "import sys\nimport wandb_jupyter as wandb\n"
+        "run = wandb.init()\n"
+        "assert f'--units={run.config.units}' in sys.argv, sys.argv\n"
+        "run.log({'loss': 1.0 / run.config.units})\n"
+    )
+    config = {
+        "program": "train.py",
+        "method": "grid",
+        "metric": {"name": "loss"},
+        "parameters": {"units": {"values": [16, 32]}},
+    }
+    sweep_id = wandb.sweep(config, project="prog")
+    wandb.agent(sweep_id)
+    progress = sweep_progress(sweep_id)
+    assert [(t["params"]["units"], t["state"]) for t in progress["trials"]] == [(16, "finished"), (32, "finished")]
+    assert progress["best"]["value"] == pytest.approx(1 / 32)
