@@ -204,3 +204,49 @@ def test_wandb_cli_cancel_and_stop(live_server: LiveServer, env_for_subprocess: 
     agent = cli("agent", paths[0])
     assert agent.returncode == 0 and "Agent Starting Run" not in agent.stdout + agent.stderr
     assert _sweep_runs(live_server, "cancel", paths[0].rsplit("/", 1)[-1]) == []
+
+
+HYPERBAND_AGENT = """
+import sys, time, wandb
+def train():
+    run = wandb.init(settings=wandb.Settings(x_file_stream_transmit_interval=0.5))
+    for step in range(40):
+        run.log({"loss": run.config.a + step / 1000})
+        time.sleep(0.5)
+wandb.agent(sys.argv[1], function=train, project="hb")
+"""
+
+
+def test_hyperband_stops_a_real_sdk_trial_behind(
+    live_server: LiveServer, run_sdk, env_for_subprocess: dict[str, str], tmp_path: Path
+) -> None:
+    """The heartbeat's stop command (and file_stream's {"stopped": true}) end the SDK's trial that is behind."""
+    config = {
+        "method": "grid",
+        "metric": {"name": "loss", "goal": "minimize"},
+        "early_terminate": {"type": "hyperband", "min_iter": 3, "eta": 2, "s": 2},
+        "parameters": {"a": {"values": [1, 5]}},
+    }
+    created = run_sdk(live_server, f"import wandb; print('SWEEP', wandb.sweep({config!r}, project='hb'))")
+    sweep_id = created.stdout.split("SWEEP")[-1].strip()
+    work = tmp_path / "hb"
+    work.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-c", HYPERBAND_AGENT, sweep_id],
+        cwd=work,
+        env=_env(live_server, env_for_subprocess, work),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    sweep = _sweep_query(live_server, "hb", sweep_id)
+    assert sweep["state"] == "FINISHED"
+    runs = {_config(r)["a"]: r for r in _sweep_runs(live_server, "hb", sweep_id)}
+    rows = {
+        a: len((live_server.run_dir("admin", "hb", r.name) / "files" / "wandb-history.jsonl").read_text().splitlines())
+        for a, r in runs.items()
+    }
+    assert rows[1] == 40 and rows[5] < 40, rows
+    state = json.loads(next((live_server.data_dir / "sweeps").glob(f"*/{sweep_id}.json")).read_text())
+    assert [(t["params"]["a"], t["state"]) for t in state["trials"]] == [(1, "finished"), (5, "stopped")]
