@@ -31,7 +31,7 @@ from ..search import (
     new_sweep,
 )
 from ._context import ClientError, NotFound
-from ._resolvers import RunNode, _writable_entity, check_project_name, iso, run_state
+from ._resolvers import ProjectNode, RunNode, _writable_entity, check_project_name, iso, run_state
 from ._storage import Project, Run
 
 __all__ = ["FIELDS", "sweep_store", "sweep_runs"]
@@ -157,9 +157,7 @@ class SweepNode:
         self.runCount = len(state["trials"])
         self.runCountExpected = controller.total()
 
-    def project(self, info: GraphQLResolveInfo) -> Any:
-        from ._resolvers import ProjectNode
-
+    def project(self, info: GraphQLResolveInfo) -> ProjectNode:
         return ProjectNode(self._project)
 
     def runs(self, info: GraphQLResolveInfo, first: int | None = None, **_: Any) -> dict[str, Any]:
@@ -172,12 +170,8 @@ class SweepNode:
         }
 
 
-def _readable_project(info: GraphQLResolveInfo, project_node: Any) -> Project:
-    return project_node._project
-
-
 def resolve_project_sweep(root: Any, info: GraphQLResolveInfo, sweepName: str) -> SweepNode | None:
-    project = _readable_project(info, root)
+    project = root._project  # Project.sweep(s): the project resolver checked the reader's rights
     if "/" in sweepName:  # entity/project/id, as `wandb agent` accepts
         sweepName = sweepName.rsplit("/", 1)[-1]
     try:
@@ -188,7 +182,7 @@ def resolve_project_sweep(root: Any, info: GraphQLResolveInfo, sweepName: str) -
 
 
 def resolve_project_sweeps(root: Any, info: GraphQLResolveInfo, first: int | None = None) -> dict[str, Any]:
-    project = _readable_project(info, root)
+    project = root._project  # Project.sweep(s): the project resolver checked the reader's rights
     store = sweep_store(info.context.server.data_dir, project)
     ids = store.ids()[: first if first is not None and first >= 0 else None]
     nodes = [SweepNode(info.context.server, project, s) for s in (store.read(i) for i in ids) if s]
