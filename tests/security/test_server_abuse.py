@@ -16,6 +16,8 @@ from pathlib import Path
 
 import requests
 
+from .conftest import basic
+
 INTROSPECTION = "{ __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }"
 
 
@@ -169,3 +171,26 @@ def test_a_one_line_rewrite_at_offset_0_does_not_rewrite_a_big_output_log(launch
     with open(path, "rb") as handle:
         handle.seek(-2000, 2)
         assert handle.read().split(b"\n")[-3:] == [b"done 100%", b"next", b""]
+
+
+def test_a_big_download_streams_without_holding_the_file_or_the_loop(launched) -> None:
+    assert launched.upsert("r", key=launched.admin_key).status_code == 200
+    big = launched.run_dir("admin", "p", "r") / "files" / "big.bin"
+    with open(big, "wb") as handle:
+        handle.truncate(300 << 20)  # 300 MiB (sparse: no disk used)
+    pid = launched.process.pid
+    before = _rss_mib(pid)
+    url = f"{launched.url}/files/admin/p/r/big.bin"
+    with requests.get(url, headers=basic(launched.admin_key), stream=True, timeout=60) as answer:
+        assert answer.status_code == 200
+        chunks = answer.iter_content(1 << 20)
+        first = next(chunks)
+        time.sleep(1.0)  # a slow reader: the server must not read the rest into memory meanwhile
+        grown = _rss_mib(pid) - before
+        start = time.monotonic()
+        assert requests.get(f"{launched.url}/health", timeout=60).status_code == 200
+        health = time.monotonic() - start
+        received = len(first) + sum(len(chunk) for chunk in chunks)
+    assert received == 300 << 20
+    assert grown < 100, f"the server grew by {grown:.0f} MiB while a slow client read a 300 MiB file"
+    assert health < 2.0

@@ -354,6 +354,7 @@ class DownloadHandler(BaseHandler):
         with open(path, "rb") as handle:
             while chunk := handle.read(1 << 20):
                 self.write(chunk)
+                await self.flush()  # a chunk at a time: the file is never held whole, other clients go on
         self.finish()
 
     def _readable_run(self, entity: str, project: str, run_name: str) -> Run | None:
