@@ -17,6 +17,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import yaml
+
 THIRD_PARTY = """
 import wandb
 from wandb.sdk.lib import RunDisabled
@@ -82,8 +84,6 @@ def _check_run(tmp_path: Path, done: subprocess.CompletedProcess[str]) -> None:
     (run_dir,) = (tmp_path / "wandb").glob("offline-run-*")
     rows = [json.loads(line) for line in (run_dir / "files" / "wandb-history.jsonl").read_text().splitlines()]
     assert [(row["loss"], row["trainer/global_step"]) for row in rows] == [(1.0, 0), (0.5, 1), (1.0 / 3, 2)]
-    import yaml
-
     config = yaml.safe_load((run_dir / "files" / "config.yaml").read_text())
     assert (config["lr"]["value"], config["batch_size"]["value"]) == (0.1, 8)
 
@@ -133,3 +133,36 @@ def test_alias_after_the_real_sdk_was_imported_is_refused(tmp_path: Path, env_fo
     )
     assert done.returncode == 0 and "imported False" in done.stdout
     assert "the wandb package was imported before the alias was installed" in done.stderr
+
+
+UNCHANGED_PROGRAM = """
+import sys
+import wandb
+
+run = wandb.init(project="unchanged", config={"argv": sys.argv[1:]})
+wandb.log({"x": 1})
+print("ran on", wandb.__name__, "as", __name__)
+run.finish()
+"""
+
+
+def test_as_wandb_runs_an_unchanged_program(tmp_path: Path, env_for_subprocess: dict[str, str]) -> None:
+    (tmp_path / "train.py").write_text(UNCHANGED_PROGRAM, encoding="utf-8")
+    env = dict(env_for_subprocess, WANDB_MODE="offline", WANDB_DIR=str(tmp_path))
+    env["PYTHONPATH"] = str(tmp_path) + ":" + env["PYTHONPATH"]
+    for command in (["train.py", "--lr", "3"], ["-m", "train", "--lr", "3"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "wandb_jupyter.as_wandb", *command],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "ran on wandb_jupyter as __main__" in done.stdout
+    configs = [
+        yaml.safe_load((run / "files" / "config.yaml").read_text())["argv"]["value"]
+        for run in (tmp_path / "wandb").glob("offline-run-*")
+    ]
+    assert configs == [["--lr", "3"], ["--lr", "3"]]
