@@ -197,3 +197,36 @@ def test_tables_models_metadata_and_the_disabled_run(isolated: Path) -> None:
     assert disabled.log_artifact(draft) is draft and disabled.use_artifact("anything:v3").type == "unspecified"
     disabled.finish()
     assert not (isolated / "wandb").joinpath("artifacts", "collections", "uncategorized").exists()
+
+
+def test_http_references_are_recorded_offline_and_fetched_on_download(isolated: Path) -> None:
+    import functools
+    import http.server
+    import threading
+
+    served = isolated / "served"
+    served.mkdir()
+    (served / "remote.csv").write_bytes(b"a,b\n1,2\n")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/remote.csv"
+        run = wandb.init(project="p", mode="offline")
+        artifact = wandb.Artifact("refs", "dataset")
+        artifact.add_reference(url)
+        artifact.add_reference("s3://bucket/key/data.parquet")
+        logged = run.log_artifact(artifact)
+        entries = logged.manifest.entries
+        assert entries["remote.csv"].ref == url and entries["remote.csv"].digest == url  # recorded, no request
+        assert entries["data.parquet"].ref == "s3://bucket/key/data.parquet"
+        root = Path(logged.download(isolated / "out", path_prefix="remote"))
+        assert (root / "remote.csv").read_bytes() == b"a,b\n1,2\n"
+        (served / "remote.csv").unlink()
+        with pytest.raises(wandb.UsageError, match="not reachable"):
+            logged.download(isolated / "again", path_prefix="remote")
+        logged.download(isolated / "again", path_prefix="remote", allow_missing_references=True)
+        assert not (isolated / "again" / "remote.csv").exists()
+        run.finish()
+    finally:
+        httpd.shutdown()
