@@ -260,3 +260,24 @@ def test_without_a_function_the_agent_runs_the_program(isolated: Path, monkeypat
     progress = sweep_progress(sweep_id)
     assert [(t["params"]["units"], t["state"]) for t in progress["trials"]] == [(16, "finished"), (32, "finished")]
     assert progress["best"]["value"] == pytest.approx(1 / 32)
+
+
+def test_in_a_sweep_init_ignores_its_own_project_entity_and_id(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    sweep_id = wandb.sweep({"method": "grid", "parameters": {"x": {"values": [1]}}}, project="tuned")
+    seen: list[tuple[str, str]] = []
+
+    def train() -> None:
+        run = wandb.init(project="elsewhere", id="myownid")
+        seen.append((run.id, run.project))
+
+    with caplog.at_level("WARNING", logger="wandb"):
+        wandb.agent(sweep_id, function=train)
+    (trial,) = sweep_progress(sweep_id)["trials"]
+    assert seen == [(trial["run_id"], "tuned")] and trial["state"] == "finished"
+    assert "Ignoring project 'elsewhere' when running a sweep." in caplog.text
+    assert "Ignoring run_id 'myownid' when running a sweep." in caplog.text
+    wandb.init(project="elsewhere", id="myownid").finish()  # after the agent: init's own values again
+    assert list((isolated / "wandb").glob("offline-run-*-myownid"))

@@ -125,6 +125,17 @@ def _wandb_block(settings: ResolvedSettings, started: float) -> dict[str, Any]:
     }
 
 
+def _ignore_in_sweep(init_args: dict[str, Any]) -> bool:
+    """A sweep's agent chose the trial's run id, project and entity: init()'s own are ignored, as W&B does."""
+    ignored = False
+    for key in ("project", "entity", "id"):
+        if init_args.get(key) is not None:
+            logger.warning("Ignoring %s %r when running a sweep.", "run_id" if key == "id" else key, init_args[key])
+            init_args[key] = None
+            ignored = True
+    return ignored
+
+
 def init(
     project: str | None = None,
     entity: str | None = None,
@@ -166,24 +177,24 @@ def init(
         return previous
     _logging.hold_records()  # until WANDB_SILENT is known and debug.log open (released in _start)
     try:
-        resolved = resolve(
-            settings=settings,
-            init={
-                "project": project,
-                "entity": entity,
-                "name": name,
-                "notes": notes,
-                "tags": tags,
-                "group": group,
-                "job_type": job_type,
-                "dir": dir,
-                "mode": mode,
-                "resume": resume,
-                "id": id,
-                "save_code": save_code,
-                "anonymous": anonymous,
-            },
-        )
+        init_args = {
+            "project": project,
+            "entity": entity,
+            "name": name,
+            "notes": notes,
+            "tags": tags,
+            "group": group,
+            "job_type": job_type,
+            "dir": dir,
+            "mode": mode,
+            "resume": resume,
+            "id": id,
+            "save_code": save_code,
+            "anonymous": anonymous,
+        }
+        resolved = resolve(settings=settings, init=init_args)
+        if resolved.sweep_id and _ignore_in_sweep(init_args):
+            resolved = resolve(settings=settings, init=init_args)
         if previous is not None and policy == "finish_previous":
             previous.finish()  # only once the new settings are known to be valid
         _logging.set_silent(resolved.silent)
