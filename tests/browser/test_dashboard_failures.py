@@ -117,3 +117,43 @@ def test_a_notebook_runs_page_shows_the_first_cell_that_raised(page, lab_server,
     expect(cell).to_contain_text("IndexError")
     expect(cell).not_to_contain_text("NameError")
     page.screenshot(path=str(artifact_path("dashboard_notebook_failed_cell.png")), full_page=True)
+
+
+SDK_ALERT = """
+import wandb
+run = wandb.init(project="alerts", name="sdk-alert")
+run.alert(title="sdk says", text="accuracy dropped", level=wandb.AlertLevel.ERROR)
+run.finish()
+print("RUN", run.id)
+"""
+
+
+def test_alerts_of_our_client_and_the_sdk_show_on_the_run_page(
+    page, standalone: Standalone, server_env, tmp_path, monkeypatch
+) -> None:
+    pytest.importorskip("wandb")
+    import wandb_jupyter as wandb
+
+    expect = _expect()
+    monkeypatch.setenv("WANDB_BASE_URL", standalone.url)
+    monkeypatch.setenv("WANDB_API_KEY", standalone.key)
+    monkeypatch.setenv("WANDB_MODE", "online")
+    run = wandb.init(project="alerts", name="ours-alert")
+    run.alert(title="loss is NaN", text="step 12 diverged", level=wandb.AlertLevel.WARN)
+    run.finish()
+    env = {**server_env, "WANDB_BASE_URL": standalone.url, "WANDB_API_KEY": standalone.key, "WANDB_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", SDK_ALERT], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    sdk_id = re.search(r"^RUN (\S+)$", done.stdout, re.M).group(1)  # type: ignore[union-attr]
+    _sign_in(page, standalone)
+    for run_id, title, text, level in (
+        (run.id, "loss is NaN", "step 12 diverged", "WARN"),
+        (sdk_id, "sdk says", "accuracy dropped", "ERROR"),
+    ):
+        page.goto(f"{standalone.url}/admin/alerts/runs/{run_id}")
+        alert = page.locator('[data-testid="alert"]')
+        expect(alert).to_have_count(1)
+        expect(alert).to_contain_text(title)
+        expect(alert).to_contain_text(text)
+        expect(alert).to_have_attribute("data-level", level)
+    page.screenshot(path=str(artifact_path("dashboard_run_alert.png")))

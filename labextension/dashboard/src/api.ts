@@ -46,6 +46,13 @@ export interface RunDetail extends RunRow {
   readonly exit_code?: number | null;
   /** metric -> the x key define_metric chose for it (metrics without one use _step). */
   readonly step_metrics?: Readonly<Record<string, string>>;
+  /** run.alert() notices, oldest first. */
+  readonly alerts?: readonly {
+    readonly title: string;
+    readonly text: string;
+    readonly level: string;
+    readonly at: number | null;
+  }[];
 }
 
 export interface RunsAnswer {

@@ -42,6 +42,7 @@ __all__ = [
     "parse_time",
     "flatten",
     "step_metrics",
+    "run_alerts",
     "MAX_OUTPUT_BYTES",
 ]
 
@@ -269,6 +270,35 @@ def step_metrics(info: RunInfo, metrics: list[str]) -> dict[str, str]:
                 chosen[metric] = x
                 break
     return chosen
+
+
+ALERTS = "alerts.jsonl"  # beside files/, written by run.alert() (client) and notifyScriptableRunAlert (server)
+MAX_ALERTS = 200
+
+
+def run_alerts(info: RunInfo) -> list[dict[str, Any]]:
+    """The run's alerts, newest last (at most MAX_ALERTS): ``{"title", "text", "level", "at"}``, from
+    the client's records (``level``, ``timestamp``) or the server's (``severity``, ``at``)."""
+    try:
+        lines = (info.root / ALERTS).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    alerts = []
+    for line in lines[-MAX_ALERTS:]:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("title"), str):
+            alerts.append(
+                {
+                    "title": record["title"],
+                    "text": str(record.get("text") or ""),
+                    "level": str(record.get("level") or record.get("severity") or "INFO"),
+                    "at": record.get("timestamp", record.get("at")),
+                }
+            )
+    return alerts
 
 
 def run_summary_raw(info: RunInfo) -> dict[str, Any]:

@@ -43,6 +43,7 @@ from ._catalog import (
     list_run_files,
     read_output,
     resolve_run_file,
+    run_alerts,
     run_metadata,
     run_row,
     step_metrics,
@@ -260,6 +261,7 @@ class RunLogic:
                 "files": list_run_files(info),
                 "exit_code": info.exit_code,
                 "step_metrics": step_metrics(info, metrics),
+                "alerts": run_alerts(info),
             }
 
         await self.answer(produce)

@@ -34,6 +34,36 @@ import { OutputView } from './output.js';
 
 type RunRoute = { entity: string; project: string; runId: string };
 
+/** run.alert() notices, newest first (null when there are none). */
+function alertsView(run: RunDetail): HTMLElement | null {
+  const alerts = run.alerts ?? [];
+  if (!alerts.length) {
+    return null;
+  }
+  return el(
+    'div',
+    { class: 'alerts', 'data-testid': 'alerts' },
+    ...[...alerts].reverse().map(alert =>
+      el(
+        'div',
+        {
+          class: `alert alert-${alert.level.toLowerCase()}`,
+          'data-testid': 'alert',
+          'data-level': alert.level
+        },
+        el('b', {}, alert.title),
+        ' ',
+        el(
+          'span',
+          { class: 'muted' },
+          `${alert.level} · ${formatDate(alert.at, true)}`
+        ),
+        el('div', {}, alert.text)
+      )
+    )
+  );
+}
+
 function header(run: RunDetail): HTMLElement {
   const facts: [string, string | Node][] = [
     ['Created', formatDate(run.created_at, true)],
@@ -69,7 +99,8 @@ function header(run: RunDetail): HTMLElement {
     'div',
     { class: 'run-header' },
     el('h1', {}, run.name, ' ', stateBadge(run.state, 'state')),
-    dl
+    dl,
+    alertsView(run)
   );
 }
 
