@@ -25,7 +25,7 @@ from ..rundir._rundir import RunPaths
 from ._api import Api, ApiError, RetryableError
 from ._syncstate import SyncState
 
-__all__ = ["send_artifacts", "resolve_remote", "producers_first", "FILES_BATCH"]
+__all__ = ["send_artifacts", "artifacts_pending", "resolve_remote", "producers_first", "FILES_BATCH"]
 
 FILES_BATCH = 100  # files per CreateArtifactFiles
 
@@ -124,6 +124,15 @@ def producers_first(runs: list[RunPaths]) -> list[RunPaths]:
         return min((t for t in times if isinstance(t, (int, float))), default=float("inf"))
 
     return sorted(runs, key=first_log)
+
+
+def artifacts_pending(paths: RunPaths, state: SyncState) -> bool:
+    """Does the run hold artifact records the server has not taken (one stat)?"""
+    try:
+        size = (paths.root / ARTIFACTS_FILE).stat().st_size
+    except OSError:
+        return False
+    return size != state.stream(ARTIFACTS_FILE).bytes
 
 
 def send_artifacts(api: Api, paths: RunPaths, state: SyncState) -> int:

@@ -24,7 +24,7 @@ from ..common._logging import logger
 from ..rundir._rundir import SUMMARY, RunPaths, iter_runs
 from ..settings import ResolvedSettings
 from ._api import Api, ApiError, AuthError, RetryableError
-from ._artifacts import producers_first
+from ._artifacts import artifacts_pending, producers_first
 from ._auth import missing_key_message, resolve_key
 from ._globs import compile_globs
 from ._sender import Sender, config_json_from_file, pending_summary
@@ -62,7 +62,7 @@ def needs_sync(paths: RunPaths, ignore_globs: Any = ()) -> bool:
     """Does the server lack anything of this run (rows, files, summary, config, its end)?"""
     state = SyncState.load(paths.sync_state)
     pending = pending_summary(paths, state, compile_globs(ignore_globs))
-    if any(pending[k] for k in ("bytes", "files", "summary", "config")):
+    if any(pending[k] for k in ("bytes", "files", "summary", "config")) or artifacts_pending(paths, state):
         return True
     return _exit_code(paths) is not None and not (state.complete and state.exitcode == _exit_code(paths))
 
