@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from online.conftest import server_process  # noqa: F401  (a server that can be killed and started again)
 from server.conftest import LiveServer, live_server, run_sdk  # noqa: F401  (fixtures shared with tests/server)
 
 

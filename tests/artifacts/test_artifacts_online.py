@@ -140,3 +140,54 @@ def test_delete_of_a_logged_version_deletes_it_on_the_server(online, isolated: P
     sequence = index.sequence(online.ctx.storage.get_project("admin", "p"), "dataset")
     assert [row.version for row in index.versions(sequence.pk)] == ["v1"]
     assert index.by_alias(sequence.pk, "v0") is None
+
+
+MEMBERSHIP = """query($n: String!) { project(name: "p", entityName: "admin") {
+  artifactCollectionMembership(name: $n) { versionIndex artifact { fileCount state } } } }"""
+
+
+def test_an_upload_cut_by_a_server_crash_leaves_no_version_and_sync_completes_it(
+    server_process, monkeypatch, isolated: Path
+) -> None:
+    import requests
+
+    from wandb_jupyter.online import _api, _sender
+
+    monkeypatch.setattr(_sender, "FINISH_TIMEOUT", 1.0)
+    monkeypatch.setattr(_sender, "BACKOFF_MAX", 0.2)
+    server_process.start()
+    monkeypatch.setenv("WANDB_BASE_URL", server_process.url)
+    monkeypatch.setenv("WANDB_API_KEY", server_process.admin_key)
+    monkeypatch.setenv("WANDB_MODE", "online")
+    real_upload = _api.Api.upload
+
+    def crash_on_first_artifact_file(self: _api.Api, url: str, path: Path, headers=None) -> None:
+        if "/artifact-files/" in url and server_process.proc.poll() is None:
+            server_process.kill()  # the server dies between CreateArtifactFiles and the first PUT
+        return real_upload(self, url, path, headers)
+
+    monkeypatch.setattr(_api.Api, "upload", crash_on_first_artifact_file)
+    run = wandb.init(project="p", entity="admin")
+    logged = run.log_artifact(_make(isolated))
+    run.finish()
+
+    def membership() -> dict | None:
+        answer = requests.post(
+            f"{server_process.url}/graphql",
+            json={"query": MEMBERSHIP, "variables": {"n": "dataset:latest"}},
+            auth=("api", server_process.admin_key),
+            timeout=10,
+        )
+        return answer.json()["data"]["project"]["artifactCollectionMembership"]
+
+    server_process.start()
+    assert membership() is None  # created, never committed: no visible version
+    monkeypatch.setattr(_api.Api, "upload", real_upload)
+    assert main(["sync", str(run.paths.root)]) == 0
+    assert membership() == {"versionIndex": 0, "artifact": {"fileCount": 4, "state": "COMMITTED"}}
+    shutil.rmtree(isolated / "wandb" / "artifacts")
+    consumer = wandb.init(project="p", entity="admin")
+    root = Path(consumer.use_artifact("dataset:latest").download(isolated / "out"))
+    assert (root / "data" / "a.bin").read_bytes() == (isolated / "data" / "a.bin").read_bytes()
+    assert consumer.use_artifact("dataset:latest").digest == logged.digest
+    consumer.finish()
