@@ -94,9 +94,10 @@ def test_offline_two_agent_processes_share_the_local_controller(
 
 
 def test_online_two_agent_processes_and_the_sweep_on_the_server(
-    online: LiveServer, env_for_subprocess: dict[str, str], isolated: Path
+    online: LiveServer, env_for_subprocess: dict[str, str], isolated: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sweep_id = wandb.sweep(GRID, project="ours")
+    assert f"Sweep URL: {online.url}/admin/ours/sweeps/{sweep_id}" in capsys.readouterr().err
     env = {
         **env_for_subprocess,
         "WANDB_BASE_URL": online.url,

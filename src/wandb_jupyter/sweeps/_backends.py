@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import yaml
 
+from ..common._browser import app_url
 from ..common._errors import UsageError
 from ..rundir._local_runs import run_state
 from ..rundir._rundir import HISTORY, METADATA, SUMMARY, iter_runs
@@ -195,6 +197,12 @@ class OnlineSweeps:
         self.project = project.get("name") or self.project
         self.entity = (project.get("entity") or {}).get("name") or self.entity
         return str(sweep["name"])
+
+    def url(self, sweep_id: str) -> str | None:
+        """The sweep's page (W&B's URL shape, which the dashboard of ``wandb-jupyter server`` serves)."""
+        if not (self.entity and self.project):
+            return None
+        return f"{app_url(self.where)}/{quote(self.entity, safe='')}/{quote(self.project, safe='')}/sweeps/{sweep_id}"
 
     def register(self, sweep_id: str, host: str) -> str:
         data = self.api.execute(

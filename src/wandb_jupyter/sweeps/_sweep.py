@@ -85,6 +85,9 @@ def sweep(
     sweep_id = backend.create(config)
     _created[sweep_id] = (getattr(backend, "project", None), getattr(backend, "entity", None))
     termlog(f"Created sweep with ID: {sweep_id} ({backend.where})")
+    url = backend.url(sweep_id) if isinstance(backend, OnlineSweeps) else None
+    if url:
+        termlog(f"Sweep URL: {url}")
     return sweep_id
 
 
