@@ -12,7 +12,6 @@ offline controller.
 from __future__ import annotations
 
 import itertools
-import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -274,7 +273,3 @@ class SweepController:
                 for t in self.state["trials"]
             ],
         }
-
-
-def canonical(values: dict[str, Any]) -> str:
-    return json.dumps(values, sort_keys=True, default=str)
