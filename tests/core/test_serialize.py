@@ -13,7 +13,8 @@ import pytest
 
 import wandb_jupyter as wandb
 from wandb_jupyter import UsageError
-from wandb_jupyter.core._serialize import HISTOGRAM_THRESHOLD, encode_row
+from wandb_jupyter.core._serialize import encode_row
+from wandb_jupyter.data_types._histogram import ARRAY_HISTOGRAM_THRESHOLD as HISTOGRAM_THRESHOLD
 
 
 class Color(enum.Enum):

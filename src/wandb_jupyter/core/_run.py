@@ -88,6 +88,7 @@ class Run:
         self._config = Config(config, on_change=self._write_config)
         self._metric_defs: Any = None  # MetricDefinitions after the first define_metric()
         self._history = JsonlAppender(paths.file(HISTORY)).open()
+        self._files_dir = paths.files  # built once: a Path join per log() was a third of its cost
         self._saved: list[tuple[Path, Path, str]] = []
         self._monitor: Any = None
         self._capture: Any = None
@@ -284,28 +285,26 @@ class Run:
         row["_step"] = self._step
         row["_runtime"] = clock - self._t0
         row["_timestamp"] = time.time()
-        if self._metric_defs is not None:
-            self._metric_defs.complete_row(row)
+        metric_defs = self._metric_defs
+        if metric_defs is not None:
+            metric_defs.complete_row(row)
         try:
-            line, row, media = encode_logged_row(row, self.paths.files, self._step)  # media files first, fsynced
+            line, row, media = encode_logged_row(row, self._files_dir, self._step)  # media files first, fsynced
         except OSError as error:  # a media file could not be written: the disk is full (see _storage_failed)
-            self._storage_failed(self.paths.files / "media", error)
+            self._storage_failed(self._files_dir / "media", error)
             self._step += 1
             return
-        if len(line) > MAX_ROW_BYTES // 4:  # only long rows are measured in bytes
-            try:
-                _check_row_size(line)
-            except UsageError:
-                if media is not None:
-                    media.discard()
-                raise
+        if len(line) > MAX_ROW_BYTES:
+            if media is not None:
+                media.discard()
+            _refuse_row_size(len(line))
         if media is not None and media.config:
             self._add_media_config(media.config)
         if self._broken:
             self._step += 1
             return
         try:
-            self._history.append(line)
+            self._history.append_encoded(line)
         except OSError as error:
             self._storage_failed(self._history.path, error)
             self._step += 1
@@ -788,8 +787,8 @@ class Run:
         return False
 
 
-def _check_row_size(line: str) -> None:
-    size = len(line.encode("utf-8"))
+def _refuse_row_size(size: int) -> None:
+    """The error for a row over W&B's size limit (``size``: its UTF-8 bytes)."""
     if size > MAX_ROW_BYTES:
         raise UsageError(
             f"log(): this row takes {size / 2**20:.1f} MiB as JSON, over the limit of "

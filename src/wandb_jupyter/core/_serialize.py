@@ -3,6 +3,14 @@
 Plain JSON types pass through the C encoder untouched; only unusual values
 reach :func:`_convert`, so ``log()`` pays nothing for the common case.
 NaN and infinities are kept (W&B's history files carry them as NaN/Infinity).
+
+History rows are encoded with orjson when it is installed (the ``fast`` extra;
+measured in bench/bench_targets.py: ~10x the stdlib C encoder on a 5-scalar row,
+ahead of msgspec), imported at the first ``log()``. Its bytes are used only
+where they are the stdlib's bytes: a line holding ``null`` (NaN, infinities,
+None), a float under 1e-4 or a one-digit exponent (where orjson's float text
+differs from ``repr``) is encoded again by the stdlib, so a history file is the
+same with or without orjson (tests/core/test_encoder.py compares them).
 """
 
 from __future__ import annotations
@@ -10,18 +18,17 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..common._errors import UsageError
-from ..data_types._histogram import ARRAY_HISTOGRAM_THRESHOLD, array_to_json
-from ..data_types._values import MediaWriter, convert_row, convert_value, is_media
 
-__all__ = ["encode_row", "encode_logged_row", "summary_media", "to_jsonable", "HISTOGRAM_THRESHOLD"]
+if TYPE_CHECKING:
+    from ..data_types._values import MediaWriter
 
-#: Arrays with more elements than this are logged as a histogram, as W&B does.
-HISTOGRAM_THRESHOLD = ARRAY_HISTOGRAM_THRESHOLD
+__all__ = ["encode_row", "encode_logged_row", "summary_media", "to_jsonable"]
 
 
 class _MediaInRow(TypeError):
@@ -41,6 +48,8 @@ def _convert(value: Any) -> Any:
     Whatever a strange object raises while being looked at (a property, ``tolist()``)
     becomes the TypeError that :func:`encode_row` reports as "cannot be logged".
     """
+    from ..data_types._values import is_media  # the data types load at the first unusual value, not at import
+
     if is_media(value):
         raise _MediaInRow(value)
     try:
@@ -63,6 +72,8 @@ def _convert_known(value: Any) -> Any:
             value = value.detach().cpu().numpy()
         if not hasattr(value, "size") or not hasattr(value, "dtype") or callable(value.size):
             return value.tolist()
+        from ..data_types._histogram import array_to_json
+
         return array_to_json(value)  # counted with numpy: a 10^6-value array takes milliseconds
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
         return value.isoformat()
@@ -80,6 +91,8 @@ def _convert_known(value: Any) -> Any:
         return value.decode("utf-8", errors="replace")
     if isinstance(value, Mapping):
         return dict(value)
+    if type(value).__module__ == "uuid" and type(value).__name__ == "UUID":  # as orjson writes it
+        return str(value)
     raise TypeError(f"values of type {_type_name(value)} cannot be logged")
 
 
@@ -128,23 +141,35 @@ def _utf8_checked(line: str, row: Mapping[str, Any], what: str) -> str:
 
 def encode_logged_row(
     row: dict[str, Any], files_dir: Path, step: int, what: str = "log()"
-) -> tuple[str, dict[str, Any], MediaWriter | None]:
-    """The JSON line of a logged row, its JSON values (for the summary), and the media writer, if any.
+) -> tuple[bytes, dict[str, Any], MediaWriter | None]:
+    """The UTF-8 JSON line of a logged row (ending in a newline), its JSON values (for the summary), and the
+    media writer, if any.
 
-    Rows of plain values are encoded once, as by :func:`encode_row`. A row with data types
-    (``Image``, ``Table``, figures, ...) first writes their files under
-    ``files/media/`` (each whole and fsynced before this returns, so before the
-    row that names them); when anything in the row fails, the files it wrote
-    are removed again and nothing is left behind.
+    Rows of plain values are encoded once, by orjson where it is installed (see the module's note),
+    else as by :func:`encode_row`. A row with data types (``Image``, ``Table``, figures, ...) first
+    writes their files under ``files/media/`` (each whole and fsynced before this returns, so before
+    the row that names them); when anything in the row fails, the files it wrote are removed again
+    and nothing is left behind.
     """
+    fast = _fast_encoder or _load_fast_encoder()
+    if fast is not _NO_FAST_ENCODER:
+        try:
+            data = fast(row)
+        except Exception:  # media, a big int, a surrogate, a cycle: the stdlib path decides
+            pass
+        else:
+            if b"null" not in data and b"0.0000" not in data and (b"e-" not in data or not _SHORT_EXPONENT(data)):
+                return data, row, None
     try:
         line = "".join(_encode_fast(row, 0))  # the common case: plain values, no media
     except _MediaInRow:
         pass  # the encoder met a data type: the media path below
     except (TypeError, ValueError, RecursionError):
-        return encode_row(row, what), row, None  # raises the clear error naming the key
+        return _line_bytes(encode_row(row, what)), row, None  # raises the clear error naming the key
     else:
-        return _utf8_checked(line, row, what), row, None
+        return _line_bytes(_utf8_checked(line, row, what)), row, None
+    from ..data_types._values import MediaWriter, convert_row
+
     writer = MediaWriter(files_dir)
     try:
         converted = convert_row(row, writer, step, what)
@@ -153,11 +178,44 @@ def encode_logged_row(
     except BaseException:
         writer.discard()
         raise
-    return line, converted, writer
+    return _line_bytes(line), converted, writer
+
+
+def _line_bytes(line: str) -> bytes:
+    return (line + "\n").encode("utf-8")
+
+
+#: orjson's float text differs from ``repr`` for one-digit negative exponents ("1e-7", not "1e-07").
+_SHORT_EXPONENT = re.compile(rb"[0-9]e-[1-9][,}\]]").search
+_NO_FAST_ENCODER: Any = object()
+_fast_encoder: Any = None
+
+
+def _load_fast_encoder() -> Any:
+    """orjson's ``dumps`` set up like the stdlib encoder (same hook, same text), or a marker when absent.
+
+    Imported at the first ``log()`` so that ``import wandb_jupyter`` stays light. Datetimes and
+    dataclasses go through :func:`_convert` as with the stdlib (orjson would write them itself).
+    """
+    global _fast_encoder
+    try:
+        import orjson
+    except ImportError:
+        _fast_encoder = _NO_FAST_ENCODER
+        return _fast_encoder
+    options = orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+    def dumps(row: Mapping[str, Any], _dumps: Any = orjson.dumps) -> bytes:
+        return _dumps(row, _convert, options)
+
+    _fast_encoder = dumps
+    return _fast_encoder
 
 
 def summary_media(key: str, value: Any, files_dir: Path) -> tuple[Any, MediaWriter]:
     """A data type set in the summary: its files written (W&B names them ``<key>_summary_<hash>``), its JSON value."""
+    from ..data_types._values import MediaWriter, convert_value
+
     writer = MediaWriter(files_dir)
     try:
         converted = convert_value(value, writer, key, "summary")

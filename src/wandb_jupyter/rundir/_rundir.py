@@ -173,7 +173,10 @@ class JsonlAppender:
         return self
 
     def append(self, line: str) -> None:
-        data = (line + "\n").encode("utf-8")
+        self.append_encoded((line + "\n").encode("utf-8"))
+
+    def append_encoded(self, data: bytes) -> None:
+        """Append one line already encoded as UTF-8 and ending in a newline (the history's hot path)."""
         fd = self._fd
         assert fd is not None, "append() before open()"
         written = os.write(fd, data)
