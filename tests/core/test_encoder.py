@@ -155,3 +155,15 @@ def test_rows_of_numbers_take_orjson_without_the_stdlib(monkeypatch: pytest.Monk
     row = {"loss": 0.123456, "acc": 0.9, "lr": 3e-4, "epoch": 3, "name": "é", "_step": 10, "_timestamp": 1.7e9}
     line, _, media = _serialize.encode_logged_row(row, Path("/nonexistent"), 0)
     assert media is None and json.loads(line) == row
+
+
+def test_small_floats_in_flat_rows_are_rewritten_not_reencoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [{"loss": 1.0 / n, "lr": 3e-5, "tiny": -1.5e-7, "step": n} for n in (3, 20_000, 10**8)]
+    expected = [_stdlib(row) for row in rows]
+
+    def stdlib_called(row: object, level: int) -> None:
+        raise AssertionError("the stdlib encoder ran for a flat row of numbers")
+
+    monkeypatch.setattr(_serialize, "_encode_fast", stdlib_called)
+    assert [_fast(row) for row in rows] == expected
+    assert b"3e-05" in expected[0] and b"-1.5e-07" in expected[0]

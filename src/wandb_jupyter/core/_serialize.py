@@ -8,9 +8,11 @@ History rows are encoded with orjson when it is installed (the ``fast`` extra;
 measured in bench/bench_targets.py: ~10x the stdlib C encoder on a 5-scalar row,
 ahead of msgspec), imported at the first ``log()``. Its bytes are used only
 where they are the stdlib's bytes: a line holding ``null`` (NaN, infinities,
-None), a float under 1e-4 or a one-digit exponent (where orjson's float text
-differs from ``repr``) is encoded again by the stdlib, so a history file is the
-same with or without orjson (tests/core/test_encoder.py compares them).
+None) is encoded again by the stdlib; a float under 1e-4 or with a one-digit
+exponent (where orjson's float text differs from ``repr``) is rewritten as
+``repr`` writes it in a flat row of numbers, and the row encoded again by the
+stdlib otherwise, so a history file is the same with or without orjson
+(tests/core/test_encoder.py compares them).
 """
 
 from __future__ import annotations
@@ -158,8 +160,11 @@ def encode_logged_row(
         except Exception:  # media, a big int, a surrogate, a cycle: the stdlib path decides
             pass
         else:
-            if b"null" not in data and b"0.0000" not in data and (b"e-" not in data or not _SHORT_EXPONENT(data)):
-                return data, row, None
+            if b"null" not in data:
+                if b"0.0000" not in data and (b"e-" not in data or not _SHORT_EXPONENT(data)):
+                    return data, row, None
+                if data.count(b'"') == 2 * len(row):  # flat, no text values: the numbers can be rewritten
+                    return _ORJSON_ONLY_FLOAT.sub(_as_repr, data), row, None
     try:
         line = "".join(_encode_fast(row, 0))  # the common case: plain values, no media
     except _MediaInRow:
@@ -187,6 +192,13 @@ def _line_bytes(line: str) -> bytes:
 
 #: orjson's float text differs from ``repr`` for one-digit negative exponents ("1e-7", not "1e-07").
 _SHORT_EXPONENT = re.compile(rb"[0-9]e-[1-9][,}\]]").search
+#: A number whose orjson text is not ``repr``'s: "0.0000123" (repr: "1.23e-05") or "1.5e-7" (repr: "1.5e-07").
+_ORJSON_ONLY_FLOAT = re.compile(rb"(?<=[:,\[])-?(?:0\.0000[0-9]+|[0-9](?:\.[0-9]+)?e-[1-9])(?=[,}\]])")
+
+
+def _as_repr(match: re.Match[bytes]) -> bytes:
+    """``repr``'s text for a float orjson wrote otherwise (both write the shortest digits that round-trip)."""
+    return repr(float(match[0])).encode()
 _NO_FAST_ENCODER: Any = object()
 _fast_encoder: Any = None
 
