@@ -62,10 +62,15 @@ def _count(values: Any, bins: int) -> tuple[list[Any], list[float]]:
         array = np.asarray(values, dtype=float).ravel()
     except (TypeError, ValueError):
         raise UsageError("Histogram: the values must be numbers") from None
-    finite = array[np.isfinite(array)]
-    if finite.size == 0:
+    if array.size == 0:
         return [], []
-    counts, edges = np.histogram(finite, bins=bins)
+    low, high = array.min(), array.max()  # NaN if any value is NaN
+    if not (np.isfinite(low) and np.isfinite(high)):  # only then is a copy without NaN and infinities made
+        array = array[np.isfinite(array)]
+        if array.size == 0:
+            return [], []
+        low, high = array.min(), array.max()
+    counts, edges = np.histogram(array, bins=bins, range=(low, high))  # the range given: not scanned again
     return counts.tolist(), edges.tolist()
 
 
