@@ -9,7 +9,6 @@ from typing import Any
 
 from ..common._errors import UsageError
 from ..common._yaml import load_config_file
-from ..data_types._values import has_media
 from ._serialize import to_jsonable
 
 __all__ = ["Config", "Summary", "config_from"]
@@ -80,7 +79,7 @@ class _PersistedDict(MutableMapping):
         except KeyError:
             raise AttributeError(name) from None
 
-    def update(self, other: Any = (), /, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, other: Any = (), /, **kwargs: Any) -> None:
         """Set many keys and persist once."""
         items = dict(other.items() if hasattr(other, "items") else vars(other) if hasattr(other, "__dict__") else other)
         items.update(kwargs)
@@ -107,7 +106,7 @@ class Config(_PersistedDict):
 
     _what = "config"
 
-    def update(self, other: Any = (), /, allow_val_change: bool | None = None, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, other: Any = (), /, allow_val_change: bool | None = None, **kwargs: Any) -> None:
         super().update(other, **kwargs)
 
     def replace(self, values: Mapping[str, Any]) -> None:
@@ -142,6 +141,8 @@ class Summary(_PersistedDict):
         super().__init__(data, on_change)
 
     def _convert(self, key: Any, value: Any) -> Any:
+        from ..data_types._values import has_media  # the data types load when the summary is first set, not at import
+
         if isinstance(key, str) and has_media({key: value}):
             if self._media is None:  # a disabled run stores nothing: the value is kept as given
                 return value
