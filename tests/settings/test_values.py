@@ -5,8 +5,7 @@ from __future__ import annotations
 import typing
 from pathlib import Path
 
-from wandb_jupyter.settings import SETTINGS, ResolvedSettings, resolve
-from wandb_jupyter.settings import _codegen
+from wandb_jupyter.settings import SETTINGS, ResolvedSettings, _codegen, resolve
 from wandb_jupyter.settings._values import SettingValues
 
 

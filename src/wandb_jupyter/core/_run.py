@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..common import _logging
 from ..common._errors import SettingsError, UsageError
@@ -782,7 +782,7 @@ class Run:
             )
         return {"text/plain": repr(self), "text/html": html}
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Literal[False]:
         self.finish(exit_code=1 if exc_type is not None else 0)
         return False
 
@@ -977,7 +977,7 @@ class DisabledRun:
     def __enter__(self) -> DisabledRun:
         return self
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Literal[False]:
         self.finish(exit_code=1 if exc_type is not None else 0)
         return False
 

@@ -20,11 +20,19 @@ Modules, one concept each:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # names for annotations only: importing them here would import the network code
+    from pathlib import Path
+
+    from ..settings import ResolvedSettings
+    from ._session import OnlineRun
+
 __all__ = ["connect"]
 
 
-def connect(settings, wandb_dir):  # type: ignore[no-untyped-def]
+def connect(settings: ResolvedSettings, wandb_dir: Path) -> OnlineRun:
     """Start the online part of ``init()``; see :func:`._session.connect`."""
-    from ._session import connect as _connect
+    from ._session import connect as _connect  # the network code only with the first online run
 
     return _connect(settings, wandb_dir)

@@ -180,7 +180,7 @@ def upsert_variables(
     metadata: dict[str, Any], *, run_id: str, project: str | None, entity: str | None
 ) -> dict[str, Any]:
     """UpsertBucket's variables (but config) from a run's ``wandb-metadata.json``."""
-    git = metadata.get("git") if isinstance(metadata.get("git"), dict) else {}
+    git: dict[str, Any] = metadata["git"] if isinstance(metadata.get("git"), dict) else {}
     tags = metadata.get("tags")
     return {
         "name": run_id,
@@ -308,6 +308,7 @@ class OnlineRun:
         state.created = False  # UpsertBucket again: fields and config of this session
         state.complete = False
         state.save()
+        assert self.api is not None, "start() of a run that stayed offline"
         self.sender = Sender(
             self.api,
             run.paths,
@@ -431,7 +432,7 @@ def connect(settings: ResolvedSettings, wandb_dir: Path) -> OnlineRun:
             api.server_features()
         except ApiError as error:
             logger.debug("ServerFeaturesQuery: %s", error)
-        if settings.origin("entity").kind not in _EXPLICIT and viewer.get("entity"):
+        if settings.origin("entity").kind not in _EXPLICIT and viewer and viewer.get("entity"):
             settings = settings.replace(
                 "entity", viewer["entity"], Origin(kind="detected", detail="the server's viewer")
             )
