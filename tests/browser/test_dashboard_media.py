@@ -158,3 +158,59 @@ def test_our_runs_media_over_steps_get_a_slider_and_a_heat_map(page, standalone:
     heat = _panel(page, "grads").locator('[data-testid="histogram-heatmap"]')
     expect(heat).to_have_attribute("data-steps", str(STEPS))
     page.screenshot(path=str(artifact_path("dashboard_media_ours.png")), full_page=True)
+
+
+SDK_OVERLAYS = """
+import numpy as np
+import wandb
+run = wandb.init(project="media", name="sdk-overlays")
+mask = np.zeros((40, 60), dtype="uint8")
+mask[10:30, 20:50] = 1
+mask[0:5, 0:5] = 2
+boxes = [
+    {"position": {"minX": 5, "maxX": 25, "minY": 5, "maxY": 20}, "class_id": 1, "box_caption": "cat",
+     "domain": "pixel"},
+    {"position": {"middle": [0.75, 0.5], "width": 0.2, "height": 0.4}, "class_id": 2},
+]
+run.log({"seg": wandb.Image(
+    np.full((40, 60, 3), 200, dtype="uint8"),
+    masks={"pred": {"mask_data": mask, "class_labels": {0: "bg", 1: "car", 2: "road"}}},
+    boxes={"gt": {"box_data": boxes, "class_labels": {1: "cat", 2: "dog"}}},
+)})
+run.finish()
+print("RUN", run.id)
+"""
+
+
+def test_masks_and_boxes_are_laid_over_an_image_with_toggles(
+    page, standalone: Standalone, server_env, tmp_path
+) -> None:
+    pytest.importorskip("wandb")
+    pytest.importorskip("numpy")
+    expect = _expect()
+    done = run_child(
+        SDK_OVERLAYS,
+        cwd=tmp_path,
+        env={
+            **server_env,
+            "WANDB_BASE_URL": standalone.url,
+            "WANDB_API_KEY": standalone.key,
+            "WANDB_DIR": str(tmp_path),
+        },
+    )
+    run_id = re.search(r"^RUN (\S+)$", done.stdout, re.M).group(1)  # type: ignore[union-attr]
+    _sign_in(page, standalone)
+    page.goto(f"{standalone.url}/admin/media/runs/{run_id}")
+    panel = _panel(page, "seg")
+    mask = panel.locator('[data-testid="mask-overlay"]')
+    expect(mask).to_have_attribute("data-painted", str(20 * 30 + 5 * 5))
+    boxes = panel.locator('[data-testid="boxes-overlay"] g.box')
+    expect(boxes).to_have_count(2)
+    expect(panel.locator('[data-testid="boxes-overlay"]')).to_contain_text("cat")
+    rect = boxes.nth(1).locator("rect")
+    assert [float(rect.get_attribute(a) or 0) for a in ("x", "y", "width", "height")] == pytest.approx([39, 12, 12, 16])
+    page.screenshot(path=str(artifact_path("dashboard_media_overlays.png")), full_page=True)
+    panel.locator('input[data-class="2"]').uncheck()  # hide the "dog" class
+    expect(boxes).to_have_count(1)
+    panel.locator('input[data-overlay="mask pred"]').uncheck()
+    expect(mask).to_be_hidden()

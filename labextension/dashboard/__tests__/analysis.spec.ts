@@ -169,3 +169,18 @@ describe('group bands', () => {
     expect(band.hi).toEqual([3, 4, 3]);
   });
 });
+
+describe('wall time', () => {
+  it('spans at least two seconds, so sub-second runs get distinct tick labels', () => {
+    const t0 = 1_700_000_000.4;
+    const layout = layoutChart({
+      width: 384,
+      height: 200,
+      series: [{ x: [t0, t0 + 0.004], y: [1, 2] }],
+      xKind: 'time'
+    });
+    const labels = layout.xTicks.map(t => t.label);
+    expect(labels.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(labels).size).toBe(labels.length);
+  });
+});

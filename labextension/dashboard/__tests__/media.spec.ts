@@ -1,5 +1,7 @@
 import {
   cellText,
+  classLabels,
+  parseBoxes,
   histogramHeatMap,
   mediaCaptions,
   mediaFiles,
@@ -78,6 +80,35 @@ describe('media values', () => {
     expect(map?.cells).toEqual([
       [1 / 3, 1, 0, 0],
       [0, 0, 0, 1]
+    ]);
+  });
+});
+
+describe('overlays', () => {
+  it('reads boxes in pixels or fractions, corners or middles', () => {
+    const json = {
+      box_data: [
+        {
+          position: { minX: 2, maxX: 10, minY: 3, maxY: 12 },
+          domain: 'pixel',
+          class_id: 1,
+          box_caption: 'a'
+        },
+        {
+          position: { middle: [0.5, 0.5], width: 0.25, height: 0.5 },
+          class_id: 2
+        },
+        { position: { minX: 'x' } }
+      ],
+      class_labels: { '1': 'cat', '2': 'dog' }
+    };
+    expect(parseBoxes(json, 100, 50)).toEqual([
+      { x: 2, y: 3, w: 8, h: 9, classId: 1, caption: 'a' },
+      { x: 37.5, y: 12.5, w: 25, h: 25, classId: 2, caption: '' }
+    ]);
+    expect([...classLabels(json)]).toEqual([
+      [1, 'cat'],
+      [2, 'dog']
     ]);
   });
 });

@@ -175,6 +175,20 @@ function ticksFor(
     : axisTicks(kind, domain[0], domain[1], count);
 }
 
+/** A wall-time axis spans at least this many seconds (labels of a narrower one would repeat). */
+const MIN_TIME_SPAN = 2;
+
+/** A wall-time domain of MIN_TIME_SPAN around a short (or single-instant) extent. */
+export function timeDomain(min: number, max: number): [number, number] {
+  const middle = (min + max) / 2;
+  return [middle - MIN_TIME_SPAN / 2, middle + MIN_TIME_SPAN / 2];
+}
+
+/** Ticks without a label equal to the previous one's (rounding can repeat a label). */
+export function distinctLabels(ticks: readonly Tick[]): Tick[] {
+  return ticks.filter((t, i) => i === 0 || t.label !== ticks[i - 1].label);
+}
+
 /** Where a tick label of `label` at `pos` is anchored so it stays inside [0, width]. */
 export function tickAnchor(
   pos: number,
@@ -235,7 +249,9 @@ export function layoutChart(options: {
       ? zoom
       : xKind === 'time' && !xLog && xExtent[0] === xExtent[1]
         ? [xExtent[0] - 60, xExtent[0] + 60]
-        : padDomain(xExtent[0], xExtent[1]);
+        : xKind === 'time' && !xLog && xExtent[1] - xExtent[0] < MIN_TIME_SPAN
+          ? timeDomain(xExtent[0], xExtent[1])
+          : padDomain(xExtent[0], xExtent[1]);
   const yDomain = padDomain(yExtent[0], yExtent[1], 0.05);
   const yTicksRaw = ticksFor('number', yLog, yDomain, options.yTickCount ?? 5);
   const labelWidth =
@@ -251,10 +267,12 @@ export function layoutChart(options: {
   const xTickCount =
     options.xTickCount ??
     Math.max(2, Math.floor((plot.right - plot.left) / 80));
-  const xTicks = ticksFor(xKind, xLog, xDomain, xTickCount).map(t => {
-    const pos = round1(sx(t.value));
-    return { pos, label: t.label, anchor: tickAnchor(pos, t.label, width) };
-  });
+  const xTicks = distinctLabels(ticksFor(xKind, xLog, xDomain, xTickCount)).map(
+    t => {
+      const pos = round1(sx(t.value));
+      return { pos, label: t.label, anchor: tickAnchor(pos, t.label, width) };
+    }
+  );
   const yTicks = yTicksRaw.map(t => ({
     pos: round1(sy(t.value)),
     label: t.label

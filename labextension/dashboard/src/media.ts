@@ -162,3 +162,72 @@ export function histogramHeatMap(
   });
   return { steps: hists.map(e => e.step), edges, cells };
 }
+
+export interface Box {
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+  readonly classId: number | null;
+  readonly caption: string;
+}
+
+/**
+ * The boxes of a W&B boxes2D file (`{"box_data": [{"position": {minX, maxX, minY, maxY} or
+ * {middle: [x, y], width, height}, "domain": "pixel" or fractions, "class_id", "box_caption"}]}`)
+ * in pixels of a `width` x `height` image; boxes that cannot be read are left out.
+ */
+export function parseBoxes(
+  json: unknown,
+  width: number,
+  height: number
+): Box[] {
+  const data = (json as { box_data?: unknown })?.box_data;
+  if (!Array.isArray(data)) {
+    return [];
+  }
+  const boxes: Box[] = [];
+  for (const raw of data as Record<string, unknown>[]) {
+    const p = (raw?.position ?? {}) as Record<string, unknown>;
+    const scaleX = raw?.domain === 'pixel' ? 1 : width;
+    const scaleY = raw?.domain === 'pixel' ? 1 : height;
+    let x0: number;
+    let y0: number;
+    let x1: number;
+    let y1: number;
+    if (Array.isArray(p.middle)) {
+      const [mx, my] = (p.middle as unknown[]).map(Number);
+      const w = Number(p.width);
+      const h = Number(p.height);
+      [x0, x1, y0, y1] = [mx - w / 2, mx + w / 2, my - h / 2, my + h / 2];
+    } else {
+      [x0, x1, y0, y1] = [p.minX, p.maxX, p.minY, p.maxY].map(Number);
+    }
+    if (![x0, x1, y0, y1].every(Number.isFinite)) {
+      continue;
+    }
+    boxes.push({
+      x: x0 * scaleX,
+      y: y0 * scaleY,
+      w: (x1 - x0) * scaleX,
+      h: (y1 - y0) * scaleY,
+      classId: typeof raw.class_id === 'number' ? raw.class_id : null,
+      caption: typeof raw.box_caption === 'string' ? raw.box_caption : ''
+    });
+  }
+  return boxes;
+}
+
+/** Class labels of a boxes2D or mask file ({"class_labels": {"1": "cat"}}). */
+export function classLabels(json: unknown): Map<number, string> {
+  const labels = (json as { class_labels?: unknown })?.class_labels;
+  const out = new Map<number, string>();
+  if (labels && typeof labels === 'object') {
+    for (const [id, name] of Object.entries(labels)) {
+      if (Number.isFinite(Number(id))) {
+        out.set(Number(id), String(name));
+      }
+    }
+  }
+  return out;
+}

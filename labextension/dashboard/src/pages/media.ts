@@ -9,6 +9,8 @@ import {
   MediaAnswer,
   MediaEntry,
   cellText,
+  classLabels,
+  parseBoxes,
   histogramHeatMap,
   mediaCaptions,
   mediaFiles,
@@ -72,8 +74,211 @@ function stepped(
   );
 }
 
+const OVERLAY_COLORS: readonly [number, number, number][] = [
+  [31, 119, 180],
+  [255, 127, 14],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [23, 190, 207]
+];
+
+function overlayColor(classId: number | null): [number, number, number] {
+  return OVERLAY_COLORS[Math.abs(classId ?? 0) % OVERLAY_COLORS.length];
+}
+
+/** A class-id mask PNG drawn in colours (class 0 transparent) on a canvas. */
+function maskCanvas(src: string): HTMLCanvasElement {
+  const canvas = el('canvas', {
+    class: 'overlay',
+    'data-testid': 'mask-overlay'
+  });
+  const image = new Image();
+  image.addEventListener('load', () => {
+    canvas.width = image.naturalWidth;
+    canvas.height = image.naturalHeight;
+    const context = canvas.getContext('2d');
+    if (!context) {
+      return;
+    }
+    context.drawImage(image, 0, 0);
+    const pixels = context.getImageData(0, 0, canvas.width, canvas.height);
+    let painted = 0;
+    for (let i = 0; i < pixels.data.length; i += 4) {
+      const id = pixels.data[i];
+      if (id === 0) {
+        pixels.data[i + 3] = 0;
+      } else {
+        const [r, g, b] = overlayColor(id);
+        pixels.data.set([r, g, b, 140], i);
+        painted += 1;
+      }
+    }
+    context.putImageData(pixels, 0, 0);
+    canvas.setAttribute('data-painted', String(painted));
+  });
+  image.src = src;
+  return canvas;
+}
+
+/** The boxes of a boxes2D file as an SVG over the image, with a toggle per class. */
+function boxesSvg(
+  ctx: PageContext,
+  route: RunRoute,
+  path: string,
+  width: number,
+  height: number,
+  toggles: HTMLElement
+): SVGSVGElement {
+  const fontSize = Math.max(3, Math.round(height / 16));
+  const layer = svg('svg', {
+    class: 'overlay',
+    viewBox: `0 0 ${width} ${height}`,
+    preserveAspectRatio: 'none',
+    'data-testid': 'boxes-overlay'
+  });
+  void fileText(ctx, route, path).then(text => {
+    const json = JSON.parse(text) as unknown;
+    const labels = classLabels(json);
+    const boxes = parseBoxes(json, width, height);
+    const hidden = new Set<number | null>();
+    const draw = (): void => {
+      replaceChildren(
+        layer,
+        ...boxes
+          .filter(box => !hidden.has(box.classId))
+          .map(box => {
+            const [r, g, b] = overlayColor(box.classId);
+            const name = box.caption || labels.get(box.classId ?? -1) || '';
+            return svg(
+              'g',
+              { class: 'box', 'data-class': box.classId ?? '' },
+              svg('rect', {
+                x: box.x,
+                y: box.y,
+                width: box.w,
+                height: box.h,
+                stroke: `rgb(${r},${g},${b})`,
+                'vector-effect': 'non-scaling-stroke'
+              }),
+              name
+                ? svg(
+                    'text',
+                    {
+                      x: box.x,
+                      y: Math.max(box.y - 1, fontSize),
+                      'font-size': fontSize,
+                      fill: `rgb(${r},${g},${b})`
+                    },
+                    name
+                  )
+                : null
+            );
+          })
+      );
+    };
+    for (const id of new Set(boxes.map(box => box.classId))) {
+      const box = el('input', {
+        type: 'checkbox',
+        checked: true,
+        'data-class': id ?? ''
+      });
+      box.addEventListener('change', () => {
+        if (box.checked) {
+          hidden.delete(id);
+        } else {
+          hidden.add(id);
+        }
+        draw();
+      });
+      toggles.append(
+        el(
+          'label',
+          { class: 'check' },
+          box,
+          labels.get(id ?? -1) ?? `class ${id}`
+        )
+      );
+    }
+    draw();
+  });
+  return layer;
+}
+
+/** An image with its masks and boxes laid over it (each overlay toggled by its key). */
+function overlaid(
+  ctx: PageContext,
+  route: RunRoute,
+  entry: MediaEntry,
+  src: string,
+  alt: string
+): HTMLElement {
+  const value = entry.value;
+  const width = Number(value.width) || 1;
+  const height = Number(value.height) || 1;
+  const stack = el(
+    'div',
+    { class: 'overlay-stack' },
+    el('img', { src, alt, loading: 'lazy' })
+  );
+  const toggles = el('div', { class: 'overlay-toggles' });
+  const layers: [string, Element][] = [];
+  for (const [key, mask] of Object.entries(
+    (value.masks ?? {}) as Record<string, { path?: string }>
+  )) {
+    if (mask?.path) {
+      layers.push([`mask ${key}`, maskCanvas(mediaUrl(ctx, route, mask.path))]);
+    }
+  }
+  for (const [key, boxes] of Object.entries(
+    (value.boxes ?? {}) as Record<string, { path?: string }>
+  )) {
+    if (boxes?.path) {
+      layers.push([
+        `boxes ${key}`,
+        boxesSvg(ctx, route, boxes.path, width, height, toggles)
+      ]);
+    }
+  }
+  for (const [name, layer] of layers) {
+    stack.append(layer);
+    const box = el('input', {
+      type: 'checkbox',
+      checked: true,
+      'data-overlay': name
+    });
+    box.addEventListener('change', () =>
+      layer.classList.toggle('overlay-off', !box.checked)
+    );
+    toggles.prepend(el('label', { class: 'check' }, box, name));
+  }
+  return el('div', {}, stack, layers.length ? toggles : null);
+}
+
 function images(ctx: PageContext, route: RunRoute, entry: MediaEntry): Node {
   const captions = mediaCaptions(entry.value);
+  if (
+    entry.value._type === 'image-file' &&
+    (entry.value.masks || entry.value.boxes)
+  ) {
+    const name = entry.value.path ?? '';
+    return el(
+      'div',
+      { class: 'image-grid' },
+      el(
+        'figure',
+        {},
+        overlaid(
+          ctx,
+          route,
+          entry,
+          mediaUrl(ctx, route, name),
+          captions[0] || name
+        ),
+        captions[0] ? el('figcaption', {}, captions[0]) : null
+      )
+    );
+  }
   return el(
     'div',
     { class: 'image-grid' },
