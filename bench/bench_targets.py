@@ -7,7 +7,12 @@ Usage::
 ``log()`` side by side: ours offline and online (against ``wandb-jupyter server``
 on loopback, its sender busy with the same rows), W&B offline, trackio,
 tensorboardX, and two floors (the same rows with step and times: orjson +
-memcpy into an mmap'd file; ``json.dumps`` + ``write(2)``). Every figure comes
+memcpy into an mmap'd file; ``json.dumps`` + ``write(2)``). Also: the encoders
+(orjson, msgspec, stdlib) on the same rows, ``log()`` of a 10^6-value array,
+``init()`` in a folder of 10,000 runs against an empty one, the server's
+file_stream ingest (rows per server CPU second, CPU per request, and the slowest
+answer of its event loop to a probe meanwhile), and ``import wandb_jupyter``'s
+instructions under callgrind. Every figure comes
 from a fresh interpreter; each round runs every contender once, in a rotated
 order, and a ratio is taken within a round before the median over rounds, so
 a machine loaded by others hits both sides of a ratio alike. Absolute
@@ -110,6 +115,56 @@ def import_instructions() -> tuple[float, float] | None:
     return counts[0], counts[1]
 
 
+def ingest(server: object, index: int, rows: int, batch: int = 1000) -> dict[str, float]:
+    """file_stream ingest on the launched server, with a probe of its event loop meanwhile.
+
+    One client posts ``rows`` history rows in batches of ``batch`` (each waiting for its answer, as
+    the SDK's sender does); a second thread asks for a missing page every 5 ms, which the event
+    loop answers itself, so its slowest answer bounds how long any request held the loop.
+    """
+    import threading
+
+    import requests
+
+    from bench_server import _rows
+
+    run = f"ingest-{index}"
+    server.upsert("bench", run)  # type: ignore[attr-defined]
+    url = f"{server.url}/files/admin/bench/{run}/file_stream"  # type: ignore[attr-defined]
+    bodies = [
+        json.dumps({"files": {"wandb-history.jsonl": {"offset": o, "content": _rows(o, min(rows, o + batch), 0.0)}}})
+        for o in range(0, rows, batch)
+    ]
+    probes: list[float] = []
+    done = threading.Event()
+
+    def probe() -> None:
+        session = requests.Session()
+        while not done.is_set():
+            start = time.perf_counter()
+            session.get(f"{server.url}/bench-probe-missing", timeout=30)  # type: ignore[attr-defined]
+            probes.append(time.perf_counter() - start)
+            time.sleep(0.005)
+
+    prober = threading.Thread(target=probe, daemon=True)
+    prober.start()
+    cpu0 = server.cpu()  # type: ignore[attr-defined]
+    start = time.perf_counter()
+    for body in bodies:
+        server.session.post(url, data=body, timeout=60).raise_for_status()  # type: ignore[attr-defined]
+    elapsed = time.perf_counter() - start
+    cpu = server.cpu() - cpu0  # type: ignore[attr-defined]
+    done.set()
+    prober.join()
+    return {
+        "rows_per_s": rows / elapsed,
+        "rows_per_cpu_s": rows / cpu if cpu else float("nan"),
+        "cpu_ms_per_request": cpu / len(bodies) * 1e3,
+        "probe_max_ms": max(probes) * 1e3 if probes else float("nan"),
+        "probe_p50_ms": statistics.median(probes) * 1e3 if probes else float("nan"),
+    }
+
+
 def median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
@@ -149,6 +204,8 @@ def measure(args: argparse.Namespace, root: Path) -> tuple[list[dict], dict]:
                     results[name] = child("init", 0, root / "many", env)
                 else:
                     results[name] = child(name, args.steps, work, env)
+            print(f"round {index + 1}/{args.rounds}: server ingest", file=sys.stderr)
+            results["ingest"] = ingest(server, index, args.ingest_rows)
             rounds.append(results)
     finally:
         server.stop()
@@ -209,7 +266,27 @@ def targets(rounds: list[dict], extra: dict, init_runs: int) -> list[Target]:
             lambda v: v <= 20,
         ),
         Target("5. dashboard cold first chart / project page paint", None, "", "see bench_dashboard.py", bool),
-        Target("6. server ingest rows/s per core, loop blocking", None, "", "see bench_server.py", bool),
+        Target(
+            "6. file_stream ingest, rows per server CPU second (1 core)",
+            figure(rounds, "ingest", "rows_per_cpu_s"),
+            "rows",
+            "measured",
+            lambda v: True,
+        ),
+        Target(
+            "6. file_stream: server CPU per 1000-row request",
+            figure(rounds, "ingest", "cpu_ms_per_request"),
+            "ms",
+            "measured",
+            lambda v: True,
+        ),
+        Target(
+            "6. event loop: slowest probe answer during ingest",
+            max((r["ingest"]["probe_max_ms"] for r in rounds if r.get("ingest")), default=None),
+            "ms",
+            "<= 50 ms (max of rounds)",
+            lambda v: v <= 50,
+        ),
         Target(
             f"7. init() with {init_runs:,} runs / with none",
             per_round_ratio(rounds, "init_many", "init_empty", "init_ms"),
@@ -257,12 +334,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=20_000, help="5-key rows per contender (100-key rows: a tenth)")
     parser.add_argument("--init-runs", type=int, default=10_000, help="runs already in the folder for target 7")
+    parser.add_argument("--ingest-rows", type=int, default=100_000, help="rows posted to file_stream per round")
     parser.add_argument("--callgrind", action="store_true", help="count import instructions also with --quick")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--quick", action="store_true", help="1 round, 2,000 steps, 1,000 runs, no callgrind (CI)")
+    parser.add_argument(
+        "--quick", action="store_true", help="1 round, 2,000 steps, 1,000 runs, 20,000 rows ingested, no callgrind (CI)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
-        args.rounds, args.steps, args.init_runs = 1, 2_000, 1_000
+        args.rounds, args.steps, args.init_runs, args.ingest_rows = 1, 2_000, 1_000, 20_000
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="bench-targets-") as tmp:
         rounds, extra = measure(args, Path(tmp))
