@@ -261,8 +261,9 @@ def step_metrics(info: RunInfo, metrics: list[str]) -> dict[str, str]:
         if isinstance(step, int) and 0 < step <= len(entries) and isinstance(entries[step - 1], dict):
             x = entries[step - 1].get("1")
             name, glob = entry.get("1"), entry.get("2")
-            if isinstance(x, str) and x and isinstance(name or glob, str):
-                rules.append((name or glob, not name, x))
+            pattern = name or glob
+            if isinstance(x, str) and x and isinstance(pattern, str):
+                rules.append((pattern, not name, x))
     chosen: dict[str, str] = {}
     for metric in metrics:
         for pattern, is_glob, x in rules:

@@ -87,7 +87,8 @@ class ServerLoginHandler(JupyterAuth, JupyterHandler):
         if server is None:
             self.set_status(404)
             self.set_header("Content-Type", "text/html; charset=utf-8")
-            return self.finish(_NOT_RUNNING.format(port=int(port)))
+            self.finish(_NOT_RUNNING.format(port=int(port)))
+            return
         target = ticket_login_url(server.url, server.login_url, server.data_dir)
         parts = urlsplit(target)
         page = self.request.host_name
@@ -109,7 +110,11 @@ def jupyter_routes(base_url: str, roots: Sequence[str | None]) -> list[tuple[str
         wrap_get=_guarded,
         wrap_write=_guarded,
     )
-    server_login = (rf"{re.escape(dashboard.base)}/_server/(\d{{1,5}})", ServerLoginHandler, {})
+    server_login: tuple[str, type, dict[str, Any]] = (
+        rf"{re.escape(dashboard.base)}/_server/(\d{{1,5}})",
+        ServerLoginHandler,
+        {},
+    )
     return [server_login, *dashboard_routes(dashboard, family)]
 
 
