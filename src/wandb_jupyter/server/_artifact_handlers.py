@@ -20,6 +20,7 @@ from ._accounts import parse_basic_auth
 from ._artifact_blobs import BadDigest
 from ._artifacts import blobs_of
 from ._context import ServerContext
+from ._uploads import TempFileCleanup
 
 __all__ = ["artifact_handlers"]
 
@@ -69,7 +70,7 @@ class _Signed(tornado.web.RequestHandler):
 
 
 @tornado.web.stream_request_body
-class ArtifactFileHandler(_Signed):
+class ArtifactFileHandler(TempFileCleanup, _Signed):
     """``PUT|GET /artifact-files/{entity}/{md5 hex}?exp=..&sig=..``"""
 
     _tmp: Path | None = None
@@ -115,21 +116,6 @@ class ArtifactFileHandler(_Signed):
         except (BadDigest, ValueError) as error:
             return self.send_error_json(400, str(error))
         await self._send_file(path)
-
-    def on_connection_close(self) -> None:
-        self._discard()
-
-    def on_finish(self) -> None:
-        self._discard()
-
-    def _discard(self) -> None:
-        if self._tmp is not None:
-            tmp, self._tmp = self._tmp, None
-            self._handle.close()
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 class ArtifactManifestHandler(_Signed):

@@ -17,7 +17,6 @@ from __future__ import annotations
 import errno
 import json
 import logging
-import os
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -34,6 +33,7 @@ from ._graphql import GraphQLRequestContext, run_graphql
 from ._limits import MAX_BODY_BYTES, parse_json_body, too_large
 from ._runfiles import check_lines, safe_file_name
 from ._storage import Run
+from ._uploads import TempFileCleanup
 
 __all__ = ["handlers"]
 
@@ -249,7 +249,7 @@ def _is_json_object(text: str) -> bool:
 
 
 @tornado.web.stream_request_body
-class UploadHandler(BaseHandler):
+class UploadHandler(TempFileCleanup, BaseHandler):
     """``PUT /upload/{entity}/{project}/{run}/{name}?exp=..&sig=..``: the signed URLs of CreateRunFiles."""
 
     _tmp: Any = None
@@ -319,21 +319,6 @@ class UploadHandler(BaseHandler):
         self._tmp = None
         self.set_status(200)
         self.finish()
-
-    def on_connection_close(self) -> None:
-        self._discard()
-
-    def on_finish(self) -> None:
-        self._discard()
-
-    def _discard(self) -> None:
-        if self._tmp is not None:
-            tmp, self._tmp = self._tmp, None
-            self._handle.close()
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 class DownloadHandler(BaseHandler):
