@@ -6,8 +6,8 @@ Usage::
 
 ``log()`` side by side: ours offline and online (against ``wandb-jupyter server``
 on loopback, its sender busy with the same rows), W&B offline, trackio,
-tensorboardX, and two floors (the same rows with step and times: orjson +
-memcpy into an mmap'd file; ``json.dumps`` + ``write(2)``). Also: the encoders
+tensorboardX, and three floors (the same rows with step and times: orjson +
+memcpy into an mmap'd file; orjson + ``write(2)``; ``json.dumps`` + ``write(2)``). Also: the encoders
 (orjson, msgspec, stdlib) on the same rows, ``log()`` of a 10^6-value array,
 ``init()`` in a folder of 10,000 runs against an empty one, the server's
 file_stream ingest (rows per server CPU second, CPU per request, and the slowest
@@ -41,7 +41,16 @@ CHILD = HERE / "_targets_child.py"
 sys.path.insert(0, str(HERE))
 
 #: contender -> divisor of --steps (the slow ones log fewer rows; per-call figures stay comparable)
-LOGGERS = {"ours": 1, "floor": 1, "floor_json": 1, "wandb": 20, "trackio": 2, "tensorboardx": 20, "ours_online": 1}
+LOGGERS = {
+    "ours": 1,
+    "floor": 1,
+    "floor_write": 1,
+    "floor_json": 1,
+    "wandb": 20,
+    "trackio": 2,
+    "tensorboardx": 20,
+    "ours_online": 1,
+}
 #: `import wandb_jupyter` under callgrind at 116614e, before issue 20's import changes (measured as below, 2-core VM)
 IMPORT_INSTRUCTIONS_BEFORE = 249e6
 
@@ -236,6 +245,13 @@ def targets(rounds: list[dict], extra: dict, init_runs: int) -> list[Target]:
             "x",
             "<= 1.3x",
             lambda v: v <= 1.3,
+        ),
+        Target(
+            "   (context) ours / orjson + write(2), 5-scalar row",
+            per_round_ratio(rounds, "ours", "floor_write", "row5_us"),
+            "x",
+            "information",
+            lambda v: True,
         ),
         Target(
             "2. ours / floor (orjson + mmap memcpy), 100-key row",
