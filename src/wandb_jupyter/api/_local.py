@@ -26,18 +26,21 @@ from ..rundir._history_read import history_index
 from ..rundir._local_runs import run_state
 from ..rundir._output_log import parse_line
 from ..rundir._run_filter import FilterError, RunRecord, compile_filter, select_page, sql_like
-from ..rundir._rundir import CONFIG, EVENTS, HISTORY, METADATA, OUTPUT, SUMMARY, RunPaths, iter_runs, write_atomic
+from ..rundir._rundir import (
+    CONFIG,
+    EVENTS,
+    HISTORY,
+    METADATA,
+    OUTPUT,
+    SUMMARY,
+    RunPaths,
+    iter_runs,
+    read_json_object,
+    write_atomic,
+)
 from ._objects import ConsoleLine, File, Run, RunNotFoundError, plain_config
 
 __all__ = ["LocalBackend"]
-
-
-def _json_object(path: Path) -> dict[str, Any]:
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _config(paths: RunPaths) -> tuple[dict[str, Any], Any]:
@@ -84,7 +87,7 @@ class _LocalRun:
 
     def __init__(self, paths: RunPaths) -> None:
         self.paths = paths
-        self.metadata = _json_object(paths.file(METADATA))
+        self.metadata = read_json_object(paths.file(METADATA))
         self._summary: dict[str, Any] | None = None
 
     @property
@@ -97,7 +100,7 @@ class _LocalRun:
 
     def summary(self) -> dict[str, Any]:
         if self._summary is None:
-            self._summary = _json_object(self.paths.file(SUMMARY))
+            self._summary = read_json_object(self.paths.file(SUMMARY))
         return self._summary
 
     def record(self) -> RunRecord:
@@ -315,7 +318,7 @@ class LocalBackend:
     # -- changes ------------------------------------------------------------
     def update(self, run: Run) -> None:
         paths = self._paths(run)
-        metadata = _json_object(paths.file(METADATA))
+        metadata = read_json_object(paths.file(METADATA))
         for key, value in (("name", run.name), ("notes", run.notes), ("group", run.group), ("jobType", run.job_type)):
             if value is None:
                 metadata.pop(key, None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..rundir._rundir import fsync_dir
+from ..rundir._rundir import fsync_dir, fsync_path
 
 __all__ = ["sync_run_folder"]
 
@@ -25,21 +25,8 @@ def sync_run_folder(root: Path, wandb_dir: Path) -> None:
     """
     for folder, _, names in os.walk(root, topdown=False):
         for name in names:
-            _fsync_file(os.path.join(folder, name))
+            fsync_path(os.path.join(folder, name), follow_links=False)
         fsync_dir(Path(folder))
-    _fsync_file(os.path.join(wandb_dir, "debug.log"))
+    fsync_path(os.path.join(wandb_dir, "debug.log"), follow_links=False)
     fsync_dir(Path(wandb_dir))  # the run folder's entry, latest-run, wandb-resume.json
     fsync_dir(Path(wandb_dir).parent)  # wandb/ itself, when this run created it
-
-
-def _fsync_file(path: str) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:  # gone, a link, not readable
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ._rundir import HISTORY, METADATA, SUMMARY, RunPaths, count_lines, iter_runs
+from ._rundir import HISTORY, METADATA, SUMMARY, RunPaths, count_lines, iter_runs, read_json_object
 
 __all__ = ["LocalRun", "list_local_runs", "describe_run", "run_state", "exit_code_of"]
 
@@ -23,14 +22,6 @@ class LocalRun(NamedTuple):
     steps: int
     started: str | None
     exit_code: int | None
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _pid_alive(pid: Any) -> bool:
@@ -72,8 +63,8 @@ def run_state(metadata: dict[str, Any], summary: dict[str, Any]) -> str:
 
 
 def describe_run(paths: RunPaths) -> LocalRun:
-    metadata = _read_json(paths.file(METADATA))
-    exit_code = _exit_code(_read_json(paths.file(SUMMARY)))
+    metadata = read_json_object(paths.file(METADATA))
+    exit_code = _exit_code(read_json_object(paths.file(SUMMARY)))
     return LocalRun(
         paths=paths,
         id=paths.run_id,

@@ -38,6 +38,8 @@ __all__ = [
     "new_run_id",
     "JsonlAppender",
     "write_atomic",
+    "fsync_path",
+    "read_json_object",
     "read_jsonl",
     "count_lines",
     "tail_lines",
@@ -127,8 +129,15 @@ def storage_error(error: BaseException) -> bool:
 
 
 def fsync_dir(path: Path) -> None:
+    """Make a folder's entries durable (a new or renamed file in it survives a power loss)."""
+    fsync_path(path)
+
+
+def fsync_path(path: Path | str, *, follow_links: bool = True) -> None:
+    """fsync a file or folder by path; one that is gone, unreadable (or a link, without
+    ``follow_links``) is passed over: callers fsync what they can."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | (0 if follow_links else os.O_NOFOLLOW))
     except OSError:
         return
     try:
@@ -226,6 +235,15 @@ def _trim_partial_line(path: Path) -> int:
             return data.count(b"\n")
     except FileNotFoundError:
         return 0
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A JSON file holding an object; {} when it is missing, unreadable, broken or not an object."""
+    try:
+        value = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

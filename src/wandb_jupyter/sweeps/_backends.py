@@ -18,7 +18,7 @@ import yaml
 from ..common._browser import app_url
 from ..common._errors import UsageError
 from ..rundir._local_runs import run_state
-from ..rundir._rundir import HISTORY, METADATA, SUMMARY, iter_runs
+from ..rundir._rundir import HISTORY, METADATA, SUMMARY, iter_runs, read_json_object
 from ..search import RunObservation, SweepController, SweepStore, change_state, new_sweep, parse_sweep_config
 from ..search._methods import metric_value, optuna_module
 
@@ -33,14 +33,6 @@ class SweepBackend(Protocol):
     def heartbeat(self, agent_id: str, run_states: dict[str, bool]) -> list[dict[str, Any]]: ...
     def set_state(self, sweep_id: str, state: str) -> None: ...
     def progress(self, sweep_id: str) -> dict[str, Any]: ...
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _metric_history(path: Path, name: str) -> list[float]:
@@ -94,8 +86,8 @@ class LocalSweeps:
         for paths in iter_runs(self.wandb_dir):
             if paths.run_id not in wanted:
                 continue
-            summary = _read_json(paths.file(SUMMARY))
-            state = run_state(_read_json(paths.file(METADATA)), summary)
+            summary = read_json_object(paths.file(SUMMARY))
+            state = run_state(read_json_object(paths.file(METADATA)), summary)
             history = _metric_history(paths.file(HISTORY), metric.name) if hyperband and metric else []
             seen[paths.run_id] = RunObservation(state, summary, history)
         return seen
