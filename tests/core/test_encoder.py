@@ -157,12 +157,13 @@ def test_rows_of_numbers_take_orjson_without_the_stdlib(monkeypatch: pytest.Monk
     assert media is None and json.loads(line) == row
 
 
-def test_small_floats_in_flat_rows_are_rewritten_not_reencoded(monkeypatch: pytest.MonkeyPatch) -> None:
-    rows = [{"loss": 1.0 / n, "lr": 3e-5, "tiny": -1.5e-7, "step": n} for n in (3, 20_000, 10**8)]
+def test_small_and_non_finite_floats_at_the_top_stay_with_orjson(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [{"loss": 1.0 / n, "lr": 3e-5, "tiny": -1.5e-7, "step": n, "nullable": "null"} for n in (3, 20_000, 10**8)]
+    rows.append({"nan": float("nan"), "inf": math.inf, "ninf": -math.inf, "nested": {"a": [1, 2]}, "x": 5e-324})
     expected = [_stdlib(row) for row in rows]
 
     def stdlib_called(row: object, level: int) -> None:
-        raise AssertionError("the stdlib encoder ran for a flat row of numbers")
+        raise AssertionError("the stdlib encoder ran")
 
     monkeypatch.setattr(_serialize, "_encode_fast", stdlib_called)
     assert [_fast(row) for row in rows] == expected

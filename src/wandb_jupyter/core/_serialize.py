@@ -7,12 +7,12 @@ NaN and infinities are kept (W&B's history files carry them as NaN/Infinity).
 History rows are encoded with orjson when it is installed (the ``fast`` extra;
 measured in bench/bench_targets.py: ~10x the stdlib C encoder on a 5-scalar row,
 ahead of msgspec), imported at the first ``log()``. Its bytes are used only
-where they are the stdlib's bytes: a line holding ``null`` (NaN, infinities,
-None) is encoded again by the stdlib; a float under 1e-4 or with a one-digit
-exponent (where orjson's float text differs from ``repr``) is rewritten as
-``repr`` writes it in a flat row of numbers, and the row encoded again by the
-stdlib otherwise, so a history file is the same with or without orjson
-(tests/core/test_encoder.py compares them).
+where they are the stdlib's bytes. orjson writes NaN and infinities as null
+and floats under 1e-4 otherwise than ``repr`` ("1e-7", "0.00005"): such floats
+at the top of a row are handed to orjson as the stdlib's text (fragments) and
+the row encoded again; deeper in the row, or with None values, the row goes to
+the stdlib. So a history file is the same with or without orjson
+(tests/core/test_encoder.py compares them on many rows).
 """
 
 from __future__ import annotations
@@ -153,18 +153,10 @@ def encode_logged_row(
     the row that names them); when anything in the row fails, the files it wrote are removed again
     and nothing is left behind.
     """
-    fast = _fast_encoder or _load_fast_encoder()
-    if fast is not _NO_FAST_ENCODER:
-        try:
-            data = fast(row)
-        except Exception:  # media, a big int, a surrogate, a cycle: the stdlib path decides
-            pass
-        else:
-            if b"null" not in data:
-                if b"0.0000" not in data and (b"e-" not in data or not _SHORT_EXPONENT(data)):
-                    return data, row, None
-                if data.count(b'"') == 2 * len(row):  # flat, no text values: the numbers can be rewritten
-                    return _ORJSON_ONLY_FLOAT.sub(_as_repr, data), row, None
+    if _fast_encoder is not _NO_FAST_ENCODER:
+        data = _fast_line(row)
+        if data is not None:
+            return data, row, None
     try:
         line = "".join(_encode_fast(row, 0))  # the common case: plain values, no media
     except _MediaInRow:
@@ -190,38 +182,79 @@ def _line_bytes(line: str) -> bytes:
     return (line + "\n").encode("utf-8")
 
 
-#: orjson's float text differs from ``repr`` for one-digit negative exponents ("1e-7", not "1e-07").
+def _fast_line(row: dict[str, Any]) -> bytes | None:
+    """orjson's line for ``row`` where it is the stdlib's line, else None (the stdlib path decides)."""
+    dumps = _orjson_dumps or _load_fast_encoder()
+    if dumps is _NO_FAST_ENCODER:
+        return None
+    try:
+        data = dumps(row, _convert, _orjson_options)
+        if _same_as_stdlib(data):
+            return data
+        data = dumps(_floats_as_stdlib_writes_them(row), _convert, _orjson_options)
+    except Exception:  # media, a big int, a surrogate, a cycle: the stdlib path decides
+        return None
+    return data if _same_as_stdlib(data) else None
+
+
+def _same_as_stdlib(data: bytes) -> bool:
+    """No ``null`` value (orjson's NaN and infinities) and no float written otherwise than by ``repr``."""
+    return (
+        (b"null" not in data or not _NULL_VALUE(data))
+        and b"0.0000" not in data
+        and (b"e-" not in data or not _SHORT_EXPONENT(data))
+    )
+
+
+def _floats_as_stdlib_writes_them(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with its small and non-finite floats as the stdlib's text (orjson fragments); nested values as is."""
+    fragment, top = _orjson_fragment, _MAX_FLOAT
+    return {  # the float test is inline: this runs for every row logging a learning rate under 1e-4
+        key: fragment(_stdlib_float(value))
+        if type(value) is float and value != 0.0 and not 1e-4 <= abs(value) <= top  # NaN is caught too
+        else value
+        for key, value in row.items()
+    }
+
+
+def _stdlib_float(value: float) -> bytes:
+    if value != value:
+        return b"NaN"
+    if value in (_INFINITY, -_INFINITY):
+        return b"Infinity" if value > 0 else b"-Infinity"
+    return float.__repr__(value).encode()
+
+
+_MAX_FLOAT = 1.7976931348623157e308
+_INFINITY = float("inf")
+#: A null value (not a key or text holding "null"): orjson writes NaN and infinities so.
+_NULL_VALUE = re.compile(rb"[:,\[]null[,}\]]").search
+#: orjson's float text differs from ``repr`` for one-digit negative exponents ("1e-7", not "1e-07");
+#: from 1e-5 to 1e-4 it writes "0.0000..." where ``repr`` writes "1.5e-05".
 _SHORT_EXPONENT = re.compile(rb"[0-9]e-[1-9][,}\]]").search
-#: A number whose orjson text is not ``repr``'s: "0.0000123" (repr: "1.23e-05") or "1.5e-7" (repr: "1.5e-07").
-_ORJSON_ONLY_FLOAT = re.compile(rb"(?<=[:,\[])-?(?:0\.0000[0-9]+|[0-9](?:\.[0-9]+)?e-[1-9])(?=[,}\]])")
-
-
-def _as_repr(match: re.Match[bytes]) -> bytes:
-    """``repr``'s text for a float orjson wrote otherwise (both write the shortest digits that round-trip)."""
-    return repr(float(match[0])).encode()
 _NO_FAST_ENCODER: Any = object()
-_fast_encoder: Any = None
+_fast_encoder: Any = None  # _NO_FAST_ENCODER once orjson was found missing
+_orjson_dumps: Any = None
+_orjson_fragment: Any = None
+_orjson_options = 0
 
 
 def _load_fast_encoder() -> Any:
-    """orjson's ``dumps`` set up like the stdlib encoder (same hook, same text), or a marker when absent.
+    """orjson's ``dumps``, or the marker when orjson is not installed.
 
     Imported at the first ``log()`` so that ``import wandb_jupyter`` stays light. Datetimes and
     dataclasses go through :func:`_convert` as with the stdlib (orjson would write them itself).
     """
-    global _fast_encoder
+    global _fast_encoder, _orjson_dumps, _orjson_fragment, _orjson_options
     try:
         import orjson
     except ImportError:
         _fast_encoder = _NO_FAST_ENCODER
         return _fast_encoder
-    options = orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-
-    def dumps(row: Mapping[str, Any], _dumps: Any = orjson.dumps) -> bytes:
-        return _dumps(row, _convert, options)
-
-    _fast_encoder = dumps
-    return _fast_encoder
+    _orjson_options = orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+    _orjson_fragment = orjson.Fragment
+    _orjson_dumps = _fast_encoder = orjson.dumps
+    return _orjson_dumps
 
 
 def summary_media(key: str, value: Any, files_dir: Path) -> tuple[Any, MediaWriter]:
