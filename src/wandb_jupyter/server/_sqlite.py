@@ -351,7 +351,7 @@ class SQLiteStorage(Storage):
             after = (rows[-1]["created_at"], rows[-1]["name"])
 
     def count_runs(self, project: Project) -> int:
-        return self._one("SELECT COUNT(*) AS n FROM runs WHERE project_pk = ?", (project.pk,))["n"]
+        return self.runs_stamp(project)[0]
 
     def members_of(self, entity: Entity) -> list[User]:
         rows = self._all(
@@ -362,6 +362,7 @@ class SQLiteStorage(Storage):
 
     def runs_stamp(self, project: Project) -> tuple[int, float]:
         row = self._one("SELECT COUNT(*) AS n, MAX(updated_at) AS t FROM runs WHERE project_pk = ?", (project.pk,))
+        assert row is not None  # an aggregate always has its row
         return row["n"], row["t"] or 0.0
 
     def delete_run(self, run: Run) -> None:
