@@ -100,3 +100,30 @@ def test_the_sdk_reads_console_output_paged_and_by_its_tail(server, run_sdk) -> 
     assert sdk["paged"][5][1] == "error" and sdk["paged"][0][1] == "info"
     assert sdk["paged"][0][3].startswith("2026-01-01T00:00:00") and sdk["paged"][6][3] is None
     assert sdk["tail"] == [[5, "oops"], [6, "bare"]]
+
+
+SDK_STATE = r"""
+import json, wandb
+api = wandb.Api(timeout=30)
+run = api.run("admin/p/r1")
+out = {"before": run.state, "failed": run.update_state("failed")}
+out["after"] = wandb.Api().run("admin/p/r1").state
+out["pending"] = run.update_state("pending")
+try:
+    run.update_state("finished")
+    out["finished"] = "accepted"
+except Exception as error:
+    out["finished"] = str(error)
+print("RESULT " + json.dumps(out))
+"""
+
+
+@pytest.mark.wandb_sdk
+def test_the_sdk_moves_a_run_to_failed_or_pending_and_nothing_else(server, run_sdk) -> None:
+    done = run_sdk(server, SDK_STATE)
+    assert done.returncode == 0, done.stderr[-3000:]
+    sdk = json.loads(done.stdout.split("RESULT ", 1)[1])
+    assert (sdk["before"], sdk["failed"], sdk["after"], sdk["pending"]) == ("running", True, "failed", True)
+    assert "can be set to pending or failed, not 'finished'" in sdk["finished"]
+    stored = server.ctx.storage.get_run(server.ctx.storage.get_project("admin", "p"), "r1")
+    assert stored.state == "pending"

@@ -29,6 +29,7 @@ import json
 import mimetypes
 import shutil
 import sys
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -540,19 +541,24 @@ def resolve_file_count(root: RunNode, info: GraphQLResolveInfo) -> int:
 # -- deleting ------------------------------------------------------------
 
 
-def resolve_delete_run(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
-    """Delete a run and its files. A run the caller may not read is "no such run", as a missing one."""
+def _writable_run_by_id(info: GraphQLResolveInfo, run_id: str, what: str) -> Run:
+    """The run of a GraphQL id that the caller may change; one it may not read is "no such run"."""
     server = info.context.server
     user = info.context.caller.user
     if user is None:
         raise Unauthorized("an API key is required")
-    pk = decode_id("Run", input["id"])
+    pk = decode_id("Run", run_id)
     run = server.storage.get_run_by_pk(pk) if pk is not None else None
     if run is None or not server.can_read(user, run.project.entity):
-        raise NotFound(f"no run with id {input['id']!r}")
+        raise NotFound(f"no run with id {run_id!r}")
     if not server.can_write(user, run.project.entity):
-        raise Forbidden(f"user {user.name!r} cannot delete runs of entity {run.project.entity.name!r}")
-    remove_run(server, run)
+        raise Forbidden(f"user {user.name!r} cannot {what} runs of entity {run.project.entity.name!r}")
+    return run
+
+
+def resolve_delete_run(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
+    """Delete a run and its files. A run the caller may not read is "no such run", as a missing one."""
+    remove_run(info.context.server, _writable_run_by_id(info, input["id"], "delete"))
     return {"clientMutationId": input.get("clientMutationId")}
 
 
@@ -563,6 +569,25 @@ def remove_run(server: Any, run: Any) -> None:
     run_dir = Path(server.data_dir) / run.dir
     if run_dir.resolve().is_relative_to(Path(server.data_dir).resolve()):
         shutil.rmtree(run_dir, ignore_errors=True)
+
+
+#: W&B's allowed state changes (run.update_state): to pending to requeue, to failed to give up on a run.
+_STATE_CHANGES = {"pending": {"running", "failed", "crashed", "preempted"}, "failed": {"pending", "running"}}
+
+
+def resolve_update_run_state(_root: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:
+    """Move a run to ``pending`` or ``failed`` (W&B's ``run.update_state``); other changes are refused."""
+    run = _writable_run_by_id(info, input["id"], "change the state of")
+    target, current = input["state"], run_state(run)
+    allowed = _STATE_CHANGES.get(target)
+    if allowed is None:
+        raise ClientError(f"a run's state can be set to pending or failed, not {target!r}")
+    if run.sweep:
+        raise ClientError("the state of a sweep's run cannot be changed")
+    if current not in allowed:
+        raise ClientError(f"a {current} run cannot become {target} (from: {', '.join(sorted(allowed))})")
+    info.context.server.storage.update_run(run, {"state": target, "updated_at": time.time()})
+    return {"success": True, "clientMutationId": input.get("clientMutationId")}
 
 
 def _none(_root: Any, _info: GraphQLResolveInfo, **_args: Any) -> None:
@@ -576,7 +601,7 @@ def _false(_root: Any, _info: GraphQLResolveInfo, **_args: Any) -> bool:
 #: Type name -> field name -> resolver, bound by ``_schema.schema()``.
 FIELDS: dict[str, dict[str, Any]] = {
     "Query": {"models": resolve_projects, "projects": resolve_projects},
-    "Mutation": {"deleteRun": resolve_delete_run},
+    "Mutation": {"deleteRun": resolve_delete_run, "updateRunState": resolve_update_run_state},
     "User": {"deletedAt": _none, "apiKeys": lambda _root, _info: {"edges": []}},
     "Entity": {
         "projects": _entity_connection_projects,
