@@ -109,7 +109,7 @@ def _make_fast_encoder() -> Any:
     """
     from json import encoder as _json_encoder
 
-    make = _json_encoder.c_make_encoder
+    make = getattr(_json_encoder, "c_make_encoder", None)  # not in typeshed
     if make is None:  # interpreters without the C accelerator
         return lambda row, _level: (_ENCODER.encode(row),)
     return make(None, _convert, _json_encoder.encode_basestring, None, ":", ",", False, False, True)
