@@ -344,7 +344,8 @@ export class LineChart {
       series: drawn.map(d => d.xy),
       xKind: this.options.scales.xLog ? 'number' : this.xKind,
       xRange: this.xRange,
-      scales: this.options.scales
+      scales: this.options.scales,
+      yTickCount: Math.max(5, Math.floor(height / 60))
     });
     this.layout = layout;
     const points = layout.lines.reduce(
