@@ -62,7 +62,7 @@ def test_the_build_hook_uses_the_lock_as_is_and_leaves_the_checkout_clean(tmp_pa
     if npm is None or git is None:
         pytest.skip("needs npm and git")
     hook = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["hooks"]["jupyter-builder"]
-    module_name, _, function_name = hook["build-function"].partition(":")
+    module_name, _, function_name = hook["build-function"].rpartition(".")  # hatch-jupyter-builder's own split
     sys.path.insert(0, str(REPO))
     try:
         build = getattr(importlib.import_module(module_name), function_name)
