@@ -119,6 +119,39 @@ def test_a_notebook_runs_page_shows_the_first_cell_that_raised(page, lab_server,
     page.screenshot(path=str(artifact_path("dashboard_notebook_failed_cell.png")), full_page=True)
 
 
+def test_an_online_notebook_runs_page_on_the_server_shows_the_first_cell_that_raised(
+    page, standalone: Standalone, execute_notebook, monkeypatch, tmp_path
+) -> None:
+    """The session history is written before the run's last upload, so the server has it."""
+    monkeypatch.setenv("WANDB_BASE_URL", standalone.url)
+    monkeypatch.setenv("WANDB_API_KEY", standalone.key)
+    monkeypatch.setenv("WANDB_MODE", "online")
+    monkeypatch.setenv("WANDB_DIR", str(tmp_path))
+    nb = execute_notebook(
+        [
+            "import wandb_jupyter as wandb\nrun = wandb.init(project='nb-online', name='nb')\nprint('RUN', run.id)",
+            "run.log({'x': 1})",
+            "values = [1, 2]\nvalues[5]",
+            "run.finish()",
+        ],
+        allow_errors=True,
+        cwd=tmp_path,
+    )
+    printed = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    run_id = re.search(r"RUN (\S+)", printed).group(1)  # type: ignore[union-attr]
+    stored = [path for path in standalone.data_dir.rglob("_session_history.ipynb") if run_id in str(path)]
+    assert stored, "the session history did not reach the server"
+    expect = _expect()
+    _sign_in(page, standalone)
+    page.goto(f"{standalone.url}/admin/nb-online/runs/{run_id}")
+    expect(page.locator('[data-testid="state"]').first).to_have_text("finished")
+    cell = page.locator('[data-testid="failed-cell"]')
+    expect(cell).to_contain_text("First failed cell: cell 3")
+    expect(cell).to_contain_text("values[5]")
+    expect(cell).to_contain_text("IndexError")
+    page.screenshot(path=str(artifact_path("dashboard_online_notebook_failed_cell.png")), full_page=True)
+
+
 SDK_ALERT = """
 import wandb
 run = wandb.init(project="alerts", name="sdk-alert")

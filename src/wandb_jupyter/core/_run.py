@@ -93,7 +93,9 @@ class Run:
         self._monitor: Any = None
         self._capture: Any = None
         self._online: Any = None  # online runs: the server side (online._session.OnlineRun)
-        self._finish_callbacks: list[Any] = []
+        self._finish_callbacks: list[Any] = []  # after the last upload: displays, messages
+        # before the last upload: higher layers (the notebook's session history) write run files here
+        self._finish_file_writers: list[Any] = []
 
     # identity ---------------------------------------------------------------
     @property
@@ -706,6 +708,7 @@ class Run:
                 internal_error("stopping console capture", error, reporting=self.settings.error_reporting)
         if self._monitor is not None:
             self._monitor.stop()
+        self._call_finish_file_writers()
         for source, target, policy in self._saved:
             if policy != "now" and source.is_file():
                 self._copy_at_finish(source, target)
@@ -718,6 +721,15 @@ class Run:
             self._storage_failed(self._history.path, error)
         self._stop_error_reports()  # before the last upload, so what was reported is sent with it
         fsync_dir(self.paths.files)
+
+    def _call_finish_file_writers(self) -> None:
+        """Files a higher layer writes at finish land before the last upload, so an online run's
+        server gets them too (a finish callback would run after it)."""
+        for writer in self._finish_file_writers:
+            try:
+                writer()
+            except Exception as error:
+                internal_error("writing run files at finish", error, reporting=self.settings.error_reporting)
 
     def _count_a_row_cut_short(self) -> None:
         """A signal handler (``_exit``) may finish the run inside a log() that wrote its row but did

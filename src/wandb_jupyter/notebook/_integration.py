@@ -52,10 +52,14 @@ def attach(run: Any, shell: Any) -> None:
     if not run.settings.silent and getattr(shell, "kernel", None) is not None:
         display = RunDisplay(run)
         display.show()
-    run._finish_callbacks.append(lambda: _on_finish(run, shell, display))
+    run._finish_file_writers.append(lambda: _save_code_at_finish(run, shell))
+    if display is not None:
+        run._finish_callbacks.append(lambda: display.update(finished=True))
 
 
-def _on_finish(run: Any, shell: Any, display: RunDisplay | None) -> None:
+def _save_code_at_finish(run: Any, shell: Any) -> None:
+    """The session history and the notebook as saved now, written before the run's last upload
+    (an online run's page finds its first failed cell in the history on the server)."""
     try:
         if not run.settings.disable_code:
             from ._history import write_session_history
@@ -64,8 +68,6 @@ def _on_finish(run: Any, shell: Any, display: RunDisplay | None) -> None:
             _snapshot_notebook(run)
     except Exception as error:
         internal_error("saving the notebook and session history", error, reporting=run.settings.error_reporting)
-    if display is not None:
-        display.update(finished=True)
 
 
 def _snapshot_notebook(run: Any) -> None:
