@@ -451,7 +451,13 @@ _ENTITY = r"([^/_][^/]*)"  # pages: names never start with "_", so /_dashboard/.
 
 
 def build_handler(
-    name: str, logic: type, base: type, dashboard: Dashboard, family: Family, *, auth: bool = True
+    name: str,
+    logic: type,
+    base: type[tornado.web.RequestHandler],
+    dashboard: Dashboard,
+    family: Family,
+    *,
+    auth: bool = True,
 ) -> type:
     """``logic`` on ``base``, with the mount's auth, headers and GET wrapper."""
     get = getattr(logic, "get", None) or base.get

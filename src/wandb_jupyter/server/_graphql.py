@@ -39,7 +39,7 @@ class GraphQLRequestContext:
 
 
 def _formatted(errors: list[GraphQLError]) -> list[dict[str, Any]]:
-    return [error.formatted for error in errors]
+    return [dict(error.formatted) for error in errors]
 
 
 _OPERATION = re.compile(r"\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import tornado.http1connection
 import tornado.ioloop
 import tornado.web
 
@@ -117,7 +118,7 @@ class BoundedBodyHandler(BaseHandler):
     """
 
     def prepare(self) -> None:
-        self.request.body = bytearray()
+        self.request.body = bytearray()  # type: ignore[assignment]  # appended to as chunks arrive
         length = self.request.headers.get("Content-Length")
         if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
             self._handle_client_error(too_large(int(length)))
@@ -299,7 +300,9 @@ class UploadHandler(TempFileCleanup, BaseHandler):
                 raise
             self.send_error_json(400, f"cannot store {name!r} in this run: {error.strerror or error}")
             return
-        self.request.connection.set_max_body_size(limit)
+        connection = self.request.connection
+        assert isinstance(connection, tornado.http1connection.HTTP1Connection), "streamed bodies come over HTTP/1"
+        connection.set_max_body_size(limit)
         self._tmp = tmp
         self._size = 0
 

@@ -101,7 +101,8 @@ class RunFiles:
         if stream is None:
             path = self.path_of(name)
             path.parent.mkdir(parents=True, exist_ok=True)
-            stream = self._streams[name] = _LineFile(path).open()
+            stream = self._streams[name] = _LineFile(path)
+            stream.open()
         return stream
 
     def line_count(self, name: str) -> int:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from graphql import GraphQLObjectType, GraphQLScalarType, GraphQLSchema, build_schema
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLScalarType, GraphQLSchema, build_schema
 
 from . import _alerts, _artifacts, _read_api, _sweeps
 from ._resolvers import MUTATION, QUERY
@@ -55,7 +55,9 @@ def schema() -> GraphQLSchema:
     _bind(built.mutation_type, {**MUTATION, **extra.pop("Mutation", {})})  # type: ignore[arg-type]
     for type_name, resolvers in extra.items():  # fields of object types: these beat the nodes' attributes
         for name, resolve in resolvers.items():
-            built.type_map[type_name].fields[name].resolve = resolve  # type: ignore[union-attr]
+            object_type = built.type_map[type_name]
+            assert isinstance(object_type, (GraphQLObjectType, GraphQLInterfaceType)), type_name
+            object_type.fields[name].resolve = resolve
     json_string = built.type_map["JSONString"]
     assert isinstance(json_string, GraphQLScalarType)
     json_string.serialize = _serialize_json_string  # type: ignore[method-assign]

@@ -106,6 +106,7 @@ class SQLiteStorage(Storage):
             with self._tx() as db:
                 db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (os.urandom(32),))
             row = self._one("SELECT value FROM meta WHERE key = 'secret'")
+        assert row is not None, "the secret was just inserted"
         return bytes(row["value"])
 
     # -- users ------------------------------------------------------------
@@ -143,7 +144,8 @@ class SQLiteStorage(Storage):
         return self._user(self._one(self._USER_SELECT + " WHERE u.name = ?", (name,)))
 
     def count_users(self) -> int:
-        return self._one("SELECT COUNT(*) AS n FROM users WHERE anonymous = 0")["n"]
+        row = self._one("SELECT COUNT(*) AS n FROM users WHERE anonymous = 0")
+        return row["n"] if row is not None else 0
 
     def add_key(self, user: User, key_hash: str) -> None:
         with self._tx() as db:
@@ -183,8 +185,11 @@ class SQLiteStorage(Storage):
     def _entity_by_pk(self, pk: int) -> Entity:
         entity = self._entities.get(pk)
         if entity is None:
-            entity = self._entities[pk] = self._entity(self._one("SELECT * FROM entities WHERE pk = ?", (pk,)))
-        return entity  # type: ignore[return-value]
+            found = self._entity(self._one("SELECT * FROM entities WHERE pk = ?", (pk,)))
+            if found is None:
+                raise StorageError(f"no entity with key {pk}")
+            entity = self._entities[pk] = found
+        return entity
 
     def create_team(self, name: str, owner: User) -> Entity:
         with self._tx() as db:
@@ -194,6 +199,7 @@ class SQLiteStorage(Storage):
                 "INSERT INTO entities (name, is_team, created_at) VALUES (?, 1, ?)", (name, time.time())
             ).lastrowid
             db.execute("INSERT INTO members (entity_pk, user_pk) VALUES (?, ?)", (pk, owner.pk))
+        assert pk is not None, "an INSERT gives its row id"
         return self._entity_by_pk(pk)
 
     def add_member(self, entity: Entity, user: User) -> None:
@@ -245,10 +251,8 @@ class SQLiteStorage(Storage):
         return self._project(row)  # type: ignore[return-value]
 
     def list_projects(self, entity: Entity) -> list[Project]:
-        return [
-            self._project(row)
-            for row in self._all("SELECT * FROM projects WHERE entity_pk = ? ORDER BY created_at", (entity.pk,))  # type: ignore[misc]
-        ]
+        rows = self._all("SELECT * FROM projects WHERE entity_pk = ? ORDER BY created_at", (entity.pk,))
+        return [project for row in rows if (project := self._project(row)) is not None]
 
     # -- runs ------------------------------------------------------------
     def _run(self, row: sqlite3.Row | None, project: Project | None = None) -> Run | None:
@@ -324,10 +328,8 @@ class SQLiteStorage(Storage):
         return replace(run, **values)
 
     def list_runs(self, project: Project) -> list[Run]:
-        return [
-            self._run(row, project)
-            for row in self._all("SELECT * FROM runs WHERE project_pk = ? ORDER BY number", (project.pk,))  # type: ignore[misc]
-        ]
+        rows = self._all("SELECT * FROM runs WHERE project_pk = ? ORDER BY number", (project.pk,))
+        return [run for row in rows if (run := self._run(row, project)) is not None]
 
     def iter_runs(
         self, project: Project, batch: int = 500, *, descending: bool = False, after: tuple[float, str] | None = None
