@@ -206,11 +206,13 @@ def test_wandb_cli_cancel_and_stop(live_server: LiveServer, env_for_subprocess: 
     assert _sweep_runs(live_server, "cancel", paths[0].rsplit("/", 1)[-1]) == []
 
 
+HYPERBAND_STEPS = 80  # 40 s a trial: the stop reaches the SDK well within it, even on a loaded machine
 HYPERBAND_AGENT = """
 import sys, time, wandb
+STEPS = int(sys.argv[2])
 def train():
     run = wandb.init(settings=wandb.Settings(x_file_stream_transmit_interval=0.5))
-    for step in range(40):
+    for step in range(STEPS):
         run.log({"loss": run.config.a + step / 1000})
         time.sleep(0.5)
 wandb.agent(sys.argv[1], function=train, project="hb")
@@ -232,7 +234,7 @@ def test_hyperband_stops_a_real_sdk_trial_behind(
     work = tmp_path / "hb"
     work.mkdir()
     done = subprocess.run(
-        [sys.executable, "-c", HYPERBAND_AGENT, sweep_id],
+        [sys.executable, "-c", HYPERBAND_AGENT, sweep_id, str(HYPERBAND_STEPS)],
         cwd=work,
         env=_env(live_server, env_for_subprocess, work),
         capture_output=True,
@@ -247,6 +249,6 @@ def test_hyperband_stops_a_real_sdk_trial_behind(
         a: len((live_server.run_dir("admin", "hb", r.name) / "files" / "wandb-history.jsonl").read_text().splitlines())
         for a, r in runs.items()
     }
-    assert rows[1] == 40 and rows[5] < 40, rows
+    assert rows[1] == HYPERBAND_STEPS and rows[5] < HYPERBAND_STEPS, rows
     state = json.loads(next((live_server.data_dir / "sweeps").glob(f"*/{sweep_id}.json")).read_text())
     assert [(t["params"]["a"], t["state"]) for t in state["trials"]] == [(1, "finished"), (5, "stopped")]
