@@ -155,15 +155,18 @@ def test_the_dashboard_shows_in_a_frame_and_a_link_each_with_its_own_ticket(tmp_
         html,
     ).group(1)
     link = re.search(r'<a href="http://127\.0\.0\.1:8123/a&quot;b&lt;c/login\?ticket=([^"&]+)"', html).group(1)
-    assert bundle["text/plain"] == f"wandb-jupyter dashboard: {url}/login?ticket={link}"
+    dashboard_line, keys_line = bundle["text/plain"].splitlines()
+    assert dashboard_line == f"wandb-jupyter dashboard: {url}/login?ticket={link}"
+    keys_ticket = re.fullmatch(r"new API key: .*/login\?ticket=([^&]+)&next=%2Fa%22b%3Cc%2Fkeys", keys_line).group(1)
     assert 'a"b' not in html and "<c" not in html and "s3cr3t" not in str(bundle)
     book = TicketBook("s3cr3t-t0ken-abcdef")
     book.redeem(frame)
     book.redeem(link)  # two tickets: the frame spends its own as it loads
+    book.redeem(keys_ticket)  # and the new-API-key link a third, opening the server's /keys page
 
     (tmp_path / "dashboard-secrets.json").write_text(json.dumps({"cookie_secret": "00", "token": "from-the-file"}))
     unknown = dashboard_bundle(_server(login_url=None, data_dir=str(tmp_path)), 100)  # no login link recorded
-    TicketBook("from-the-file").redeem(unknown["text/plain"].rsplit("ticket=", 1)[1])
+    TicketBook("from-the-file").redeem(unknown["text/plain"].splitlines()[0].rsplit("ticket=", 1)[1])
     with pytest.raises(RuntimeError, match="cannot read the dashboard token"):
         dashboard_bundle(_server(login_url=None, data_dir=str(tmp_path / "gone")), 100)
 

@@ -67,7 +67,10 @@ def test_a_second_call_reuses_the_server_and_a_killed_one_is_replaced(execute_no
     frame = re.search(r'<iframe src="([^"]+)" width="100%" height="500"', first["text/html"]).group(1)
     link = re.search(r'<a href="([^"]+)"', first["text/html"]).group(1)
     assert frame.startswith(f"{url}/login?ticket=") and link.startswith(f"{url}/login?ticket=") and frame != link
-    assert first["text/plain"] == f"wandb-jupyter dashboard: {link}"
+    assert first["text/plain"].splitlines() == [
+        f"wandb-jupyter dashboard: {link}",
+        f"new API key: {_keys_href(first['text/html'])}",
+    ]
     assert 'height="800"' in _display(nb.cells[2])["text/html"]
 
     verb, url2, port2, pid2, _ = _said(nb.cells[5])
@@ -75,6 +78,12 @@ def test_a_second_call_reuses_the_server_and_a_killed_one_is_replaced(execute_no
     assert json.loads(stream_text(nb.cells[6])) == [[pid2, port2]]
     with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url2 + "/health", timeout=10) as answer:
         assert json.load(answer)["status"] == "ok", "it outlives the kernel that started it"
+
+
+def _keys_href(html: str) -> str:
+    found = re.search(r'<a href="([^"]+)" [^>]*data-testid="new-api-key-link"', html).group(1)
+    assert found.endswith("&amp;next=%2Fkeys"), found
+    return found.replace("&amp;", "&")
 
 
 def test_the_running_jupyter_server_may_frame_the_dashboard(execute_notebook, isolated: Path) -> None:
@@ -103,11 +112,13 @@ def test_the_outputs_hold_single_use_tickets_never_the_dashboard_token(execute_n
     for cell in nb.cells[1:]:
         shown = _display(cell)["text/html"]
         links += [html.unescape(found) for found in re.findall(r'(?:src|href)="([^"]+)"', shown)]
-    assert len(links) == 4 and len(set(links)) == 4, "a fresh ticket for every frame and link"
+    assert len(links) == 6 and len(set(links)) == 6, "a fresh ticket for every frame and link"
     for link in links:
         browser = requests.Session()
         home = browser.get(link, timeout=10)  # the ticket logs in; the redirect drops it from the URL
-        assert home.status_code == 200 and home.url == f"{url}/", (home.status_code, home.url)
+        opens = f"{url}/keys" if link.endswith("&next=%2Fkeys") else f"{url}/"  # the new-API-key link: /keys
+        assert home.status_code == 200 and home.url == opens, (home.status_code, home.url)
+        assert ("Create a new API key" in home.text) == opens.endswith("/keys")
         projects = browser.get(f"{url}/_dashboard/api/projects", timeout=10)
         assert projects.status_code == 200 and projects.json() == {"projects": []}
         spent = requests.get(link, timeout=10, allow_redirects=False)

@@ -27,6 +27,7 @@ from ..common._share import VIEW_PARAM
 from ..server._tickets import SECRETS_FILE, TicketBook, TicketRefused
 from ._catalog import Catalog, Viewer
 from ._handlers import ClientError, Dashboard, Family, build_handler, check_frame_ancestor, dashboard_routes
+from ._keys import KeysLogic
 
 __all__ = ["SessionAuth", "standalone_routes", "dashboard_secrets", "COOKIE_NAME"]
 
@@ -156,7 +157,8 @@ _LOGIN = """<!doctype html>
 </form>
 <p>Or open the dashboard link the server printed when it started in a terminal
 (<code>dashboard: …/login?token=…</code>; the token is also in <code>dashboard-secrets.json</code> in its
-data folder), or run <code>%wandb_server</code> again in a notebook.</p>
+data folder), or run <code>%wandb_server</code> again in a notebook. Once in, <a href="{base}/keys">API keys</a>
+makes a new key.</p>
 </main>
 </body>
 </html>
@@ -298,5 +300,6 @@ def standalone_routes(
     routes[0:0] = [
         (rf"{escaped}/login", build_handler("DashboardLogin", LoginLogic, plain, dashboard, family), {}),
         (rf"{escaped}/logout", build_handler("DashboardLogout", LogoutLogic, plain, dashboard, family), {}),
+        (rf"{escaped}/keys", build_handler("DashboardKeys", KeysLogic, plain, dashboard, family), {}),
     ]
     return routes, {"cookie_secret": cookie_secret, "wandb_dashboard": dashboard}

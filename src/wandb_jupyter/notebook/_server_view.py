@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from ..common._logging import logger
 
@@ -68,8 +68,8 @@ def report_lines(started: Any, origins: list[str]) -> list[str]:
     lines = [f"wandb-jupyter server: {verb} {server.url} (pid {server.pid}, data in {server.data_dir})"]
     if started.created_admin:
         lines.append(
-            "  created its admin user; an API key to log runs to it: wandb-jupyter server user add admin "
-            f"--new-key --data-dir {server.data_dir}"
+            "  created its admin user; an API key to log runs to it: the dashboard's 'new API key' link below "
+            f"(or: wandb-jupyter server user add admin --new-key --data-dir {server.data_dir})"
         )
     refused = [origin for origin in origins if origin not in server.frame_ancestors]
     if started.reused and refused:
@@ -97,6 +97,12 @@ def _ticket_link(server: Any, origins: Sequence[str]) -> str:
     return as_seen_from(ticket_login_url(server.url, server.login_url, server.data_dir), origins)
 
 
+def _keys_link(server: Any, origins: Sequence[str]) -> str:
+    """A single-use login link that opens the server's ``/keys`` page (a new API key, no shell needed)."""
+    keys_page = urlsplit(server.url).path.rstrip("/") + "/keys"
+    return f"{_ticket_link(server, origins)}&{urlencode({'next': keys_page})}"
+
+
 def _frame_source(server: Any, origins: Sequence[str]) -> str:
     """The frame's URL: Jupyter's ``wandb/_server/<port>`` (it mints a ticket at each load, so a
     reopened notebook logs in again) when the dashboard inside Jupyter is known, else a ticket."""
@@ -112,10 +118,13 @@ def dashboard_bundle(server: Any, height: int, origins: Sequence[str] = ()) -> d
     """The dashboard inline (an iframe that logs in with a ticket), and a link with a ticket of its own
     (also the text for front ends without HTML): the frame spends its ticket as soon as it loads."""
     frame, link = _frame_source(server, origins), _ticket_link(server, origins)
+    keys = _keys_link(server, origins)
     html = (
         f'<iframe src="{escape(frame, quote=True)}" width="100%" height="{int(height)}" style="border:none" '
         f'title="wandb-jupyter dashboard"></iframe>'
         f'<div>wandb-jupyter dashboard: <a href="{escape(link, quote=True)}" target="_blank" '
-        f'rel="noopener noreferrer">{escape(as_seen_from(server.url, origins))}</a></div>'
+        f'rel="noopener noreferrer">{escape(as_seen_from(server.url, origins))}</a> · '
+        f'<a href="{escape(keys, quote=True)}" target="_blank" rel="noopener noreferrer" '
+        f'data-testid="new-api-key-link">new API key</a></div>'
     )
-    return {"text/html": html, "text/plain": f"wandb-jupyter dashboard: {link}"}
+    return {"text/html": html, "text/plain": f"wandb-jupyter dashboard: {link}\nnew API key: {keys}"}
