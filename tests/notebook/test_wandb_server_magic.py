@@ -146,3 +146,23 @@ def test_bad_options_are_one_line_errors(execute_notebook) -> None:
     assert server.list() == []
     help_text = stream_text(nb.cells[4])
     assert "--data-dir DIR" in help_text and "--height PX" in help_text and "reused" in help_text
+
+
+def test_the_kernels_offline_runs_get_the_command_that_uploads_them(execute_notebook, isolated: Path) -> None:
+    """Without the dashboard inside Jupyter (no JupyterLab here) the offline runs beside the notebook
+    are not visible anywhere: the output says how many there are and how to upload them."""
+    nb = execute_notebook(
+        [
+            "import wandb_jupyter as wandb\nfor i in range(2):\n"
+            "    wandb.init(project='beside', mode='offline').finish()",
+            "%load_ext wandb_jupyter",
+            "%wandb_server --data-dir srv",
+        ]
+    )
+    _, url, *_ = _said(nb.cells[2])
+    text = _display(nb.cells[2])["text/plain"].splitlines()[-1]
+    wandb_dir = isolated / "wandb"
+    assert text == f"this notebook's 2 offline runs in {wandb_dir}; upload them: WANDB_BASE_URL={url} " + (
+        f"wandb-jupyter sync {wandb_dir}"
+    )
+    assert 'data-testid="kernel-runs"' in _display(nb.cells[2])["text/html"]

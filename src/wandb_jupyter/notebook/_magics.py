@@ -273,7 +273,7 @@ class WandbMagics(Magics):
         from IPython.display import display
 
         from ..server._registry import ServerConflict, start_or_reuse
-        from ._server_view import dashboard_bundle, jupyter_origins, report_lines
+        from ._server_view import dashboard_bundle, jupyter_origins, kernel_runs_note, report_lines
 
         args = _parse(self.wandb_server, line)
         if args.height <= 0:
@@ -294,4 +294,7 @@ class WandbMagics(Magics):
             bundle = dashboard_bundle(started.server, args.height, origins)
         except RuntimeError as error:  # its token is unreadable: no login link to show
             raise UsageError(str(error)) from None
+        note = kernel_runs_note(started.server.url)
+        if note is not None:  # the notebook's offline runs are not on the server: where to see them
+            bundle = {kind: f"{bundle[kind]}\n{note[kind]}" for kind in bundle}
         display(bundle, raw=True)

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from ..common._logging import logger
 
-__all__ = ["jupyter_origins", "dashboard_bundle", "report_lines", "as_seen_from"]
+__all__ = ["jupyter_origins", "dashboard_bundle", "report_lines", "as_seen_from", "kernel_runs_note"]
 
 _LOOPBACK = ("localhost", "127.0.0.1")
 
@@ -128,3 +129,49 @@ def dashboard_bundle(server: Any, height: int, origins: Sequence[str] = ()) -> d
         f'data-testid="new-api-key-link">new API key</a></div>'
     )
     return {"text/html": html, "text/plain": f"wandb-jupyter dashboard: {link}\nnew API key: {keys}"}
+
+
+def _kernel_wandb_dir() -> Path | None:
+    """The kernel's ``wandb/`` folder, as init() would resolve it here (None when settings are unreadable)."""
+    from ..settings import resolve
+
+    try:
+        return resolve().wandb_dir
+    except Exception as error:  # a bad setting is init()'s to report, not this view's
+        logger.debug("%%wandb_server: no wandb folder: %r", error)
+        return None
+
+
+def kernel_runs_note(server_url: str) -> dict[str, str] | None:
+    """The runs beside the notebook that the server does not hold: the kernel's offline runs.
+
+    They open in the dashboard inside Jupyter, which reads ``wandb/`` as it is (no upload, and runs
+    still writing show live); without it, the command that uploads them to this server."""
+    from ..core._local_pages import local_run_url
+    from ..rundir._local_runs import list_local_runs
+
+    wandb_dir = _kernel_wandb_dir()
+    if wandb_dir is None or not wandb_dir.is_dir():
+        return None
+    offline = [run for run in list_local_runs(wandb_dir) if run.mode == "offline"]
+    if not offline:
+        return None
+    latest = offline[-1]
+    count = f"{len(offline)} offline run{'s' if len(offline) != 1 else ''} in {wandb_dir}"
+    page = local_run_url(
+        entity=latest.entity, project=latest.project or "uncategorized", run_id=latest.id, run_dir=latest.paths.root
+    )
+    if page is not None:
+        project_page = page.rsplit("/runs/", 1)[0]
+        html = (
+            f'<div data-testid="kernel-runs">This notebook\'s {escape(count)}: '
+            f'<a href="{escape(project_page, quote=True)}" target="_blank" rel="noopener noreferrer">'
+            f"open them in Jupyter's dashboard</a> (project {escape(latest.project or 'uncategorized')})</div>"
+        )
+        return {"text/html": html, "text/plain": f"this notebook's {count}: {project_page}"}
+    command = f"WANDB_BASE_URL={server_url} wandb-jupyter sync {wandb_dir}"
+    html = (
+        f'<div data-testid="kernel-runs">This notebook\'s {escape(count)}; upload them (with a key from '
+        f"the new API key link): <code>{escape(command)}</code></div>"
+    )
+    return {"text/html": html, "text/plain": f"this notebook's {count}; upload them: {command}"}
