@@ -1,4 +1,5 @@
 import {
+  cellImage,
   cellText,
   classLabels,
   parseBoxes,
@@ -10,6 +11,27 @@ import {
 } from '../src/media';
 
 describe('media values', () => {
+  it('finds the image of a table cell (W&B table JSON), and nothing in other cells', () => {
+    const cell = {
+      _type: 'image-file',
+      path: 'media/images/preds_0_ab.png',
+      caption: 'c1',
+      width: 8
+    };
+    expect(cellImage(cell)).toEqual({
+      path: 'media/images/preds_0_ab.png',
+      caption: 'c1'
+    });
+    expect(cellImage({ _type: 'image-file', path: 'x.png' })).toEqual({
+      path: 'x.png',
+      caption: ''
+    });
+    expect(cellImage({ _type: 'audio-file', path: 'a.wav' })).toBeNull();
+    expect(cellImage({ _type: 'image-file' })).toBeNull();
+    expect(cellImage('media/images/a.png')).toBeNull();
+    expect(cellImage(null)).toBeNull();
+  });
+
   it('names the files and captions of images and image lists', () => {
     expect(
       mediaFiles({ _type: 'image-file', path: 'media/images/a.png' })

@@ -69,6 +69,23 @@ export function cellText(value: unknown): string {
   return String(value);
 }
 
+/**
+ * The image a table cell holds ({"_type": "image-file", "path": ...}, the path relative to the
+ * run's files, as W&B's table JSON writes it), or null for any other cell.
+ */
+export function cellImage(
+  value: unknown
+): { path: string; caption: string } | null {
+  if (value === null || typeof value !== 'object') {
+    return null;
+  }
+  const { _type, path, caption } = value as MediaValue;
+  if (_type !== 'image-file' || typeof path !== 'string' || !path) {
+    return null;
+  }
+  return { path, caption: typeof caption === 'string' ? caption : '' };
+}
+
 /** Rows whose text contains `filter`, sorted by a column, and the page asked for. */
 export function tableView(
   table: TableData,

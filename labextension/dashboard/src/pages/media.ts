@@ -8,6 +8,7 @@ import { el, replaceChildren, svg } from '../dom.js';
 import {
   MediaAnswer,
   MediaEntry,
+  cellImage,
   cellText,
   classLabels,
   parseBoxes,
@@ -297,6 +298,27 @@ function images(ctx: PageContext, route: RunRoute, entry: MediaEntry): Node {
   );
 }
 
+/** A table cell: an image as a thumbnail that opens the full file, anything else as text. */
+function tableCell(ctx: PageContext, route: RunRoute, cell: unknown): Node {
+  const image = cellImage(cell);
+  if (!image) {
+    return document.createTextNode(cellText(cell));
+  }
+  const src = mediaUrl(ctx, route, image.path);
+  return el(
+    'a',
+    { href: src, target: '_blank', rel: 'noopener noreferrer' },
+    el('img', {
+      src,
+      class: 'cell-thumb',
+      loading: 'lazy',
+      alt: image.caption || image.path,
+      title: image.caption || image.path,
+      'data-testid': 'table-image'
+    })
+  );
+}
+
 function tablePanel(
   ctx: PageContext,
   route: RunRoute,
@@ -367,7 +389,7 @@ function tablePanel(
               el(
                 'tr',
                 { 'data-testid': 'table-row' },
-                ...row.map(cell => el('td', {}, cellText(cell)))
+                ...row.map(cell => el('td', {}, tableCell(ctx, route, cell)))
               )
             )
           )
