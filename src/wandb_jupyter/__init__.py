@@ -10,12 +10,11 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import data_types as _data_types  # names only: each type imports its modules on first use
-from .artifacts import Artifact
-from .artifacts._run_api import set_remote_resolver as _set_remote_resolver
-from .artifacts._run_api import set_run_lookup as _set_run_lookup
+from .artifacts._hooks import set_remote_resolver as _set_remote_resolver
+from .artifacts._hooks import set_run_lookup as _set_run_lookup
 from .common._errors import RunDirError, SettingsError, UsageError, WandbJupyterError
 from .common._package_version import __version__
 from .common._term import termerror, termlog, termwarn
@@ -25,6 +24,9 @@ from .core._init import current_run, init, set_online_connector
 from .core._run import DisabledRun, Run
 from .core._setup import require, setup, teardown
 from .settings import ResolvedSettings, Settings
+
+if TYPE_CHECKING:  # the class itself is imported on first use (see __getattr__)
+    from .artifacts._artifact import Artifact
 
 __all__ = [
     "init",
@@ -281,6 +283,10 @@ def __getattr__(name: str) -> Any:
     if name in ("config", "summary"):
         active = current_run()
         return getattr(active, name) if active is not None else _NoRun(name)
+    if name == "Artifact":  # the artifacts code with its first use
+        from .artifacts._artifact import Artifact
+
+        return Artifact
     if name == "Api":  # the read API, loaded on first use
         from .api import Api
 

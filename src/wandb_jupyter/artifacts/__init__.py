@@ -7,8 +7,23 @@ a run does with them (log, use, link, models); ``_records`` the run directory's 
 
 from __future__ import annotations
 
-from ._artifact import Artifact
-from ._manifest import Manifest, ManifestEntry
-from ._store import ArtifactStore, DigestMismatch
+from typing import Any
 
 __all__ = ["Artifact", "Manifest", "ManifestEntry", "ArtifactStore", "DigestMismatch"]
+
+_HOMES = {
+    "Artifact": "._artifact",
+    "Manifest": "._manifest",
+    "ManifestEntry": "._manifest",
+    "ArtifactStore": "._store",
+    "DigestMismatch": "._store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The names, imported with their module on first use (``import wandb_jupyter`` stays light)."""
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_HOMES[name], __name__), name)

@@ -4,7 +4,7 @@
 Everything goes through the local store first (offline first): logging copies the files into the
 store and records the version there, then appends a record to the run's ``artifacts.jsonl`` that the
 online layer uploads (live, or at ``wandb-jupyter sync``). Using an artifact asks the server when the run
-is online (the online layer registers :func:`set_remote_resolver`) and the local store otherwise, so
+is online (the package root registers the online lookup in :mod:`._hooks`) and the local store otherwise, so
 ``use_artifact("name:alias")`` and ``download()`` work offline for what was logged on this machine.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..common._errors import UsageError
-from . import _artifact
+from . import _artifact, _hooks
 from ._artifact import Artifact, check_alias, check_artifact_name
 from ._manifest import Manifest
 from ._records import append_record, wait_sent
@@ -31,30 +31,12 @@ __all__ = [
     "log_model",
     "use_model",
     "save_draft",
-    "set_remote_resolver",
-    "set_run_lookup",
     "parse_artifact_path",
 ]
 
+
 #: ``resolve(run, entity, project, name, alias)`` -> a dict describing the server's version (see
 #: :func:`_from_remote`), None when the server has no such artifact; raises ConnectionError when unreachable.
-RemoteResolver = Callable[[Any, str | None, str, str, str], dict[str, Any] | None]
-_remote_resolver: RemoteResolver | None = None
-_run_lookup: Callable[[], Any] | None = None
-
-
-def set_remote_resolver(resolve: RemoteResolver | None) -> None:
-    """The online layer's lookup of artifacts on the server (registered by the package root)."""
-    global _remote_resolver
-    _remote_resolver = resolve
-
-
-def set_run_lookup(lookup: Callable[[], Any] | None) -> None:
-    """How ``Artifact.save()`` finds the current run (registered by the package root)."""
-    global _run_lookup
-    _run_lookup = lookup
-
-
 def _store(run: Any) -> ArtifactStore:
     return store_for(Path(run.paths.root).parent)
 
@@ -297,9 +279,10 @@ def use_artifact(
     else:
         entity, project, name, alias = parse_artifact_path(artifact_or_name, run)
         found = None
-        if _online(run) and _remote_resolver is not None:
+        resolve_remote = _hooks.remote_resolver()
+        if _online(run) and resolve_remote is not None:
             try:
-                found = _remote_resolver(run, entity, project, name, alias)
+                found = resolve_remote(run, entity, project, name, alias)
             except ConnectionError as error:
                 from ..common._logging import logger
 
@@ -410,7 +393,7 @@ def use_model(run: Any, name: str) -> str:
 
 
 def save_draft(artifact: Artifact, project: str | None) -> None:
-    run = _run_lookup() if _run_lookup is not None else None
+    run = _hooks.current_run()
     if run is None or getattr(run, "disabled", False):
         raise UsageError("save(): start a run with init() first; the artifact is logged by it")
     log_artifact(run, artifact)
