@@ -1,6 +1,7 @@
 import {
   cellImage,
   cellText,
+  drawableFigure,
   classLabels,
   parseBoxes,
   histogramHeatMap,
@@ -9,6 +10,31 @@ import {
   parseTable,
   tableView
 } from '../src/media';
+
+describe('plotly figures', () => {
+  it('draws scatter, bar and pie figures (untyped traces are scatter), not others', () => {
+    const scatter = {
+      data: [{ x: [1, 2], y: [3, 4] }],
+      layout: { title: 't' }
+    };
+    expect(drawableFigure(scatter)).toEqual({
+      data: scatter.data,
+      layout: { title: 't' }
+    });
+    expect(
+      drawableFigure({ data: [{ type: 'bar' }, { type: 'pie' }] })?.layout
+    ).toEqual({});
+    expect(
+      drawableFigure({ data: [{ type: 'heatmap', z: [[1]] }] })
+    ).toBeNull();
+    expect(
+      drawableFigure({ data: [{ type: 'scatter' }, { type: 'scatter3d' }] })
+    ).toBeNull();
+    expect(drawableFigure({ data: [] })).toBeNull();
+    expect(drawableFigure([1, 2])).toBeNull();
+    expect(drawableFigure(null)).toBeNull();
+  });
+});
 
 describe('media values', () => {
   it('finds the image of a table cell (W&B table JSON), and nothing in other cells', () => {

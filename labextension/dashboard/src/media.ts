@@ -248,3 +248,40 @@ export function classLabels(json: unknown): Map<number, string> {
   }
   return out;
 }
+
+/** Trace types of the basic bundle; a figure with others is shown as JSON instead. */
+export const BASIC_TRACES: ReadonlySet<string> = new Set([
+  'scatter',
+  'bar',
+  'pie'
+]);
+
+export interface Figure {
+  readonly data: readonly Record<string, unknown>[];
+  readonly layout: Record<string, unknown>;
+}
+
+/** A plotly-file's JSON as a figure the basic bundle can draw, or null (other traces, not a figure). */
+export function drawableFigure(parsed: unknown): Figure | null {
+  if (parsed === null || typeof parsed !== 'object') {
+    return null;
+  }
+  const { data, layout } = parsed as { data?: unknown; layout?: unknown };
+  if (!Array.isArray(data) || data.length === 0) {
+    return null;
+  }
+  const traces = data.filter(
+    (t): t is Record<string, unknown> => t !== null && typeof t === 'object'
+  );
+  const drawable = traces.every(t =>
+    BASIC_TRACES.has(typeof t.type === 'string' ? t.type : 'scatter')
+  );
+  if (!drawable || traces.length !== data.length) {
+    return null;
+  }
+  const asObject =
+    layout !== null && typeof layout === 'object'
+      ? (layout as Record<string, unknown>)
+      : {};
+  return { data: traces, layout: asObject };
+}

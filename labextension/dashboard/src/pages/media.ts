@@ -2,7 +2,8 @@
  * The run page's media panels, one per logged key, by the value's type: images (a grid
  * with captions and a step slider), tables (sortable, filterable, paged), histograms (bars,
  * or a heat map over steps), audio and video players, HTML in a sandboxed frame, plotly
- * figures and 3D objects as their JSON (no renderer is bundled) with a download link.
+ * figures drawn by plotly.js's basic bundle (loaded with the first one; JSON for other trace
+ * types) and 3D objects as their JSON (no renderer is bundled) with a download link.
  */
 import { el, replaceChildren, svg } from '../dom.js';
 import {
@@ -10,6 +11,7 @@ import {
   MediaEntry,
   cellImage,
   cellText,
+  drawableFigure,
   classLabels,
   parseBoxes,
   histogramHeatMap,
@@ -18,6 +20,7 @@ import {
   parseTable,
   tableView
 } from '../media.js';
+import { loadPlotly } from '../plotly.js';
 import { PageContext, section } from './common.js';
 
 type RunRoute = { entity: string; project: string; runId: string };
@@ -510,6 +513,51 @@ function histogramPanel(entries: readonly MediaEntry[]): Node {
   );
 }
 
+/** A plotly figure drawn by plotly.js (loaded now, once); JSON when its traces need a bigger bundle. */
+function plotlyPanel(
+  ctx: PageContext,
+  route: RunRoute,
+  entry: MediaEntry
+): Node {
+  const fallback = (): Node =>
+    jsonPanel(
+      ctx,
+      route,
+      entry,
+      'Plotly figure (trace types beyond scatter, bar and pie)'
+    );
+  const holder = el(
+    'div',
+    { class: 'media-plotly', 'data-testid': 'media-plotly' },
+    'Loading…'
+  );
+  void fileText(ctx, route, entry.value.path ?? '')
+    .then(text => {
+      const figure = drawableFigure(JSON.parse(text));
+      if (!figure) {
+        replaceChildren(holder, fallback());
+        return;
+      }
+      return loadPlotly().then(plotly => {
+        const plot = el('div', { class: 'plotly-figure' });
+        replaceChildren(holder, plot);
+        return plotly.newPlot(plot, [...figure.data], figure.layout, {
+          displaylogo: false,
+          displayModeBar: false, // its look comes from the <style> rules the CSP refuses
+          responsive: true
+        });
+      });
+    })
+    .catch(error => {
+      replaceChildren(
+        holder,
+        fallback(),
+        el('p', { class: 'muted' }, String(error))
+      );
+    });
+  return holder;
+}
+
 function jsonPanel(
   ctx: PageContext,
   route: RunRoute,
@@ -543,7 +591,7 @@ function jsonPanel(
     el(
       'p',
       { class: 'muted' },
-      `${what}: shown as JSON (no renderer is bundled). `,
+      `${what}: shown as JSON. `,
       el(
         'a',
         {
@@ -612,10 +660,12 @@ function panel(
       );
       break;
     case 'plotly-file':
-      body = stepped(entries, e => jsonPanel(ctx, route, e, 'Plotly figure'));
+      body = stepped(entries, e => plotlyPanel(ctx, route, e));
       break;
     case 'object3D-file':
-      body = stepped(entries, e => jsonPanel(ctx, route, e, '3D object'));
+      body = stepped(entries, e =>
+        jsonPanel(ctx, route, e, '3D object (no renderer is bundled)')
+      );
       break;
     default:
       body = el(
