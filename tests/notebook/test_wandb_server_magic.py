@@ -162,7 +162,8 @@ def test_the_kernels_offline_runs_get_the_command_that_uploads_them(execute_note
     _, url, *_ = _said(nb.cells[2])
     text = _display(nb.cells[2])["text/plain"].splitlines()[-1]
     wandb_dir = isolated / "wandb"
-    assert text == f"this notebook's 2 offline runs in {wandb_dir}; upload them: WANDB_BASE_URL={url} " + (
+    assert text == (
+        f"this notebook's 2 offline runs in {wandb_dir}; upload them: WANDB_BASE_URL={url} "
         f"wandb-jupyter sync {wandb_dir}"
     )
     assert 'data-testid="kernel-runs"' in _display(nb.cells[2])["text/html"]

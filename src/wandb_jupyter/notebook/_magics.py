@@ -234,6 +234,7 @@ class WandbMagics(Magics):
             if args.state:
                 states = {"pause": "PAUSED", "resume": "RUNNING", "stop": "FINISHED", "cancel": "CANCELED"}
                 set_sweep_state(args.sweep_id, states[args.state], project=args.project, entity=args.entity)
+
             def read() -> dict[str, Any]:
                 return sweep_progress(args.sweep_id, project=args.project, entity=args.entity)
 
