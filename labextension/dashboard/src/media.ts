@@ -22,6 +22,8 @@ export interface MediaEntry {
 
 export interface MediaAnswer {
   readonly keys: Readonly<Record<string, readonly MediaEntry[]>>;
+  /** Custom charts (`wandb.plot.*`): key -> the config's `_wandb.visualize.<key>.panel_config`. */
+  readonly charts?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 /** The run files an entry shows (an image list has several). */

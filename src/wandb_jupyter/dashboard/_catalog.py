@@ -35,6 +35,7 @@ __all__ = [
     "OutputSlice",
     "run_row",
     "run_metadata",
+    "run_visualize",
     "list_run_files",
     "resolve_run_file",
     "read_output",
@@ -304,6 +305,17 @@ def run_alerts(info: RunInfo) -> list[dict[str, Any]]:
 
 def run_summary_raw(info: RunInfo) -> dict[str, Any]:
     return read_json_file(info.files / SUMMARY) or _loads_object(info.summary_json) or {}
+
+
+def run_visualize(info: RunInfo) -> dict[str, Any]:
+    """The config's ``_wandb.visualize`` entries: per key, the custom chart (``wandb.plot.*``) drawn from a table."""
+    data = _loads_object(info.config_json)
+    if data is None:
+        data = _PARSED.get(info.files / CONFIG, _yaml_object, "yaml")
+    block = (data or {}).get("_wandb")
+    block = block.get("value", block) if isinstance(block, dict) else None
+    charts = block.get("visualize") if isinstance(block, dict) else None
+    return {k: v for k, v in charts.items() if isinstance(v, dict)} if isinstance(charts, dict) else {}
 
 
 def run_metadata(info: RunInfo) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..rundir._rundir import HISTORY
-from ._catalog import RunInfo, run_summary_raw
+from ._catalog import RunInfo, run_summary_raw, run_visualize
 
 __all__ = ["run_media", "MEDIA_TYPES", "VALUE_TYPES", "HTML_SANDBOX_CSP", "MAX_STEPS_PER_KEY"]
 
@@ -119,10 +119,17 @@ def _history_media(path: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def run_media(info: RunInfo) -> dict[str, Any]:
-    """``{"keys": {key: [{"step", "value"}, ...]}, "source": "history" | "summary"}`` of a run's media."""
+    """``{"keys": {key: [{"step", "value"}, ...]}, "charts": {key: panel_config}}`` of a run's media;
+    ``charts`` are the custom charts (``wandb.plot.*``) the config's ``_wandb.visualize`` draws from a table key."""
     by_key = _history_media(info.files / HISTORY)
     summary = run_summary_raw(info)
     for key, value in _media_in(summary):
         if key not in by_key:  # an SDK run's history is not readable here: its last value is
             by_key[key] = [{"step": None, "value": value}]
-    return {"keys": {key: _thin(entries, MAX_STEPS_PER_KEY) for key, entries in sorted(by_key.items())}}
+    charts = {
+        key: chart["panel_config"]
+        for key, chart in sorted(run_visualize(info).items())
+        if isinstance(chart.get("panel_config"), dict)
+    }
+    keys = {key: _thin(entries, MAX_STEPS_PER_KEY) for key, entries in sorted(by_key.items())}
+    return {"keys": keys, "charts": charts}

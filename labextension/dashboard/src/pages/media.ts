@@ -22,6 +22,8 @@ import {
 } from '../media.js';
 import { loadPlotly } from '../plotly.js';
 import { PageContext, section } from './common.js';
+import { vizChartPanel } from './vizcharts.js';
+import { PanelConfig, tableKeyOf } from '../vizchart.js';
 
 type RunRoute = { entity: string; project: string; runId: string };
 
@@ -706,16 +708,50 @@ export async function mediaSection(
     return null;
   }
   const keys = Object.keys(answer.keys).filter(k => answer.keys[k].length);
-  if (!keys.length) {
+  const charts = Object.entries(answer.charts ?? {});
+  if (!keys.length && !charts.length) {
     return null;
   }
   return section(
     'media',
     'Media',
+    charts.length
+      ? el(
+          'div',
+          { class: 'viz-charts', 'data-testid': 'viz-charts' },
+          el('h3', {}, 'Charts'),
+          el(
+            'div',
+            { class: 'media-grid' },
+            ...charts.map(([key, config]) =>
+              chartPanel(ctx, route, answer, key, config)
+            )
+          )
+        )
+      : null,
     el(
       'div',
       { class: 'media-grid' },
       ...keys.map(key => panel(ctx, route, key, answer.keys[key]))
     )
+  );
+}
+
+/** A custom chart's panel, its table the last logged value of the key its spec names. */
+function chartPanel(
+  ctx: PageContext,
+  route: RunRoute,
+  answer: MediaAnswer,
+  key: string,
+  config: PanelConfig
+): HTMLElement {
+  const entries = answer.keys[tableKeyOf(config) ?? `${key}_table`] ?? [];
+  const last = entries[entries.length - 1];
+  const path = last?.value.path;
+  return vizChartPanel(
+    key,
+    config,
+    path ? () => fileText(ctx, route, path).then(parseTable) : null,
+    () => (last ? tablePanel(ctx, route, last) : el('span'))
   );
 }
