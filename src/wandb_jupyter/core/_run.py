@@ -14,9 +14,9 @@ import operator
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ..common import _logging
 from ..common._errors import SettingsError, UsageError
@@ -39,6 +39,20 @@ from ..rundir._rundir import (
 from ..settings import ResolvedSettings
 from ._config import Config, Summary, config_from
 from ._serialize import encode_logged_row, encode_row, summary_media
+
+if TYPE_CHECKING:  # collaborators imported when the run starts them, named here for the types only
+    from ._console import ConsoleCapture
+    from ._metrics import MetricDefinitions
+    from ._system import SystemMonitor
+
+
+class OnlineSide(Protocol):
+    """What a run needs of its server side (the online layer's OnlineRun, which attaches itself)."""
+
+    def wake(self) -> None: ...
+
+    def finish(self, exit_code: int) -> bool: ...
+
 
 __all__ = ["Run", "DisabledRun"]
 
@@ -86,16 +100,16 @@ class Run:
         self.summary = Summary(summary, on_change=self._write_summary, media=self._summary_media)
         self._summary_data: dict[str, Any] = self.summary._data  # log() updates it without conversion
         self._config = Config(config, on_change=self._write_config)
-        self._metric_defs: Any = None  # MetricDefinitions after the first define_metric()
+        self._metric_defs: MetricDefinitions | None = None  # after the first define_metric()
         self._history = JsonlAppender(paths.file(HISTORY)).open()
         self._files_dir = paths.files  # built once: a Path join per log() was a third of its cost
         self._saved: list[tuple[Path, Path, str]] = []
-        self._monitor: Any = None
-        self._capture: Any = None
-        self._online: Any = None  # online runs: the server side (online._session.OnlineRun)
-        self._finish_callbacks: list[Any] = []  # after the last upload: displays, messages
+        self._monitor: SystemMonitor | None = None
+        self._capture: ConsoleCapture | None = None
+        self._online: OnlineSide | None = None  # online runs: attached by the online layer
+        self._finish_callbacks: list[Callable[[], None]] = []  # after the last upload: displays, messages
         # before the last upload: higher layers (the notebook's session history) write run files here
-        self._finish_file_writers: list[Any] = []
+        self._finish_file_writers: list[Callable[[], None]] = []
 
     # identity ---------------------------------------------------------------
     @property
@@ -372,7 +386,8 @@ class Run:
         self._wandb_block["m"] = self._metric_defs.encoded()
 
     def _record_metrics(self) -> None:
-        self._wandb_block["m"] = self._metric_defs.encoded()
+        if self._metric_defs is not None:
+            self._wandb_block["m"] = self._metric_defs.encoded()
         self._write_config()
 
     # notices to the server ----------------------------------------------------
@@ -412,9 +427,8 @@ class Run:
         self._wake_sender()
 
     def _wake_sender(self) -> None:
-        wake = getattr(self._online, "wake", None)
-        if wake is not None:
-            wake()
+        if self._online is not None:
+            self._online.wake()
 
     # Artifacts: the artifacts package does the work (offline first; the online layer uploads its records).
     def log_artifact(
@@ -745,7 +759,7 @@ class Run:
     def _send_end(self) -> None:
         if self._online is not None:
             try:  # bounded wait; what the server did not take stays for `wandb-jupyter sync`
-                self._online.finish(self._exit_code)
+                self._online.finish(self._exit_code or 0)
             except Exception as error:
                 internal_error("uploading at finish", error, reporting=self.settings.error_reporting)
         if self._exit_code == 0:
