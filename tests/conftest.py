@@ -155,3 +155,30 @@ def wait_until_ready(
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} neither answered nor exited in {READY_GUARD:.0f} s:\n{log_tail()}")
         time.sleep(0.2)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on, below the kernel's range of ports for outgoing connections.
+
+    A server started a while after its port was chosen (a slow start-up) must find it still free:
+    a port from the ephemeral range can meanwhile be taken by any outgoing connection, even by a
+    readiness poll connecting to itself (TCP self-connect).
+    """
+    import random
+    import socket
+
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    for _ in range(200):
+        port = random.randrange(10000, max(10001, low))
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as sock:  # the low range is full: any free port
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -36,7 +36,6 @@ import importlib.util
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -48,7 +47,11 @@ from typing import Any
 
 import pytest
 
-from conftest import isolated_environ, wait_until_ready  # tests/conftest.py (this folder is a package, see __init__.py)
+from conftest import (  # tests/conftest.py (this folder is a package, see __init__.py)
+    free_port,
+    isolated_environ,
+    wait_until_ready,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -84,12 +87,6 @@ def jupyterlab_missing() -> str | None:
     if importlib.util.find_spec("jupyterlab") is None:
         return "jupyterlab is not installed (pip install -e '.[test]')"
     return None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def poll(check: Callable[[], Any], *, timeout: float, interval: float = 0.1, what: str = "condition") -> Any:

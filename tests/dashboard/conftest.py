@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 import requests
 
-from conftest import READY_GUARD, wait_until_ready  # tests/conftest.py
+from conftest import READY_GUARD, free_port, wait_until_ready  # tests/conftest.py
 
 REPO = Path(__file__).resolve().parents[2]
 FRAME_ORIGIN = "http://127.0.0.1:9999"
@@ -56,14 +56,6 @@ def stop_process(process: subprocess.Popen) -> None:
 
 def basic(key: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"api:{key}".encode()).decode()}
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

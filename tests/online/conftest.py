@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from conftest import free_port
 from server.conftest import LiveServer, basic, live_server, run_sdk  # noqa: F401  (fixtures shared with tests/server)
 
 START_TIMEOUT = 30.0
@@ -137,11 +138,3 @@ def server_process(tmp_path: Path, env_for_subprocess: dict[str, str]):
         yield server
     finally:
         server.stop()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
