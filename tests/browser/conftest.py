@@ -496,3 +496,30 @@ def lab(browser: Any, lab_server: LabServer, page: Any, request: pytest.FixtureR
     if report is not None and report.failed:
         print("page errors:", lab_page.page_errors, "\nconsole errors:", lab_page.console_errors)
         print("jupyterlab log (tail):\n" + lab_server.log_tail())
+
+
+# -- helpers of the dashboard's browser tests -------------------------------------------------------
+
+
+def expect_ui() -> Any:
+    """Playwright's ``expect`` (imported when a browser test runs, not at collection)."""
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def use_server_online(monkeypatch: pytest.MonkeyPatch, server: Any) -> None:
+    """Runs started by the test log online to ``server`` (a tests/dashboard ``Standalone``)."""
+    monkeypatch.setenv("WANDB_BASE_URL", server.url)
+    monkeypatch.setenv("WANDB_API_KEY", server.key)
+    monkeypatch.setenv("WANDB_MODE", "online")
+
+
+def sign_in(page: Any, server: Any) -> None:
+    """Open the server's one-time login link and land on its projects page."""
+    page.goto(server.login_url)
+    page.wait_for_url(re.compile(re.escape(server.url) + r"/?$"))
+
+
+def chart_of(page: Any, metric: str) -> Any:
+    return page.locator(f'[data-testid="chart"][data-metric="{metric}"]')

@@ -20,7 +20,7 @@ import pytest
 import wandb_jupyter as wandb
 from dashboard.conftest import Standalone, offline_run, run_child, server_env, standalone  # noqa: F401 (fixtures)
 
-from .conftest import UI_TIMEOUT_MS, artifact_path, poll
+from .conftest import UI_TIMEOUT_MS, artifact_path, chart_of, expect_ui, poll, sign_in, use_server_online
 
 pytestmark = pytest.mark.browser
 
@@ -38,37 +38,16 @@ print("RUN", run.id)
 """
 
 
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
-
-
-def _online(monkeypatch: pytest.MonkeyPatch, server: Standalone) -> None:
-    monkeypatch.setenv("WANDB_BASE_URL", server.url)
-    monkeypatch.setenv("WANDB_API_KEY", server.key)
-    monkeypatch.setenv("WANDB_MODE", "online")
-
-
-def _sign_in(page: Any, server: Standalone) -> None:
-    page.goto(server.login_url)
-    page.wait_for_url(re.compile(re.escape(server.url) + r"/?$"))
-
-
-def _chart(page: Any, metric: str) -> Any:
-    return page.locator(f'[data-testid="chart"][data-metric="{metric}"]')
-
-
 def _points(page: Any, metric: str) -> int:
-    return int(_chart(page, metric).get_attribute("data-points") or 0)
+    return int(chart_of(page, metric).get_attribute("data-points") or 0)
 
 
 def test_runs_of_our_client_and_of_the_wandb_sdk_have_tables_charts_config_and_output(
     page, standalone: Standalone, monkeypatch, server_env, tmp_path
 ) -> None:
     pytest.importorskip("wandb")
-    expect = _expect()
-    _online(monkeypatch, standalone)
+    expect = expect_ui()
+    use_server_online(monkeypatch, standalone)
     run = wandb.init(project="dash", name="our-run", config={"lr": 0.1, "optimizer": "adam"})
     for i in range(OUR_ROWS):
         run.log({"loss": 2.0 / (i + 1), "acc": i / OUR_ROWS})
@@ -88,7 +67,7 @@ def test_runs_of_our_client_and_of_the_wandb_sdk_have_tables_charts_config_and_o
     )
     sdk_id = re.search(r"^RUN (\S+)$", done.stdout, re.M).group(1)  # type: ignore[union-attr]
 
-    _sign_in(page, standalone)
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/dash")
     rows = page.locator('[data-testid="run-row"]')
     expect(rows).to_have_count(2)
@@ -105,8 +84,8 @@ def test_runs_of_our_client_and_of_the_wandb_sdk_have_tables_charts_config_and_o
         page.locator(f'[data-testid="run-row"][data-run-id="{run_id}"] a', has_text=name).first.click()
         page.wait_for_url(f"{standalone.url}/admin/dash/runs/{run_id}")
         for metric in ("loss", "acc"):
-            expect(_chart(page, metric)).to_have_attribute("data-points", str(rows_logged))
-            assert _chart(page, metric).locator("polyline, path").count() >= 1
+            expect(chart_of(page, metric)).to_have_attribute("data-points", str(rows_logged))
+            assert chart_of(page, metric).locator("polyline, path").count() >= 1
         config = page.locator('[data-testid="config"]')
         expect(config).to_contain_text("lr")
         expect(config).to_contain_text(lr)
@@ -131,7 +110,7 @@ STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 def test_console_output_hides_the_timestamps_marks_stderr_and_shows_stamps_on_request(
     page, standalone: Standalone, server_env, tmp_path
 ) -> None:
-    expect = _expect()
+    expect = expect_ui()
     done = run_child(
         CONSOLE_SCRIPT,
         cwd=tmp_path,
@@ -141,7 +120,7 @@ def test_console_output_hides_the_timestamps_marks_stderr_and_shows_stamps_on_re
     logged = (standalone.run_dir("admin", "console", run_id) / "files" / "output.log").read_text()
     assert re.search(r"^ERROR \S+ something broke$", logged, re.M), logged  # what the file holds: prefixed lines
 
-    _sign_in(page, standalone)
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/console/runs/{run_id}")
     output = page.locator('[data-testid="output"]')
     expect(output).to_contain_text("still going")
@@ -162,8 +141,8 @@ def test_console_output_hides_the_timestamps_marks_stderr_and_shows_stamps_on_re
 
 
 def test_a_running_runs_chart_grows_without_a_reload(page, standalone: Standalone, monkeypatch) -> None:
-    expect = _expect()
-    _online(monkeypatch, standalone)
+    expect = expect_ui()
+    use_server_online(monkeypatch, standalone)
     run = wandb.init(project="live", name="live-run")
     for i in range(5):
         run.log({"loss": 1.0 / (i + 1)})
@@ -173,14 +152,14 @@ def test_a_running_runs_chart_grows_without_a_reload(page, standalone: Standalon
         what="the first rows on the server",
     )
 
-    _sign_in(page, standalone)
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/live/runs/{run.id}")
-    expect(_chart(page, "loss")).to_have_attribute("data-points", "5")
+    expect(chart_of(page, "loss")).to_have_attribute("data-points", "5")
     expect(page.locator('[data-testid="state"]').first).to_have_text("running")
     page.evaluate("window.__sameDocument = true")
     for i in range(5, 40):
         run.log({"loss": 1.0 / (i + 1)})
-    expect(_chart(page, "loss")).to_have_attribute("data-points", "40", timeout=30_000)
+    expect(chart_of(page, "loss")).to_have_attribute("data-points", "40", timeout=30_000)
     run.finish()
     expect(page.locator('[data-testid="state"]').first).to_have_text("finished", timeout=30_000)
     assert page.evaluate("window.__sameDocument") is True  # redrawn in place, never reloaded
@@ -195,15 +174,15 @@ XSS_NOTES = (
 
 
 def test_script_payloads_in_a_run_name_and_notes_render_as_text(page, standalone: Standalone, monkeypatch) -> None:
-    expect = _expect()
-    _online(monkeypatch, standalone)
+    expect = expect_ui()
+    use_server_online(monkeypatch, standalone)
     run = wandb.init(project="xss", name=XSS_NAME, notes=XSS_NOTES, config={"payload": XSS_NAME})
     run.log({"loss": 1.0})
     run.finish()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
-    _sign_in(page, standalone)
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/xss")
     row = page.locator('[data-testid="run-row"]')
     expect(row).to_have_count(1)
@@ -226,7 +205,7 @@ def test_script_payloads_in_a_run_name_and_notes_render_as_text(page, standalone
 
 
 def test_the_dashboard_inside_jupyterlab_shows_an_offline_run(page, lab_server, offline_run) -> None:
-    expect = _expect()
+    expect = expect_ui()
     run_id = offline_run(lab_server.root / "experiments", "offline-proj", 40)
     page.goto(f"{lab_server.url}wandb/?token={lab_server.token}")
     project = page.locator('[data-testid="project-row"]', has_text="offline-proj")
@@ -236,14 +215,14 @@ def test_the_dashboard_inside_jupyterlab_shows_an_offline_run(page, lab_server, 
     expect(row).to_have_count(1)
     row.locator("a").first.click()
     page.wait_for_url(re.compile(rf"/wandb/[^/]+/offline-proj/runs/{run_id}$"))
-    expect(_chart(page, "v")).to_have_attribute("data-points", "40")
+    expect(chart_of(page, "v")).to_have_attribute("data-points", "40")
     expect(page.locator('[data-testid="config"]')).to_contain_text("lr")
     expect(page.locator('[data-testid="output"]')).to_contain_text("offline output line")
     page.screenshot(path=str(artifact_path("dashboard_in_jupyter_offline_run.png")), full_page=True)
 
 
 def test_wandb_server_magic_twice_reuses_its_server_and_frames_the_dashboard(lab, tmp_path) -> None:
-    expect = _expect()
+    expect = expect_ui()
     data_dir = tmp_path / "magic-server"
     lab.write_notebook(
         "serve.ipynb",

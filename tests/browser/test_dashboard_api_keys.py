@@ -8,22 +8,15 @@ again, and never reaches the server's log (run with every request logged) or its
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 import requests
 
 from dashboard.conftest import START_TIMEOUT, basic, server_env, stop_process  # noqa: F401 (fixture)
 
-from .conftest import artifact_path
+from .conftest import artifact_path, expect_ui
 
 pytestmark = pytest.mark.browser
-
-
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
 
 
 def test_a_signed_in_user_makes_an_api_key_shown_once_and_never_logged(page, tmp_path, server_env) -> None:
@@ -33,7 +26,7 @@ def test_a_signed_in_user_makes_an_api_key_shown_once_and_never_logged(page, tmp
     launched = launch(tmp_path / "data", env=server_env, timeout=START_TIMEOUT, log_file=log_file, verbose=2)
     url = launched.url
     try:
-        expect = _expect()
+        expect = expect_ui()
         anonymous = requests.get(f"{url}/keys", timeout=10, allow_redirects=False)
         assert anonymous.status_code == 302 and "/login?next=%2Fkeys" in anonymous.headers["Location"]
 

@@ -23,33 +23,12 @@ import pytest
 import wandb_jupyter as wandb
 from dashboard.conftest import Standalone, run_child, server_env, standalone  # noqa: F401 (fixtures)
 
-from .conftest import artifact_path
+from .conftest import artifact_path, chart_of, expect_ui, sign_in, use_server_online
 
 pytestmark = pytest.mark.browser
 
 STEPS = 60
 EPOCH_EVERY = 10
-
-
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
-
-
-def _online(monkeypatch: pytest.MonkeyPatch, server: Standalone) -> None:
-    monkeypatch.setenv("WANDB_BASE_URL", server.url)
-    monkeypatch.setenv("WANDB_API_KEY", server.key)
-    monkeypatch.setenv("WANDB_MODE", "online")
-
-
-def _sign_in(page: Any, server: Standalone) -> None:
-    page.goto(server.login_url)
-    page.wait_for_url(re.compile(re.escape(server.url) + r"/?$"))
-
-
-def _chart(page: Any, metric: str) -> Any:
-    return page.locator(f'[data-testid="chart"][data-metric="{metric}"]')
 
 
 def _log_sections_run(name: str = "sections") -> Any:
@@ -78,10 +57,10 @@ def _drag(page: Any, chart: Any, start: float, end: float) -> None:
 def test_run_page_charts_have_sections_define_metric_x_zoom_smoothing_log_scale_filter_and_full_screen(
     page, standalone: Standalone, monkeypatch
 ) -> None:
-    expect = _expect()
-    _online(monkeypatch, standalone)
+    expect = expect_ui()
+    use_server_online(monkeypatch, standalone)
     run = _log_sections_run()
-    _sign_in(page, standalone)
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/charts/runs/{run.id}")
 
     # sections from "/" prefixes; the top section holds the unprefixed metrics
@@ -92,49 +71,49 @@ def test_run_page_charts_have_sections_define_metric_x_zoom_smoothing_log_scale_
     expect(train.locator('[data-testid="chart"]')).to_have_count(2)
 
     # define_metric: val/* against epoch (one point per epoch), train/* against the step
-    expect(_chart(page, "val/loss")).to_have_attribute("data-x", "epoch")
-    expect(_chart(page, "val/loss")).to_have_attribute("data-points", str(STEPS // EPOCH_EVERY))
-    expect(_chart(page, "train/loss")).to_have_attribute("data-x", "_step")
-    expect(_chart(page, "train/loss")).to_have_attribute("data-points", str(STEPS))
-    val_ticks = _chart(page, "val/loss").locator("text.tick-x").all_text_contents()
+    expect(chart_of(page, "val/loss")).to_have_attribute("data-x", "epoch")
+    expect(chart_of(page, "val/loss")).to_have_attribute("data-points", str(STEPS // EPOCH_EVERY))
+    expect(chart_of(page, "train/loss")).to_have_attribute("data-x", "_step")
+    expect(chart_of(page, "train/loss")).to_have_attribute("data-points", str(STEPS))
+    val_ticks = chart_of(page, "val/loss").locator("text.tick-x").all_text_contents()
     assert max(float(t) for t in val_ticks) <= STEPS // EPOCH_EVERY, val_ticks
 
     # collapsing a section hides its charts
     train.locator(":scope > summary").click()
-    expect(_chart(page, "train/loss")).to_be_hidden()
+    expect(chart_of(page, "train/loss")).to_be_hidden()
     train.locator(":scope > summary").click()
-    expect(_chart(page, "train/loss")).to_be_visible()
+    expect(chart_of(page, "train/loss")).to_be_visible()
 
     # drag zoom: the whole train section zooms, val does not; double-click resets
-    _drag(page, _chart(page, "train/loss"), 0.35, 0.65)
-    expect(_chart(page, "train/loss")).to_have_attribute("data-zoom", re.compile(r"^[\d.]+,[\d.]+$"))
-    zoom = _chart(page, "train/acc").get_attribute("data-zoom")
-    assert zoom == _chart(page, "train/loss").get_attribute("data-zoom")
+    _drag(page, chart_of(page, "train/loss"), 0.35, 0.65)
+    expect(chart_of(page, "train/loss")).to_have_attribute("data-zoom", re.compile(r"^[\d.]+,[\d.]+$"))
+    zoom = chart_of(page, "train/acc").get_attribute("data-zoom")
+    assert zoom == chart_of(page, "train/loss").get_attribute("data-zoom")
     low, high = (float(v) for v in zoom.split(","))
     assert 5 < low < high < STEPS - 5, zoom
-    assert _chart(page, "val/loss").get_attribute("data-zoom") is None
-    ticks = [float(t) for t in _chart(page, "train/acc").locator("text.tick-x").all_text_contents()]
+    assert chart_of(page, "val/loss").get_attribute("data-zoom") is None
+    ticks = [float(t) for t in chart_of(page, "train/acc").locator("text.tick-x").all_text_contents()]
     assert min(ticks) >= low - 1e-9 and max(ticks) <= high + 1e-9, (ticks, zoom)
     page.screenshot(path=str(artifact_path("dashboard_charts_zoomed.png")), full_page=True)
-    _chart(page, "train/loss").locator("svg.chart-svg").dblclick()
-    expect(_chart(page, "train/acc")).not_to_have_attribute("data-zoom", re.compile(".*"))
+    chart_of(page, "train/loss").locator("svg.chart-svg").dblclick()
+    expect(chart_of(page, "train/acc")).not_to_have_attribute("data-zoom", re.compile(".*"))
 
     # smoothing: a faint raw line under the smoothed one, in every chart
     page.select_option('[data-testid="smoothing"]', "ema")
-    expect(_chart(page, "train/loss").locator("polyline.chart-line.raw")).to_have_count(1)
-    expect(_chart(page, "train/loss").locator("polyline.chart-line:not(.raw)")).to_have_count(1)
-    smoothed = _chart(page, "train/loss").locator("polyline.chart-line:not(.raw)").get_attribute("points")
-    raw = _chart(page, "train/loss").locator("polyline.chart-line.raw").get_attribute("points")
+    expect(chart_of(page, "train/loss").locator("polyline.chart-line.raw")).to_have_count(1)
+    expect(chart_of(page, "train/loss").locator("polyline.chart-line:not(.raw)")).to_have_count(1)
+    smoothed = chart_of(page, "train/loss").locator("polyline.chart-line:not(.raw)").get_attribute("points")
+    raw = chart_of(page, "train/loss").locator("polyline.chart-line.raw").get_attribute("points")
     assert smoothed != raw
     page.screenshot(path=str(artifact_path("dashboard_charts_smoothed.png")), full_page=True)
     page.select_option('[data-testid="smoothing"]', "average")
-    expect(_chart(page, "train/loss").locator("polyline.chart-line.raw")).to_have_count(1)
+    expect(chart_of(page, "train/loss").locator("polyline.chart-line.raw")).to_have_count(1)
     page.select_option('[data-testid="smoothing"]', "none")
-    expect(_chart(page, "train/loss").locator("polyline.chart-line.raw")).to_have_count(0)
+    expect(chart_of(page, "train/loss").locator("polyline.chart-line.raw")).to_have_count(0)
 
     # log y: the learning rate's six decades get power-of-ten ticks
     page.check('[data-testid="log-y"]')
-    lr_ticks = _chart(page, "lr").locator("text.tick-y").all_text_contents()
+    lr_ticks = chart_of(page, "lr").locator("text.tick-y").all_text_contents()
     assert len(lr_ticks) >= 4, lr_ticks
     values = sorted(float(t) for t in lr_ticks)
     ratios = {round(b / a) for a, b in itertools.pairwise(values)}
@@ -144,36 +123,36 @@ def test_run_page_charts_have_sections_define_metric_x_zoom_smoothing_log_scale_
 
     # regex filter
     page.fill('[data-testid="chart-filter"]', r"^val/(loss|acc)$")
-    expect(_chart(page, "val/acc")).to_be_visible()
-    expect(_chart(page, "train/loss")).to_be_hidden()
+    expect(chart_of(page, "val/acc")).to_be_visible()
+    expect(chart_of(page, "train/loss")).to_be_hidden()
     expect(train).to_be_hidden()
     page.fill('[data-testid="chart-filter"]', "")
-    expect(_chart(page, "train/loss")).to_be_visible()
+    expect(chart_of(page, "train/loss")).to_be_visible()
 
     # x = any logged metric
     page.select_option('[data-testid="x-axis"]', "epoch")
-    expect(_chart(page, "train/loss")).to_have_attribute("data-x", "epoch")
+    expect(chart_of(page, "train/loss")).to_have_attribute("data-x", "epoch")
     # only the rows that logged both train/loss and epoch (none: train and epoch rows differ)
     page.select_option('[data-testid="x-axis"]', "auto")
-    expect(_chart(page, "val/loss")).to_have_attribute("data-x", "epoch")
+    expect(chart_of(page, "val/loss")).to_have_attribute("data-x", "epoch")
 
     # full screen, Escape closes
-    _chart(page, "train/loss").locator('[data-testid="fullscreen"]').click()
-    expect(_chart(page, "train/loss")).to_have_class(re.compile(r"\bfullscreen\b"))
-    height = float(_chart(page, "train/loss").locator("svg.chart-svg").get_attribute("height"))
+    chart_of(page, "train/loss").locator('[data-testid="fullscreen"]').click()
+    expect(chart_of(page, "train/loss")).to_have_class(re.compile(r"\bfullscreen\b"))
+    height = float(chart_of(page, "train/loss").locator("svg.chart-svg").get_attribute("height"))
     assert height > 400, height
     page.screenshot(path=str(artifact_path("dashboard_chart_fullscreen.png")))
     page.keyboard.press("Escape")
-    expect(_chart(page, "train/loss")).not_to_have_class(re.compile(r"\bfullscreen\b"))
+    expect(chart_of(page, "train/loss")).not_to_have_class(re.compile(r"\bfullscreen\b"))
 
 
 def test_a_chart_downloads_as_png_svg_and_csv(page, standalone: Standalone, monkeypatch, tmp_path) -> None:
-    _online(monkeypatch, standalone)
+    use_server_online(monkeypatch, standalone)
     run = _log_sections_run("downloads")
-    _sign_in(page, standalone)
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/charts/runs/{run.id}")
-    chart = _chart(page, "train/loss")
-    _expect()(chart).to_have_attribute("data-points", str(STEPS))
+    chart = chart_of(page, "train/loss")
+    expect_ui()(chart).to_have_attribute("data-points", str(STEPS))
 
     def fetch(kind: str) -> bytes:
         chart.locator('[data-testid="chart-menu"] summary').click()
@@ -197,13 +176,13 @@ def test_a_chart_downloads_as_png_svg_and_csv(page, standalone: Standalone, monk
 
 
 def test_wall_time_ticks_are_several_and_none_is_clipped(page, standalone: Standalone, monkeypatch) -> None:
-    _online(monkeypatch, standalone)
+    use_server_online(monkeypatch, standalone)
     run = _log_sections_run("walltime")
-    _sign_in(page, standalone)
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/charts/runs/{run.id}")
-    _expect()(_chart(page, "train/loss")).to_have_attribute("data-points", str(STEPS))
+    expect_ui()(chart_of(page, "train/loss")).to_have_attribute("data-points", str(STEPS))
     page.select_option('[data-testid="x-axis"]', "_timestamp")
-    _expect()(_chart(page, "train/loss")).to_have_attribute("data-x", "_timestamp")
+    expect_ui()(chart_of(page, "train/loss")).to_have_attribute("data-x", "_timestamp")
     boxes = page.evaluate(
         """() => [...document.querySelectorAll('[data-testid="chart"]')].map(chart => {
             const svg = chart.querySelector('svg.chart-svg');
@@ -234,8 +213,8 @@ def test_compare_names_every_run_in_each_charts_legend_and_tooltip(
     page, standalone: Standalone, monkeypatch, server_env, tmp_path
 ) -> None:
     pytest.importorskip("wandb")
-    expect = _expect()
-    _online(monkeypatch, standalone)
+    expect = expect_ui()
+    use_server_online(monkeypatch, standalone)
     ours = _log_sections_run("ours")
     done = run_child(
         SDK_COMPARE,
@@ -248,7 +227,7 @@ def test_compare_names_every_run_in_each_charts_legend_and_tooltip(
         },
     )
     sdk_id = re.search(r"^RUN (\S+)$", done.stdout, re.M).group(1)  # type: ignore[union-attr]
-    _sign_in(page, standalone)
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/charts?compare={ours.id},{sdk_id}")
     compare = page.locator('[data-testid="compare"]')
     both = compare.locator('[data-testid="chart"][data-metric="train/loss"]')
@@ -268,8 +247,8 @@ def test_compare_names_every_run_in_each_charts_legend_and_tooltip(
 
 
 def test_compare_groups_runs_into_mean_lines_with_min_max_bands(page, standalone: Standalone, monkeypatch) -> None:
-    expect = _expect()
-    _online(monkeypatch, standalone)
+    expect = expect_ui()
+    use_server_online(monkeypatch, standalone)
     ids = []
     for i, opt in enumerate(("adam", "adam", "sgd", "sgd", "sgd")):
         run = wandb.init(project="bands", name=f"{opt}-{i}", config={"opt": opt, "seed": i})
@@ -277,7 +256,7 @@ def test_compare_groups_runs_into_mean_lines_with_min_max_bands(page, standalone
             run.log({"loss": (1.0 + i) / (step + 1)})
         run.finish()
         ids.append(run.id)
-    _sign_in(page, standalone)
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/bands?compare={','.join(ids)}")
     chart = page.locator('[data-testid="compare"] [data-testid="chart"][data-metric="loss"]')
     expect(chart.locator("polyline.chart-line")).to_have_count(5)

@@ -22,20 +22,9 @@ import pytest
 import wandb_jupyter as wandb
 from dashboard.conftest import Standalone, offline_run, run_child, server_env, standalone  # noqa: F401 (fixtures)
 
-from .conftest import artifact_path
+from .conftest import artifact_path, expect_ui, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
-
-
-def _sign_in(page: Any, server: Standalone) -> None:
-    page.goto(server.login_url)
-    page.wait_for_url(re.compile(re.escape(server.url) + r"/?$"))
 
 
 def _edit(page: Any, *, name: str | None = None, tags: str | None = None, notes: str | None = None) -> None:
@@ -53,13 +42,13 @@ def _edit(page: Any, *, name: str | None = None, tags: str | None = None, notes:
 def test_rename_tag_annotate_and_delete_with_undo_on_the_standalone_server(
     page, standalone: Standalone, monkeypatch
 ) -> None:
-    expect = _expect()
+    expect = expect_ui()
     monkeypatch.setenv("WANDB_BASE_URL", standalone.url)
     monkeypatch.setenv("WANDB_API_KEY", standalone.key)
     monkeypatch.setenv("WANDB_MODE", "online")
     run = wandb.init(project="edit", name="junk-0-steps")
     run.finish()
-    _sign_in(page, standalone)
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/edit/runs/{run.id}")
 
     page.locator('[data-testid="editor"] > summary').click()
@@ -140,7 +129,7 @@ def _metadata(root: Path, run_id: str) -> dict[str, Any]:
 def test_local_runs_are_edited_in_their_run_directories_inside_jupyter(
     page, lab_server, offline_run, env_for_subprocess
 ) -> None:
-    expect = _expect()
+    expect = expect_ui()
     work = lab_server.root / "runs"
     ours = offline_run(work, "local-edit", 5)
     pytest.importorskip("wandb")

@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from typing import Any
 
 import pytest
 
 from dashboard.conftest import Standalone, server_env, standalone  # noqa: F401 (fixtures)
 
-from .conftest import artifact_path
+from .conftest import artifact_path, expect_ui, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -37,17 +36,6 @@ print("RUN", run.id, flush=True)
 run.log({"loss": 1.0})
 raise ValueError("bad batch shape")
 """
-
-
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
-
-
-def _sign_in(page: Any, server: Standalone) -> None:
-    page.goto(server.login_url)
-    page.wait_for_url(re.compile(re.escape(server.url) + r"/?$"))
 
 
 def _failing_child(script: str, tmp_path, env: dict[str, str]) -> str:
@@ -75,8 +63,8 @@ def test_a_failed_runs_page_shows_its_exit_code_and_the_errors_last_lines(
         "WANDB_DIR": str(tmp_path),
     }
     run_id = _failing_child(script, tmp_path, env)
-    expect = _expect()
-    _sign_in(page, standalone)
+    expect = expect_ui()
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/fail/runs/{run_id}")
     expect(page.locator('[data-testid="state"]').first).to_have_text("failed")
     failure = page.locator('[data-testid="failure"]')
@@ -106,7 +94,7 @@ def test_a_notebook_runs_page_shows_the_first_cell_that_raised(page, lab_server,
     )
     printed = "".join(o.get("text", "") for o in nb.cells[0].outputs)
     run_id = re.search(r"RUN (\S+)", printed).group(1)  # type: ignore[union-attr]
-    expect = _expect()
+    expect = expect_ui()
     page.goto(f"{lab_server.url}wandb/?token={lab_server.token}")
     page.locator('[data-testid="project-row"]', has_text="nb-fail").locator("a").first.click()
     page.locator(f'[data-testid="run-row"][data-run-id="{run_id}"] a').first.click()
@@ -141,8 +129,8 @@ def test_an_online_notebook_runs_page_on_the_server_shows_the_first_cell_that_ra
     run_id = re.search(r"RUN (\S+)", printed).group(1)  # type: ignore[union-attr]
     stored = [path for path in standalone.data_dir.rglob("_session_history.ipynb") if run_id in str(path)]
     assert stored, "the session history did not reach the server"
-    expect = _expect()
-    _sign_in(page, standalone)
+    expect = expect_ui()
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/nb-online/runs/{run_id}")
     expect(page.locator('[data-testid="state"]').first).to_have_text("finished")
     cell = page.locator('[data-testid="failed-cell"]')
@@ -167,7 +155,7 @@ def test_alerts_of_our_client_and_the_sdk_show_on_the_run_page(
     pytest.importorskip("wandb")
     import wandb_jupyter as wandb
 
-    expect = _expect()
+    expect = expect_ui()
     monkeypatch.setenv("WANDB_BASE_URL", standalone.url)
     monkeypatch.setenv("WANDB_API_KEY", standalone.key)
     monkeypatch.setenv("WANDB_MODE", "online")
@@ -178,7 +166,7 @@ def test_alerts_of_our_client_and_the_sdk_show_on_the_run_page(
     done = subprocess.run([sys.executable, "-c", SDK_ALERT], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     sdk_id = re.search(r"^RUN (\S+)$", done.stdout, re.M).group(1)  # type: ignore[union-attr]
-    _sign_in(page, standalone)
+    sign_in(page, standalone)
     for run_id, title, text, level in (
         (run.id, "loss is NaN", "step 12 diverged", "WARN"),
         (sdk_id, "sdk says", "accuracy dropped", "ERROR"),

@@ -17,7 +17,7 @@ import pytest
 import wandb_jupyter as wandb
 from dashboard.conftest import Standalone, run_child, server_env, standalone  # noqa: F401 (fixtures)
 
-from .conftest import artifact_path
+from .conftest import artifact_path, expect_ui, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -46,17 +46,6 @@ print("RUN", run.id)
 """
 
 
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
-
-
-def _sign_in(page: Any, server: Standalone) -> None:
-    page.goto(server.login_url)
-    page.wait_for_url(re.compile(re.escape(server.url) + r"/?$"))
-
-
 def _panel(page: Any, key: str) -> Any:
     return page.locator(f'[data-testid="media-panel"][data-key="{key}"]')
 
@@ -64,7 +53,7 @@ def _panel(page: Any, key: str) -> Any:
 def test_the_real_sdks_media_get_panels(page, standalone: Standalone, server_env, tmp_path) -> None:
     pytest.importorskip("wandb")
     pytest.importorskip("numpy")
-    expect = _expect()
+    expect = expect_ui()
     done = run_child(
         SDK,
         cwd=tmp_path,
@@ -76,7 +65,7 @@ def test_the_real_sdks_media_get_panels(page, standalone: Standalone, server_env
         },
     )
     run_id = re.search(r"^RUN (\S+)$", done.stdout, re.M).group(1)  # type: ignore[union-attr]
-    _sign_in(page, standalone)
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/media/runs/{run_id}")
 
     image = _panel(page, "sample")
@@ -130,7 +119,7 @@ def test_the_real_sdks_media_get_panels(page, standalone: Standalone, server_env
 
 def test_our_runs_media_over_steps_get_a_slider_and_a_heat_map(page, standalone: Standalone, monkeypatch) -> None:
     np = pytest.importorskip("numpy")
-    expect = _expect()
+    expect = expect_ui()
     monkeypatch.setenv("WANDB_BASE_URL", standalone.url)
     monkeypatch.setenv("WANDB_API_KEY", standalone.key)
     monkeypatch.setenv("WANDB_MODE", "online")
@@ -146,7 +135,7 @@ def test_our_runs_media_over_steps_get_a_slider_and_a_heat_map(page, standalone:
             }
         )
     run.finish()
-    _sign_in(page, standalone)
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/media/runs/{run.id}")
     frames = _panel(page, "frames")
     expect(frames.locator("figcaption")).to_have_text(f"frame {STEPS - 1}")
@@ -187,7 +176,7 @@ def test_masks_and_boxes_are_laid_over_an_image_with_toggles(
 ) -> None:
     pytest.importorskip("wandb")
     pytest.importorskip("numpy")
-    expect = _expect()
+    expect = expect_ui()
     done = run_child(
         SDK_OVERLAYS,
         cwd=tmp_path,
@@ -199,7 +188,7 @@ def test_masks_and_boxes_are_laid_over_an_image_with_toggles(
         },
     )
     run_id = re.search(r"^RUN (\S+)$", done.stdout, re.M).group(1)  # type: ignore[union-attr]
-    _sign_in(page, standalone)
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/media/runs/{run_id}")
     panel = _panel(page, "seg")
     mask = panel.locator('[data-testid="mask-overlay"]')

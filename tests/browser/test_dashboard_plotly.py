@@ -8,13 +8,12 @@ run page without plotly panels never fetches plotly.js (1.2 MB), and no CSP viol
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
 from dashboard.conftest import Standalone, run_child, server_env, standalone  # noqa: F401 (fixtures)
 
-from .conftest import artifact_path
+from .conftest import artifact_path, expect_ui
 
 pytestmark = pytest.mark.browser
 
@@ -47,12 +46,6 @@ print("RUN", run.id)
 """
 
 
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
-
-
 def _run(script: str, standalone: Standalone, server_env: dict[str, str], tmp_path) -> str:
     env = {**server_env, "WANDB_BASE_URL": standalone.url, "WANDB_API_KEY": standalone.key, "WANDB_DIR": str(tmp_path)}
     done = run_child(script, cwd=tmp_path, env={**env, "WANDB_MODE": "online"})
@@ -63,7 +56,7 @@ def test_plotly_figures_are_drawn_and_plotly_js_loads_only_with_them(
     page, standalone: Standalone, server_env, tmp_path
 ) -> None:
     pytest.importorskip("plotly")
-    expect = _expect()
+    expect = expect_ui()
     ours, plain = _run(OURS, standalone, server_env, tmp_path), _run(PLAIN, standalone, server_env, tmp_path)
     fetched: list[str] = []
     page.on("request", lambda request: fetched.append(request.url) if "plotly-basic" in request.url else None)
@@ -90,7 +83,7 @@ def test_plotly_figures_are_drawn_and_plotly_js_loads_only_with_them(
 def test_the_real_sdks_plotly_figure_is_drawn(page, standalone: Standalone, server_env, tmp_path) -> None:
     pytest.importorskip("plotly")
     pytest.importorskip("wandb")
-    expect = _expect()
+    expect = expect_ui()
     run_id = _run(SDK, standalone, server_env, tmp_path)
     page.goto(standalone.login_url)
     page.goto(f"{standalone.url}/admin/plots/runs/{run_id}")

@@ -21,7 +21,7 @@ import pytest
 import wandb_jupyter as wandb
 from dashboard.conftest import Standalone, run_child, server_env, standalone  # noqa: F401 (fixtures)
 
-from .conftest import artifact_path
+from .conftest import artifact_path, expect_ui, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -41,17 +41,6 @@ run.log({"val/acc": 0.91, "loss": 0.2})
 run.finish()
 print("RUN", run.id)
 """
-
-
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
-
-
-def _sign_in(page: Any, server: Standalone) -> None:
-    page.goto(server.login_url)
-    page.wait_for_url(re.compile(re.escape(server.url) + r"/?$"))
 
 
 def _names(page: Any) -> list[str]:
@@ -85,8 +74,8 @@ def project(standalone: Standalone, monkeypatch, server_env, tmp_path) -> dict[s
 
 
 def test_runs_table_columns_filters_groups_and_csv(page, standalone: Standalone, project, tmp_path) -> None:
-    expect = _expect()
-    _sign_in(page, standalone)
+    expect = expect_ui()
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/table")
     expect(page.locator('[data-testid="run-row"]')).to_have_count(6)
 
@@ -143,8 +132,8 @@ def test_runs_table_columns_filters_groups_and_csv(page, standalone: Standalone,
 
 
 def test_columns_move_and_pin_and_are_remembered(page, standalone: Standalone, project) -> None:
-    expect = _expect()
-    _sign_in(page, standalone)
+    expect = expect_ui()
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/table")
     expect(page.locator('[data-testid="run-row"]')).to_have_count(6)
 
@@ -168,8 +157,8 @@ def test_columns_move_and_pin_and_are_remembered(page, standalone: Standalone, p
 
 
 def test_parallel_coordinates_and_scatter_follow_the_shown_runs(page, standalone: Standalone, project) -> None:
-    expect = _expect()
-    _sign_in(page, standalone)
+    expect = expect_ui()
+    sign_in(page, standalone)
     page.goto(f"{standalone.url}/admin/table")
     expect(page.locator('[data-testid="run-row"]')).to_have_count(6)
     parallel = page.locator('[data-testid="parallel-coordinates"]')

@@ -9,24 +9,17 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 import pytest
 
-from .conftest import UI_TIMEOUT_MS, poll
+from .conftest import UI_TIMEOUT_MS, expect_ui, poll
 from .test_dashboard import _stop_servers
 
 pytestmark = pytest.mark.browser
 
 
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
-
-
 def test_a_reopened_notebooks_server_frame_logs_in_again(lab, tmp_path) -> None:
-    expect = _expect()
+    expect = expect_ui()
     data_dir = tmp_path / "frame-server"
     lab.write_notebook("frame.ipynb", [f"%wandb_server --data-dir {data_dir} --height 400"])
     lab.open_notebook("frame.ipynb")

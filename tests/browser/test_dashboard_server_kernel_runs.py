@@ -4,11 +4,10 @@ not on the server, so its output links to them in the dashboard inside Jupyter (
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
-from .conftest import UI_TIMEOUT_MS, poll
+from .conftest import UI_TIMEOUT_MS, expect_ui, poll
 from .test_dashboard import _stop_servers
 
 pytestmark = pytest.mark.browser
@@ -20,14 +19,8 @@ CELLS = [
 ]
 
 
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
-
-
 def test_wandb_server_links_to_the_kernels_offline_runs(lab, tmp_path) -> None:
-    expect = _expect()
+    expect = expect_ui()
     data_dir = tmp_path / "beside-server"
     lab.write_notebook("beside.ipynb", [*CELLS, f"%wandb_server --data-dir {data_dir} --height 300"])
     lab.open_notebook("beside.ipynb")

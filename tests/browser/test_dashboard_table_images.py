@@ -10,13 +10,12 @@ the run-table artifact it uploads: those cells stay text here.)
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
 from dashboard.conftest import Standalone, run_child, server_env, standalone  # noqa: F401 (fixtures)
 
-from .conftest import artifact_path
+from .conftest import artifact_path, expect_ui
 
 pytestmark = pytest.mark.browser
 
@@ -33,12 +32,6 @@ print("RUN", run.id)
 """
 
 
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
-
-
 def test_images_in_table_cells_are_thumbnails(page, standalone: Standalone, server_env, tmp_path) -> None:
     pytest.importorskip("numpy")
     module = "wandb_jupyter"
@@ -46,7 +39,7 @@ def test_images_in_table_cells_are_thumbnails(page, standalone: Standalone, serv
     env = {**server_env, "WANDB_BASE_URL": standalone.url, "WANDB_API_KEY": standalone.key, "WANDB_DIR": str(tmp_path)}
     done = run_child(SCRIPT.format(module=module, name=name), cwd=tmp_path, env={**env, "WANDB_MODE": "online"})
     run_id = re.search(r"^RUN (\S+)$", done.stdout, re.M).group(1)  # type: ignore[union-attr]
-    expect = _expect()
+    expect = expect_ui()
     page.goto(standalone.login_url)
     page.goto(f"{standalone.url}/admin/tables/runs/{run_id}")
     table = page.locator('[data-testid="media-panel"][data-key="preds"] [data-testid="media-table"]')

@@ -12,7 +12,7 @@ import pytest
 import wandb_jupyter as wandb
 from dashboard.conftest import Standalone, run_child, server_env, standalone  # noqa: F401 (fixtures)
 
-from .conftest import artifact_path
+from .conftest import artifact_path, expect_ui
 
 pytestmark = pytest.mark.browser
 
@@ -31,14 +31,8 @@ print("RUN", run.id)
 """
 
 
-def _expect() -> Any:
-    from playwright.sync_api import expect
-
-    return expect
-
-
 def _check_charts(page: Any, server: Standalone, run_id: str, shot: str) -> None:
-    expect = _expect()
+    expect = expect_ui()
     page.goto(server.login_url)
     page.wait_for_url(re.compile(re.escape(server.url) + r"/?$"))
     page.goto(f"{server.url}/admin/charts/runs/{run_id}")

@@ -14,6 +14,7 @@ import yaml
 
 import wandb_jupyter as wandb
 from server.conftest import LiveServer
+from sweeps.conftest import run_agents
 from wandb_jupyter.search import SweepConfigError, SweepStore
 from wandb_jupyter.sweeps import sweep_progress
 
@@ -44,25 +45,6 @@ wandb.agent(sys.argv[1], function=train, project="ours")
 """
 
 
-def _two_agents(sweep_id: str, env: dict[str, str], work: Path) -> list[str]:
-    agents = [
-        subprocess.Popen(
-            [sys.executable, "-c", AGENT, sweep_id],
-            cwd=work,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    outputs = [agent.communicate(timeout=TIMEOUT)[0] for agent in agents]
-    assert all(agent.returncode == 0 for agent in agents), outputs
-    started = [out.count("Agent starting run") for out in outputs]
-    assert sum(started) == 6 and all(started), (started, outputs)  # both worked on the one sweep
-    return outputs
-
-
 def _assert_grid_once(progress: dict[str, Any]) -> None:
     points = sorted((t["params"]["a"], t["params"]["b"]) for t in progress["trials"])
     assert points == [(1, 10), (1, 20), (2, 10), (2, 20), (3, 10), (3, 20)]
@@ -79,7 +61,7 @@ def test_offline_two_agent_processes_share_the_local_controller(
     monkeypatch.setenv("WANDB_DIR", str(isolated))
     sweep_id = wandb.sweep(GRID, project="ours")
     env = {**env_for_subprocess, "WANDB_MODE": "offline", "WANDB_DIR": str(isolated)}
-    _two_agents(sweep_id, env, isolated)
+    run_agents(AGENT, sweep_id, env, isolated, marker="Agent starting run", timeout=TIMEOUT)
     progress = sweep_progress(sweep_id)
     _assert_grid_once(progress)
     state = SweepStore(isolated / "wandb" / "sweeps").read(sweep_id)
@@ -105,7 +87,7 @@ def test_online_two_agent_processes_and_the_sweep_on_the_server(
         "WANDB_MODE": "online",
         "WANDB_DIR": str(isolated),
     }
-    _two_agents(sweep_id, env, isolated)
+    run_agents(AGENT, sweep_id, env, isolated, marker="Agent starting run", timeout=TIMEOUT)
     _assert_grid_once(sweep_progress(sweep_id, project="ours"))
     project = online.ctx.storage.get_project("admin", "ours")
     runs = [r for r in online.ctx.storage.list_runs(project) if r.sweep == sweep_id]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from server.conftest import LiveServer
+from sweeps.conftest import run_agents
 
 pytestmark = pytest.mark.wandb_sdk
 TIMEOUT = 240
@@ -81,21 +82,7 @@ def test_sdk_sweep_and_two_agent_processes_share_one_grid(
     work = tmp_path / "agents"
     work.mkdir()
     env = _env(live_server, env_for_subprocess, work)
-    agents = [
-        subprocess.Popen(
-            [sys.executable, "-c", AGENT, sweep_id],
-            cwd=work,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    outputs = [agent.communicate(timeout=TIMEOUT)[0] for agent in agents]
-    assert all(agent.returncode == 0 for agent in agents), outputs
-    started = [out.count("Agent Starting Run") for out in outputs]
-    assert sum(started) == 6 and all(started), started  # both agents worked on the one sweep
+    run_agents(AGENT, sweep_id, env, work, marker="Agent Starting Run", timeout=TIMEOUT)
 
     runs = _sweep_runs(live_server, "sw", sweep_id)
     points = sorted((_config(r)["a"], _config(r)["b"]) for r in runs)
